@@ -1,0 +1,47 @@
+# 伴走支援事業 selection pipeline. `make` runs the round on inbox/ → outbox/.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTHON ?= python3
+FORMS  := $(wildcard inbox/*.xlsx inbox/*.XLSX inbox/*.xlsm)
+
+.DEFAULT_GOAL := run
+.PHONY: install run form check demo test lint bench clean
+
+# Creates the virtual environment and installs the project with its test extra;
+# does nothing while pyproject.toml is unchanged.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/bansou run
+
+form: install
+	$(BIN)/bansou form
+
+check: install
+ifeq ($(strip $(FORMS)),)
+	@echo "inbox/ に申請用紙（.xlsx）がありません。"
+else
+	$(BIN)/bansou check $(FORMS)
+endif
+
+demo: install
+	$(BIN)/bansou demo
+
+lint: install
+	$(BIN)/ruff check pipeline schemas tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,126 @@
+"""Write the blank application form 申請用紙.xlsx (the contract in formspec)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline import domain
+from pipeline.formspec import FIELDS, FORM_SHEET, FORM_TITLE, FORM_VERSION, VERSION_LABEL
+from pipeline.xlsx import DATE_FORMAT, MONTH_FORMAT, fmt, new_workbook, print_setup
+
+LIST_SHEET = "リスト"
+GUIDE_SHEET = "記入方法"
+MARK_CHOICES = ("○",)  # to unmark, the applicant clears the cell
+_LONG_TEXT_HEIGHT = 72
+
+
+def write_form(path: Path) -> None:
+    """Write the blank form to ``path`` (its folder must exist)."""
+    workbook = new_workbook(path, FORM_TITLE)
+    title = fmt(workbook, bold=True, font_size=14)
+    section = fmt(workbook, bold=True, font_color="#FFFFFF", bg_color="#1F4E79")
+    label = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True)
+    guide = fmt(workbook, font_color="#595959", font_size=9, text_wrap=True)
+    version = fmt(workbook, font_color="#595959")
+    entry = {"locked": False, "bg_color": "#FFF2CC", "border": 1, "text_wrap": True}
+    text_input = fmt(workbook, **entry)
+    date_input = fmt(workbook, num_format=DATE_FORMAT, align="left", **entry)
+    month_input = fmt(workbook, num_format=MONTH_FORMAT, align="left", **entry)
+    mark_input = fmt(workbook, align="center", **entry)
+
+    sheet = workbook.add_worksheet(FORM_SHEET)
+    guide_sheet = workbook.add_worksheet(GUIDE_SHEET)
+    lists = workbook.add_worksheet(LIST_SHEET)
+    lists.hide()
+    list_ranges = _write_lists(lists)
+
+    sheet.set_column("A:A", 30)
+    sheet.set_column("B:B", 56)
+    sheet.set_column("C:C", 44)
+    sheet.write_string(0, 0, FORM_TITLE, title)
+    sheet.write_string(1, 0, VERSION_LABEL, label)
+    sheet.write_string(1, 1, FORM_VERSION, version)
+    sheet.write_string(2, 0, "黄色のセルに入力してください。見出しの文字は変更しないでください。"
+                       "入力方法は右の説明と「記入方法」シートをご覧ください。", guide)
+    row = 4
+    current_section = ""
+    for field in FIELDS:
+        if field.section != current_section:
+            current_section = field.section
+            sheet.merge_range(row, 0, row, 2, field.section, section)
+            row += 1
+        sheet.write_string(row, 0, field.label, label)
+        sheet.write_string(row, 2, field.guide, guide)
+        if field.is_checklist:
+            row += 1
+            for item in field.items:
+                sheet.write_string(row, 0, item, label)
+                sheet.write_blank(row, 1, None, mark_input)
+                sheet.data_validation(row, 1, row, 1, {
+                    "validate": "list", "source": list_ranges["mark"], "error_type": "warning",
+                    "input_title": item[:32], "input_message": "該当する場合は「○」を選んでください。",
+                })
+                row += 1
+            continue
+        cell_format = {"date": date_input, "year_month": month_input}.get(field.kind, text_input)
+        sheet.write_blank(row, 1, None, cell_format)
+        validation: dict[str, object] = {
+            "validate": "any", "input_title": field.label[:32], "input_message": field.guide[:255],
+        }
+        if field.key in list_ranges:
+            validation.update(validate="list", source=list_ranges[field.key],
+                              error_type="warning",
+                              error_message="一覧にない値です。一覧から選んでください。")
+        sheet.data_validation(row, 1, row, 1, validation)
+        if field.kind == "long_text":
+            sheet.set_row(row, _LONG_TEXT_HEIGHT)
+        row += 1
+
+    sheet.freeze_panes(4, 0)
+    sheet.protect("", {"insert_rows": True, "format_rows": True, "format_columns": True,
+                       "format_cells": True})
+    print_setup(sheet, landscape=False, header=domain.PROGRAM_NAME)
+    sheet.print_area(0, 0, row - 1, 2)
+    sheet.activate()
+    _write_guide(guide_sheet, label, guide)
+    workbook.close()
+
+
+def _write_lists(lists: Worksheet) -> dict[str, str]:
+    """Fill the hidden list sheet; return each drop-down's source range."""
+    columns = {
+        "org_type": tuple(domain.ORG_TYPES.values()),
+        "municipality": domain.MUNICIPALITIES,
+        "challenge_category": tuple(domain.CHALLENGE_CATEGORIES),
+        "pre_consultation": domain.YES_NO,
+        "mark": MARK_CHOICES,
+    }
+    ranges: dict[str, str] = {}
+    for col, (key, values) in enumerate(columns.items()):
+        for row, value in enumerate(values):
+            lists.write_string(row, col, value)
+        letter = chr(ord("A") + col)
+        ranges[key] = f"={LIST_SHEET}!${letter}$1:${letter}${len(values)}"
+    ranges["mailed_materials"] = ranges["pre_consultation"]
+    return ranges
+
+
+def _write_guide(sheet: Worksheet, label: Format, guide: Format) -> None:
+    rows = [("項目", "必須", "記入のしかた")]
+    rows += [(f.label, "必須" if f.required else "任意", f.guide) for f in FIELDS]
+    rows += [
+        ("", "", ""),
+        ("提出方法", "", "記入した申請用紙をメールで事務局へ送ってください。ファイル名は変えても"
+                       "かまいません。補足資料は郵送でも受け付けます。"),
+        ("注意", "", "「申請書」シートの見出しの文字は変えないでください。行の追加はできます。"),
+    ]
+    sheet.set_column("A:A", 26)
+    sheet.set_column("B:B", 6)
+    sheet.set_column("C:C", 80)
+    for row, values in enumerate(rows):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, value, label if row == 0 else guide)
+    print_setup(sheet, landscape=False)

@@ -1,0 +1,271 @@
+"""Normalisers: whatever an applicant typed becomes a canonical value, None
+(nothing typed) or :class:`Invalid` (a problem code). They never raise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline import domain
+from pipeline.formspec import FieldSpec
+
+MAX_TEXT = {"text": 400, "long_text": 4000}
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"\s+")
+_LABEL_NOISE = re.compile(r"[※＊*★☆]|\((必須|任意)\)|[:：]$")
+_DASHES = re.compile(r"[‐‑‒–—―−ーｰ－]")
+_ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
+         "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
+_WEEKDAY = re.compile(r"[(（][月火水木金土日](曜日?)?[)）]")
+_ERA_DATE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])(\d{1,2}|元)[年./-](\d{1,2})(?:[月./-](\d{1,2})日?)?月?$")
+_WESTERN_DATE = re.compile(r"^(\d{4})[年./-](\d{1,2})(?:[月./-](\d{1,2})日?)?月?$")
+_MONTHS = re.compile(r"^(\d{1,2})(か月|ヶ月|ヵ月|カ月|箇月|ケ月|月|ヶ月間|か月間|カ月間)?$")
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A value that could not be read; ``code`` names a :mod:`pipeline.problems` kind."""
+
+    code: str
+    extra: str = ""
+
+
+Value = object  # a canonical value, None, or Invalid
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def label_key(text: object) -> str:
+    """A label as typed, reduced so that retyped variants of the same label compare equal."""
+    if not isinstance(text, str):
+        return ""
+    key = _SPACES.sub("", nfkc(text))
+    previous = None
+    while previous != key:
+        previous, key = key, _LABEL_NOISE.sub("", key)
+    return key
+
+
+def display(raw: object) -> str:
+    """The raw value of a cell as staff would read it, for error reports."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    if isinstance(raw, dt.datetime) and raw.time() == dt.time():
+        return raw.date().isoformat()
+    return str(raw)
+
+
+def clean_text(raw: object) -> str | None:
+    """NFKC, no control characters, trimmed; None when nothing is left."""
+    if raw is None or isinstance(raw, bool):
+        return None if raw is None else str(raw).upper()
+    if isinstance(raw, float):
+        if math.isnan(raw):
+            return None
+        text = display(raw)
+    elif isinstance(raw, dt.datetime | dt.date | dt.time):
+        text = display(raw)
+    else:
+        text = str(raw)
+    text = _CONTROL.sub("", nfkc(text).replace("\r\n", "\n").replace("\r", "\n")).strip()
+    return text or None
+
+
+def _compact(text: str) -> str:
+    return _SPACES.sub("", text)
+
+
+def _excel_serial(value: float) -> dt.date | None:
+    if not 1 <= value < 2958466:  # Excel's valid date range
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+
+
+def parse_date(raw: object, *, day_required: bool = True) -> dt.date | Invalid | None:
+    code = "bad_date" if day_required else "bad_year_month"
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, float) and math.isnan(raw):
+            return None
+        return _excel_serial(float(raw)) or Invalid(code)
+    text = clean_text(raw)
+    if text is None:
+        return None
+    text = _compact(_WEEKDAY.sub("", text)).upper()
+    if era := _ERA_DATE.match(text):
+        name, year, month, day = era.groups()
+        year_number = 1 if year == "元" else int(year)
+        if year_number < 1:
+            return Invalid(code)
+        year_value = _ERAS[name] + year_number
+    elif western := _WESTERN_DATE.match(text):
+        year_text, month, day = western.groups()
+        year_value = int(year_text)
+    else:
+        return Invalid(code)
+    if day is None and day_required:
+        return Invalid(code)
+    try:
+        return dt.date(year_value, int(month), int(day or 1))
+    except ValueError:
+        return Invalid(code)
+
+
+def parse_year_month(raw: object) -> dt.date | Invalid | None:
+    """A year and month, as the first day of that month."""
+    value = parse_date(raw, day_required=False)
+    return value.replace(day=1) if isinstance(value, dt.date) else value
+
+
+def parse_months(raw: object) -> int | Invalid | None:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, float) and (math.isnan(raw) or not raw.is_integer()):
+            return None if math.isnan(raw) else Invalid("bad_months")
+        return int(raw)
+    text = clean_text(raw)
+    if text is None:
+        return None
+    match = _MONTHS.match(_compact(text))
+    return int(match.group(1)) if match else Invalid("bad_months")
+
+
+def parse_postal_code(raw: object) -> str | Invalid | None:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = f"{int(raw):07d}"
+    text = clean_text(raw)
+    if text is None:
+        return None
+    digits = _DASHES.sub("", _compact(text).removeprefix("〒")).replace("-", "")
+    if not re.fullmatch(r"\d{7}", digits):
+        return Invalid("bad_postal_code")
+    return f"{digits[:3]}-{digits[3:]}"
+
+
+def parse_phone(raw: object) -> str | Invalid | None:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = "0" + str(int(raw))  # typed as a number, Excel dropped the leading zero
+    text = clean_text(raw)
+    if text is None:
+        return None
+    phone = _DASHES.sub("-", _compact(text)).replace("(", "-").replace(")", "-").strip("-")
+    phone = re.sub("-+", "-", phone)
+    if not re.fullmatch(r"[\d-]+", phone) or not 10 <= len(phone.replace("-", "")) <= 11:
+        return Invalid("bad_phone")
+    return phone
+
+
+def parse_email(raw: object) -> str | Invalid | None:
+    text = clean_text(raw)
+    if text is None:
+        return None
+    email = text.removeprefix("mailto:").strip()
+    return email if _EMAIL.fullmatch(email) else Invalid("bad_email")
+
+
+def parse_text(raw: object, kind: str) -> str | Invalid | None:
+    text = clean_text(raw)
+    if text is not None and len(text) > MAX_TEXT[kind]:
+        return Invalid("text_too_long", str(len(text)))
+    if kind == "text" and text is not None:
+        text = _SPACES.sub(" ", text)
+    return text
+
+
+def parse_choice(raw: object, choices: tuple[str, ...],
+                 short_forms: dict[str, str] | None = None) -> str | Invalid | None:
+    """The one choice the input names: exact, a known short form, or a unique containing label."""
+    text = clean_text(raw)
+    if text is None:
+        return None
+    typed = _compact(text)
+    keys = {_compact(nfkc(choice)): choice for choice in choices}
+    if typed in keys:
+        return keys[typed]
+    if short_forms and typed in short_forms:
+        return short_forms[typed]
+    matches = [choice for key, choice in keys.items() if len(typed) >= 2 and typed in key]
+    if len(matches) == 1:
+        return matches[0]
+    listed = "、".join(choices)
+    return Invalid("ambiguous_choice" if matches else "bad_choice", listed)
+
+
+def parse_org_type(raw: object) -> str | Invalid | None:
+    short = {form: domain.ORG_TYPES[key] for form, key in domain.ORG_TYPE_SHORT_FORMS.items()}
+    return parse_choice(raw, tuple(domain.ORG_TYPES.values()), short)
+
+
+def parse_municipality(raw: object) -> str | Invalid | None:
+    """One of the 62 when it can be recognised; otherwise the name as written.
+
+    A name outside Tokyo is not an input error: eligibility refuses it with
+    its own reason.
+    """
+    text = clean_text(raw)
+    if text is None:
+        return None
+    name = _compact(text).removeprefix("東京都").removeprefix("西多摩郡")
+    if name in domain.MUNICIPALITY_AREA:
+        return name
+    candidates = [name + suffix for suffix in "区市町村" if name + suffix in domain.MUNICIPALITY_AREA]
+    return candidates[0] if len(candidates) == 1 else name
+
+
+def parse_mark(raw: object) -> bool | Invalid:
+    if raw is None or raw == "":
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float):
+        if raw in (0, 1):
+            return bool(raw)
+        return Invalid("bad_mark")
+    text = clean_text(raw)
+    if text is None:
+        return False
+    mark = _compact(text).upper()
+    if mark in domain.MARKS_YES:
+        return True
+    if mark in domain.MARKS_NO or _DASHES.fullmatch(mark):
+        return False
+    return Invalid("bad_mark")
+
+
+def normalize_field(spec: FieldSpec, raw: object) -> Value:
+    """The canonical value of one scalar field."""
+    match spec.kind:
+        case "date":
+            return parse_date(raw)
+        case "year_month":
+            return parse_year_month(raw)
+        case "months":
+            return parse_months(raw)
+        case "postal_code":
+            return parse_postal_code(raw)
+        case "phone":
+            return parse_phone(raw)
+        case "email":
+            return parse_email(raw)
+        case "org_type":
+            return parse_org_type(raw)
+        case "municipality":
+            return parse_municipality(raw)
+        case "choice":
+            return parse_choice(raw, spec.choices)
+        case "text" | "long_text":
+            return parse_text(raw, spec.kind)
+    raise ValueError(f"no normaliser for {spec.kind}")  # a programming error, not input

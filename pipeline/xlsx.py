@@ -1,0 +1,81 @@
+"""Shared XlsxWriter set-up for every workbook we write.
+
+Every workbook is deterministic (a fixed creation time) and treats strings
+as data: nothing an applicant typed becomes a formula, a number or a link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FONT = "游ゴシック"
+FIXED_CREATED = dt.datetime(2016, 4, 19, 0, 0, 0)
+A4 = 9
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
+MONTH_FORMAT = 'yyyy"年"m"月"'
+
+
+def new_workbook(path: Path | str, title: str) -> Workbook:
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": DATE_FORMAT,
+        },
+    )
+    workbook.set_properties({"title": title, "author": "伴走支援事業 事務局",
+                             "created": FIXED_CREATED})
+    workbook.formats[0].set_font_name(FONT)
+    workbook.formats[0].set_font_size(10)
+    return workbook
+
+
+def fmt(workbook: Workbook, **properties: Any) -> Format:
+    """A format with the project's font."""
+    return workbook.add_format({"font_name": FONT, "font_size": 10, "valign": "top",
+                                **properties})
+
+
+def write_text(sheet: Worksheet, row: int, col: int, value: object,
+               cell_format: Format | None = None) -> None:
+    """Write a value that may have come from an applicant: strings stay strings."""
+    if value is None or (isinstance(value, float) and value != value):
+        sheet.write_blank(row, col, None, cell_format)
+    elif isinstance(value, str):
+        sheet.write_string(row, col, value, cell_format)
+    elif isinstance(value, dt.datetime | dt.date):
+        sheet.write_datetime(row, col, value, cell_format)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, int | float):
+        sheet.write_number(row, col, value, cell_format)
+    else:
+        sheet.write_string(row, col, str(value), cell_format)
+
+
+def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "") -> None:
+    sheet.set_paper(A4)
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
+    if header:
+        sheet.set_header(f"&L&9{header}")
+    sheet.set_footer("&C&9&P / &N")
+
+
+def text_width(text: str) -> float:
+    """Column width for text: full-width characters take two columns."""
+    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)

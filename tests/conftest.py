@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.form import write_form
+
+
+@pytest.fixture(scope="session")
+def blank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("blank")
+    write_form(directory / "申請用紙.xlsx")
+    return directory

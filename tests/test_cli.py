@@ -1,0 +1,81 @@
+"""The `bansou` command line: messages and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from tests.formfactory import make_form, with_values
+
+
+def test_form_writes_the_blank_form(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "申請用紙.xlsx"
+    result = CliRunner().invoke(main, ["form", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"申請用紙を作成しました: {target}\n"
+    assert target.read_bytes()[:2] == b"PK"
+    assert [p.name for p in target.parent.iterdir()] == ["申請用紙.xlsx"]  # no temporary left
+
+
+def test_check_clean_form_exits_0(tmp_path: Path, blank_dir: Path) -> None:
+    path = make_form(tmp_path / "ok.xlsx", blank_dir=blank_dir)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0
+    assert result.output == "ok.xlsx: 不備はありません。\n"
+
+
+def test_check_reports_each_problem_with_its_cell_and_exits_1(tmp_path: Path,
+                                                               blank_dir: Path) -> None:
+    ok = make_form(tmp_path / "ok.xlsx", blank_dir=blank_dir)
+    bad = make_form(tmp_path / "bad.xlsx", with_values({"電話番号": "123", "団体名": None}),
+                    blank_dir=blank_dir)
+    result = CliRunner().invoke(main, ["check", str(ok), str(bad)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "ok.xlsx: 不備はありません。",
+        "bad.xlsx: 2件の不備があります。",
+        "  申請書!B8  団体名: 「団体名」が未入力です。団体の正式名称を入力してください。",
+        "  申請書!B17  電話番号: 「電話番号」の「123」は電話番号として読み取れません。"
+        "市外局番から10桁または11桁で入力してください（例：03-1234-5678）。",
+    ]
+
+
+def test_check_unreadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "scan.xlsx"
+    path.write_bytes(b"%PDF-1.4 not a workbook")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "scan.xlsx: 1件の不備があります。" in result.output
+    assert "「Excel ブック (*.xlsx)」形式で保存して再送してください。" in result.output
+
+
+def test_check_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["check"]).exit_code == 2
+    assert CliRunner().invoke(main, ["check", str(tmp_path / "missing.xlsx")]).exit_code == 2
+
+
+def _commands() -> list[tuple[str, click.Command]]:
+    assert isinstance(main, click.Group)
+    return sorted(main.commands.items())
+
+
+@pytest.mark.parametrize(("name", "command"), _commands())
+def test_every_command_has_help_with_an_example(name: str, command: click.Command) -> None:
+    assert command.help, name
+    assert "例:" in command.help, name
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0
+    assert "bansou" in result.stdout or "Usage" in result.stdout
