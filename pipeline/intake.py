@@ -6,6 +6,11 @@ the raw cell values (with their addresses) to :mod:`pipeline.validate`.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+import zipfile
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +27,8 @@ from pipeline.formspec import (
     VERSION_LABEL,
     item_key,
 )
-from pipeline.normalize import clean_text, display, label_key
+from pipeline.normalize import clean_text, display, label_key, parse_datetime
+from pipeline.settings import JST
 
 Position = tuple[int, int]
 
@@ -63,13 +69,11 @@ def cell_address(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
-class UnreadableFile(Exception):
-    """The file cannot be opened as a workbook; the message is for the applicant."""
-
-
 def read_form(path: Path, name: str | None = None) -> RawForm:
-    """Read one returned form. Raises :class:`UnreadableFile` for a file that is not a workbook."""
+    """Read one returned form; a file that is not a readable form gets one file-level problem."""
     name = name or path.name
+    if reason := sniff(path):
+        return _file_problem(name, "", "unreadable", reason)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         try:
@@ -80,13 +84,10 @@ def read_form(path: Path, name: str | None = None) -> RawForm:
             merged = sheet.merged_cell_ranges or []
         finally:
             workbook.close()
-    except python_calamine.PasswordError as error:
-        raise UnreadableFile("パスワードで保護されています。パスワードを外して再送してください。") from error
-    except (python_calamine.CalamineError, OSError, ValueError) as error:
-        raise UnreadableFile(
-            "Excelブック（.xlsx）として開けません。申請用紙をExcelで開き直し、"
-            "「Excel ブック (*.xlsx)」形式で保存して再送してください。"
-        ) from error
+    except python_calamine.PasswordError:
+        return _file_problem(name, "", "unreadable", _PASSWORD)
+    except (python_calamine.CalamineError, OSError, ValueError):
+        return _file_problem(name, "", "unreadable", _NOT_XLSX)
     return read_grid(name, grid, merged)
 
 
@@ -139,6 +140,231 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
 
 def _file_problem(name: str, value: str, code: str, extra: str = "") -> RawForm:
     message = problems.describe(code, value=value, extra=extra)
-    title = problems.KINDS[code].title
-    problem = problems.Problem(name, FORM_SHEET, "", title, value, code, message)
+    sheet = FORM_SHEET if code in ("wrong_version", "not_recognised") else ""
+    problem = problems.Problem(name, sheet, "", "ファイル", value, code, message)
     return RawForm(name, problems=[problem])
+
+
+# --- What a file is, before any parser sees it -------------------------------------------
+
+_NOT_XLSX = ("Excelブック（.xlsx）として開けません。申請用紙をExcelで開き直し、"
+             "「Excel ブック (*.xlsx)」形式で保存して再送してください。")
+_PASSWORD = "パスワードで保護されています。パスワードを外して再送してください。"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAX_ENTRIES = 200
+_MAX_UNPACKED = 50 * 1024 * 1024  # a filled form unpacks to well under 1 MB
+_MAX_RATIO = 200
+# Beyond these a 申請書 sheet is not our form; calamine would allocate the whole area.
+MAX_FORM_ROWS = 2000
+MAX_FORM_COLS = 100
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]+)(\d+)"')
+
+
+def sniff(path: Path) -> str | None:
+    """Why this file cannot be read as a form (None when it may be one).
+
+    Checks the bytes and the zip directory only, so that nothing hostile
+    reaches the parser: declared sizes, entry count, DTDs, cell references
+    beyond any form's bounds.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return "ファイルを開けません。もう一度保存して再送してください。"
+    if not head:
+        return "ファイルが空（0バイト）です。申請用紙を保存し直して再送してください。"
+    if head.startswith(_OLE):
+        return _PASSWORD if _is_encrypted_ooxml(path) else (
+            "古い形式のExcelファイル（.xls）か、他のソフトのファイルです。申請用紙をExcelで開き、"
+            "「Excel ブック (*.xlsx)」形式で保存して再送してください。")
+    if head.startswith(b"%PDF"):
+        return ("PDFファイルです。PDFは読み取れません。配布した申請用紙（Excel）に記入し、"
+                ".xlsxのまま再送してください。")
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
+        return "画像ファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま再送してください。"
+    if not head.startswith(b"PK\x03\x04"):
+        return _NOT_XLSX
+    return _sniff_zip(path)
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    # An encrypted .xlsx is an OLE file whose directory names the EncryptionInfo stream.
+    with path.open("rb") as handle:
+        return "EncryptionInfo".encode("utf-16-le") in handle.read(1 << 20)
+
+
+def _sniff_zip(path: Path) -> str | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            names = {entry.filename for entry in entries}
+            if "word/document.xml" in names:
+                return ("Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
+                        "再送してください。")
+            if "xl/workbook.xml" not in names:
+                return _NOT_XLSX
+            if len(entries) > _MAX_ENTRIES:
+                return _TOO_BIG
+            unpacked = sum(entry.file_size for entry in entries)
+            packed = sum(entry.compress_size for entry in entries) or 1
+            if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
+                return _TOO_BIG
+            for entry in entries:
+                if entry.filename.endswith((".xml", ".rels")) and _xml_is_hostile(archive, entry):
+                    return _HOSTILE
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+        return ("ファイルが壊れているか、途中までしか届いていません。申請用紙を保存し直して"
+                "再送してください。")
+    return None
+
+
+_TOO_BIG = ("ファイルの中身が申請用紙としては大きすぎます。配布した申請用紙に記入し、"
+            "画像などを貼り付けずに再送してください。")
+_HOSTILE = ("ファイルに申請用紙にはない構造（DTD・外部参照、または極端に広いシート）が含まれて"
+            "いるため読み取りません。配布した申請用紙に記入して再送してください。")
+
+
+def _xml_is_hostile(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
+    """A DTD (entity bombs, external entities) or a sheet reaching far beyond a form."""
+    limit = _MAX_UNPACKED + 1  # the entry may lie about its size: never read past the limit
+    with archive.open(entry) as stream:
+        data = stream.read(limit)
+    if len(data) >= limit or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return True
+    if not entry.filename.startswith("xl/worksheets/"):
+        return False
+    for match in (_DIMENSION.search(data), *_CELL_REF.finditer(data)):
+        if match and _beyond_form(match.group(1), match.group(2)):
+            return True
+    return False
+
+
+def _beyond_form(column: bytes, row: bytes) -> bool:
+    col_number = 0
+    for letter in column.decode():
+        col_number = col_number * 26 + ord(letter) - 64
+    return int(row) > MAX_FORM_ROWS or col_number > MAX_FORM_COLS
+
+
+# --- The inbox ---------------------------------------------------------------------------
+
+REGISTER_NAME = "受付簿.xlsx"
+REVIEW_DIR = "審査"
+_IGNORED_NAMES = {".ds_store": "macOSの管理ファイル", "thumbs.db": "Windowsの管理ファイル",
+                  "desktop.ini": "Windowsの管理ファイル", "readme.txt": "inboxの説明ファイル"}
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    name: str  # NFC: names saved on a Mac arrive decomposed
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class InboxScan:
+    files: tuple[InboxFile, ...]  # every file that may be an application, by name
+    ignored: tuple[tuple[str, str], ...]  # (name, why) for files and folders we do not judge
+    register: Path | None
+    review_files: tuple[Path, ...]
+
+
+def scan_inbox(inbox: Path) -> InboxScan:
+    """Everything at the top of inbox/, sorted and hashed; never changes a file."""
+    files: list[InboxFile] = []
+    ignored: list[tuple[str, str]] = []
+    register: Path | None = None
+    reviews: tuple[Path, ...] = ()
+    for path in sorted(inbox.iterdir(), key=lambda p: unicodedata.normalize("NFC", p.name)):
+        name = unicodedata.normalize("NFC", path.name)
+        if path.is_dir():
+            if name == REVIEW_DIR:
+                reviews = tuple(sorted(
+                    (p for p in path.iterdir() if p.is_file() and _is_workbook_name(p.name)),
+                    key=lambda p: unicodedata.normalize("NFC", p.name)))
+                ignored.append((name + "/", f"審査票のフォルダ（{len(reviews)}件を読み込み）"))
+            else:
+                ignored.append((name + "/", "フォルダ（中のファイルは対象外）"))
+        elif name == REGISTER_NAME:
+            register = path
+            ignored.append((name, "受付簿"))
+        elif name.startswith("~$"):
+            ignored.append((name, "Excelの一時ファイル（開いている間だけ作られるもの）"))
+        elif name.lower() in _IGNORED_NAMES:
+            ignored.append((name, _IGNORED_NAMES[name.lower()]))
+        elif path.is_file():
+            files.append(InboxFile(name, path, _sha256(path)))
+        else:
+            ignored.append((name, "通常のファイルではありません"))
+    return InboxScan(tuple(files), tuple(ignored), register, reviews)
+
+
+def _is_workbook_name(name: str) -> bool:
+    return not name.startswith(("~$", ".")) and name.lower().endswith((".xlsx", ".xlsm"))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- The receipt register ----------------------------------------------------------------
+
+REGISTER_FILE_LABEL = "ファイル名"
+REGISTER_TIME_LABEL = "受付日時"
+
+
+@dataclass(frozen=True)
+class Register:
+    received: dict[str, dt.datetime]  # NFC file name → aware Japan time
+    notes: tuple[str, ...]  # rows that could not be used, in Japanese
+
+
+def read_register(path: Path | None) -> Register:
+    """The staff's receipt register; unusable rows become notes, never errors."""
+    if path is None:
+        return Register({}, ())
+    if reason := sniff(path):
+        return Register({}, (f"{REGISTER_NAME} を読み込めません：{reason}",))
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        workbook.close()
+    except (python_calamine.CalamineError, OSError, ValueError, IndexError):
+        return Register({}, (f"{REGISTER_NAME} を読み込めません。Excelブックとして保存し直してください。",))
+    header = next(((r, row) for r, row in enumerate(grid)
+                   if {REGISTER_FILE_LABEL, REGISTER_TIME_LABEL} <= {label_key(v) for v in row}),
+                  None)
+    if header is None:
+        return Register({}, (f"{REGISTER_NAME} に「{REGISTER_FILE_LABEL}」と「{REGISTER_TIME_LABEL}」"
+                             "の見出しがありません。",))
+    header_row, labels = header
+    keys = [label_key(v) for v in labels]
+    file_col, time_col = keys.index(REGISTER_FILE_LABEL), keys.index(REGISTER_TIME_LABEL)
+    received: dict[str, dt.datetime] = {}
+    notes: list[str] = []
+    for r in range(header_row + 1, len(grid)):
+        row = grid[r]
+        name = clean_text(row[file_col])
+        raw_time = row[time_col]
+        if name is None:
+            if clean_text(raw_time) is not None:
+                notes.append(f"{REGISTER_NAME} {cell_address(r, file_col)}: ファイル名がありません。")
+            continue
+        name = unicodedata.normalize("NFC", name)
+        when = parse_datetime(raw_time)
+        if not isinstance(when, dt.datetime):
+            notes.append(f"{REGISTER_NAME} {cell_address(r, time_col)}: 「{display(raw_time)}」を"
+                         "受付日時として読み取れません（2016/6/30 17:05 の形で入力してください）。")
+            continue
+        if name in received:
+            notes.append(f"{REGISTER_NAME} {cell_address(r, file_col)}: 「{name}」が2回記載されています"
+                         "（最初の行を使いました）。")
+            continue
+        received[name] = when.replace(tzinfo=JST) if when.tzinfo is None else when.astimezone(JST)
+    return Register(received, tuple(notes))

@@ -269,3 +269,37 @@ def normalize_field(spec: FieldSpec, raw: object) -> Value:
         case "text" | "long_text":
             return parse_text(raw, spec.kind)
     raise ValueError(f"no normaliser for {spec.kind}")  # a programming error, not input
+
+
+_TIME_SUFFIX = re.compile(r"^(?P<date>.*?)[T\s]*(?P<h>\d{1,2})[:時](?P<m>\d{1,2})(?:[:分](?P<s>\d{1,2})秒?)?分?$")
+
+
+def parse_datetime(raw: object) -> dt.datetime | Invalid | None:
+    """A date with an optional time of day (naive: the caller knows the time zone)."""
+    if isinstance(raw, dt.datetime):
+        return raw
+    if isinstance(raw, dt.date):
+        return dt.datetime.combine(raw, dt.time())
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, float) and math.isnan(raw):
+            return None
+        day = _excel_serial(float(raw))
+        if day is None:
+            return Invalid("bad_datetime")
+        seconds = round((float(raw) % 1) * 86400)
+        return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+    text = clean_text(raw)
+    if text is None:
+        return None
+    text = _WEEKDAY.sub("", text).strip()
+    time = dt.time()
+    if match := _TIME_SUFFIX.match(text):
+        hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
+        if not (hour < 24 and minute < 60 and second < 60):
+            return Invalid("bad_datetime")
+        time = dt.time(hour, minute, second)
+        text = match["date"]
+    day_value = parse_date(text)
+    if not isinstance(day_value, dt.date):
+        return Invalid("bad_datetime")
+    return dt.datetime.combine(day_value, time)

@@ -23,6 +23,7 @@ _KINDS = (
     ProblemKind("not_a_form", "申請用紙ではない",
                 "このファイルには「申請書」シートがありません。配布した申請用紙（申請用紙.xlsx）に"
                 "記入して再送してください。"),
+    ProblemKind("unreadable", "読み込めない", "{extra}"),
     ProblemKind("wrong_version", "様式が異なる",
                 "様式「{value}」の申請用紙です。最新の様式「{extra}」の申請用紙に記入し直して"
                 "再送してください。"),
@@ -75,6 +76,18 @@ _KINDS = (
                 "団体種別が「その他」の場合は「{label}」が必要です。{guide}"),
     ProblemKind("menu_other_required", "その他の希望内容が未入力",
                 "支援メニュー「その他」を選んだ場合は「{label}」が必要です。{guide}"),
+    ProblemKind("bad_datetime", "日時として読めない",
+                "「{label}」の「{value}」を日時として読み取れません。2016/6/30 17:05 の形で"
+                "入力してください。"),
+    ProblemKind("bad_score", "点数として読めない",
+                "「{label}」の「{value}」は点数として読み取れません。1から5までの整数を"
+                "入力してください。"),
+    ProblemKind("missing_score", "未採点",
+                "「{label}」が未入力です。1から5までの点数を入力するか、利害関係がある場合は"
+                "「利害関係あり」に○を入力してください。"),
+    ProblemKind("unknown_application", "対象外の申請",
+                "ファイル名「{value}」の申請は今回の審査対象にありません。審査票の行を消さずに、"
+                "最新の審査票を使ってください。"),
     ProblemKind("text_too_long", "文字数超過",
                 "「{label}」が長すぎます（{extra}文字）。要点を絞って入力してください。"),
 )

@@ -50,7 +50,9 @@ def test_check_unreadable_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 1
     assert "scan.xlsx: 1件の不備があります。" in result.output
-    assert "「Excel ブック (*.xlsx)」形式で保存して再送してください。" in result.output
+    assert result.output.splitlines()[1] == (
+        "  -  ファイル: PDFファイルです。PDFは読み取れません。配布した申請用紙（Excel）に記入し、"
+        ".xlsxのまま再送してください。")
 
 
 def test_check_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -1,0 +1,196 @@
+"""The round's settings, loaded once from round.toml into one typed object."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.domain import COMMITMENTS
+from pipeline.errors import SettingsError
+
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+AUTO_RULES = ("commitments", "pre_consultation", "partners", "menu_fit")
+TIE_BREAKS = ("reviewer_mean", "received_at", "file")
+REVIEW_SCORES = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class AutoCriterion:
+    """Points computed from the form by a named rule."""
+
+    key: str
+    label: str
+    rule: str
+    points: int
+
+
+@dataclass(frozen=True)
+class ReviewCriterion:
+    """A 1–5 score given by reviewers, multiplied by its weight."""
+
+    key: str
+    label: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    name: str
+    deadline: dt.datetime  # aware, Japan time
+    max_districts: int
+    max_per_municipality: int
+    disagreement_threshold: int
+    tie_break: tuple[str, ...]
+    auto: tuple[AutoCriterion, ...]
+    review: tuple[ReviewCriterion, ...]
+
+    @property
+    def criteria_labels(self) -> tuple[str, ...]:
+        return (*(c.label for c in self.auto), *(c.label for c in self.review))
+
+    def auto_max(self, criterion: AutoCriterion) -> int:
+        return criterion.points * (len(COMMITMENTS) if criterion.rule == "commitments" else 1)
+
+    @property
+    def max_total(self) -> int:
+        auto = sum(self.auto_max(c) for c in self.auto)
+        return auto + sum(c.weight * max(REVIEW_SCORES) for c in self.review)
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        """The settings as (項目, 値) rows for 概要."""
+        rows = [
+            ("募集回", self.name),
+            ("締切", self.deadline.strftime("%Y年%m月%d日 %H:%M（日本時間）")),
+            ("選定数の上限", f"{self.max_districts}件"),
+            ("1区市町村あたりの上限", f"{self.max_per_municipality}件"),
+            ("審査の相違とみなす差", f"{self.disagreement_threshold}点以上"),
+            ("同点時の順位", " → ".join(_TIE_BREAK_LABELS[t] for t in self.tie_break)),
+        ]
+        rows += [(f"配点：{c.label}", f"{self.auto_max(c)}点（自動）") for c in self.auto]
+        rows += [(f"配点：{c.label}", f"{c.weight * max(REVIEW_SCORES)}点（審査 1〜5点×{c.weight}）")
+                 for c in self.review]
+        rows.append(("満点", f"{self.max_total}点"))
+        return rows
+
+
+_TIE_BREAK_LABELS = {"reviewer_mean": "審査平均の高い順", "received_at": "受付の早い順",
+                     "file": "ファイル名順"}
+
+
+def load_settings(path: Path) -> RoundSettings:
+    """Read and check round.toml; every problem names the key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise SettingsError(f"設定ファイル {path} が見つかりません。") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise SettingsError(f"設定ファイル {path} の書き方に誤りがあります：{error}") from error
+    return parse_settings(data, str(path))
+
+
+def parse_settings(data: dict[str, Any], source: str = "round.toml") -> RoundSettings:
+    reader = _Reader(data, source)
+    round_ = reader.table("round")
+    rubric = reader.table("rubric")
+    auto = tuple(
+        AutoCriterion(
+            key=reader.text(item, f"rubric.auto[{n}].key"),
+            label=reader.text(item, f"rubric.auto[{n}].label"),
+            rule=reader.choice(item, f"rubric.auto[{n}].rule", AUTO_RULES),
+            points=reader.integer(item, f"rubric.auto[{n}].points", minimum=0),
+        )
+        for n, item in enumerate(reader.tables(rubric, "rubric.auto"))
+    )
+    review = tuple(
+        ReviewCriterion(
+            key=reader.text(item, f"rubric.review[{n}].key"),
+            label=reader.text(item, f"rubric.review[{n}].label"),
+            weight=reader.integer(item, f"rubric.review[{n}].weight", minimum=0),
+        )
+        for n, item in enumerate(reader.tables(rubric, "rubric.review", allow_empty=True))
+    )
+    keys = [c.key for c in auto] + [c.key for c in review]
+    labels = [c.label for c in auto] + [c.label for c in review]
+    if len(set(keys)) != len(keys) or len(set(labels)) != len(labels):
+        raise SettingsError(f"{source} の rubric で key または label が重複しています。")
+    tie_break = tuple(reader.list_of(round_, "round.tie_break", TIE_BREAKS))
+    if len(set(tie_break)) != len(tie_break):
+        raise SettingsError(f"{source} の round.tie_break に同じ値が2回あります。")
+    return RoundSettings(
+        name=reader.text(round_, "round.name"),
+        deadline=reader.deadline(round_, "round.deadline"),
+        max_districts=reader.integer(round_, "round.max_districts", minimum=1),
+        max_per_municipality=reader.integer(round_, "round.max_per_municipality", minimum=1),
+        disagreement_threshold=reader.integer(round_, "round.disagreement_threshold", minimum=1),
+        tie_break=tie_break,
+        auto=auto,
+        review=review,
+    )
+
+
+class _Reader:
+    """Typed access to the parsed TOML, with Japanese errors naming the key."""
+
+    def __init__(self, data: dict[str, Any], source: str) -> None:
+        self.data = data
+        self.source = source
+
+    def fail(self, key: str, what: str, value: object = None) -> SettingsError:
+        now = "" if value is None else f"（現在の値: {value!r}）"
+        return SettingsError(f"{self.source} の {key} は{what}{now}")
+
+    def _get(self, table: dict[str, Any], dotted: str) -> Any:
+        name = dotted.rsplit(".", 1)[-1]
+        if name not in table:
+            raise self.fail(dotted, "必須です。値を書いてください。")
+        return table[name]
+
+    def table(self, dotted: str) -> dict[str, Any]:
+        value = self._get(self.data, dotted)
+        if not isinstance(value, dict):
+            raise self.fail(dotted, f"[{dotted}] の表にしてください。")
+        return value
+
+    def tables(self, parent: dict[str, Any], dotted: str,
+               allow_empty: bool = False) -> list[dict[str, Any]]:
+        value = self._get(parent, dotted)
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.fail(dotted, f"[[{dotted}]] の表の並びにしてください。")
+        if not value and not allow_empty:
+            raise self.fail(dotted, "1つ以上必要です。")
+        return value
+
+    def text(self, table: dict[str, Any], dotted: str) -> str:
+        value = self._get(table, dotted)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(dotted, "空でない文字列にしてください。", value)
+        return value
+
+    def integer(self, table: dict[str, Any], dotted: str, minimum: int) -> int:
+        value = self._get(table, dotted)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.fail(dotted, f"{minimum}以上の整数にしてください。", value)
+        return value
+
+    def choice(self, table: dict[str, Any], dotted: str, choices: tuple[str, ...]) -> str:
+        value = self._get(table, dotted)
+        if value not in choices:
+            raise self.fail(dotted, f"{'、'.join(choices)} のいずれかにしてください。", value)
+        return str(value)
+
+    def list_of(self, table: dict[str, Any], dotted: str, choices: tuple[str, ...]) -> list[str]:
+        value = self._get(table, dotted)
+        if not isinstance(value, list) or not all(v in choices for v in value):
+            raise self.fail(dotted, f"{'、'.join(choices)} を並べたリストにしてください。", value)
+        return value
+
+    def deadline(self, table: dict[str, Any], dotted: str) -> dt.datetime:
+        value = self._get(table, dotted)
+        if isinstance(value, dt.datetime):
+            return value.astimezone(JST) if value.tzinfo else value.replace(tzinfo=JST)
+        if isinstance(value, dt.date):  # a date alone: that whole day counts
+            return dt.datetime.combine(value, dt.time(23, 59, 59), JST)
+        raise self.fail(dotted, "2016-06-30T23:59:59+09:00 のような日時にしてください。", value)
