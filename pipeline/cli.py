@@ -5,7 +5,9 @@ Exit codes: 0 all clean, 1 finished but some input had problems, 2 usage.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -74,3 +76,46 @@ def check(files: tuple[Path, ...]) -> None:
             where = f"{problem.sheet}!{problem.cell}" if problem.cell else (problem.sheet or "-")
             click.echo(f"  {where}  {problem.label}: {problem.message}")
     sys.exit(1 if any_problem else 0)
+
+
+@main.command()
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=Path("inbox"),
+              show_default=True, help="届いた申請用紙のフォルダ")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUTBOX, show_default=True, help="結果を書き出すフォルダ")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("round.toml"), show_default=True, help="募集回の設定ファイル")
+@click.pass_context
+def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path) -> None:
+    """inbox の申請用紙をすべて判定し、選定結果を outbox に書き出します。
+
+    不備のある申請があっても、結果を書き出せれば終了コードは 0 です。
+
+    \b
+    例:
+      bansou run
+      bansou run --inbox 受付 --outbox 結果 --config round.toml
+    """
+    from pipeline.run import run_round
+    from pipeline.settings import load_settings
+
+    with _reported(ctx):
+        settings = load_settings(config)
+        result = run_round(inbox, outbox, settings)
+    counts = result.ledger["decision"].value_counts()
+    summary = "、".join(f"{d} {counts[d]}件" for d in counts.index)
+    click.echo(f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。")
+    click.echo(f"結果: {outbox / '選定結果.xlsx'}")
+
+
+@contextlib.contextmanager
+def _reported(ctx: click.Context) -> Iterator[None]:
+    """Turn the project's errors into a Japanese message and exit code 1."""
+    from pipeline.errors import BansouError
+
+    try:
+        yield
+    except BansouError as error:
+        if ctx.obj and ctx.obj.get("debug"):
+            raise
+        raise click.ClickException(str(error)) from error

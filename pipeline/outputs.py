@@ -1,14 +1,24 @@
-"""Writing outputs safely: each file appears whole or not at all."""
+"""Writing outputs safely: a failed run leaves the previous outputs whole.
+
+Every output is written into a staging folder inside outbox/ first; only
+when all of them are complete are they moved into place, each with an
+atomic rename.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 
 from pipeline.errors import OutputError
+
+_STAGING_PREFIX = ".staging-"
+_LOCKED = "Excelで開いている場合は閉じてから再実行してください。"
 
 
 @contextlib.contextmanager
@@ -19,12 +29,72 @@ def replace_atomically(target: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
-        try:
-            os.replace(temporary, target)
-        except OSError as error:
-            raise OutputError(
-                f"{target} を書き換えられません。Excelで開いている場合は閉じてから再実行してください。"
-                f"（{error.strerror}）"
-            ) from error
+        _replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _replace(source: Path, target: Path) -> None:
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        raise OutputError(f"{target} を書き換えられません。{_LOCKED}（{error.strerror}）") from error
+
+
+class OutputSet:
+    """Stage a run's outputs, then publish them all at once.
+
+    ``path(name)`` gives where to write an output file; ``folder(name)`` a
+    folder that replaces the old one whole (stale files do not survive).
+    """
+
+    def __init__(self, outbox: Path) -> None:
+        self.outbox = outbox
+        self.files: list[str] = []
+        self.folders: list[str] = []
+        self.staging = Path()
+
+    def __enter__(self) -> OutputSet:
+        try:
+            self.outbox.mkdir(parents=True, exist_ok=True)
+            for stale in self.outbox.glob(_STAGING_PREFIX + "*"):  # from a killed run
+                shutil.rmtree(stale, ignore_errors=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=self.outbox))
+        except OSError as error:
+            raise OutputError(f"出力フォルダ {self.outbox} に書き込めません（{error.strerror}）。") from error
+        return self
+
+    def path(self, name: str) -> Path:
+        self.files.append(name)
+        return self.staging / name
+
+    def folder(self, name: str) -> Path:
+        self.folders.append(name)
+        folder = self.staging / name
+        folder.mkdir()
+        return folder
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self._publish()
+            elif isinstance(error, OSError):
+                raise OutputError(f"出力を書き込めませんでした（{error.strerror}）。以前の出力は"
+                                  "そのまま残っています。空き容量を確認してください。") from error
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _publish(self) -> None:
+        for name in self.files + self.folders:
+            target = self.outbox / name
+            if target.is_file() and not os.access(target, os.W_OK):
+                raise OutputError(f"{target} を書き換えられません。{_LOCKED}")
+        for name in self.files:
+            _replace(self.staging / name, self.outbox / name)
+        for name in self.folders:
+            target = self.outbox / name
+            retired = self.staging / f"{name}.old"
+            if target.exists():
+                _replace(target, retired)
+            _replace(self.staging / name, target)

@@ -48,8 +48,9 @@ class RoundSettings:
     review: tuple[ReviewCriterion, ...]
 
     @property
-    def criteria_labels(self) -> tuple[str, ...]:
-        return (*(c.label for c in self.auto), *(c.label for c in self.review))
+    def criteria(self) -> tuple[tuple[str, str], ...]:
+        """(key, label) of every criterion, automatic first."""
+        return (*((c.key, c.label) for c in self.auto), *((c.key, c.label) for c in self.review))
 
     def auto_max(self, criterion: AutoCriterion) -> int:
         return criterion.points * (len(COMMITMENTS) if criterion.rule == "commitments" else 1)

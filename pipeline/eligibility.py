@@ -1,0 +1,148 @@
+"""When each file was received, which submissions are superseded, and who may apply.
+
+Ineligibility reasons are rows (file, rule, reason), never exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from pipeline import domain
+from pipeline.intake import InboxFile, Register
+from pipeline.settings import JST, RoundSettings
+from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema
+
+BASIS_REGISTER = "受付簿"
+BASIS_FORM_DATE = "申請日（受付簿に記載なし）"
+BASIS_UNKNOWN = "不明（受付簿に記載なし）"
+
+_PREFECTURE = re.compile(r"^(北海道|東京都|(?:京都|大阪)府|.{2,3}県)")
+_TOKYO_POSTAL = range(100, 209)
+
+
+def receipts(files: Iterable[InboxFile], register: Register,
+             records: pd.DataFrame) -> pd.DataFrame:
+    """file, sha256, received_at (aware, Japan time), received_basis for every inbox file.
+
+    The register's time where the file is listed; otherwise the form's 申請日.
+    """
+    form_dates = records["application_date"] if len(records) else pd.Series(dtype=object)
+    rows = []
+    for inbox_file in files:
+        if inbox_file.name in register.received:
+            when: dt.datetime | None = register.received[inbox_file.name]
+            basis = BASIS_REGISTER
+        elif isinstance(day := form_dates.get(inbox_file.name), dt.date):
+            when, basis = dt.datetime.combine(day, dt.time(), JST), BASIS_FORM_DATE
+        else:
+            when, basis = None, BASIS_UNKNOWN
+        rows.append((inbox_file.name, inbox_file.sha256, when, basis))
+    frame = pd.DataFrame(rows, columns=["file", "sha256", "received_at", "received_basis"])
+    frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert(
+        "Asia/Tokyo")
+    return frame
+
+
+def unlisted_register_rows(files: Iterable[InboxFile], register: Register) -> list[str]:
+    """Register rows that name no file in the inbox (for 概要)."""
+    names = {f.name for f in files}
+    return [name for name in register.received if name not in names]
+
+
+def org_key(org_name: object, municipality: object) -> str | None:
+    """The same organisation, however its name was spaced or typed."""
+    if not isinstance(org_name, str) or not isinstance(municipality, str):
+        return None
+    name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", org_name)).casefold()
+    return f"{municipality}/{name}"
+
+
+@dataclass(frozen=True)
+class Superseded:
+    file: str
+    reason: str
+
+
+def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]:
+    """Submissions replaced by another: byte-identical copies, and earlier submissions
+    of the same organisation (normalised 団体名 + 区市町村); the latest received is judged."""
+    order = receipt.sort_values(["received_at", "file"], na_position="first")
+    found: dict[str, str] = {}
+    for _, group in order.groupby("sha256", sort=False):
+        first = group["file"].iloc[0]
+        for name in group["file"].iloc[1:]:
+            found[name] = f"{first} と同じ内容のファイルです（{first} で判定します）。"
+    keys = {file: org_key(row["org_name"], row["municipality"]) for file, row in records.iterrows()}
+    latest: dict[str, str] = {}
+    for name in order["file"]:
+        key = keys.get(name)
+        if key is not None and name not in found:
+            latest[key] = name  # later rows overwrite: the latest received wins
+    for name in order["file"]:
+        key = keys.get(name)
+        if key is not None and name not in found and latest[key] != name:
+            found[name] = (f"同じ団体から後で届いた申請（{latest[key]}）があるため、"
+                           "そちらで判定します。")
+    return [Superseded(name, reason) for name, reason in found.items()]
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    passes: Callable[[pd.DataFrame, RoundSettings], pd.Series]
+    reason: Callable[[pd.Series, RoundSettings], str]
+
+
+def _prefecture(address: object) -> str | None:
+    if not isinstance(address, str):
+        return None
+    match = _PREFECTURE.match(address.replace(" ", ""))
+    return match.group(1) if match else None
+
+
+RULES = (
+    Rule("municipality_in_tokyo",
+         lambda df, _: df[ReceivedSchema.municipality].isin(domain.MUNICIPALITIES),
+         lambda row, _: f"区市町村「{row['municipality']}」は東京都の区市町村ではありません"
+                        "（本事業の対象は都内の団体です）。"),
+    Rule("address_in_tokyo",
+         lambda df, _: df[ReceivedSchema.address].map(_prefecture).isin([None, "東京都"]),
+         lambda row, _: f"所在地が{_prefecture(row['address'])}になっています"
+                        "（本事業の対象は都内の団体です）。"),
+    Rule("postal_code_in_tokyo",
+         lambda df, _: df[ReceivedSchema.postal_code].str[:3].astype(int).isin(_TOKYO_POSTAL),
+         lambda row, _: f"郵便番号 {row['postal_code']} は東京都の郵便番号（100〜208で始まる番号）"
+                        "ではありません。"),
+    Rule("org_type_allowed",
+         lambda df, _: df[ReceivedSchema.org_type].isin(domain.ORG_TYPES.values()),
+         lambda row, _: f"団体種別「{row['org_type']}」は本事業の対象ではありません。"),
+    Rule("received_by_deadline",
+         lambda df, settings: df[ReceivedSchema.received_at] <= pd.Timestamp(settings.deadline),
+         lambda row, settings: (
+             f"締切（{settings.deadline:%Y年%m月%d日 %H:%M}）より後の受付です"
+             f"（受付：{row['received_at']:%Y年%m月%d日 %H:%M}、根拠：{row['received_basis']}）。")),
+)
+
+
+def check_eligibility(received: pd.DataFrame,
+                      settings: RoundSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(eligible applications with their area, one 不適格 row per failed rule)."""
+    received = ReceivedSchema.validate(received)
+    failures = []
+    passed = pd.Series(True, index=received.index)
+    for rule in RULES:
+        ok = rule.passes(received, settings).fillna(False).astype(bool)
+        passed &= ok
+        for _, row in received[~ok].iterrows():
+            failures.append((row["file"], row["org_name"], rule.key, rule.reason(row, settings)))
+    ineligible = IneligibleSchema.validate(
+        pd.DataFrame(failures, columns=["file", "org_name", "rule", "reason"]))
+    eligible = received[passed].assign(
+        area=lambda df: df[ReceivedSchema.municipality].map(domain.MUNICIPALITY_AREA))
+    return EligibleSchema.validate(eligible.reset_index(drop=True)), ineligible

@@ -1,0 +1,237 @@
+"""Write 選定結果.xlsx: 概要, 選定順位, 不適格, 入力エラー, 受付一覧 (DOMAIN.md's contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from pipeline import domain
+from pipeline.score import points_column
+from pipeline.settings import RoundSettings
+from pipeline.xlsx import DATETIME_FORMAT, fmt, new_workbook, print_setup, text_width, write_text
+from schemas.selection import DECISIONS
+
+DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
+                    "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
+OTHER_AREA = "都外・不明"
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """Everything a run decided, ready to be written."""
+
+    settings: RoundSettings
+    run_at: dt.datetime
+    ledger: pd.DataFrame  # LedgerSchema
+    ranked: pd.DataFrame  # RankedSchema
+    ineligible: pd.DataFrame  # IneligibleSchema
+    problems: pd.DataFrame  # validate.PROBLEM_COLUMNS
+    records: pd.DataFrame  # every readable form, normalised
+    provisional: bool
+    ignored: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...]  # register and review-sheet remarks for staff
+    review_sheets: int
+    plan_files: dict[str, str]  # file → plan path relative to outbox/
+
+
+def write_selection(path: Path, result: RoundResult) -> None:
+    workbook = new_workbook(path, "選定結果")
+    _summary(workbook, result)
+    _table(workbook, "選定順位", _ranking_frame(result), decision_column="判定",
+           links=result.plan_files)
+    _table(workbook, "不適格", result.ineligible.rename(
+        columns={"file": "ファイル名", "org_name": "団体名", "reason": "理由"})[
+        ["ファイル名", "団体名", "理由"]])
+    _table(workbook, "入力エラー", result.problems.rename(columns={
+        "file": "ファイル名", "sheet": "シート", "cell": "セル", "label": "項目",
+        "value": "入力値", "message": "エラー内容"})[
+        ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容"]])
+    _table(workbook, "受付一覧", _naive(result.ledger).rename(columns={
+        "file": "ファイル名", "sha256": "SHA-256", "received_at": "受付日時",
+        "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
+        "reason": "理由"})[["ファイル名", "SHA-256", "受付日時", "受付日の根拠", "団体名", "判定",
+                          "理由"]], decision_column="判定")
+    workbook.close()
+
+
+def _naive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel has no time zones: show Japan time as it is."""
+    return frame.assign(received_at=frame["received_at"].dt.tz_localize(None))
+
+
+def _ranking_frame(result: RoundResult) -> pd.DataFrame:
+    ranked = _naive(result.ranked) if len(result.ranked) else result.ranked
+    settings = result.settings
+    columns: dict[str, object] = {
+        "順位": ranked["rank"],
+        "判定": ranked["decision"],
+        "暫定": "暫定" if result.provisional else "",
+        "区市町村": ranked["municipality"],
+        "団体名": ranked["org_name"],
+        "団体種別": ranked["org_type"],
+        "地域": ranked["area"],
+        "合計点": ranked["total"],
+    }
+    for key, label in settings.criteria:
+        columns[label] = ranked[points_column(key)]
+    columns.update({
+        "審査員数": ranked["reviewer_count"],
+        "審査平均": ranked["reviewer_mean"],
+        "審査の相違": ranked["disagreement"],
+        "受付日時": ranked["received_at"],
+        "理由": ranked["reason"],
+        "ファイル名": ranked["file"],
+    })
+    frame = pd.DataFrame(columns, index=ranked.index)
+    if result.plan_files:
+        frame["計画書"] = [result.plan_files.get(f, "") for f in ranked["file"]]
+    return frame
+
+
+def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
+           decision_column: str | None = None, links: dict[str, str] | None = None) -> None:
+    """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape."""
+    sheet = workbook.add_worksheet(name)
+    header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
+                 text_wrap=True, valign="vcenter")
+    body = fmt(workbook, border=1, text_wrap=True)
+    when = fmt(workbook, border=1, num_format=DATETIME_FORMAT)
+    number = fmt(workbook, border=1, num_format="0.##")
+    link = fmt(workbook, border=1, font_color="#0563C1", underline=1)
+    for col, title in enumerate(frame.columns):
+        sheet.write_string(0, col, str(title), header)
+        values = frame[title]
+        widest = max([text_width(str(title)), *(text_width(str(v)) for v in values.head(500))])
+        sheet.set_column(col, col, min(max(widest + 2, 6), 60))
+        is_time = pd.api.types.is_datetime64_any_dtype(values)
+        is_number = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        for row, value in enumerate(values, start=1):
+            if title == "計画書" and links and value:
+                # Our own file name, never applicant text: a link is safe here.
+                sheet.write_url(row, col, f"external:{value}", link, string=Path(str(value)).name)
+            elif is_time:
+                write_text(sheet, row, col, None if pd.isna(value) else value.to_pydatetime(),
+                           when)
+            else:
+                write_text(sheet, row, col, None if _missing(value) else
+                           (value.item() if hasattr(value, "item") else value),
+                           number if is_number else body)
+    last_row, last_col = max(len(frame), 1), max(len(frame.columns) - 1, 0)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, last_row, last_col)
+    sheet.set_row(0, 30)
+    if decision_column is not None and len(frame):
+        col = list(frame.columns).index(decision_column)
+        for decision, colour in DECISION_COLOURS.items():
+            sheet.conditional_format(1, col, last_row, col, {
+                "type": "cell", "criteria": "==", "value": f'"{decision}"',
+                "format": workbook.add_format({"bg_color": colour})})
+    print_setup(sheet, landscape=True, header=f"選定結果 {name}")
+    sheet.repeat_rows(0)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT \
+        or value is pd.NA
+
+
+def _count_rows(labels: Sequence[str], counts: pd.Series) -> list[tuple[str, int]]:
+    return [(label, int(counts.get(label, 0))) for label in labels]
+
+
+def _summary(workbook: Workbook, result: RoundResult) -> None:
+    sheet = workbook.add_worksheet("概要")
+    title = fmt(workbook, bold=True, font_size=14)
+    heading = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1)
+    cell = fmt(workbook, border=1, text_wrap=True)
+    warn = fmt(workbook, bold=True, font_color="#C00000")
+    sheet.set_column("A:A", 30)
+    sheet.set_column("B:B", 60)
+    sheet.set_column("C:D", 10)
+    sheet.write_string(0, 0, f"{result.settings.name} 選定結果", title)
+    status = ("暫定（審査票が未提出の申請があるため、自動採点のみの順位を含みます）"
+              if result.provisional else "確定（すべての適格な申請に審査があります）")
+    rows: list[tuple[str, str]] = [
+        ("実行日時", result.run_at.strftime("%Y年%m月%d日 %H:%M")),
+        ("順位", status),
+        ("読み込んだ審査票", f"{result.review_sheets}件"),
+    ]
+    row = 2
+    for label, value in rows:
+        sheet.write_string(row, 0, label, heading)
+        sheet.write_string(row, 1, value, warn if result.provisional and label == "順位" else cell)
+        row += 1
+
+    ledger, records = result.ledger, result.records
+    decided = ledger.set_index("file")["decision"]
+    row += 1
+    decision_top = row
+    row = _count_table(sheet, row, "判定", _count_rows(DECISIONS, ledger["decision"].value_counts()),
+                       heading, cell)
+    known = records.assign(decision=records["file"].map(decided))
+    types = [(label, int((known["org_type"] == label).sum()),
+              int(((known["org_type"] == label) & (known["decision"] == "選定")).sum()))
+             for label in domain.ORG_TYPES.values()]
+    row = _count_table(sheet, row + 1, "団体種別（読み込めた申請）", types, heading, cell)
+    area = known["municipality"].map(domain.MUNICIPALITY_AREA).fillna(OTHER_AREA)
+    areas = [(label, int((area == label).sum()),
+              int(((area == label) & (known["decision"] == "選定")).sum()))
+             for label in (*domain.AREAS, OTHER_AREA)]
+    area_top = row + 1
+    row = _count_table(sheet, area_top, "地域（読み込めた申請）", areas, heading, cell)
+
+    for top, name in ((decision_top, "判定ごとの件数"), (area_top, "地域ごとの件数")):
+        count = len(DECISIONS) if top == decision_top else len(areas)
+        chart = workbook.add_chart({"type": "column"})
+        chart.add_series({"name": name, "categories": ["概要", top + 1, 0, top + count, 0],
+                          "values": ["概要", top + 1, 1, top + count, 1],
+                          "data_labels": {"value": True}})
+        chart.set_title({"name": name, "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 420, "height": 230})
+        sheet.insert_chart(top, 5, chart)
+
+    row += 1
+    sheet.write_string(row, 0, "募集回の設定（round.toml）", heading)
+    row += 1
+    for label, value in result.settings.as_rows():
+        sheet.write_string(row, 0, label, cell)
+        sheet.write_string(row, 1, value, cell)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "判定の対象外としたもの", heading)
+    sheet.write_string(row, 1, "理由", heading)
+    row += 1
+    for name, why in result.ignored or (("（なし）", ""),):
+        write_text(sheet, row, 0, name, cell)
+        write_text(sheet, row, 1, why, cell)
+        row += 1
+    row += 1
+    sheet.write_string(row, 0, "受付簿・審査票についての注意", heading)
+    row += 1
+    for note in result.notes or ("（なし）",):
+        sheet.merge_range(row, 0, row, 3, "", cell)
+        write_text(sheet, row, 0, note, cell)
+        row += 1
+    print_setup(sheet, landscape=True, header="選定結果 概要")
+    sheet.activate()
+
+
+def _count_table(sheet: Worksheet, row: int, title: str, rows: Sequence[tuple[object, ...]],
+                 heading: Format, cell: Format) -> int:
+    width = len(rows[0]) if rows else 2
+    headers = [title, "件数", "うち選定"][:width]
+    for col, text in enumerate(headers):
+        sheet.write_string(row, col, text, heading)
+    for values in rows:
+        row += 1
+        for col, value in enumerate(values):
+            write_text(sheet, row, col, value, cell)
+    return row + 1

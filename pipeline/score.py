@@ -1,0 +1,67 @@
+"""The rubric engine: automatic points from the form, reviewer points from the reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from pipeline import domain
+from pipeline.settings import AutoCriterion, RoundSettings
+from schemas.selection import EligibleSchema, ScoredSchema
+
+
+def menu_fits_issue(category: str, menus: tuple[str, ...]) -> bool:
+    """At least one chosen menu is recommended for the issue (any menu for その他)."""
+    recommended = domain.CHALLENGE_CATEGORIES.get(category, ())
+    return bool(menus) if category == domain.CATEGORY_OTHER else bool(set(recommended) & set(menus))
+
+
+# Each rule: how many times a criterion's points are earned.
+AUTO_RULES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "commitments": lambda df: df[EligibleSchema.commitments].map(len),
+    "pre_consultation": lambda df: (df[EligibleSchema.pre_consultation] == "あり").astype(int),
+    "partners": lambda df: df[EligibleSchema.partners].notna().astype(int),
+    "menu_fit": lambda df: pd.Series(
+        [menu_fits_issue(c, m) for c, m in zip(df[EligibleSchema.challenge_category],
+                                               df[EligibleSchema.menus], strict=True)],
+        index=df.index, dtype=int),
+}
+
+
+def points_column(key: str) -> str:
+    return f"points:{key}"
+
+
+def auto_points(eligible: pd.DataFrame, criterion: AutoCriterion) -> pd.Series:
+    return AUTO_RULES[criterion.rule](eligible).astype(float) * criterion.points
+
+
+def auto_total(eligible: pd.DataFrame, settings: RoundSettings) -> pd.Series:
+    """Automatic points per file (for the review sheet)."""
+    total = sum((auto_points(eligible, c) for c in settings.auto),
+                start=pd.Series(0.0, index=eligible.index))
+    return pd.Series(total.to_numpy(), index=eligible[EligibleSchema.file])
+
+
+def score(eligible: pd.DataFrame, reviews: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
+    """Every criterion's points and the total. Without reviews, reviewer points are 0."""
+    scored = eligible.merge(reviews, on="file", how="left", validate="one_to_one")
+    points = {points_column(c.key): auto_points(scored, c) for c in settings.auto}
+    mean_columns = [f"mean:{c.key}" for c in settings.review]
+    for criterion in settings.review:
+        mean = scored[f"mean:{criterion.key}"]
+        points[points_column(criterion.key)] = (mean * criterion.weight).fillna(0.0).round(2)
+    reviewer_mean = scored[mean_columns].mean(axis=1) if mean_columns else pd.Series(
+        float("nan"), index=scored.index)
+    scored = scored.drop(columns=mean_columns).assign(
+        **points,
+        reviewer_mean=reviewer_mean.round(2),
+        total=lambda df: df[list(points)].sum(axis=1).round(2),
+    )
+    return ScoredSchema.validate(scored)
+
+
+def is_provisional(scored: pd.DataFrame) -> bool:
+    """The ranking is 暫定 while any eligible application has no review."""
+    return bool((scored[ScoredSchema.reviewer_count] == 0).any())

@@ -1,0 +1,44 @@
+"""Rank eligible applications and select at most N districts, M per municipality."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.settings import RoundSettings
+from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema
+
+_TIE_BREAK_ORDER = {  # column, ascending
+    "reviewer_mean": (ScoredSchema.reviewer_mean, False),
+    "received_at": (ScoredSchema.received_at, True),
+    "file": (ScoredSchema.file, True),
+}
+
+
+def rank(scored: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
+    """Sort by total, then the round's tie-breaks; then select greedily in rank order."""
+    keys = [(ScoredSchema.total, False), *(_TIE_BREAK_ORDER[t] for t in settings.tie_break)]
+    if ("file", True) not in keys:
+        keys.append((ScoredSchema.file, True))  # always a total order: deterministic
+    ordered = scored.sort_values([k for k, _ in keys], ascending=[a for _, a in keys],
+                                 na_position="last", kind="mergesort").reset_index(drop=True)
+    decisions, reasons = [], []
+    chosen_in: dict[str, str] = {}  # municipality → first selected file
+    per_municipality: dict[str, int] = {}
+    selected = 0
+    for position, row in enumerate(ordered.itertuples(index=False), start=1):
+        municipality = str(row.municipality)
+        if per_municipality.get(municipality, 0) >= settings.max_per_municipality:
+            decisions.append(NOT_SELECTED)
+            reasons.append(f"{position}位。同じ区市町村（{municipality}）の上位の申請"
+                           f"（{chosen_in[municipality]}）が選定されたため。")
+        elif selected >= settings.max_districts:
+            decisions.append(NOT_SELECTED)
+            reasons.append(f"{position}位。選定数の上限（{settings.max_districts}件）を超えるため。")
+        else:
+            selected += 1
+            per_municipality[municipality] = per_municipality.get(municipality, 0) + 1
+            chosen_in.setdefault(municipality, str(row.file))
+            decisions.append(SELECTED)
+            reasons.append(f"{position}位。")
+    ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons)
+    return RankedSchema.validate(ranked)

@@ -1,0 +1,99 @@
+"""Schemas of the selection run, each stage extending the one before it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipeline import domain
+from schemas.application import ApplicationSchema
+
+DECISIONS = ("選定", "選外", "不適格", "要修正", "読込不可", "重複")
+SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
+
+
+class ReceivedSchema(ApplicationSchema):
+    """An application with when and how it was received."""
+
+    sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    received_at: Series[pd.DatetimeTZDtype] = pa.Field(dtype_kwargs={"unit": "ns", "tz": "Asia/Tokyo"})
+    received_basis: Series[str]
+
+    class Config:
+        name = "ReceivedSchema"
+
+
+class EligibleSchema(ReceivedSchema):
+    """An application that passed every eligibility rule."""
+
+    municipality: Series[str] = pa.Field(isin=list(domain.MUNICIPALITIES))
+    area: Series[str] = pa.Field(isin=list(domain.AREAS))
+
+    class Config:
+        name = "EligibleSchema"
+
+
+class ScoredSchema(EligibleSchema):
+    """Points per criterion (columns ``points:<key>``), reviews and the total."""
+
+    points: Series[float] = pa.Field(alias=r"^points:.+$", regex=True, ge=0)
+    reviewer_count: Series[int] = pa.Field(ge=0)
+    reviewer_mean: Series[float] = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 5})
+    disagreement: Series[str]  # the criteria reviewers disagree on, "" when none
+    total: Series[float] = pa.Field(ge=0)
+
+    class Config:
+        name = "ScoredSchema"
+
+
+class RankedSchema(ScoredSchema):
+    """The ranking and the decision for every eligible application."""
+
+    rank: Series[int] = pa.Field(ge=1, unique=True)
+    decision: Series[str] = pa.Field(isin=[SELECTED, NOT_SELECTED])
+    reason: Series[str]
+
+    @pa.dataframe_check(name="selected_outrank_not_selected_of_same_municipality")
+    def selected_outrank_not_selected_of_same_municipality(cls, df: pd.DataFrame) -> bool:
+        # Selection is greedy in rank order, so within a municipality no 選外
+        # application may rank above a 選定 one.
+        worst_selected = df[df["decision"] == SELECTED].groupby("municipality")["rank"].max()
+        best_rest = df[df["decision"] == NOT_SELECTED].groupby("municipality")["rank"].min()
+        common = worst_selected.index.intersection(best_rest.index)
+        return bool((worst_selected[common] < best_rest[common]).all())
+
+    class Config:
+        name = "RankedSchema"
+
+
+class LedgerSchema(pa.DataFrameModel):
+    """受付一覧: every file found in the inbox, exactly once."""
+
+    file: Series[str] = pa.Field(unique=True)
+    sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    received_at: Series[pd.DatetimeTZDtype] = pa.Field(
+        nullable=True, dtype_kwargs={"unit": "ns", "tz": "Asia/Tokyo"})
+    received_basis: Series[str]
+    org_name: Series[str] = pa.Field(nullable=True)
+    decision: Series[str] = pa.Field(isin=list(DECISIONS))
+    reason: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+        name = "LedgerSchema"
+
+
+class IneligibleSchema(pa.DataFrameModel):
+    """不適格: one row per failed rule."""
+
+    file: Series[str]
+    org_name: Series[str] = pa.Field(nullable=True)
+    rule: Series[str]
+    reason: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+        name = "IneligibleSchema"
