@@ -95,6 +95,8 @@ def load_settings(path: Path) -> RoundSettings:
 def parse_settings(data: dict[str, Any], source: str = "round.toml") -> RoundSettings:
     reader = _Reader(data, source)
     round_ = reader.table("round")
+    name = reader.text(round_, "round.name")
+    deadline = reader.deadline(round_, "round.deadline")
     rubric = reader.table("rubric")
     auto = tuple(
         AutoCriterion(
@@ -121,8 +123,8 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml") -> RoundSet
     if len(set(tie_break)) != len(tie_break):
         raise SettingsError(f"{source} の round.tie_break に同じ値が2回あります。")
     return RoundSettings(
-        name=reader.text(round_, "round.name"),
-        deadline=reader.deadline(round_, "round.deadline"),
+        name=name,
+        deadline=deadline,
         max_districts=reader.integer(round_, "round.max_districts", minimum=1),
         max_per_municipality=reader.integer(round_, "round.max_per_municipality", minimum=1),
         disagreement_threshold=reader.integer(round_, "round.disagreement_threshold", minimum=1),
@@ -141,51 +143,51 @@ class _Reader:
 
     def fail(self, key: str, what: str, value: object = None) -> SettingsError:
         now = "" if value is None else f"（現在の値: {value!r}）"
-        return SettingsError(f"{self.source} の {key} は{what}{now}")
+        return SettingsError(f"{self.source} の {key} は{what}{now}。")
 
     def _get(self, table: dict[str, Any], dotted: str) -> Any:
         name = dotted.rsplit(".", 1)[-1]
         if name not in table:
-            raise self.fail(dotted, "必須です。値を書いてください。")
+            raise self.fail(dotted, "必須です。値を書いてください")
         return table[name]
 
     def table(self, dotted: str) -> dict[str, Any]:
         value = self._get(self.data, dotted)
         if not isinstance(value, dict):
-            raise self.fail(dotted, f"[{dotted}] の表にしてください。")
+            raise self.fail(dotted, f"[{dotted}] の表にしてください")
         return value
 
     def tables(self, parent: dict[str, Any], dotted: str,
                allow_empty: bool = False) -> list[dict[str, Any]]:
         value = self._get(parent, dotted)
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(dotted, f"[[{dotted}]] の表の並びにしてください。")
+            raise self.fail(dotted, f"[[{dotted}]] の表の並びにしてください")
         if not value and not allow_empty:
-            raise self.fail(dotted, "1つ以上必要です。")
+            raise self.fail(dotted, "1つ以上必要です")
         return value
 
     def text(self, table: dict[str, Any], dotted: str) -> str:
         value = self._get(table, dotted)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(dotted, "空でない文字列にしてください。", value)
+            raise self.fail(dotted, "空でない文字列にしてください", value)
         return value
 
     def integer(self, table: dict[str, Any], dotted: str, minimum: int) -> int:
         value = self._get(table, dotted)
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise self.fail(dotted, f"{minimum}以上の整数にしてください。", value)
+            raise self.fail(dotted, f"{minimum}以上の整数にしてください", value)
         return value
 
     def choice(self, table: dict[str, Any], dotted: str, choices: tuple[str, ...]) -> str:
         value = self._get(table, dotted)
         if value not in choices:
-            raise self.fail(dotted, f"{'、'.join(choices)} のいずれかにしてください。", value)
+            raise self.fail(dotted, f" {'、'.join(choices)} のいずれかにしてください", value)
         return str(value)
 
     def list_of(self, table: dict[str, Any], dotted: str, choices: tuple[str, ...]) -> list[str]:
         value = self._get(table, dotted)
         if not isinstance(value, list) or not all(v in choices for v in value):
-            raise self.fail(dotted, f"{'、'.join(choices)} を並べたリストにしてください。", value)
+            raise self.fail(dotted, f" {'、'.join(choices)} を並べたリストにしてください", value)
         return value
 
     def deadline(self, table: dict[str, Any], dotted: str) -> dt.datetime:
@@ -194,4 +196,4 @@ class _Reader:
             return value.astimezone(JST) if value.tzinfo else value.replace(tzinfo=JST)
         if isinstance(value, dt.date):  # a date alone: that whole day counts
             return dt.datetime.combine(value, dt.time(23, 59, 59), JST)
-        raise self.fail(dotted, "2016-06-30T23:59:59+09:00 のような日時にしてください。", value)
+        raise self.fail(dotted, " 2016-06-30T23:59:59+09:00 のような日時にしてください", value)

@@ -60,7 +60,10 @@ def find_label(sheet: Worksheet, label: str, *, below: int = 0) -> tuple[int, in
 def fill(sheet: Worksheet, values: Mapping[str, object], marks: Mapping[str, object]) -> None:
     for label, value in values.items():
         row, col = find_label(sheet, label)
-        sheet.cell(row, col + 1).value = value
+        cell = sheet.cell(row, col + 1)
+        cell.value = value
+        if isinstance(value, str):
+            cell.data_type = "s"  # typed text, even when it looks like a formula
     menus_row, _ = find_label(sheet, "希望する支援メニュー")
     for item, mark in marks.items():
         row, col = find_label(sheet, item, below=menus_row)

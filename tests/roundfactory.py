@@ -1,0 +1,72 @@
+"""Make inboxes for whole rounds: forms, a receipt register, returned review sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+
+import openpyxl
+
+from pipeline.settings import JST
+from tests.formfactory import make_form, with_values
+
+RUN_AT = dt.datetime(2016, 7, 1, 9, 0, tzinfo=JST)
+
+# Municipality → (postal code, address) that pass the Tokyo checks.
+PLACES = {
+    "新宿区": ("160-8484", "東京都新宿区歌舞伎町1-4-1"),
+    "八王子市": ("192-8501", "八王子市元本郷町3-24-1"),
+    "大島町": ("100-0101", "東京都大島町元町1-1-14"),
+    "世田谷区": ("154-8504", "世田谷区世田谷4-21-27"),
+    "町田市": ("194-8520", "町田市森野2-2-22"),
+    "練馬区": ("176-8501", "練馬区豊玉北6-12-1"),
+    "三鷹市": ("181-8555", "三鷹市野崎1-1-1"),
+}
+
+
+def org(name: str, municipality: str,
+        changes: Mapping[str, object] | None = None) -> dict[str, object]:
+    """A valid application of one organisation in one of PLACES, with some labels changed."""
+    postal, address = PLACES[municipality]
+    return with_values({"団体名": name, "区市町村": municipality, "郵便番号": postal,
+                        "所在地": address, **(changes or {})})
+
+
+def add_form(inbox: Path, name: str, values: Mapping[str, object] | None = None,
+             marks: Mapping[str, object] | None = None, *, blank_dir: Path) -> Path:
+    return make_form(inbox / name, values, marks, blank_dir=blank_dir)
+
+
+def make_register(path: Path, rows: list[tuple[object, object]]) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["受付番号", "ファイル名", "受付日時", "備考"])
+    for number, (name, when) in enumerate(rows, start=1):
+        sheet.append([number, name, when, ""])
+    workbook.save(path)
+    return path
+
+
+def fill_review(blank: Path, target: Path, reviewer: str | None,
+                scores: Mapping[str, tuple[object, object, object] | str]) -> Path:
+    """A reviewer's returned sheet: scores by file name, or "conflict"."""
+    workbook = openpyxl.load_workbook(blank)
+    sheet = workbook["審査票"]
+    header = next(r for r in sheet.iter_rows() if r[0].value == "ファイル名")
+    columns = {c.value: c.column for c in header}
+    name_cell = next(c for r in sheet.iter_rows() for c in r if c.value == "審査員氏名")
+    sheet.cell(name_cell.row, name_cell.column + 1).value = reviewer
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        given = scores.get(str(row[0].value))
+        if given is None:
+            continue
+        if given == "conflict":
+            sheet.cell(row[0].row, columns["利害関係あり"]).value = "○"
+            continue
+        for label, value in zip(("課題の明確さ", "実現可能性", "波及効果"), given, strict=True):
+            sheet.cell(row[0].row, columns[label]).value = value
+    target.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(target)
+    return target

@@ -1,0 +1,63 @@
+"""round.toml: the seed round loads; every mistake names its key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import SettingsError
+from pipeline.settings import JST, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = (ROOT / "round.toml").read_text(encoding="utf-8")
+
+
+def test_seed_round() -> None:
+    settings = load_settings(ROOT / "round.toml")
+    assert settings.deadline == dt.datetime(2016, 6, 30, 23, 59, 59, tzinfo=JST)
+    assert settings.max_districts == 5
+    assert settings.max_per_municipality == 1
+    assert settings.max_total == 100
+    assert [c.points for c in settings.auto] == [4, 5, 5, 10]
+    assert [c.weight for c in settings.review] == [4, 4, 4]
+    assert settings.tie_break == ("reviewer_mean", "received_at", "file")
+
+
+def _load(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "round.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_settings(path)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("max_districts = 5", "max_districts = 0", "round.max_districts は1以上の整数にしてください（現在の値: 0）"),
+        ("max_districts = 5", "max_districts = \"5\"", "round.max_districts は1以上の整数にしてください（現在の値: '5'）"),
+        ("max_per_municipality = 1\n", "", "round.max_per_municipality は必須です。値を書いてください。"),
+        ('rule = "menu_fit"', 'rule = "luck"', "rubric.auto[3].rule は commitments、pre_consultation、partners、menu_fit のいずれかにしてください（現在の値: 'luck'）"),
+        ('tie_break = ["reviewer_mean", "received_at", "file"]', 'tie_break = ["coin"]', "round.tie_break は reviewer_mean、received_at、file を並べたリストにしてください"),
+        ("deadline = 2016-06-30T23:59:59+09:00", 'deadline = "6月30日"', "round.deadline は 2016-06-30T23:59:59+09:00 のような日時にしてください"),
+        ('label = "波及効果"', 'label = "実現可能性"', "rubric で key または label が重複しています"),
+    ],
+)
+def test_mistakes_name_the_key(tmp_path: Path, old: str, new: str, message: str) -> None:
+    assert old in SEED
+    with pytest.raises(SettingsError) as raised:
+        _load(tmp_path, SEED.replace(old, new, 1))
+    assert message in str(raised.value)
+
+
+def test_deadline_as_a_date_means_the_whole_day(tmp_path: Path) -> None:
+    settings = _load(tmp_path, SEED.replace("deadline = 2016-06-30T23:59:59+09:00",
+                                             "deadline = 2016-06-30"))
+    assert settings.deadline == dt.datetime(2016, 6, 30, 23, 59, 59, tzinfo=JST)
+
+
+def test_malformed_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="書き方に誤りがあります"):
+        _load(tmp_path, "[round\nname = 1")
+    with pytest.raises(SettingsError, match="が見つかりません"):
+        load_settings(tmp_path / "none.toml")
