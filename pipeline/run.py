@@ -6,6 +6,7 @@ module of functions on DataFrames; this module only calls them in order.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
@@ -17,6 +18,7 @@ from pipeline.errors import InboxError
 from pipeline.form import write_form
 from pipeline.intake import read_form
 from pipeline.outputs import OutputSet
+from pipeline.plan import PLAN_DIR, plan_file_name, write_plan
 from pipeline.report import RoundResult, write_selection
 from pipeline.settings import JST, RoundSettings
 from pipeline.validate import validate_forms
@@ -24,6 +26,7 @@ from schemas.selection import (
     DUPLICATE,
     INELIGIBLE,
     NEEDS_FIX,
+    SELECTED,
     UNREADABLE,
     LedgerSchema,
     RankedSchema,
@@ -128,7 +131,16 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
               run_at: dt.datetime | None = None) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure."""
     result = decide(inbox, settings, run_at or run_time())
+    selected = result.ranked[result.ranked["decision"] == SELECTED]
+    plan_files = {
+        str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
+        for _, row in selected.iterrows()
+    }
+    result = dataclasses.replace(result, plan_files=plan_files)
     with OutputSet(outbox) as outputs:
+        plans = outputs.folder(PLAN_DIR)
+        for _, row in selected.iterrows():
+            write_plan(plans / Path(plan_files[str(row["file"])]).name, row, settings)
         write_selection(outputs.path(SELECTION_FILE), result)
         eligible = result.ranked.sort_values("file").reset_index(drop=True)
         reviews.write_review_sheet(outputs.path(REVIEW_FILE), eligible, settings,

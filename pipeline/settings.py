@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.domain import COMMITMENTS
+from pipeline.domain import COMMITMENTS, MENUS
 from pipeline.errors import SettingsError
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -37,6 +37,24 @@ class ReviewCriterion:
 
 
 @dataclass(frozen=True)
+class PlanSettings:
+    """How a support plan's schedule is laid out."""
+
+    kickoff: str
+    midterm_review: str
+    closing_report: str
+    kpi_rows: int
+    phases: dict[str, tuple[float, float]]  # name → (start, end) as fractions of the period
+    menu_phase: dict[str, str]  # menu → phase name
+
+    def months_of(self, menu: str, months: int) -> list[int]:
+        """The 0-based months of a period of ``months`` in which a menu's activities run."""
+        start, end = self.phases[self.menu_phase[menu]]
+        active = [m for m in range(months) if m / months < end and (m + 1) / months > start]
+        return active or [min(int(start * months), months - 1)]
+
+
+@dataclass(frozen=True)
 class RoundSettings:
     name: str
     deadline: dt.datetime  # aware, Japan time
@@ -46,6 +64,7 @@ class RoundSettings:
     tie_break: tuple[str, ...]
     auto: tuple[AutoCriterion, ...]
     review: tuple[ReviewCriterion, ...]
+    plan: PlanSettings
 
     @property
     def criteria(self) -> tuple[tuple[str, str], ...]:
@@ -131,6 +150,34 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml") -> RoundSet
         tie_break=tie_break,
         auto=auto,
         review=review,
+        plan=_plan(reader),
+    )
+
+
+def _plan(reader: _Reader) -> PlanSettings:
+    plan = reader.table("plan")
+    phases: dict[str, tuple[float, float]] = {}
+    for name, span in reader.mapping(plan, "plan.phases").items():
+        if (not isinstance(span, list) or len(span) != 2
+                or not all(isinstance(v, int | float) for v in span)
+                or not 0 <= span[0] < span[1] <= 1):
+            raise reader.fail(f"plan.phases.{name}", " [開始, 終了] の割合（0〜1、開始 < 終了）にしてください",
+                              span)
+        phases[name] = (float(span[0]), float(span[1]))
+    menu_phase = reader.mapping(plan, "plan.menu_phase")
+    for menu in MENUS:
+        key = f"plan.menu_phase.{menu}"
+        if menu not in menu_phase:
+            raise reader.fail(key, "必須です。plan.phases の時期の名前を書いてください")
+        if menu_phase[menu] not in phases:
+            raise reader.fail(key, f" {'、'.join(phases)} のいずれかにしてください", menu_phase[menu])
+    return PlanSettings(
+        kickoff=reader.text(plan, "plan.kickoff"),
+        midterm_review=reader.text(plan, "plan.midterm_review"),
+        closing_report=reader.text(plan, "plan.closing_report"),
+        kpi_rows=reader.integer(plan, "plan.kpi_rows", minimum=1),
+        phases=phases,
+        menu_phase={menu: str(menu_phase[menu]) for menu in MENUS},
     )
 
 
@@ -164,6 +211,12 @@ class _Reader:
             raise self.fail(dotted, f"[[{dotted}]] の表の並びにしてください")
         if not value and not allow_empty:
             raise self.fail(dotted, "1つ以上必要です")
+        return value
+
+    def mapping(self, parent: dict[str, Any], dotted: str) -> dict[str, Any]:
+        value = self._get(parent, dotted)
+        if not isinstance(value, dict) or not value:
+            raise self.fail(dotted, f"[{dotted}] の表にしてください")
         return value
 
     def text(self, table: dict[str, Any], dotted: str) -> str:

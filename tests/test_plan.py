@@ -1,0 +1,129 @@
+"""Support plans: one per selected district, schedule and roles as the form said."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.plan import month_labels, plan_file_name, schedule
+from pipeline.run import run_round
+from pipeline.settings import RoundSettings, load_settings
+from tests.roundfactory import RUN_AT, add_form, org
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def settings() -> RoundSettings:
+    return load_settings(ROOT / "round.toml")
+
+
+def _sheet_text(path: Path) -> list[list[object]]:
+    sheet = openpyxl.load_workbook(path)["計画書"]
+    return [[c.value for c in row] for row in sheet.iter_rows()]
+
+
+def _row(rows: list[list[object]], first: str) -> list[object]:
+    return next(r for r in rows if r[0] == first)
+
+
+def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
+                                                settings: RoundSettings) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_form(inbox, "a.xlsx", org("新宿の会", "新宿区", {"希望開始時期": "2016年11月",
+                                                      "希望期間（か月）": "４ヶ月"}),
+             {"プラン策定支援": "○", "打合せ・会議運営支援": "○", "担当窓口の設置": "○",
+              "モデル事業・活動の実施": "○"}, blank_dir=blank_dir)
+    add_form(inbox, "b.xlsx", org("八王子の会", "八王子市", {"希望期間（か月）": 8}),
+             blank_dir=blank_dir)
+    add_form(inbox, "c.xlsx", org("新宿の別の会", "新宿区", {"連携先の関係機関・団体": None}),
+             {"プラン策定支援": "○"}, blank_dir=blank_dir)  # fewer points: 選外
+    add_form(inbox, "d.xlsx", org("横浜", "新宿区", {"区市町村": "横浜市"}), blank_dir=blank_dir)
+    outbox = tmp_path / "outbox"
+    result = run_round(inbox, outbox, settings, RUN_AT)
+    decisions = dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))
+    assert decisions == {"a.xlsx": "選定", "b.xlsx": "選定", "c.xlsx": "選外", "d.xlsx": "不適格"}
+    plans = sorted(p.name for p in (outbox / "計画").iterdir())
+    ranks = result.ranked.set_index("file")["rank"]
+    assert plans == sorted([f"{ranks['a.xlsx']:02d}_新宿区_新宿の会.xlsx",
+                            f"{ranks['b.xlsx']:02d}_八王子市_八王子の会.xlsx"])
+
+    rows = _sheet_text(outbox / "計画" / f"{ranks['a.xlsx']:02d}_新宿区_新宿の会.xlsx")
+    header = next(r for r in rows if r[0] == "活動")
+    assert [m for m in header[2:] if m] == ["2016年11月", "2016年12月", "2017年1月", "2017年2月"]
+    activities = [r[0] for r in rows[rows.index(header) + 1:]][:5]
+    assert activities == ["キックオフ・課題整理", "打合せ・会議運営支援", "プラン策定支援",
+                          "中間振り返り", "成果報告・振り返り"]
+    assert _row(rows, "キックオフ・課題整理")[2:6] == ["●", None, None, None]
+    assert _row(rows, "成果報告・振り返り")[2:6] == [None, None, None, "●"]
+    assert _row(rows, "打合せ・会議運営支援")[2] == "●"
+    flat = [str(v) for r in rows for v in r if v is not None]
+    assert "担当窓口の設置：確認済" in flat
+    assert "庁内の連携確保：未確認" in flat
+    assert "モデル事業・活動の実施：確認済" in flat
+    assert "成果指標（KPI）" in flat
+
+    rows_b = _sheet_text(outbox / "計画" / f"{ranks['b.xlsx']:02d}_八王子市_八王子の会.xlsx")
+    header_b = next(r for r in rows_b if r[0] == "活動")
+    assert len([m for m in header_b[2:] if m]) == 8
+
+    ranking = openpyxl.load_workbook(outbox / "選定結果.xlsx")["選定順位"]
+    titles = [c.value for c in ranking[1]]
+    link_col = titles.index("計画書") + 1
+    links = {ranking.cell(r, titles.index("ファイル名") + 1).value:
+             ranking.cell(r, link_col).hyperlink for r in range(2, ranking.max_row + 1)}
+    assert links["a.xlsx"].target == f"計画/{ranks['a.xlsx']:02d}_新宿区_新宿の会.xlsx"
+    assert links["c.xlsx"] is None
+
+
+def test_rerun_replaces_plans_and_stays_identical(tmp_path: Path, blank_dir: Path,
+                                                  settings: RoundSettings) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_form(inbox, "a.xlsx", org("新宿の会", "新宿区"), blank_dir=blank_dir)
+    outbox = tmp_path / "outbox"
+    run_round(inbox, outbox, settings, RUN_AT)
+    first = {p.name: p.read_bytes() for p in (outbox / "計画").iterdir()}
+    (outbox / "計画" / "99_古い計画.xlsx").write_bytes(b"stale")
+    run_round(inbox, outbox, settings, RUN_AT)
+    assert {p.name: p.read_bytes() for p in (outbox / "計画").iterdir()} == first
+
+
+@pytest.mark.parametrize(
+    ("org_name", "expected"),
+    [
+        ("NPO/法人:みらい*ねっと?", "03_新宿区_NPO_法人_みらい_ねっと_.xlsx"),
+        ('"<引用>"|パイプ', "03_新宿区___引用___パイプ.xlsx"),
+        ("全角／記号＊も可", "03_新宿区_全角／記号＊も可.xlsx"),
+        ("あ" * 200, f"03_新宿区_{'あ' * 40}.xlsx"),
+        ("末尾の点...", "03_新宿区_末尾の点.xlsx"),
+        ("\u30ab\u3099ハ\u309a", "03_新宿区_ガパ.xlsx"),  # decomposed kana become NFC
+    ],
+)
+def test_plan_file_names_are_safe(org_name: str, expected: str) -> None:
+    name = plan_file_name(3, "新宿区", org_name)
+    assert name == expected
+    assert not set(name) & set('\\/:*?"<>|')
+
+
+@pytest.mark.parametrize("months", [4, 5, 6, 7, 8])
+def test_schedule_places_every_menu_inside_the_period(settings: RoundSettings,
+                                                      months: int) -> None:
+    menus = tuple(settings.plan.menu_phase)
+    rows = schedule(menus, months, settings.plan)
+    assert [r.activity for r in rows[1:-2]] == list(menus)
+    for row in rows:
+        assert row.months and all(0 <= m < months for m in row.months)
+    by_name = {r.activity: r.months for r in rows}
+    assert min(by_name["打合せ・会議運営支援"]) < min(by_name["事業実施段階における直接支援"])
+    assert max(by_name["事業実施段階における直接支援"]) == months - 1
+
+
+def test_month_labels_cross_the_year() -> None:
+    import datetime as dt
+
+    assert month_labels(dt.date(2016, 11, 1), 4) == ["2016年11月", "2016年12月", "2017年1月",
+                                                     "2017年2月"]
