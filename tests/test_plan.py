@@ -57,9 +57,12 @@ def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
     activities = [r[0] for r in rows[rows.index(header) + 1:]][:5]
     assert activities == ["キックオフ・課題整理", "打合せ・会議運営支援", "プラン策定支援",
                           "中間振り返り", "成果報告・振り返り"]
-    assert _row(rows, "キックオフ・課題整理")[2:6] == ["●", None, None, None]
-    assert _row(rows, "成果報告・振り返り")[2:6] == [None, None, None, "●"]
-    assert _row(rows, "打合せ・会議運営支援")[2] == "●"
+    gantt = rows[rows.index(header):]
+    assert _row(gantt, "キックオフ・課題整理")[2:6] == ["●", None, None, None]
+    assert _row(gantt, "成果報告・振り返り")[2:6] == [None, None, None, "●"]
+    assert _row(gantt, "中間振り返り")[2:6] == [None, "●", None, None]
+    assert _row(gantt, "打合せ・会議運営支援")[2:6] == ["●", "●", None, None]
+    assert _row(gantt, "プラン策定支援")[2:6] == [None, "●", "●", "●"]
     flat = [str(v) for r in rows for v in r if v is not None]
     assert "担当窓口の設置：確認済" in flat
     assert "庁内の連携確保：未確認" in flat
