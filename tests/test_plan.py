@@ -78,7 +78,7 @@ def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
     link_col = titles.index("計画書") + 1
     links = {ranking.cell(r, titles.index("ファイル名") + 1).value:
              ranking.cell(r, link_col).hyperlink for r in range(2, ranking.max_row + 1)}
-    assert links["a.xlsx"].target == f"計画/{ranks['a.xlsx']:02d}_新宿区_新宿の会.xlsx"
+    assert links["a.xlsx"].target.replace("\\", "/") == f"計画/{ranks['a.xlsx']:02d}_新宿区_新宿の会.xlsx"
     assert links["c.xlsx"] is None
 
 
