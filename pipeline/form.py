@@ -9,12 +9,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline import domain
 from pipeline.formspec import FIELDS, FORM_SHEET, FORM_TITLE, FORM_VERSION, VERSION_LABEL
-from pipeline.xlsx import DATE_FORMAT, MONTH_FORMAT, fmt, new_workbook, print_setup
+from pipeline.xlsx import DATE_FORMAT, MONTH_FORMAT, fmt, new_workbook, print_setup, text_width
 
 LIST_SHEET = "リスト"
 GUIDE_SHEET = "記入方法"
 MARK_CHOICES = ("○",)  # to unmark, the applicant clears the cell
 _LONG_TEXT_HEIGHT = 72
+_GUIDE_WIDTH = 44
 
 
 def write_form(path: Path) -> None:
@@ -39,12 +40,13 @@ def write_form(path: Path) -> None:
 
     sheet.set_column("A:A", 30)
     sheet.set_column("B:B", 56)
-    sheet.set_column("C:C", 44)
+    sheet.set_column("C:C", _GUIDE_WIDTH)
     sheet.write_string(0, 0, FORM_TITLE, title)
     sheet.write_string(1, 0, VERSION_LABEL, label)
     sheet.write_string(1, 1, FORM_VERSION, version)
-    sheet.write_string(2, 0, "黄色のセルに入力してください。見出しの文字は変更しないでください。"
-                       "入力方法は右の説明と「記入方法」シートをご覧ください。", guide)
+    sheet.merge_range(2, 0, 2, 2, "黄色のセルに入力してください。見出しの文字は変更しないでください。"
+                      "入力方法は右の説明と「記入方法」シートをご覧ください。", guide)
+    sheet.set_row(0, 24)
     row = 4
     current_section = ""
     for field in FIELDS:
@@ -54,6 +56,7 @@ def write_form(path: Path) -> None:
             row += 1
         sheet.write_string(row, 0, field.label, label)
         sheet.write_string(row, 2, field.guide, guide)
+        sheet.set_row(row, _guide_height(field.guide))
         if field.is_checklist:
             row += 1
             for item in field.items:
@@ -76,7 +79,7 @@ def write_form(path: Path) -> None:
                               error_message="一覧にない値です。一覧から選んでください。")
         sheet.data_validation(row, 1, row, 1, validation)
         if field.kind == "long_text":
-            sheet.set_row(row, _LONG_TEXT_HEIGHT)
+            sheet.set_row(row, max(_LONG_TEXT_HEIGHT, _guide_height(field.guide)))
         row += 1
 
     sheet.freeze_panes(4, 0)
@@ -87,6 +90,12 @@ def write_form(path: Path) -> None:
     sheet.activate()
     _write_guide(guide_sheet, label, guide)
     workbook.close()
+
+
+def _guide_height(text: str) -> float:
+    """Tall enough for the wrapped guidance in column C."""
+    lines = -(-text_width(text) // (_GUIDE_WIDTH - 2))
+    return max(15.0, 13.0 * lines + 3)
 
 
 def _write_lists(lists: Worksheet) -> dict[str, str]:
