@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from pipeline.report import RoundResult
+
+T = TypeVar("T")
 
 DEFAULT_OUTBOX = Path("outbox")
 
@@ -101,11 +107,62 @@ def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path) -> None:
 
     with _reported(ctx):
         settings = load_settings(config)
-        result = run_round(inbox, outbox, settings)
+        result = run_round(inbox, outbox, settings, progress=_progress_bar())
+    click.echo(_summary(result))
+    click.echo(f"結果: {outbox / '選定結果.xlsx'}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path),
+                default=Path("demo"))
+@click.option("--forms", type=click.IntRange(20, 20000), default=40, show_default=True,
+              help="作成する申請用紙の数")
+@click.option("--seed", type=int, default=2016, show_default=True, help="乱数の種（同じなら同じ内容）")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("round.toml"), show_default=True, help="募集回の設定ファイル")
+@click.pass_context
+def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Path) -> None:
+    """見本の募集回を作り、選定まで実行します。
+
+    DIRECTORY/inbox に申請用紙・受付簿・審査票を作り、DIRECTORY/outbox に結果を書き出します。
+
+    \b
+    例:
+      bansou demo
+      bansou demo /tmp/大規模 --forms 10000
+    """
+    from pipeline.demo import prepare_directory, run_demo
+    from pipeline.settings import load_settings
+
+    with _reported(ctx):
+        settings = load_settings(config)
+        prepare_directory(directory)
+        demo_round, result = run_demo(directory, settings, forms=forms, seed=seed,
+                                      progress=_progress_bar())
+    click.echo(_summary(result))
+    selected = result.ranked[result.ranked["decision"] == "選定"]
+    for row in selected.itertuples():
+        click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{row.total:g}点）")
+    click.echo(f"申請用紙: {demo_round.inbox}")
+    click.echo(f"結果:     {demo_round.outbox / '選定結果.xlsx'}（計画書は {demo_round.outbox / '計画'}）")
+
+
+def _summary(result: RoundResult) -> str:
     counts = result.ledger["decision"].value_counts()
     summary = "、".join(f"{d} {counts[d]}件" for d in counts.index)
-    click.echo(f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。")
-    click.echo(f"結果: {outbox / '選定結果.xlsx'}")
+    return f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。"
+
+
+def _progress_bar() -> Callable[[Sequence[T]], Iterable[T]] | None:
+    """click's progress bar on a terminal; nothing when output is redirected."""
+    if not sys.stdout.isatty():
+        return None
+
+    def progress(items: Sequence[T]) -> Iterator[T]:
+        with click.progressbar(items, label="申請用紙を読み込み中", width=30) as bar:
+            yield from bar
+
+    return progress
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +17,7 @@ import pandas as pd
 from pipeline import eligibility, intake, problems, reviews, score, select
 from pipeline.errors import InboxError
 from pipeline.form import write_form
-from pipeline.intake import read_form
+from pipeline.intake import InboxFile, read_form
 from pipeline.outputs import OutputSet
 from pipeline.plan import PLAN_DIR, plan_file_name, write_plan
 from pipeline.report import RoundResult, write_selection
@@ -52,7 +53,11 @@ def run_time() -> dt.datetime:
     return dt.datetime.now(JST)
 
 
-def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime) -> RoundResult:
+Progress = Callable[[Sequence[InboxFile]], Iterable[InboxFile]]
+
+
+def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
+           progress: Progress | None = None) -> RoundResult:
     """Read the inbox and decide every file; writes nothing."""
     if not inbox.is_dir():
         raise InboxError(f"受付フォルダ {inbox} が見つかりません。フォルダを作り、申請用紙を保存してください。")
@@ -61,7 +66,7 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime) -> RoundRe
     except OSError as error:
         raise InboxError(f"受付フォルダ {inbox} を読み込めません（{error.strerror}）。") from error
     register = intake.read_register(scan.register)
-    forms = [read_form(f.path, f.name) for f in scan.files]
+    forms = [read_form(f.path, f.name) for f in (progress or iter)(scan.files)]
     validated = validate_forms(forms)
     records = validated.records
     receipt = eligibility.receipts(scan.files, register, records)
@@ -128,9 +133,9 @@ def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
-              run_at: dt.datetime | None = None) -> RoundResult:
+              run_at: dt.datetime | None = None, progress: Progress | None = None) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure."""
-    result = decide(inbox, settings, run_at or run_time())
+    result = decide(inbox, settings, run_at or run_time(), progress)
     selected = result.ranked[result.ranked["decision"] == SELECTED]
     plan_files = {
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"

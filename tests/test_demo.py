@@ -1,0 +1,90 @@
+"""The sample round: generated deterministically, and every planted problem ends as intended."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.demo import generate_round, prepare_directory, run_demo
+from pipeline.errors import BansouError
+from pipeline.settings import RoundSettings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED_MESS = {"全角数字", "和暦の日付", "社協の略称", "包括の略称", "東京都付きの区市町村",
+                 "行の挿入", "結合された入力欄", "締切後の受付", "都外からの申請", "未記入の多い申請",
+                 "期間が６ヶ月", "再提出前の申請", "同じ団体の再提出", "壊れたファイル", "旧形式の.xls",
+                 "誤って送られたPDF", "数式に見える文字"}
+
+
+@pytest.fixture(scope="module")
+def settings() -> RoundSettings:
+    return load_settings(ROOT / "round.toml")
+
+
+def test_demo_round_ends_as_the_generator_intended(tmp_path: Path,
+                                                   settings: RoundSettings) -> None:
+    demo, result = run_demo(tmp_path / "demo", settings)
+    assert len(demo.files) == 40
+    assert REQUIRED_MESS <= {f.planted for f in demo.files}
+    decisions = dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))
+    assert set(decisions) == {f.name for f in demo.files}
+    for demo_file in demo.files:
+        assert decisions[demo_file.name] in demo_file.expected, demo_file
+    assert (result.ledger["decision"] == "選定").sum() == 5
+    # all four 団体種別 and all three areas are among the readable applications
+    assert set(result.records["org_type"].dropna()) >= {
+        "区市町村（介護予防・日常生活支援総合事業担当部署等）", "区市町村社会福祉協議会",
+        "地域包括支援センター", "その他（NPO支援センター等）"}
+    assert set(result.ranked["area"]) == {"区部", "多摩", "島しょ"}
+    # three reviewers, one conflict, one disagreement; the ranking is final
+    assert result.review_sheets == 3
+    assert not result.provisional
+    assert (result.ranked["reviewer_count"] == 2).sum() == 1
+    assert (result.ranked["disagreement"] != "").any()
+    basis = set(result.ledger["received_basis"])
+    assert {"受付簿", "申請日（受付簿に記載なし）"} <= basis
+    # free text reads like real applications: not one sentence repeated
+    assert result.records["challenge_detail"].dropna().nunique() > 20
+    assert len(list((demo.outbox / "計画").iterdir())) == 5
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    first = generate_round(tmp_path / "a", forms=25, seed=7)
+    second = generate_round(tmp_path / "b", forms=25, seed=7)
+    assert [f.name for f in first.files] == [f.name for f in second.files]
+    for demo_file in first.files:
+        assert ((first.inbox / demo_file.name).read_bytes()
+                == (second.inbox / demo_file.name).read_bytes()), demo_file.name
+
+
+def test_large_rounds_get_numbered_files(tmp_path: Path) -> None:
+    demo = generate_round(tmp_path / "big", forms=600)
+    names = {f.name for f in demo.files}
+    assert len(names) == 600
+    assert names | {"受付簿.xlsx"} == {p.name for p in demo.inbox.iterdir()}
+    assert "申請_00599.xlsx" in names
+
+
+def test_demo_never_clears_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "大事なファイル.xlsx").write_bytes(b"x")
+    with pytest.raises(BansouError, match="見本用のフォルダではありません"):
+        prepare_directory(tmp_path / "mine")
+    assert (tmp_path / "mine" / "大事なファイル.xlsx").exists()
+
+
+def test_demo_command(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["demo", str(tmp_path / "d"), "--config",
+                                       str(ROOT / "round.toml")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "40件のファイルを判定しました（選外 28件、選定 5件、読込不可 3件、不適格 2件、要修正 1件、重複 1件）。"
+    assert sum(line.startswith("  選定 ") for line in lines) == 5
+    assert lines[-1].startswith("結果:")
+    # a second demo in the same folder replaces the first
+    again = CliRunner().invoke(main, ["demo", str(tmp_path / "d"), "--config",
+                                      str(ROOT / "round.toml")])
+    assert again.output == result.output
