@@ -66,6 +66,7 @@ def org_key(org_name: object, municipality: object) -> str | None:
 @dataclass(frozen=True)
 class Superseded:
     file: str
+    by: str  # the file judged instead
     reason: str
 
 
@@ -73,11 +74,12 @@ def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]
     """Submissions replaced by another: byte-identical copies, and earlier submissions
     of the same organisation (normalised 団体名 + 区市町村); the latest received is judged."""
     order = receipt.sort_values(["received_at", "file"], na_position="first")
-    found: dict[str, str] = {}
+    found: dict[str, Superseded] = {}
     for _, group in order.groupby("sha256", sort=False):
         first = group["file"].iloc[0]
         for name in group["file"].iloc[1:]:
-            found[name] = f"{first} と同じ内容のファイルです（{first} で判定します）。"
+            found[name] = Superseded(name, first,
+                                     f"{first} と同じ内容のファイルです（{first} で判定します）。")
     keys = {file: org_key(row["org_name"], row["municipality"]) for file, row in records.iterrows()}
     latest: dict[str, str] = {}
     for name in order["file"]:
@@ -87,9 +89,9 @@ def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]
     for name in order["file"]:
         key = keys.get(name)
         if key is not None and name not in found and latest[key] != name:
-            found[name] = (f"同じ団体から後で届いた申請（{latest[key]}）があるため、"
-                           "そちらで判定します。")
-    return [Superseded(name, reason) for name, reason in found.items()]
+            found[name] = Superseded(name, latest[key], f"同じ団体から後で届いた申請（{latest[key]}）"
+                                                        "があるため、そちらで判定します。")
+    return list(found.values())
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +20,14 @@ from types import TracebackType
 from pipeline.errors import OutputError
 
 _STAGING_PREFIX = ".staging-"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_MAX_PART = 40  # characters kept from a name that came from an applicant
+
+
+def safe_file_part(text: str) -> str:
+    """Part of a file name, safe on Windows and macOS: no \\ / : * ? " < > |, NFC, short."""
+    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", text))
+    return re.sub(r"\s+", " ", cleaned).strip(" .")[:_MAX_PART].strip(" .") or "_"
 _LOCKED = "Excelで開いている場合は閉じてから再実行してください。"
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,24 +11,19 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline import domain
+from pipeline.outputs import safe_file_part
 from pipeline.settings import PlanSettings, RoundSettings
 from pipeline.xlsx import fmt, new_workbook, print_setup, write_text
 
 PLAN_DIR = "計画"
 PLAN_SHEET = "計画書"
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-_MAX_NAME = 40  # characters of 団体名 kept in a file name
 _MONTH_COLUMNS = 8  # the longest period the program allows
 _FIRST_MONTH_COL = 2
 
 
 def plan_file_name(rank: int, municipality: str, org_name: str) -> str:
     """``NN_区市町村_団体名.xlsx``, safe on Windows and macOS."""
-    def safe(text: str) -> str:
-        cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", text))
-        return re.sub(r"\s+", " ", cleaned).strip(" .")[:_MAX_NAME].strip(" .") or "_"
-
-    return f"{rank:02d}_{safe(municipality)}_{safe(org_name)}.xlsx"
+    return f"{rank:02d}_{safe_file_part(municipality)}_{safe_file_part(org_name)}.xlsx"
 
 
 @dataclass(frozen=True)

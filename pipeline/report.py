@@ -39,6 +39,8 @@ class RoundResult:
     notes: tuple[str, ...]  # register and review-sheet remarks for staff
     review_sheets: int
     plan_files: dict[str, str]  # file → plan path relative to outbox/
+    superseded_by: dict[str, str]  # 重複 file → the file judged instead
+    sources: dict[str, Path]  # file name (NFC) → where it is in the inbox
 
 
 def write_selection(path: Path, result: RoundResult) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import eligibility, intake, problems, reviews, score, select
+from pipeline import correspondence, eligibility, intake, problems, reviews, score, select
 from pipeline.errors import InboxError
 from pipeline.form import write_form
 from pipeline.intake import InboxFile, read_form
@@ -72,7 +72,8 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
     receipt = eligibility.receipts(scan.files, register, records)
 
     decisions: dict[str, tuple[str, str]] = {}
-    for item in eligibility.superseded(receipt, records):
+    superseded = eligibility.superseded(receipt, records)
+    for item in superseded:
         decisions[item.file] = (DUPLICATE, item.reason)
     problem_frame = validated.problems
     for file, group in problem_frame.groupby("file", sort=False):
@@ -123,6 +124,8 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
         notes=notes,
         review_sheets=len(scan.review_files),
         plan_files={},
+        superseded_by={item.file: item.by for item in superseded},
+        sources={f.name: f.path for f in scan.files},
     )
 
 
@@ -135,6 +138,7 @@ def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:
 def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
               run_at: dt.datetime | None = None, progress: Progress | None = None) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure."""
+    templates = correspondence.load_templates(settings.templates)
     result = decide(inbox, settings, run_at or run_time(), progress)
     selected = result.ranked[result.ranked["decision"] == SELECTED]
     plan_files = {
@@ -147,6 +151,9 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
         for _, row in selected.iterrows():
             write_plan(plans / Path(plan_files[str(row["file"])]).name, row, settings)
         write_selection(outputs.path(SELECTION_FILE), result)
+        correspondence.write_returns(outputs.folder(correspondence.RETURN_DIR), result,
+                                     result.sources, templates)
+        correspondence.write_notices(outputs.folder(correspondence.NOTICE_DIR), result, templates)
         eligible = result.ranked.sort_values("file").reset_index(drop=True)
         reviews.write_review_sheet(outputs.path(REVIEW_FILE), eligible, settings,
                                    score.auto_total(eligible, settings))

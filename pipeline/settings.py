@@ -55,6 +55,19 @@ class PlanSettings:
 
 
 @dataclass(frozen=True)
+class OfficeSettings:
+    """The program office, as applicants should contact it."""
+
+    name: str
+    address: str
+    phone: str
+    email: str
+
+    def contact_block(self) -> str:
+        return f"{self.name}\n{self.address}\n電話：{self.phone}　メール：{self.email}"
+
+
+@dataclass(frozen=True)
 class RoundSettings:
     name: str
     deadline: dt.datetime  # aware, Japan time
@@ -65,6 +78,9 @@ class RoundSettings:
     auto: tuple[AutoCriterion, ...]
     review: tuple[ReviewCriterion, ...]
     plan: PlanSettings
+    office: OfficeSettings
+    resubmission_deadline: dt.date
+    templates: Path  # folder of the notices' templates
 
     @property
     def criteria(self) -> tuple[tuple[str, str], ...]:
@@ -108,10 +124,11 @@ def load_settings(path: Path) -> RoundSettings:
         raise SettingsError(f"設定ファイル {path} が見つかりません。") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SettingsError(f"設定ファイル {path} の書き方に誤りがあります：{error}") from error
-    return parse_settings(data, str(path))
+    return parse_settings(data, str(path), path.parent)
 
 
-def parse_settings(data: dict[str, Any], source: str = "round.toml") -> RoundSettings:
+def parse_settings(data: dict[str, Any], source: str = "round.toml",
+                   base: Path = Path()) -> RoundSettings:
     reader = _Reader(data, source)
     round_ = reader.table("round")
     name = reader.text(round_, "round.name")
@@ -151,6 +168,16 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml") -> RoundSet
         auto=auto,
         review=review,
         plan=_plan(reader),
+        office=OfficeSettings(
+            name=reader.text(office := reader.table("office"), "office.name"),
+            address=reader.text(office, "office.address"),
+            phone=reader.text(office, "office.phone"),
+            email=reader.text(office, "office.email"),
+        ),
+        resubmission_deadline=reader.date(
+            correspondence := reader.table("correspondence"),
+            "correspondence.resubmission_deadline"),
+        templates=base / reader.text(correspondence, "correspondence.templates"),
     )
 
 
@@ -241,6 +268,12 @@ class _Reader:
         value = self._get(table, dotted)
         if not isinstance(value, list) or not all(v in choices for v in value):
             raise self.fail(dotted, f" {'、'.join(choices)} を並べたリストにしてください", value)
+        return value
+
+    def date(self, table: dict[str, Any], dotted: str) -> dt.date:
+        value = self._get(table, dotted)
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise self.fail(dotted, " 2016-07-08 のような日付にしてください", value)
         return value
 
     def deadline(self, table: dict[str, Any], dotted: str) -> dt.datetime:

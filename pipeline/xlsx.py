@@ -7,10 +7,13 @@ as data: nothing an applicant typed becomes a formula, a number or a link.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import xlsxwriter
+from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -79,3 +82,25 @@ def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "") -> None:
 def text_width(text: str) -> float:
     """Column width for text: full-width characters take two columns."""
     return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+
+
+def japanese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A zip whose entries carry a fixed time, so the same workbook gives the same bytes."""
+
+    def writestr(self, name: str | zipfile.ZipInfo, data: str | bytes,  # type: ignore[override]
+                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        if isinstance(name, str):
+            name = zipfile.ZipInfo(name, date_time=FIXED_CREATED.timetuple()[:6])
+            name.compress_type = zipfile.ZIP_DEFLATED
+        super().writestr(name, data, compress_type, compresslevel)
+
+
+def save_openpyxl(workbook: openpyxl.Workbook, path: Path) -> None:
+    """Save like openpyxl does, minus the current time (deterministic bytes)."""
+    workbook.properties.modified = FIXED_CREATED
+    with _FixedTimeZip(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()

@@ -1,0 +1,215 @@
+"""Letters to applicants: a 差戻し package for every form that must be resent, and a
+result notice for every other application.
+
+Templates are plain text files staff can edit; ``{{名前}}`` marks a value. Values
+are inserted in one pass and never read as template text, so an applicant's
+``{`` or ``$`` cannot alter a notice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from pipeline.errors import SettingsError
+from pipeline.outputs import safe_file_part
+from pipeline.report import RoundResult
+from pipeline.settings import RoundSettings
+from pipeline.xlsx import japanese_date, save_openpyxl
+from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED, UNREADABLE
+
+RETURN_DIR = "差戻し"
+NOTICE_DIR = "通知"
+RETURN_TEMPLATE = "差戻し"
+NOTICE_DECISIONS = (SELECTED, NOT_SELECTED, INELIGIBLE, DUPLICATE)
+SUMMARY_SHEET = "修正箇所"
+_PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
+_MARK = PatternFill("solid", fgColor="FFC7CE")
+_UNKNOWN_ADDRESS = "（申請用紙から読み取れませんでした。受信したメールの差出人に返信してください）"
+
+
+def load_templates(folder: Path) -> dict[str, str]:
+    """Every template the run needs, by its name; a missing one stops the run before writing."""
+    templates = {}
+    for name in (RETURN_TEMPLATE, *NOTICE_DECISIONS):
+        path = folder / f"{name}.txt"
+        try:
+            templates[name] = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise SettingsError(f"連絡文のひな形 {path} を読み込めません。") from error
+    return templates
+
+
+def render(template: str, values: Mapping[str, str], template_name: str) -> str:
+    """Fill ``{{名前}}`` placeholders; an unknown name is the template's mistake, named."""
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise SettingsError(f"ひな形「{template_name}.txt」の {{{{{key}}}}} は使えません。"
+                                f"使える名前：{'、'.join(values)}")
+        return values[key]
+
+    return _PLACEHOLDER.sub(value, template)
+
+
+def write_returns(folder: Path, result: RoundResult, sources: Mapping[str, Path],
+                  templates: Mapping[str, str]) -> None:
+    """For every 要修正 or 読込不可 file: the marked workbook and a draft e-mail."""
+    facts = _Facts(result)
+    problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
+    for file, entry in facts.ledger.items():
+        if entry["decision"] not in (NEEDS_FIX, UNREADABLE):
+            continue
+        found = problems_by_file.get(file, result.problems.iloc[0:0])
+        stem = safe_file_part(Path(file).stem)
+        workbook = folder / f"{stem}_要修正.xlsx"
+        if not (entry["decision"] == NEEDS_FIX and annotate(sources[file], workbook, found)):
+            problem_list_only(workbook, file, found)
+        values = facts.values(file) | {
+            "不備一覧": _problem_lines(found),
+            "再提出期限": japanese_date(result.settings.resubmission_deadline),
+        }
+        _write_letter(folder / f"{stem}_連絡文.txt", values,
+                      render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE))
+
+
+def write_notices(folder: Path, result: RoundResult, templates: Mapping[str, str]) -> None:
+    """One draft notice per application judged 選定, 選外, 不適格 or 重複."""
+    facts = _Facts(result)
+    for file, entry in facts.ledger.items():
+        decision = str(entry["decision"])
+        if decision in NOTICE_DECISIONS:
+            values = facts.values(file)
+            _write_letter(folder / f"{safe_file_part(Path(file).stem)}_{decision}.txt", values,
+                          render(templates[decision], values, decision))
+
+
+class _Facts:
+    """What letters may say about each file, looked up once per run."""
+
+    def __init__(self, result: RoundResult) -> None:
+        self.result = result
+        self.ledger: dict[Any, dict[Any, Any]] = result.ledger.set_index("file").to_dict("index")
+        self.records: dict[Any, dict[Any, Any]] = result.records.to_dict("index")
+        self.ranked: dict[Any, dict[Any, Any]] = (
+            result.ranked.set_index("file").to_dict("index"))
+
+    def values(self, file: str) -> dict[str, str]:
+        """Every placeholder's value for one file, all plain text."""
+        settings = self.result.settings
+        record = self.records.get(file, {})
+        application = self.ranked.get(file)
+
+        def text(key: str, default: str = "") -> str:
+            value = record.get(key)
+            return value if isinstance(value, str) else default
+
+        email = text("email")
+        contact = text("contact_name", "ご担当者")
+        return {
+            "宛先": f"{contact} <{email}>" if email else _UNKNOWN_ADDRESS,
+            "募集回": settings.name,
+            "団体名": text("org_name", "ご担当者各位"),
+            "担当者氏名": contact,
+            "区市町村": text("municipality"),
+            "ファイル名": file,
+            "判定": str(self.ledger[file]["decision"]),
+            "理由": str(self.ledger[file]["reason"]),
+            "順位": f"{application['rank']}位" if application else "",
+            "合計点": f"{application['total']:g}点" if application else "",
+            "計画書": Path(self.result.plan_files.get(file, "")).name,
+            "判定したファイル": self.result.superseded_by.get(file, ""),
+            "選外の理由": _not_selected_reason(application, settings) if application else "",
+            "事務局": settings.office.name,
+            "事務局連絡先": settings.office.contact_block(),
+        }
+
+
+def _not_selected_reason(application: Mapping[str, Any], settings: RoundSettings) -> str:
+    """Why an eligible application was not selected, in plain words."""
+    if application["decision"] != NOT_SELECTED:
+        return ""
+    if "同じ区市町村" in application["reason"]:
+        return (f"同じ区市町村（{application['municipality']}）から、より順位の高い申請を"
+                "選定いたしました。")
+    return (f"審査の順位（{application['rank']}位）が、選定数（{settings.max_districts}件）に"
+            "届きませんでした。")
+
+
+def _problem_lines(found: pd.DataFrame) -> str:
+    lines = []
+    for number, problem in enumerate(found.to_dict("records"), start=1):
+        where = f"{problem['sheet']}シート {problem['cell']}" if problem["cell"] else "ファイル全体"
+        lines.append(f"{number}. {where}（{problem['label']}）\n   {problem['message']}")
+    return "\n".join(lines)
+
+
+def _write_letter(path: Path, values: Mapping[str, str], body: str) -> None:
+    letter = f"宛先: {values['宛先']}\n{body.rstrip()}\n"
+    path.write_bytes(letter.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"))
+
+
+def annotate(source: Path, target: Path, found: pd.DataFrame) -> bool:
+    """The applicant's own workbook with every problem cell marked, and a first sheet
+    listing the problems. False when the original cannot be safely opened."""
+    try:
+        workbook = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
+    except Exception:  # openpyxl raises many kinds for files calamine tolerated
+        return False
+    summary = _summary_sheet(workbook, found, note="")
+    for problem in found.itertuples(index=False):
+        if not problem.cell or problem.sheet not in workbook.sheetnames:
+            continue
+        cell = workbook[str(problem.sheet)][str(problem.cell)]
+        if isinstance(cell, MergedCell):
+            continue
+        cell.fill = _MARK
+        comment = Comment(f"【修正してください】\n{problem.message}", "事務局")
+        comment.width, comment.height = 320, 140
+        cell.comment = comment
+    for sheet in workbook.worksheets:
+        sheet.sheet_view.tabSelected = sheet is summary
+    workbook.active = summary
+    save_openpyxl(workbook, target)
+    return True
+
+
+def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:
+    workbook = openpyxl.Workbook()
+    default = workbook.active
+    _summary_sheet(workbook, found,
+                   note=f"元のファイル（{file}）は申請用紙として開けなかったため、印を付けた申請用紙は"
+                        "お送りできません。配布した申請用紙（Excel）に記入して再送してください。")
+    if default is not None:
+        workbook.remove(default)
+    save_openpyxl(workbook, target)
+
+
+def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str
+                   ) -> openpyxl.worksheet.worksheet.Worksheet:
+    sheet = workbook.create_sheet(SUMMARY_SHEET, 0)
+    bold = Font(bold=True)
+    sheet["A1"] = "修正が必要な箇所"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = note or "赤い色のセルを修正して、このファイルを再送してください。セルのコメントに直し方があります。"
+    headers = ("シート", "セル", "項目", "入力値", "修正内容")
+    for col, title in enumerate(headers, start=1):
+        sheet.cell(4, col, title).font = bold
+    columns = ["sheet", "cell", "label", "value", "message"]
+    for row, values in enumerate(found[columns].itertuples(index=False), start=5):
+        for col, value in enumerate(values, start=1):
+            cell = sheet.cell(row, col)
+            cell.value = str(value)
+            cell.data_type = "s"  # applicant's text stays text
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDE", (10, 8, 24, 24, 70), strict=True):
+        sheet.column_dimensions[letter].width = width
+    return sheet
