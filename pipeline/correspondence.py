@@ -23,7 +23,7 @@ from pipeline.errors import SettingsError
 from pipeline.outputs import safe_file_part
 from pipeline.report import RoundResult
 from pipeline.settings import RoundSettings
-from pipeline.xlsx import japanese_date, save_openpyxl
+from pipeline.xlsx import japanese_date, new_openpyxl_workbook, save_openpyxl
 from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED, UNREADABLE
 
 RETURN_DIR = "差戻し"
@@ -183,7 +183,7 @@ def annotate(source: Path, target: Path, found: pd.DataFrame) -> bool:
 
 
 def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:
-    workbook = openpyxl.Workbook()
+    workbook = new_openpyxl_workbook()
     default = workbook.active
     _summary_sheet(workbook, found,
                    note=f"元のファイル（{file}）は申請用紙として開けなかったため、印を付けた申請用紙は"

@@ -31,6 +31,7 @@ from pipeline.intake import REGISTER_NAME, REVIEW_DIR, read_grid
 from pipeline.report import RoundResult
 from pipeline.run import Progress, run_round
 from pipeline.settings import JST, RoundSettings
+from pipeline.xlsx import new_openpyxl_workbook, save_openpyxl
 
 ELIGIBLE = frozenset({"選定", "選外"})
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -349,7 +350,7 @@ def _edit_with_openpyxl(path: Path, edit: Callable[[openpyxl.worksheet.worksheet
                         ) -> None:
     workbook = openpyxl.load_workbook(path)
     edit(workbook[FORM_SHEET])
-    workbook.save(path)
+    save_openpyxl(workbook, path)
 
 
 def _insert_rows(sheet: openpyxl.worksheet.worksheet.Worksheet, index: int, amount: int) -> None:
@@ -387,7 +388,7 @@ def _legacy_xls() -> bytes:
 
 def _write_register(path: Path, received: dict[str, object], rng: random.Random) -> None:
     """Staff's register: most files listed, in the cell types staff actually use."""
-    workbook = openpyxl.Workbook()
+    workbook = new_openpyxl_workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "受付簿"
@@ -408,7 +409,7 @@ def _write_register(path: Path, received: dict[str, object], rng: random.Random)
         sheet.append([number, name, cell, rng.choice(_SURNAMES), ""])
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["C"].width = 26
-    workbook.save(path)
+    save_openpyxl(workbook, path)
 
 
 def fill_reviews(demo: DemoRound, review_sheet: Path, seed: int = 2016) -> None:
@@ -435,7 +436,7 @@ def fill_reviews(demo: DemoRound, review_sheet: Path, seed: int = 2016) -> None:
                 if position == 1 and label == "実現可能性":
                     score = 5 if number == 0 else 2  # the disagreement
                 target.cell(row, columns[label]).value = score
-        copy.save(demo.inbox / REVIEW_DIR / f"審査票_{reviewer.split()[0]}.xlsx")
+        save_openpyxl(copy, demo.inbox / REVIEW_DIR / f"審査票_{reviewer.split()[0]}.xlsx")
 
 
 _MARKER = ".bansou-demo"

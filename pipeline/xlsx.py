@@ -7,6 +7,7 @@ as data: nothing an applicant typed becomes a formula, a number or a link.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,19 @@ class _FixedTimeZip(zipfile.ZipFile):
             name = zipfile.ZipInfo(name, date_time=FIXED_CREATED.timetuple()[:6])
             name.compress_type = zipfile.ZIP_DEFLATED
         super().writestr(name, data, compress_type, compresslevel)
+
+    def write(self, filename: str | os.PathLike[str], arcname: str | None = None,  # type: ignore[override]
+              compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        # openpyxl streams each worksheet through a temporary file
+        with open(filename, "rb") as handle:
+            self.writestr(arcname or str(filename), handle.read(), compress_type, compresslevel)
+
+
+def new_openpyxl_workbook() -> openpyxl.Workbook:
+    """An empty openpyxl workbook stamped with the fixed creation time."""
+    workbook = openpyxl.Workbook()
+    workbook.properties.created = FIXED_CREATED
+    return workbook
 
 
 def save_openpyxl(workbook: openpyxl.Workbook, path: Path) -> None:

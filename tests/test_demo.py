@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,7 @@ def test_demo_round_ends_as_the_generator_intended(tmp_path: Path,
 
 def test_generation_is_deterministic(tmp_path: Path) -> None:
     first = generate_round(tmp_path / "a", forms=25, seed=7)
+    time.sleep(2.1)  # zip and document times have 1–2 s resolution: make a clock show
     second = generate_round(tmp_path / "b", forms=25, seed=7)
     assert [f.name for f in first.files] == [f.name for f in second.files]
     for demo_file in first.files:

@@ -1,0 +1,168 @@
+"""Letters to applicants: marked workbooks for 差戻し, notices for every other 判定."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.correspondence import render
+from pipeline.errors import SettingsError
+from pipeline.run import run_round
+from pipeline.settings import RoundSettings, load_settings
+from tests.formfactory import VALID
+from tests.roundfactory import RUN_AT, add_form, org
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def settings() -> RoundSettings:
+    return load_settings(ROOT / "round.toml")
+
+
+@pytest.fixture(scope="module")
+def round_dir(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
+              settings: RoundSettings) -> Path:
+    directory = tmp_path_factory.mktemp("letters")
+    inbox = directory / "inbox"
+    inbox.mkdir()
+    awkward = "{{団体名}} ${office} {0} 100%の会"
+    add_form(inbox, "selected.xlsx", org(awkward, "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "other.xlsx", org("新宿の別の会", "新宿区", {"連携先の関係機関・団体": None}),
+             blank_dir=blank_dir)
+    add_form(inbox, "late.xlsx", org("遅い会", "八王子市", {"申請日": "2016/7/2"}),
+             blank_dir=blank_dir)
+    add_form(inbox, "old.xlsx", org("町田の会", "町田市", {"申請日": "2016/6/1"}),
+             blank_dir=blank_dir)
+    add_form(inbox, "new.xlsx", org("町田の会", "町田市", {"申請日": "2016/6/9"}),
+             blank_dir=blank_dir)
+    add_form(inbox, "fix.xlsx", org("直す会", "大島町", {"電話番号": "12", "取組課題の内容": None}),
+             blank_dir=blank_dir)
+    twenty = {label: "？？" for label in VALID if label not in ("団体名", "区市町村", "所在地",
+                                                             "代表者職氏名", "担当部署", "担当者氏名",
+                                                             "取組課題の内容", "現在の取組状況",
+                                                             "伴走支援で目指す成果", "連携先の関係機関・団体")}
+    add_form(inbox, "many.xlsx", org("多い会", "練馬区", twenty),
+             {item: "?" for item in ("打合せ・会議運営支援", "ワークショップ運営支援", "プラン策定支援",
+                                     "事業実施段階における直接支援", "地域デビュー支援策のブラッシュアップ",
+                                     "プロボノ事務局移転支援", "担当窓口の設置", "庁内の連携確保",
+                                     "地域の関係機関への働きかけ", "地域課題・ニーズ・資源等の把握",
+                                     "モデル事業・活動の実施")}, blank_dir=blank_dir)
+    (inbox / "scan.xlsx").write_bytes(b"%PDF-1.4")
+    before = _fingerprint(inbox)
+    run_round(inbox, directory / "outbox", settings, RUN_AT)
+    assert _fingerprint(inbox) == before  # nothing here ever changes a file in inbox/
+    return directory
+
+
+def _fingerprint(folder: Path) -> dict[str, tuple[str, int]]:
+    return {p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in folder.iterdir()}
+
+
+def _cells(path: Path, sheet: str) -> dict[str, object]:
+    return {c.coordinate: c.value for row in openpyxl.load_workbook(path)[sheet].iter_rows()
+            for c in row if c.value is not None}
+
+
+def test_marked_workbook(round_dir: Path) -> None:
+    marked = round_dir / "outbox" / "差戻し" / "fix_要修正.xlsx"
+    workbook = openpyxl.load_workbook(marked)
+    assert workbook.sheetnames[0] == "修正箇所"
+    assert workbook.active.title == "修正箇所"
+    listing = [[c.value for c in row] for row in workbook["修正箇所"].iter_rows(min_row=5)]
+    assert [(r[0], r[1], r[2], r[3]) for r in listing] == [
+        ("申請書", "B17", "電話番号", "12"), ("申請書", "B21", "取組課題の内容", None)]
+    form = workbook["申請書"]
+    for address in ("B17", "B21"):
+        assert form[address].fill.fgColor.rgb.endswith("FFC7CE")
+        assert form[address].comment.text.startswith("【修正してください】")
+    assert "市外局番から10桁または11桁" in form["B17"].comment.text
+    # nothing else changed: every value of every original sheet is as the applicant left it
+    original = openpyxl.load_workbook(round_dir / "inbox" / "fix.xlsx")
+    for sheet in original.sheetnames:
+        assert _cells(marked, sheet) == _cells(round_dir / "inbox" / "fix.xlsx", sheet), sheet
+    unmarked = [c for row in form.iter_rows() for c in row
+                if c.comment is not None and c.coordinate not in ("B17", "B21")]
+    assert unmarked == []
+
+
+def test_twenty_problems_all_marked(round_dir: Path) -> None:
+    workbook = openpyxl.load_workbook(round_dir / "outbox" / "差戻し" / "many_要修正.xlsx")
+    listed = [row for row in workbook["修正箇所"].iter_rows(min_row=5, values_only=True)]
+    assert len(listed) >= 20
+    marked = [c.coordinate for row in workbook["申請書"].iter_rows() for c in row if c.comment]
+    assert set(marked) == {r[1] for r in listed if r[1]}
+    letter = (round_dir / "outbox" / "差戻し" / "many_連絡文.txt").read_text(encoding="utf-8")
+    assert f"{len(listed)}. 申請書シート" in letter
+
+
+def test_unreadable_file_gets_the_problem_list_only(round_dir: Path) -> None:
+    workbook = openpyxl.load_workbook(round_dir / "outbox" / "差戻し" / "scan_要修正.xlsx")
+    assert workbook.sheetnames == ["修正箇所"]
+    assert "申請用紙として開けなかった" in workbook["修正箇所"]["A2"].value
+    letter = (round_dir / "outbox" / "差戻し" / "scan_連絡文.txt").read_text(encoding="utf-8")
+    assert letter.startswith("宛先: （申請用紙から読み取れませんでした。")
+
+
+def test_return_letter(round_dir: Path) -> None:
+    letter = (round_dir / "outbox" / "差戻し" / "fix_連絡文.txt").read_bytes().decode("utf-8")
+    assert "\r\n" in letter
+    lines = letter.splitlines()
+    assert lines[0] == "宛先: 佐藤 花子 <chiiki@shinjuku-shakyo.example.jp>"
+    assert lines[1] == "件名: 【平成28年度 中間支援力強化のための伴走支援事業】申請用紙の修正のお願い（直す会）"
+    assert "2016年7月8日 までに再度お送りください" in letter
+    assert "1. 申請書シート B17（電話番号）" in letter
+    assert "2. 申請書シート B21（取組課題の内容）" in letter
+    assert "電話：03-3268-7186　メール：chiiki_07@tcsw.tvac.or.jp" in letter
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("selected_選定.txt", ["モデル区市町村等として選定いたしました", "キックオフ会議",
+                              "_新宿区_{{団体名}} ${office} {0} 100%の会.xlsx"]),
+        ("other_選外.txt", ["同じ区市町村（新宿区）から、より順位の高い申請を選定いたしました。"]),
+        ("late_不適格.txt", ["締切（2016年06月30日 23:59）より後の受付です"]),
+        ("old_重複.txt", ["審査には new.xlsx を用い", "old.xlsx は審査の対象外"]),
+    ],
+)
+def test_notice_for_every_decision(round_dir: Path, name: str, expected: list[str]) -> None:
+    notice = (round_dir / "outbox" / "通知" / name).read_text(encoding="utf-8")
+    for text in expected:
+        assert text in notice
+    assert "{{" not in notice.replace("{{団体名}} ${office}", "")
+
+
+def test_applicant_text_cannot_alter_a_notice(round_dir: Path) -> None:
+    notice = (round_dir / "outbox" / "通知" / "selected_選定.txt").read_text(encoding="utf-8")
+    assert notice.splitlines()[3] == "{{団体名}} ${office} {0} 100%の会"
+
+
+def test_only_the_expected_letters(round_dir: Path) -> None:
+    returns = sorted(p.name for p in (round_dir / "outbox" / "差戻し").iterdir())
+    assert returns == ["fix_要修正.xlsx", "fix_連絡文.txt", "many_要修正.xlsx", "many_連絡文.txt",
+                       "scan_要修正.xlsx", "scan_連絡文.txt"]
+    notices = sorted(p.name for p in (round_dir / "outbox" / "通知").iterdir())
+    assert notices == ["late_不適格.txt", "new_選定.txt", "old_重複.txt", "other_選外.txt",
+                       "selected_選定.txt"]
+
+
+def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,
+                                                    settings: RoundSettings) -> None:
+    outbox = round_dir / "outbox"
+    first = {p.relative_to(outbox): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
+    (outbox / "通知" / "gone_選定.txt").write_text("old", encoding="utf-8")
+    run_round(round_dir / "inbox", outbox, settings, RUN_AT)
+    second = {p.relative_to(outbox): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [p for p in first if first[p] != second[p]] == []
+
+
+def test_template_mistakes_are_named() -> None:
+    with pytest.raises(SettingsError, match=r"ひな形「選定.txt」の \{\{団体\}\} は使えません"):
+        render("{{団体}}様", {"団体名": "x"}, "選定")
+    assert render("{{ 団体名 }}様 {{団体名}}", {"団体名": "{{団体名}}"}, "選定") == "{{団体名}}様 {{団体名}}"
