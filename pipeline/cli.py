@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
     from pipeline.report import RoundResult
-
-T = TypeVar("T")
+    from pipeline.run import Progress
 
 DEFAULT_OUTBOX = Path("outbox")
 
@@ -153,14 +152,15 @@ def _summary(result: RoundResult) -> str:
     return f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。"
 
 
-def _progress_bar() -> Callable[[Sequence[T]], Iterable[T]] | None:
+def _progress_bar() -> Progress | None:
     """click's progress bar on a terminal; nothing when output is redirected."""
     if not sys.stdout.isatty():
         return None
 
-    def progress(items: Sequence[T]) -> Iterator[T]:
-        with click.progressbar(items, label="申請用紙を読み込み中", width=30) as bar:
-            yield from bar
+    @contextlib.contextmanager
+    def progress(total: int) -> Iterator[Callable[[int], None]]:
+        with click.progressbar(length=total, label="申請用紙を読み込み中", width=30) as bar:
+            yield bar.update
 
     return progress
 

@@ -138,6 +138,13 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
     return form
 
 
+def crashed_form(name: str) -> RawForm:
+    """A file whose reading ended the worker process (a parser abort or out of memory)."""
+    return _file_problem(name, "", "unreadable",
+                         "読み込みの途中で処理が異常終了しました。ファイルが壊れているか、申請用紙としては"
+                         "大きすぎます。配布した申請用紙に記入して再送してください。")
+
+
 def _file_problem(name: str, value: str, code: str, extra: str = "") -> RawForm:
     message = problems.describe(code, value=value, extra=extra)
     sheet = FORM_SHEET if code in ("wrong_version", "not_recognised") else ""

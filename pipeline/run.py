@@ -6,18 +6,27 @@ module of functions on DataFrames; this module only calls them in order.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline import correspondence, eligibility, intake, problems, reviews, score, select
+from pipeline import (
+    correspondence,
+    eligibility,
+    intake,
+    problems,
+    reviews,
+    score,
+    select,
+    workers,
+)
 from pipeline.errors import InboxError
 from pipeline.form import write_form
-from pipeline.intake import InboxFile, read_form
 from pipeline.outputs import OutputSet
 from pipeline.plan import PLAN_DIR, plan_file_name, write_plan
 from pipeline.report import RoundResult, write_selection
@@ -41,7 +50,7 @@ FORM_FILE = "申請用紙.xlsx"
 
 def check_file(path: Path) -> list[problems.Problem]:
     """Every problem of one returned form, in the order of its cells."""
-    found = validate_forms([read_form(path)]).problems
+    found = validate_forms([workers.read_alone(path, path.name)]).problems
     return [problems.Problem(*row) for row in found.itertuples(index=False, name=None)]
 
 
@@ -53,7 +62,8 @@ def run_time() -> dt.datetime:
     return dt.datetime.now(JST)
 
 
-Progress = Callable[[Sequence[InboxFile]], Iterable[InboxFile]]
+# Given the number of files, a context yielding a function called with each count finished.
+Progress = Callable[[int], contextlib.AbstractContextManager[Callable[[int], None]]]
 
 
 def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
@@ -66,7 +76,8 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
     except OSError as error:
         raise InboxError(f"受付フォルダ {inbox} を読み込めません（{error.strerror}）。") from error
     register = intake.read_register(scan.register)
-    forms = [read_form(f.path, f.name) for f in (progress or iter)(scan.files)]
+    with (progress or _no_progress)(len(scan.files)) as advance:
+        forms = workers.read_forms(scan.files, advance)
     validated = validate_forms(forms)
     records = validated.records
     receipt = eligibility.receipts(scan.files, register, records)
@@ -127,6 +138,11 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
         superseded_by={item.file: item.by for item in superseded},
         sources={f.name: f.path for f in scan.files},
     )
+
+
+@contextlib.contextmanager
+def _no_progress(total: int) -> Iterator[Callable[[int], None]]:
+    yield lambda count: None
 
 
 def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:

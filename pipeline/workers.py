@@ -1,0 +1,107 @@
+"""Read forms in worker processes, so that a file that crashes or exhausts its
+parser costs only that file.
+
+Each worker has an address-space limit. A pool that breaks (a worker killed by
+an abort or the kernel) is replaced, and the files it was reading are read
+again one by one, each in a process of its own, to find the one to blame.
+Results come back in input order whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from pipeline.intake import InboxFile, RawForm, crashed_form, read_form
+
+MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
+PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
+_CHUNK = 50
+
+Progress = Callable[[int], None]  # called with the number of files just finished
+
+
+def read_forms(files: Sequence[InboxFile], progress: Progress | None = None) -> list[RawForm]:
+    """Every file read as a form, in the order given."""
+    if not files:
+        return []
+    workers = min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1
+    chunks = [list(range(start, min(start + _CHUNK, len(files))))
+              for start in range(0, len(files), _CHUNK)]
+    results: dict[int, RawForm] = {}
+    broken: list[int] = []
+    with _pool(workers) as pool:
+        futures: list[tuple[list[int], Future[list[RawForm]]]] = [
+            (chunk, pool.submit(_read_chunk, [(files[i].path, files[i].name) for i in chunk]))
+            for chunk in chunks]
+        for chunk, future in futures:
+            try:
+                results.update(zip(chunk, future.result(), strict=True))
+            except BrokenProcessPool:
+                broken.extend(chunk)
+            if progress:
+                progress(len(chunk))
+    for index in broken:
+        results[index] = read_alone(files[index].path, files[index].name)
+    return [results[i] for i in range(len(files))]
+
+
+def _read_chunk(jobs: list[tuple[Path, str]]) -> list[RawForm]:
+    return [read_form(path, name) for path, name in jobs]
+
+
+def read_alone(path: Path, name: str) -> RawForm:
+    """One file in a process of its own."""
+    with _pool(1) as pool:
+        try:
+            return pool.submit(read_form, path, name).result()
+        except BrokenProcessPool:
+            return crashed_form(name)
+
+
+class _pool:
+    """A process pool whose workers have a memory limit; shut down without waiting on a
+    broken pool."""
+
+    def __init__(self, workers: int) -> None:
+        self.executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=_context(), initializer=_limit_memory,
+            initargs=(MEMORY_PER_WORKER,))
+
+    def __enter__(self) -> ProcessPoolExecutor:
+        return self.executor
+
+    def __exit__(self, *_: object) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork is quickest where it exists; elsewhere (Windows, macOS) spawn is the safe default
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _limit_memory(extra: int) -> None:
+    try:
+        import resource
+    except ImportError:  # Windows has no rlimits; the pool still isolates crashes
+        return
+    current = _address_space()
+    if current:
+        limit = current + extra
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _address_space() -> int:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) * 1024
+    return 0
