@@ -67,7 +67,7 @@ def check(files: tuple[Path, ...]) -> None:
     例:
       bansou check inbox/申請_新宿区.xlsx
     """
-    from pipeline.run import check_file
+    from pipeline.check import check_file
 
     any_problem = False
     for path in files:

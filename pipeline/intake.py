@@ -50,6 +50,7 @@ class RawForm:
     cells: dict[str, RawCell] = field(default_factory=dict)
     label_addresses: dict[str, str] = field(default_factory=dict)
     problems: list[problems.Problem] = field(default_factory=list)
+    remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
 
     @property
     def is_form(self) -> bool:
@@ -88,7 +89,18 @@ def read_form(path: Path, name: str | None = None) -> RawForm:
         return _file_problem(name, "", "unreadable", _PASSWORD)
     except (python_calamine.CalamineError, OSError, ValueError):
         return _file_problem(name, "", "unreadable", _NOT_XLSX)
-    return read_grid(name, grid, merged)
+    form = read_grid(name, grid, merged)
+    if form.is_form and _has_macros(path):
+        form.remark = MACRO_REMARK
+    return form
+
+
+MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
+
+
+def _has_macros(path: Path) -> bool:
+    with zipfile.ZipFile(path) as archive:
+        return any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
 
 
 def read_grid(name: str, grid: Sequence[Sequence[object]],

@@ -56,14 +56,15 @@ def label_key(text: object) -> str:
 
 
 def display(raw: object) -> str:
-    """The raw value of a cell as staff would read it, for error reports."""
+    """The raw value of a cell as staff would read it, for error reports
+    (control characters, invisible and unwritable in a workbook, left out)."""
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     if isinstance(raw, dt.datetime) and raw.time() == dt.time():
         return raw.date().isoformat()
-    return str(raw)
+    return _CONTROL.sub("", str(raw))
 
 
 def clean_text(raw: object) -> str | None:

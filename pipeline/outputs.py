@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -96,15 +97,28 @@ class OutputSet:
             shutil.rmtree(self.staging, ignore_errors=True)
 
     def _publish(self) -> None:
-        for name in self.files + self.folders:
+        """Move every staged output into place; if one cannot be replaced (Excel holds it
+        open on Windows), put back the ones already moved, so no run is half-published."""
+        names = self.files + self.folders
+        for name in names:
             target = self.outbox / name
-            if target.is_file() and not os.access(target, os.W_OK):
-                raise OutputError(f"{target} を書き換えられません。{_LOCKED}")
-        for name in self.files:
-            _replace(self.staging / name, self.outbox / name)
-        for name in self.folders:
-            target = self.outbox / name
-            retired = self.staging / f"{name}.old"
-            if target.exists():
-                _replace(target, retired)
-            _replace(self.staging / name, target)
+            if target.is_file() and not target.stat().st_mode & stat.S_IWUSR:
+                raise OutputError(f"{target} を書き換えられません（読み取り専用）。{_LOCKED}")
+        backup = self.staging / ".previous"
+        backup.mkdir()
+        published: list[str] = []  # new version in place
+        set_aside: list[str] = []  # old version in backup/
+        try:
+            for name in names:
+                target = self.outbox / name
+                if target.exists():
+                    _replace(target, backup / name)
+                    set_aside.append(name)
+                _replace(self.staging / name, target)
+                published.append(name)
+        except OutputError:
+            for name in published:
+                os.replace(self.outbox / name, self.staging / name)
+            for name in set_aside:
+                os.replace(backup / name, self.outbox / name)
+            raise

@@ -19,7 +19,6 @@ from pipeline import (
     correspondence,
     eligibility,
     intake,
-    problems,
     reviews,
     score,
     select,
@@ -46,12 +45,6 @@ from schemas.selection import (
 SELECTION_FILE = "選定結果.xlsx"
 REVIEW_FILE = "審査票.xlsx"
 FORM_FILE = "申請用紙.xlsx"
-
-
-def check_file(path: Path) -> list[problems.Problem]:
-    """Every problem of one returned form, in the order of its cells."""
-    found = validate_forms([workers.read_alone(path, path.name)]).problems
-    return [problems.Problem(*row) for row in found.itertuples(index=False, name=None)]
 
 
 def run_time() -> dt.datetime:
@@ -111,10 +104,11 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
         decisions[str(row.file)] = (str(row.decision), str(row.reason))
 
     org_names = records["org_name"] if len(records) else pd.Series(dtype=object)
+    remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
     ledger = receipt.assign(
         org_name=receipt["file"].map(org_names),
         decision=[decisions[f][0] for f in receipt["file"]],
-        reason=[decisions[f][1] for f in receipt["file"]],
+        reason=[decisions[f][1] + remarks.get(f, "") for f in receipt["file"]],
     )
     review_problems = pd.DataFrame([tuple(p.__dict__.values()) for p in review_read.problems],
                                    columns=problem_frame.columns, dtype=object)

@@ -13,7 +13,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from pipeline.intake import InboxFile, RawForm, crashed_form, read_form
@@ -41,7 +40,7 @@ def read_forms(files: Sequence[InboxFile], progress: Progress | None = None) -> 
         for chunk, future in futures:
             try:
                 results.update(zip(chunk, future.result(), strict=True))
-            except BrokenProcessPool:
+            except Exception:  # a dead worker, or MemoryError at the limit: find the file
                 broken.extend(chunk)
             if progress:
                 progress(len(chunk))
@@ -59,7 +58,7 @@ def read_alone(path: Path, name: str) -> RawForm:
     with _pool(1) as pool:
         try:
             return pool.submit(read_form, path, name).result()
-        except BrokenProcessPool:
+        except Exception:  # BrokenProcessPool when the worker died; MemoryError at the limit
             return crashed_form(name)
 
 

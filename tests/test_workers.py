@@ -1,0 +1,48 @@
+"""Worker processes: a crash or a memory blow-up costs only its own file; order is kept."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline import workers
+from pipeline.intake import InboxFile, RawForm, read_form
+
+
+def _files(directory: Path, count: int) -> list[InboxFile]:
+    files = []
+    for n in range(count):
+        path = directory / f"f{n:04d}.xlsx"
+        path.write_bytes(b"")
+        files.append(InboxFile(path.name, path, "0" * 64))
+    return files
+
+
+def _misbehave(path: Path, name: str | None = None) -> RawForm:
+    if path.name == "f0003.xlsx":
+        os.abort()  # as python-calamine does on a failed allocation (tafia/calamine#693)
+    if path.name == "f0005.xlsx":
+        bytearray(4 << 30)  # beyond the worker's memory limit
+    return read_form(path, name)
+
+
+@pytest.mark.parametrize("count", [8, workers.PARALLEL_FROM + 10])
+def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     count: int) -> None:
+    monkeypatch.setattr(workers, "read_form", _misbehave)  # forked workers inherit it
+    files = _files(tmp_path, count)
+    forms = workers.read_forms(files)
+    assert [f.file for f in forms] == [f.name for f in files]
+    messages = {f.file: f.problems[0].message for f in forms}
+    assert "処理が異常終了しました" in messages["f0003.xlsx"]
+    assert "処理が異常終了しました" in messages["f0005.xlsx"]
+    others = {name: m for name, m in messages.items() if name not in ("f0003.xlsx", "f0005.xlsx")}
+    assert all("空（0バイト）" in m for m in others.values())
+
+
+def test_progress_counts_every_file(tmp_path: Path) -> None:
+    seen: list[int] = []
+    workers.read_forms(_files(tmp_path, 120), seen.append)
+    assert sum(seen) == 120
