@@ -21,6 +21,7 @@ from types import TracebackType
 from pipeline.errors import OutputError
 
 _STAGING_PREFIX = ".staging-"
+_PREVIOUS = ".previous"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _MAX_PART = 40  # characters kept from a name that came from an applicant
 
@@ -52,6 +53,21 @@ def _replace(source: Path, target: Path) -> None:
         raise OutputError(f"{target} を書き換えられません。{_LOCKED}（{error.strerror}）") from error
 
 
+def _keep(target: Path, copy: Path) -> None:
+    try:
+        os.link(target, copy)
+    except OSError:  # a file system without hard links
+        shutil.copy2(target, copy)
+
+
+def _restore(previous: Path, outbox: Path) -> None:
+    """Put back what a killed run had set aside but not yet replaced."""
+    if previous.is_dir():
+        for kept in previous.iterdir():
+            if not (outbox / kept.name).exists():
+                os.replace(kept, outbox / kept.name)
+
+
 class OutputSet:
     """Stage a run's outputs, then publish them all at once.
 
@@ -69,6 +85,7 @@ class OutputSet:
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)
             for stale in self.outbox.glob(_STAGING_PREFIX + "*"):  # from a killed run
+                _restore(stale / _PREVIOUS, self.outbox)
                 shutil.rmtree(stale, ignore_errors=True)
             self.staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=self.outbox))
         except OSError as error:
@@ -104,21 +121,20 @@ class OutputSet:
             target = self.outbox / name
             if target.is_file() and not target.stat().st_mode & stat.S_IWUSR:
                 raise OutputError(f"{target} を書き換えられません（読み取り専用）。{_LOCKED}")
-        backup = self.staging / ".previous"
+        backup = self.staging / _PREVIOUS
         backup.mkdir()
-        published: list[str] = []  # new version in place
-        set_aside: list[str] = []  # old version in backup/
+        published: list[str] = []
         try:
             for name in names:
                 target = self.outbox / name
-                if target.exists():
+                if target.is_dir():  # a folder cannot be replaced in one step: set it aside
                     _replace(target, backup / name)
-                    set_aside.append(name)
+                elif target.exists():  # keep the old file for a rollback; replace in one step
+                    _keep(target, backup / name)
                 _replace(self.staging / name, target)
                 published.append(name)
         except OutputError:
             for name in published:
                 os.replace(self.outbox / name, self.staging / name)
-            for name in set_aside:
-                os.replace(backup / name, self.outbox / name)
+            _restore(backup, self.outbox)
             raise

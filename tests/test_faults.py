@@ -1,0 +1,118 @@
+"""Faults mid-run: killed, locked outputs, a full disk. The previous outputs stay whole."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import outputs, plan
+from pipeline.cli import main
+from pipeline.demo import generate_round
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def round_dir(tmp_path: Path) -> Path:
+    generate_round(tmp_path, forms=40)
+    result = _run(tmp_path)
+    assert result.exit_code == 0, result.output
+    return tmp_path
+
+
+def _run(directory: Path):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["run", "--inbox", str(directory / "inbox"), "--outbox",
+                                     str(directory / "outbox"), "--config",
+                                     str(ROOT / "round.toml")])
+
+
+def _snapshot(outbox: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(outbox)): p.read_bytes() for p in outbox.rglob("*")
+            if p.is_file() and not p.relative_to(outbox).parts[0].startswith(".staging-")}
+
+
+def _complete(outbox: Path, expected: set[str]) -> None:
+    """Every output of a whole run is there and every workbook opens."""
+    found = _snapshot(outbox)
+    assert set(found) == expected
+    for name, data in found.items():
+        if name.endswith(".xlsx"):
+            assert zipfile.ZipFile(outbox / name).testzip() is None, name
+
+
+def test_killed_at_any_point_leaves_previous_outputs_whole(round_dir: Path) -> None:
+    outbox = round_dir / "outbox"
+    expected = set(_snapshot(outbox))
+    command = [sys.executable, "-m", "pipeline", "run", "--inbox", str(round_dir / "inbox"),
+               "--outbox", str(outbox), "--config", str(ROOT / "round.toml")]
+    started = time.monotonic()
+    subprocess.run(command, check=True, capture_output=True)
+    duration = time.monotonic() - started
+    rng = random.Random(9)
+    for _ in range(8):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.0) * duration)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        _complete(outbox, expected)
+    subprocess.run(command, check=True, capture_output=True)  # a rerun finishes the job
+    _complete(outbox, expected)
+    assert not list(outbox.glob(".staging-*"))
+
+
+def test_read_only_output_stops_the_run_and_names_the_file(round_dir: Path) -> None:
+    outbox = round_dir / "outbox"
+    before = _snapshot(outbox)
+    (outbox / "選定結果.xlsx").chmod(0o444)
+    (round_dir / "inbox" / "申請書_破損.xlsx").unlink()  # so that the outputs would change
+    result = _run(round_dir)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {outbox / '選定結果.xlsx'} を書き換えられません（読み取り専用）。"
+                             "Excelで開いている場合は閉じてから再実行してください。\n")
+    assert _snapshot(outbox) == before
+
+
+def test_file_held_open_mid_publish_rolls_everything_back(round_dir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    outbox = round_dir / "outbox"
+    before = _snapshot(outbox)
+    real_replace = os.replace
+
+    def held_open(source: object, target: object) -> None:
+        if str(target).endswith("審査票.xlsx") and ".staging-" not in str(target):
+            raise PermissionError(errno.EACCES, "Permission denied")  # as Windows says
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outputs.os, "replace", held_open)
+    (round_dir / "inbox" / "申請書_破損.xlsx").unlink()
+    result = _run(round_dir)
+    assert result.exit_code == 1
+    assert "審査票.xlsx を書き換えられません。Excelで開いている場合は閉じてから再実行してください。" in result.output
+    assert _snapshot(outbox) == before
+    assert not list(outbox.glob(".staging-*"))
+
+
+def test_full_disk_keeps_previous_outputs(round_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outbox = round_dir / "outbox"
+    before = _snapshot(outbox)
+
+    def no_space(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(plan, "write_plan", no_space)
+    monkeypatch.setattr("pipeline.run.write_plan", no_space)
+    result = _run(round_dir)
+    assert result.exit_code == 1
+    assert result.output == ("Error: 出力を書き込めませんでした（No space left on device）。"
+                             "以前の出力はそのまま残っています。空き容量を確認してください。\n")
+    assert _snapshot(outbox) == before

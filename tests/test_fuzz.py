@@ -1,0 +1,85 @@
+"""hypothesis fuzzing of whole forms: random values in every field, random structural damage.
+The run never raises, and every file is accounted for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.demo import FormTemplate
+from pipeline.form import write_form
+from pipeline.formspec import CHECKLIST_FIELDS, SCALAR_FIELDS, item_key
+from pipeline.run import run_round
+from pipeline.settings import RoundSettings, load_settings
+from tests.roundfactory import RUN_AT
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = [f.key for f in SCALAR_FIELDS] + [item_key(f, i) for f in CHECKLIST_FIELDS for i in f.items]
+
+values = st.one_of(
+    st.none(),
+    st.text(max_size=60),
+    st.sampled_from(["○", "×", "=1+1", "+", "@", "-", "社協", "東京都新宿区", "６ヶ月", "H28.6.28"]),
+    st.integers(min_value=-10**6, max_value=10**9),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1)),
+)
+damage = st.sampled_from(["none", "truncate", "drop_entry", "flip_bytes", "strip_labels"])
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> FormTemplate:
+    blank = tmp_path_factory.mktemp("fuzz") / "申請用紙.xlsx"
+    write_form(blank)
+    return FormTemplate(blank)
+
+
+@pytest.fixture(scope="module")
+def round_settings() -> RoundSettings:
+    return load_settings(ROOT / "round.toml")
+
+
+def _damaged(data: bytes, how: str, where: float) -> bytes:
+    if how == "truncate":
+        return data[: int(len(data) * where)]
+    if how == "flip_bytes":
+        position = int(len(data) * where)
+        return data[:position] + bytes(b ^ 0xFF for b in data[position:position + 16]) + data[position + 16:]
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        names = source.namelist()
+        for n, name in enumerate(names):
+            content = source.read(name)
+            if how == "drop_entry" and n == int(where * (len(names) - 1)):
+                continue
+            if how == "strip_labels" and name == "xl/sharedStrings.xml":
+                content = content.replace("申請".encode(), b"").replace("団体".encode(), b"")
+            target.writestr(name, content)
+    return buffer.getvalue()
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(forms=st.lists(st.tuples(st.dictionaries(st.sampled_from(KEYS), values, max_size=len(KEYS)),
+                                damage, st.floats(min_value=0.05, max_value=0.95)),
+                      min_size=1, max_size=3))
+def test_any_form_is_accounted_for(template: FormTemplate, round_settings: RoundSettings,
+                                   forms: list[tuple[dict[str, object], str, float]]) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        inbox = Path(directory) / "inbox"
+        inbox.mkdir()
+        for n, (filled, how, where) in enumerate(forms):
+            path = inbox / f"form{n}.xlsx"
+            template.fill(path, filled)
+            path.write_bytes(_damaged(path.read_bytes(), how, where))
+        result = run_round(inbox, Path(directory) / "outbox", round_settings, RUN_AT)
+        assert sorted(result.ledger["file"]) == [f"form{n}.xlsx" for n in range(len(forms))]
+        assert result.ledger["reason"].str.len().gt(0).all()
