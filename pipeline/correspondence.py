@@ -20,6 +20,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline.errors import SettingsError
+from pipeline.intake import sniff
 from pipeline.outputs import safe_file_part
 from pipeline.report import RoundResult
 from pipeline.settings import RoundSettings
@@ -160,6 +161,8 @@ def _write_letter(path: Path, values: Mapping[str, str], body: str) -> None:
 def annotate(source: Path, target: Path, found: pd.DataFrame) -> bool:
     """The applicant's own workbook with every problem cell marked, and a first sheet
     listing the problems. False when the original cannot be safely opened."""
+    if sniff(source, every_part=True):  # openpyxl reads every part, not only calamine's
+        return False
     try:
         workbook = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds for files calamine tolerated

@@ -67,7 +67,8 @@ class FormTemplate:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in self.entries.items():
-                archive.writestr(_entry(name), sheet.encode() if name == _SHEET_XML else data)
+                archive.writestr(_entry(name), sheet.encode() if name == _SHEET_XML else data,
+                                 compresslevel=1)
         target.write_bytes(buffer.getvalue())
 
 
@@ -308,7 +309,10 @@ def generate_round(directory: Path, forms: int = 40, seed: int = 2016) -> DemoRo
         org_type = org_type or types[index % len(types)]
         municipality = municipalities[(index * 7) % len(municipalities)]
         index += 1
-        return _applicant(rng, index, org_type, municipality)
+        values = _applicant(rng, index, org_type, municipality)
+        if forms > _REVIEWED_UP_TO:  # a nation-wide sized round: every organisation distinct
+            values["org_name"] = f"{values['org_name']} 第{index}地区"
+        return values
 
     for planted, expected, org_type, edit in _PLANTED:
         values = next_applicant(org_type)

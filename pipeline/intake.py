@@ -7,6 +7,7 @@ the raw cell values (with their addresses) to :mod:`pipeline.validate`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -103,14 +104,22 @@ def _has_macros(path: Path) -> bool:
         return any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
 
 
+_LONGEST_LABEL = 60  # typed labels with marks and notes; longer text is an answer
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_label_key(text: str) -> str:
+    return label_key(text)
+
+
 def read_grid(name: str, grid: Sequence[Sequence[object]],
               merged: Sequence[tuple[Position, Position]]) -> RawForm:
     """Find the fields in the cells of a 申請書 sheet."""
     labels: dict[str, list[Position]] = defaultdict(list)
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
-            if isinstance(value, str) and value:
-                labels[label_key(value)].append((r, c))
+            if isinstance(value, str) and 0 < len(value) <= _LONGEST_LABEL:
+                labels[_cached_label_key(value)].append((r, c))
     merged_end = {start: end for start, end in merged}
 
     def right_of(position: Position) -> tuple[object, str]:
@@ -177,15 +186,19 @@ _MAX_RATIO = 200
 MAX_FORM_ROWS = 2000
 MAX_FORM_COLS = 100
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
-_CELL_REF = re.compile(rb'<c r="([A-Z]+)(\d+)"')
+# Only cell references with two or more letters or four or more digits can be out of bounds.
+_FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_PROLOG = 4096
 
 
-def sniff(path: Path) -> str | None:
+def sniff(path: Path, every_part: bool = False) -> str | None:
     """Why this file cannot be read as a form (None when it may be one).
 
-    Checks the bytes and the zip directory only, so that nothing hostile
-    reaches the parser: declared sizes, entry count, DTDs, cell references
-    beyond any form's bounds.
+    Checks the bytes and the zip before any parser sees them: declared sizes,
+    ratio and entry count, DTDs in the parts the parser reads (``every_part``
+    for a parser that reads them all, as openpyxl does), cell references
+    beyond a form's bounds.
     """
     try:
         with path.open("rb") as handle:
@@ -205,7 +218,7 @@ def sniff(path: Path) -> str | None:
         return "画像ファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま再送してください。"
     if not head.startswith(b"PK\x03\x04"):
         return _NOT_XLSX
-    return _sniff_zip(path)
+    return _sniff_zip(path, every_part)
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
@@ -214,7 +227,7 @@ def _is_encrypted_ooxml(path: Path) -> bool:
         return "EncryptionInfo".encode("utf-16-le") in handle.read(1 << 20)
 
 
-def _sniff_zip(path: Path) -> str | None:
+def _sniff_zip(path: Path, every_part: bool) -> str | None:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -230,13 +243,47 @@ def _sniff_zip(path: Path) -> str | None:
             packed = sum(entry.compress_size for entry in entries) or 1
             if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
                 return _TOO_BIG
+            form_sheet = _form_sheet_part(archive)
             for entry in entries:
-                if entry.filename.endswith((".xml", ".rels")) and _xml_is_hostile(archive, entry):
+                name = entry.filename
+                whole = name == form_sheet or (not form_sheet and name.startswith("xl/worksheets/"))
+                parsed = every_part or whole or name in _PARSED_PARTS
+                if parsed and name.endswith((".xml", ".rels")) and _xml_is_hostile(
+                        archive, entry, whole):
                     return _HOSTILE
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, KeyError):
         return ("ファイルが壊れているか、途中までしか届いていません。申請用紙を保存し直して"
                 "再送してください。")
     return None
+
+
+# What python-calamine parses besides the sheet it is asked for.
+_PARSED_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml",
+                           "xl/styles.xml", "[Content_Types].xml"})
+_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+                           rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+def _form_sheet_part(archive: zipfile.ZipFile) -> str:
+    """The zip entry of the 申請書 sheet: the only sheet the parser will load.
+    Unknown: every worksheet is then read in full."""
+    try:
+        workbook = archive.read("xl/workbook.xml")[: _MAX_UNPACKED]
+        relations = archive.read("xl/_rels/workbook.xml.rels")[: _MAX_UNPACKED]
+    except KeyError:
+        return ""
+    if _prolog_is_hostile(workbook[:_PROLOG]) or _prolog_is_hostile(relations[:_PROLOG]):
+        return ""
+    wanted = FORM_SHEET.encode()
+    rel_id = next((rid for name, rid in _SHEET_ENTRY.findall(workbook) if name == wanted), None)
+    for match in _RELATIONSHIP.finditer(relations):
+        found_id, target = (match.group(1), match.group(2)) if match.group(1) else (
+            match.group(4), match.group(3))
+        if found_id == rel_id:
+            target_text = target.decode(errors="replace").lstrip("/")
+            return target_text if target_text.startswith("xl/") else f"xl/{target_text}"
+    return ""
 
 
 _TOO_BIG = ("ファイルの中身が申請用紙としては大きすぎます。配布した申請用紙に記入し、"
@@ -245,19 +292,26 @@ _HOSTILE = ("ファイルに申請用紙にはない構造（DTD・外部参照�
             "いるため読み取りません。配布した申請用紙に記入して再送してください。")
 
 
-def _xml_is_hostile(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bool:
-    """A DTD (entity bombs, external entities) or a sheet reaching far beyond a form."""
-    limit = _MAX_UNPACKED + 1  # the entry may lie about its size: never read past the limit
+def _xml_is_hostile(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, whole: bool) -> bool:
+    """A DTD (entity bombs, external entities) or, in the form's sheet (or in every
+    worksheet, when it is not known), cells reaching far beyond a form."""
     with archive.open(entry) as stream:
+        if not whole:
+            # A DTD can only stand in the prolog, before the root element.
+            return _prolog_is_hostile(stream.read(_PROLOG))
+        limit = _MAX_UNPACKED + 1  # the entry may lie about its size: never read past it
         data = stream.read(limit)
-    if len(data) >= limit or b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if len(data) >= limit or _prolog_is_hostile(data[:_PROLOG]):
         return True
-    if not entry.filename.startswith("xl/worksheets/"):
-        return False
-    for match in (_DIMENSION.search(data), *_CELL_REF.finditer(data)):
-        if match and _beyond_form(match.group(1), match.group(2)):
-            return True
-    return False
+    if data.count(b"<row") > MAX_FORM_ROWS or data.count(b"<c") > MAX_FORM_ROWS * MAX_FORM_COLS:
+        return True  # rows or cells without addresses, placed one after another
+    far = (match for pattern in (_DIMENSION, _FAR_CELL) for match in pattern.finditer(data))
+    return any(_beyond_form(match.group(1), match.group(2)) for match in far)
+
+
+def _prolog_is_hostile(head: bytes) -> bool:
+    root = _ROOT_ELEMENT.search(head)
+    return root is None or b"<!" in head[:root.start()].replace(b"<!--", b"")
 
 
 def _beyond_form(column: bytes, row: bytes) -> bool:

@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -59,79 +60,103 @@ def run_time() -> dt.datetime:
 Progress = Callable[[int], contextlib.AbstractContextManager[Callable[[int], None]]]
 
 
+class Stopwatch:
+    """Seconds spent per stage of a run (for the benchmark)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def lap(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.laps[stage] = self.laps.get(stage, 0.0) + time.perf_counter() - started
+
+
 def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
-           progress: Progress | None = None) -> RoundResult:
+           progress: Progress | None = None, watch: Stopwatch | None = None) -> RoundResult:
     """Read the inbox and decide every file; writes nothing."""
-    if not inbox.is_dir():
-        raise InboxError(f"受付フォルダ {inbox} が見つかりません。フォルダを作り、申請用紙を保存してください。")
-    try:
-        scan = intake.scan_inbox(inbox)
-    except OSError as error:
-        raise InboxError(f"受付フォルダ {inbox} を読み込めません（{error.strerror}）。") from error
-    register = intake.read_register(scan.register)
-    with (progress or _no_progress)(len(scan.files)) as advance:
+    watch = watch or Stopwatch()
+    with watch.lap("scan"):
+        scan = _scan(inbox)
+        register = intake.read_register(scan.register)
+    with watch.lap("read"), (progress or _no_progress)(len(scan.files)) as advance:
         forms = workers.read_forms(scan.files, advance)
-    validated = validate_forms(forms)
+    with watch.lap("validate"):
+        validated = validate_forms(forms)
     records = validated.records
-    receipt = eligibility.receipts(scan.files, register, records)
-
-    decisions: dict[str, tuple[str, str]] = {}
-    superseded = eligibility.superseded(receipt, records)
-    for item in superseded:
-        decisions[item.file] = (DUPLICATE, item.reason)
-    problem_frame = validated.problems
-    for file, group in problem_frame.groupby("file", sort=False):
-        if file in decisions:
-            continue
-        if (group["sheet"] != "").all() and file in records.index:
-            decisions[str(file)] = (NEEDS_FIX, f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")
-        else:
-            decisions[str(file)] = (UNREADABLE, str(group["message"].iloc[0]))
-
-    clean = validated.applications
-    clean = clean[~clean["file"].isin(decisions)]
-    received = clean.merge(receipt, on="file", how="left", validate="one_to_one")
-    received = ReceivedSchema.validate(received)
-    eligible, ineligible = eligibility.check_eligibility(received, settings)
-    for file, group in ineligible.groupby("file", sort=False):
-        decisions[str(file)] = (INELIGIBLE, " ".join(group["reason"]))
-
-    review_read = reviews.read_reviews(scan.review_files, settings, set(eligible["file"]))
-    aggregated = reviews.aggregate(review_read, eligible, settings)
-    scored = score.score(eligible, aggregated, settings)
-    ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
-    for row in ranked.itertuples(index=False):
-        decisions[str(row.file)] = (str(row.decision), str(row.reason))
-
-    org_names = records["org_name"] if len(records) else pd.Series(dtype=object)
-    remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
-    ledger = receipt.assign(
-        org_name=receipt["file"].map(org_names),
-        decision=[decisions[f][0] for f in receipt["file"]],
-        reason=[decisions[f][1] + remarks.get(f, "") for f in receipt["file"]],
-    )
-    review_problems = pd.DataFrame([tuple(p.__dict__.values()) for p in review_read.problems],
-                                   columns=problem_frame.columns, dtype=object)
-    notes = (*register.notes,
-             *(f"受付簿に記載があるが inbox にないファイル：{name}"
-               for name in eligibility.unlisted_register_rows(scan.files, register)),
-             *review_read.notes)
+    with watch.lap("eligibility"):
+        receipt = eligibility.receipts(scan.files, register, records)
+        superseded = eligibility.superseded(receipt, records)
+        decisions = {item.file: (DUPLICATE, item.reason) for item in superseded}
+        decisions |= _unjudgeable(validated.problems, records, set(decisions))
+        clean = validated.applications
+        received = ReceivedSchema.validate(
+            clean[~clean["file"].isin(decisions)].merge(receipt, on="file", how="left",
+                                                        validate="one_to_one"))
+        eligible, ineligible = eligibility.check_eligibility(received, settings)
+        for file, group in ineligible.groupby("file", sort=False):
+            decisions[str(file)] = (INELIGIBLE, " ".join(group["reason"]))
+    with watch.lap("score and select"):
+        review_read = reviews.read_reviews(scan.review_files, settings, set(eligible["file"]))
+        scored = score.score(eligible, reviews.aggregate(review_read, eligible, settings),
+                             settings)
+        ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
+        decisions |= {str(f): (str(d), str(r)) for f, d, r in
+                      zip(ranked["file"], ranked["decision"], ranked["reason"], strict=True)}
+    with watch.lap("ledger"):
+        remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
+        ledger = LedgerSchema.validate(receipt.assign(
+            org_name=receipt["file"].map(records["org_name"] if len(records) else {}),
+            decision=[decisions[f][0] for f in receipt["file"]],
+            reason=[decisions[f][1] + remarks.get(f, "") for f in receipt["file"]],
+        ))
+    review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
+                                   columns=validated.problems.columns, dtype=object)
     return RoundResult(
         settings=settings,
         run_at=run_at,
-        ledger=LedgerSchema.validate(ledger),
+        ledger=ledger,
         ranked=ranked,
         ineligible=ineligible,
-        problems=pd.concat([problem_frame, review_problems], ignore_index=True),
+        problems=pd.concat([validated.problems, review_problems], ignore_index=True),
         records=records,
         provisional=len(ranked) > 0 and score.is_provisional(ranked),
         ignored=scan.ignored,
-        notes=notes,
+        notes=(*register.notes,
+               *(f"受付簿に記載があるが inbox にないファイル：{name}"
+                 for name in eligibility.unlisted_register_rows(scan.files, register)),
+               *review_read.notes),
         review_sheets=len(scan.review_files),
         plan_files={},
         superseded_by={item.file: item.by for item in superseded},
         sources={f.name: f.path for f in scan.files},
     )
+
+
+def _scan(inbox: Path) -> intake.InboxScan:
+    if not inbox.is_dir():
+        raise InboxError(f"受付フォルダ {inbox} が見つかりません。フォルダを作り、申請用紙を保存してください。")
+    try:
+        return intake.scan_inbox(inbox)
+    except OSError as error:
+        raise InboxError(f"受付フォルダ {inbox} を読み込めません（{error.strerror}）。") from error
+
+
+def _unjudgeable(problems: pd.DataFrame, records: pd.DataFrame,
+                 decided: set[str]) -> dict[str, tuple[str, str]]:
+    """要修正 for a form with input problems; 読込不可 for a file that is not a readable form."""
+    found = {}
+    for file, group in problems.groupby("file", sort=False):
+        if file in decided:
+            continue
+        if (group["sheet"] != "").all() and file in records.index:
+            found[str(file)] = (NEEDS_FIX, f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")
+        else:
+            found[str(file)] = (UNREADABLE, str(group["message"].iloc[0]))
+    return found
 
 
 @contextlib.contextmanager
@@ -146,26 +171,33 @@ def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
-              run_at: dt.datetime | None = None, progress: Progress | None = None) -> RoundResult:
+              run_at: dt.datetime | None = None, progress: Progress | None = None,
+              watch: Stopwatch | None = None) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure."""
+    watch = watch or Stopwatch()
     templates = correspondence.load_templates(settings.templates)
-    result = decide(inbox, settings, run_at or run_time(), progress)
+    result = decide(inbox, settings, run_at or run_time(), progress, watch)
     selected = result.ranked[result.ranked["decision"] == SELECTED]
-    plan_files = {
+    result = dataclasses.replace(result, plan_files={
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
-        for _, row in selected.iterrows()
-    }
-    result = dataclasses.replace(result, plan_files=plan_files)
+        for _, row in selected.iterrows()})
     with OutputSet(outbox) as outputs:
-        plans = outputs.folder(PLAN_DIR)
-        for _, row in selected.iterrows():
-            write_plan(plans / Path(plan_files[str(row["file"])]).name, row, settings)
-        write_selection(outputs.path(SELECTION_FILE), result)
-        correspondence.write_returns(outputs.folder(correspondence.RETURN_DIR), result,
-                                     result.sources, templates)
-        correspondence.write_notices(outputs.folder(correspondence.NOTICE_DIR), result, templates)
-        eligible = result.ranked.sort_values("file").reset_index(drop=True)
-        reviews.write_review_sheet(outputs.path(REVIEW_FILE), eligible, settings,
-                                   score.auto_total(eligible, settings))
-        write_form(outputs.path(FORM_FILE))
+        with watch.lap("write plans"):
+            plans = outputs.folder(PLAN_DIR)
+            for _, row in selected.iterrows():
+                write_plan(plans / Path(result.plan_files[str(row["file"])]).name, row, settings)
+        with watch.lap("write selection"):
+            write_selection(outputs.path(SELECTION_FILE), result)
+        with watch.lap("write returns"):
+            correspondence.write_returns(outputs.folder(correspondence.RETURN_DIR), result,
+                                         result.sources, templates)
+        with watch.lap("write notices"):
+            correspondence.write_notices(outputs.folder(correspondence.NOTICE_DIR), result,
+                                         templates)
+        with watch.lap("write review sheet"):
+            eligible = result.ranked.sort_values("file").reset_index(drop=True)
+            reviews.write_review_sheet(outputs.path(REVIEW_FILE), eligible, settings,
+                                       score.auto_total(eligible, settings))
+        with watch.lap("write form"):
+            write_form(outputs.path(FORM_FILE))
     return result
