@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -251,7 +252,8 @@ def _sniff_zip(path: Path, every_part: bool) -> str | None:
                 if parsed and name.endswith((".xml", ".rels")) and _xml_is_hostile(
                         archive, entry, whole):
                     return _HOSTILE
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, KeyError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, KeyError,
+            RuntimeError, ValueError):  # RuntimeError: an encrypted entry
         return ("ファイルが壊れているか、途中までしか届いていません。申請用紙を保存し直して"
                 "再送してください。")
     return None
