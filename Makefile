@@ -34,7 +34,7 @@ demo: install
 	$(BIN)/bansou demo
 
 lint: install
-	$(BIN)/ruff check pipeline schemas tests
+	$(BIN)/ruff check pipeline schemas tests bench
 	$(BIN)/mypy
 
 test: lint

@@ -1,0 +1,204 @@
+"""Benchmark: our run against the floor (a bare python-calamine read) and the naive way
+(pandas.read_excel with openpyxl), on the same generated forms.
+
+    python -m bench                      # 1,000 and 10,000 forms, medians of 3
+    python -m bench --sizes 50 --repeat 1 --out /tmp/bench
+
+Prints a table and writes it, with a profile of the largest run, to bench/results.md.
+Timings are medians; these machines are noisy, so the ratios are what we judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 2016
+CLI_REPEAT = 5
+
+# Run in a fresh interpreter for each measurement: end-to-end wall time from before the
+# imports, stage laps, and the process's peak RSS.
+_ONE_RUN = """
+import json, resource, sys, time
+started = time.perf_counter()
+from pathlib import Path
+from pipeline.run import Stopwatch, run_round
+from pipeline.settings import load_settings
+watch = Stopwatch()
+run_round(Path(sys.argv[1]), Path(sys.argv[2]), load_settings(Path(sys.argv[3])), watch=watch)
+print(json.dumps({"wall": time.perf_counter() - started, "laps": watch.laps,
+                  "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+_FLOOR = """
+import sys, time
+from pathlib import Path
+import python_calamine
+files = sorted(p for p in Path(sys.argv[1]).iterdir() if p.suffix == ".xlsx" and p.name != "受付簿.xlsx")
+started = time.perf_counter()
+for path in files:
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book.get_sheet_by_name("申請書").to_python()
+        book.close()
+    except Exception:
+        pass
+print(time.perf_counter() - started)
+"""
+
+_NAIVE = """
+import sys, time, warnings
+from pathlib import Path
+import pandas as pd
+warnings.simplefilter("ignore")
+files = sorted(p for p in Path(sys.argv[1]).iterdir() if p.suffix == ".xlsx" and p.name != "受付簿.xlsx")
+started = time.perf_counter()
+for path in files:
+    try:
+        pd.read_excel(path, sheet_name="申請書", header=None, engine="openpyxl")
+    except Exception:
+        pass
+print(time.perf_counter() - started)
+"""
+
+
+def _python(code: str, *args: object) -> str:
+    result = subprocess.run([sys.executable, "-c", code, *map(str, args)], check=True,
+                            capture_output=True, text=True, cwd=ROOT)
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _inbox(out: Path, forms: int) -> Path:
+    """Generated once per size and seed, then reused."""
+    from pipeline.demo import generate_round
+
+    directory = out / f"round-{forms}"
+    marker = directory / f".generated-{SEED}"
+    if not marker.exists():
+        shutil.rmtree(directory, ignore_errors=True)
+        started = time.perf_counter()
+        generate_round(directory, forms, SEED)
+        marker.write_text(f"{time.perf_counter() - started:.2f}\n")
+    return directory / "inbox"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def measure(out: Path, forms: int, repeat: int) -> dict[str, object]:
+    inbox = _inbox(out, forms)
+    outbox = inbox.parent / "outbox"
+    config = ROOT / "round.toml"
+    floor = [float(_python(_FLOOR, inbox)) for _ in range(repeat)]
+    naive = [float(_python(_NAIVE, inbox)) for _ in range(repeat)]
+    runs = [json.loads(_python(_ONE_RUN, inbox, outbox, config)) for _ in range(repeat)]
+    wall = _median([r["wall"] for r in runs])
+    laps = {stage: _median([r["laps"].get(stage, 0.0) for r in runs]) for stage in runs[0]["laps"]}
+    return {
+        "forms": forms,
+        "floor": _median(floor),
+        "naive": _median(naive),
+        "run": wall,
+        "laps": laps,
+        "rss_mb": max(r["rss_kb"] for r in runs) / 1024,
+    }
+
+
+def cli_latency(out: Path) -> dict[str, float]:
+    sample = next(p for p in sorted(_inbox(out, 50).iterdir()) if p.name.startswith("申請書_"))
+    bansou = Path(sys.executable).with_name("bansou")
+    latencies = {}
+    for label, command in (("bansou --help", [str(bansou), "--help"]),
+                           ("bansou check FILE", [str(bansou), "check", str(sample)])):
+        times = []
+        for _ in range(CLI_REPEAT):
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=False, cwd=ROOT)
+            times.append(time.perf_counter() - started)
+        latencies[label] = _median(times)
+    return latencies
+
+
+def profile(out: Path, forms: int) -> str:
+    """The run's own functions by cumulative time, from cProfile (in-process)."""
+    from pipeline.run import run_round
+    from pipeline.settings import load_settings
+
+    inbox = _inbox(out, forms)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run_round(inbox, inbox.parent / "outbox", load_settings(ROOT / "round.toml"))
+    profiler.disable()
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream).strip_dirs().sort_stats("tottime")
+    stats.print_stats(15)
+    lines = stream.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+    return "\n".join(lines[start:])
+
+
+def table(results: list[dict[str, object]], latencies: dict[str, float]) -> str:
+    rows = ["| forms | floor: bare calamine (s) | naive: read_excel/openpyxl (s) | bansou run (s) "
+            "| forms/s | run / floor | naive / run | peak RSS (MB) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        forms, floor, naive, run = (r["forms"], r["floor"], r["naive"], r["run"])
+        assert isinstance(forms, int) and isinstance(floor, float)
+        assert isinstance(naive, float) and isinstance(run, float)
+        rows.append(f"| {forms:,} | {floor:.2f} | {naive:.2f} | {run:.2f} | {forms / run:,.0f} "
+                    f"| {run / floor:.1f}× | {naive / run:.1f}× | {r['rss_mb']:.0f} |")
+    rows += ["", "| stage | " + " | ".join(f"{r['forms']:,} forms (s)" for r in results) + " |",
+             "|---|" + "---:|" * len(results)]
+    laps = results[-1]["laps"]
+    assert isinstance(laps, dict)
+    for stage in laps:
+        cells = []
+        for r in results:
+            lap = r["laps"].get(stage, 0.0)  # type: ignore[union-attr]
+            cells.append(f"{lap:.2f} ({lap / r['run']:.0%})")  # type: ignore[operator]
+        rows.append(f"| {stage} | " + " | ".join(cells) + " |")
+    rows += ["", "| command | wall (s, median of 5) |", "|---|---:|"]
+    rows += [f"| `{label}` | {seconds:.3f} |" for label, seconds in latencies.items()]
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out",
+                        help="where the generated inputs go")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--no-profile", action="store_true")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = [measure(args.out, forms, args.repeat) for forms in args.sizes]
+    latencies = cli_latency(args.out)
+    report = table(results, latencies)
+    print(report)
+    header = (f"# Benchmark results\n\n{dt.date.today():%Y-%m-%d}, {os.cpu_count()} cores, "
+              f"Python {sys.version.split()[0]}; medians of {args.repeat} runs "
+              f"(`python -m bench --sizes {' '.join(map(str, args.sizes))} "
+              f"--repeat {args.repeat}`).\n\n")
+    body = header + report + "\n"
+    if not args.no_profile:
+        body += (f"\n## Where the time goes ({max(args.sizes):,} forms, cProfile, top 15 by own "
+                 f"time)\n\n```\n{profile(args.out, max(args.sizes))}\n```\n")
+    args.results.write_text(body, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

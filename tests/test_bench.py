@@ -1,0 +1,24 @@
+"""The benchmark runs in CI at a small size so that it cannot rot (no timing is asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_small_benchmark_produces_its_table(tmp_path: Path) -> None:
+    results = tmp_path / "results.md"
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--sizes", "20", "--repeat", "1", "--out", str(tmp_path),
+         "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, check=True)
+    text = results.read_text(encoding="utf-8")
+    assert completed.stdout.strip() in text
+    assert "| 20 |" in text
+    for stage in ("read", "validate", "write selection", "write notices"):
+        assert f"| {stage} |" in text
+    assert "`bansou check FILE`" in text
+    assert "## Where the time goes (20 forms" in text
