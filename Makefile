@@ -6,7 +6,7 @@ PYTHON ?= python3
 FORMS  := $(wildcard inbox/*.xlsx inbox/*.XLSX inbox/*.xlsm)
 
 .DEFAULT_GOAL := run
-.PHONY: install run form check demo test lint bench clean
+.PHONY: install run form check demo test lint bench render clean
 
 # Creates the virtual environment and installs the project with its test extra;
 # does nothing while pyproject.toml is unchanged.
@@ -34,7 +34,7 @@ demo: install
 	$(BIN)/bansou demo
 
 lint: install
-	$(BIN)/ruff check pipeline schemas tests bench
+	$(BIN)/ruff check pipeline schemas tests bench tools
 	$(BIN)/mypy
 
 test: lint
@@ -43,5 +43,9 @@ test: lint
 bench: install
 	$(BIN)/python -m bench
 
+# First page of every workbook kind as PNG in renders/ (needs LibreOffice and poppler).
+render: install
+	$(BIN)/python tools/render.py
+
 clean:
-	rm -rf $(VENV) demo .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo renders bench/out .pytest_cache .mypy_cache .ruff_cache

@@ -25,7 +25,7 @@ from pipeline.outputs import safe_file_part
 from pipeline.report import RoundResult
 from pipeline.settings import RoundSettings
 from pipeline.xlsx import japanese_date, new_openpyxl_workbook, save_openpyxl
-from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED, UNREADABLE
+from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED
 
 RETURN_DIR = "差戻し"
 NOTICE_DIR = "通知"
@@ -61,36 +61,29 @@ def render(template: str, values: Mapping[str, str], template_name: str) -> str:
     return _PLACEHOLDER.sub(value, template)
 
 
-def write_returns(folder: Path, result: RoundResult, sources: Mapping[str, Path],
+def write_letters(returns: Path, notices: Path, result: RoundResult,
                   templates: Mapping[str, str]) -> None:
-    """For every 要修正 or 読込不可 file: the marked workbook and a draft e-mail."""
+    """A 差戻し package for every 要修正 or 読込不可 file (the marked workbook and a draft
+    e-mail), and a draft notice for every application judged 選定, 選外, 不適格 or 重複."""
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
-    for file, entry in facts.ledger.items():
-        if entry["decision"] not in (NEEDS_FIX, UNREADABLE):
+    for file, decision in facts.decisions.items():
+        if decision in NOTICE_DECISIONS:
+            values = facts.values(file)
+            _write_letter(notices / f"{safe_file_part(Path(file).stem)}_{decision}.txt", values,
+                          render(templates[decision], values, decision))
             continue
         found = problems_by_file.get(file, result.problems.iloc[0:0])
         stem = safe_file_part(Path(file).stem)
-        workbook = folder / f"{stem}_要修正.xlsx"
-        if not (entry["decision"] == NEEDS_FIX and annotate(sources[file], workbook, found)):
+        workbook = returns / f"{stem}_要修正.xlsx"
+        if not (decision == NEEDS_FIX and annotate(result.sources[file], workbook, found)):
             problem_list_only(workbook, file, found)
         values = facts.values(file) | {
             "不備一覧": _problem_lines(found),
             "再提出期限": japanese_date(result.settings.resubmission_deadline),
         }
-        _write_letter(folder / f"{stem}_連絡文.txt", values,
+        _write_letter(returns / f"{stem}_連絡文.txt", values,
                       render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE))
-
-
-def write_notices(folder: Path, result: RoundResult, templates: Mapping[str, str]) -> None:
-    """One draft notice per application judged 選定, 選外, 不適格 or 重複."""
-    facts = _Facts(result)
-    for file, entry in facts.ledger.items():
-        decision = str(entry["decision"])
-        if decision in NOTICE_DECISIONS:
-            values = facts.values(file)
-            _write_letter(folder / f"{safe_file_part(Path(file).stem)}_{decision}.txt", values,
-                          render(templates[decision], values, decision))
 
 
 class _Facts:
@@ -98,10 +91,13 @@ class _Facts:
 
     def __init__(self, result: RoundResult) -> None:
         self.result = result
-        self.ledger: dict[Any, dict[Any, Any]] = result.ledger.set_index("file").to_dict("index")
-        self.records: dict[Any, dict[Any, Any]] = result.records.to_dict("index")
-        self.ranked: dict[Any, dict[Any, Any]] = (
-            result.ranked.set_index("file").to_dict("index"))
+        ledger = result.ledger
+        self.decisions = dict(zip(ledger["file"], ledger["decision"], strict=True))
+        self.reasons = dict(zip(ledger["file"], ledger["reason"], strict=True))
+        columns = ["email", "contact_name", "org_name", "municipality"]
+        self.records: dict[Any, dict[Any, Any]] = result.records[columns].to_dict("index")
+        self.ranked: dict[Any, dict[Any, Any]] = result.ranked.set_index("file")[
+            ["rank", "total", "decision", "reason", "municipality"]].to_dict("index")
 
     def values(self, file: str) -> dict[str, str]:
         """Every placeholder's value for one file, all plain text."""
@@ -122,8 +118,8 @@ class _Facts:
             "担当者氏名": contact,
             "区市町村": text("municipality"),
             "ファイル名": file,
-            "判定": str(self.ledger[file]["decision"]),
-            "理由": str(self.ledger[file]["reason"]),
+            "判定": str(self.decisions[file]),
+            "理由": str(self.reasons[file]),
             "順位": f"{application['rank']}位" if application else "",
             "合計点": f"{application['total']:g}点" if application else "",
             "計画書": Path(self.result.plan_files.get(file, "")).name,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline import domain
-from pipeline.intake import InboxFile, Register
+from pipeline.intake import InboxFile, RawForm, Register
 from pipeline.settings import JST, RoundSettings
 from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema
 
@@ -26,7 +26,7 @@ _PREFECTURE = re.compile(r"^(北海道|東京都|(?:京都|大阪)府|.{2,3}県)
 _TOKYO_POSTAL = range(100, 209)
 
 
-def receipts(files: Iterable[InboxFile], register: Register,
+def receipts(forms: Iterable[RawForm], register: Register,
              records: pd.DataFrame) -> pd.DataFrame:
     """file, sha256, received_at (aware, Japan time), received_basis for every inbox file.
 
@@ -34,15 +34,15 @@ def receipts(files: Iterable[InboxFile], register: Register,
     """
     form_dates = records["application_date"] if len(records) else pd.Series(dtype=object)
     rows = []
-    for inbox_file in files:
-        if inbox_file.name in register.received:
-            when: dt.datetime | None = register.received[inbox_file.name]
+    for form in forms:
+        if form.file in register.received:
+            when: dt.datetime | None = register.received[form.file]
             basis = BASIS_REGISTER
-        elif isinstance(day := form_dates.get(inbox_file.name), dt.date):
+        elif isinstance(day := form_dates.get(form.file), dt.date):
             when, basis = dt.datetime.combine(day, dt.time(), JST), BASIS_FORM_DATE
         else:
             when, basis = None, BASIS_UNKNOWN
-        rows.append((inbox_file.name, inbox_file.sha256, when, basis))
+        rows.append((form.file, form.sha256, when, basis))
     frame = pd.DataFrame(rows, columns=["file", "sha256", "received_at", "received_basis"])
     frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert(
         "Asia/Tokyo")

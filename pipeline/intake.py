@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import python_calamine
 
@@ -38,8 +39,7 @@ Position = tuple[int, int]
 _MIN_LABELS_FOUND = len(FIELDS) // 2
 
 
-@dataclass(frozen=True)
-class RawCell:
+class RawCell(NamedTuple):  # a tuple: cheap to send back from a worker process
     value: object
     address: str  # e.g. "B14"
 
@@ -50,6 +50,7 @@ class RawForm:
 
     file: str
     cells: dict[str, RawCell] = field(default_factory=dict)
+    sha256: str = ""
     label_addresses: dict[str, str] = field(default_factory=dict)
     problems: list[problems.Problem] = field(default_factory=list)
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
@@ -59,6 +60,7 @@ class RawForm:
         return not self.problems
 
 
+@functools.lru_cache(maxsize=256)
 def column_letter(col: int) -> str:
     letters = ""
     col += 1
@@ -73,8 +75,15 @@ def cell_address(row: int, col: int) -> str:
 
 
 def read_form(path: Path, name: str | None = None) -> RawForm:
-    """Read one returned form; a file that is not a readable form gets one file-level problem."""
+    """Read one returned form, with its SHA-256; a file that is not a readable form gets one
+    file-level problem."""
     name = name or path.name
+    form = _read_form(path, name)
+    form.sha256 = sha256_of(path)
+    return form
+
+
+def _read_form(path: Path, name: str) -> RawForm:
     if reason := sniff(path):
         return _file_problem(name, "", "unreadable", reason)
     try:
@@ -92,7 +101,8 @@ def read_form(path: Path, name: str | None = None) -> RawForm:
     except (python_calamine.CalamineError, OSError, ValueError):
         return _file_problem(name, "", "unreadable", _NOT_XLSX)
     form = read_grid(name, grid, merged)
-    if form.is_form and _has_macros(path):
+    # Excel opens a workbook with macros only when it is named .xlsm
+    if form.is_form and path.suffix.lower() == ".xlsm" and _has_macros(path):
         form.remark = MACRO_REMARK
     return form
 
@@ -160,11 +170,13 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
     return form
 
 
-def crashed_form(name: str) -> RawForm:
+def crashed_form(path: Path, name: str) -> RawForm:
     """A file whose reading ended the worker process (a parser abort or out of memory)."""
-    return _file_problem(name, "", "unreadable",
+    form = _file_problem(name, "", "unreadable",
                          "読み込みの途中で処理が異常終了しました。ファイルが壊れているか、申請用紙としては"
                          "大きすぎます。配布した申請用紙に記入して再送してください。")
+    form.sha256 = sha256_of(path)
+    return form
 
 
 def _file_problem(name: str, value: str, code: str, extra: str = "") -> RawForm:
@@ -236,6 +248,8 @@ def _sniff_zip(path: Path, every_part: bool) -> str | None:
             if "word/document.xml" in names:
                 return ("Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
                         "再送してください。")
+            if "content.xml" in names and b"opendocument" in archive.read("mimetype")[:100]:
+                return _OPENDOCUMENT
             if "xl/workbook.xml" not in names:
                 return _NOT_XLSX
             if len(entries) > _MAX_ENTRIES:
@@ -288,6 +302,8 @@ def _form_sheet_part(archive: zipfile.ZipFile) -> str:
     return ""
 
 
+_OPENDOCUMENT = ("OpenDocument形式（.ods）のファイルです。LibreOffice の場合は「ファイル」→「名前を付けて"
+                 "保存」で、ファイルの種類に「Excel 2007-365 (.xlsx)」を選んで保存し、再送してください。")
 _TOO_BIG = ("ファイルの中身が申請用紙としては大きすぎます。配布した申請用紙に記入し、"
             "画像などを貼り付けずに再送してください。")
 _HOSTILE = ("ファイルに申請用紙にはない構造（DTD・外部参照、または極端に広いシート）が含まれて"
@@ -335,7 +351,6 @@ _IGNORED_NAMES = {".ds_store": "macOSの管理ファイル", "thumbs.db": "Windo
 class InboxFile:
     name: str  # NFC: names saved on a Mac arrive decomposed
     path: Path
-    sha256: str
 
 
 @dataclass(frozen=True)
@@ -370,7 +385,7 @@ def scan_inbox(inbox: Path) -> InboxScan:
         elif name.lower() in _IGNORED_NAMES:
             ignored.append((name, _IGNORED_NAMES[name.lower()]))
         elif path.is_file():
-            files.append(InboxFile(name, path, _sha256(path)))
+            files.append(InboxFile(name, path))
         else:
             ignored.append((name, "通常のファイルではありません"))
     return InboxScan(tuple(files), tuple(ignored), register, reviews)
@@ -380,11 +395,15 @@ def _is_workbook_name(name: str) -> bool:
     return not name.startswith(("~$", ".")) and name.lower().endswith((".xlsx", ".xlsm"))
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (of nothing, for a file that cannot be opened: 受付一覧 says why)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return hashlib.sha256(b"").hexdigest()
     return digest.hexdigest()
 
 

@@ -88,7 +88,7 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
         validated = validate_forms(forms)
     records = validated.records
     with watch.lap("eligibility"):
-        receipt = eligibility.receipts(scan.files, register, records)
+        receipt = eligibility.receipts(forms, register, records)
         superseded = eligibility.superseded(receipt, records)
         decisions = {item.file: (DUPLICATE, item.reason) for item in superseded}
         decisions |= _unjudgeable(validated.problems, records, set(decisions))
@@ -182,22 +182,26 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
         for _, row in selected.iterrows()})
     with OutputSet(outbox) as outputs:
-        with watch.lap("write plans"):
-            plans = outputs.folder(PLAN_DIR)
-            for _, row in selected.iterrows():
-                write_plan(plans / Path(result.plan_files[str(row["file"])]).name, row, settings)
-        with watch.lap("write selection"):
-            write_selection(outputs.path(SELECTION_FILE), result)
-        with watch.lap("write returns"):
-            correspondence.write_returns(outputs.folder(correspondence.RETURN_DIR), result,
-                                         result.sources, templates)
-        with watch.lap("write notices"):
-            correspondence.write_notices(outputs.folder(correspondence.NOTICE_DIR), result,
-                                         templates)
-        with watch.lap("write review sheet"):
-            eligible = result.ranked.sort_values("file").reset_index(drop=True)
-            reviews.write_review_sheet(outputs.path(REVIEW_FILE), eligible, settings,
-                                       score.auto_total(eligible, settings))
-        with watch.lap("write form"):
-            write_form(outputs.path(FORM_FILE))
+        jobs: list[workers.Job] = [  # independent; the longest first
+            ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
+            ("write letters", correspondence.write_letters,
+             (outputs.folder(correspondence.RETURN_DIR),
+              outputs.folder(correspondence.NOTICE_DIR), result, templates)),
+            ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
+            ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
+            ("write form", write_form, (outputs.path(FORM_FILE),)),
+        ]
+        large = len(result.ledger) >= workers.PARALLEL_FROM
+        watch.laps.update(workers.run_jobs(jobs, parallel=large))
     return result
+
+
+def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> None:
+    for _, row in selected.iterrows():
+        write_plan(folder / Path(result.plan_files[str(row["file"])]).name, row, result.settings)
+
+
+def _write_review_sheet(path: Path, result: RoundResult) -> None:
+    eligible = result.ranked.sort_values("file").reset_index(drop=True)
+    reviews.write_review_sheet(path, eligible, result.settings,
+                               score.auto_total(eligible, result.settings))

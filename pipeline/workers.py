@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipeline.intake import InboxFile, RawForm, crashed_form, read_form
 
 MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
-_CHUNK = 50
+_CHUNK = 100
 
 Progress = Callable[[int], None]  # called with the number of files just finished
 
@@ -59,7 +60,7 @@ def read_alone(path: Path, name: str) -> RawForm:
         try:
             return pool.submit(read_form, path, name).result()
         except Exception:  # BrokenProcessPool when the worker died; MemoryError at the limit
-            return crashed_form(name)
+            return crashed_form(path, name)
 
 
 class _pool:
@@ -104,3 +105,41 @@ def _address_space() -> int:
         if line.startswith("VmSize:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+# Jobs for forked writer processes: set just before the fork, so that the children
+# inherit them instead of receiving a pickled copy of the whole round.
+_JOBS: list[tuple[Callable[..., object], tuple[object, ...]]] = []
+
+Job = tuple[str, Callable[..., object], tuple[object, ...]]
+
+
+def run_jobs(jobs: Sequence[Job], parallel: bool) -> dict[str, float]:
+    """Run independent jobs (name, function, arguments); seconds per job.
+
+    With ``parallel`` and where processes can be forked, two processes share them;
+    an exception in a job is raised here either way.
+    """
+    global _JOBS
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        return {name: _timed(function, args) for name, function, args in jobs}
+    _JOBS = [(function, args) for _, function, args in jobs]
+    try:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")
+                                 ) as pool:
+            futures = [pool.submit(_run_job, index) for index in range(len(jobs))]
+            return {name: future.result() for (name, _, _), future in zip(jobs, futures,
+                                                                        strict=True)}
+    finally:
+        _JOBS = []
+
+
+def _run_job(index: int) -> float:
+    function, args = _JOBS[index]
+    return _timed(function, args)
+
+
+def _timed(function: Callable[..., object], args: tuple[object, ...]) -> float:
+    started = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - started

@@ -18,7 +18,7 @@ def test_small_benchmark_produces_its_table(tmp_path: Path) -> None:
     text = results.read_text(encoding="utf-8")
     assert completed.stdout.strip() in text
     assert "| 20 |" in text
-    for stage in ("read", "validate", "write selection", "write notices"):
+    for stage in ("read", "validate", "write selection", "write letters"):
         assert f"| {stage} |" in text
     assert "`bansou check FILE`" in text
     assert "## Where the time goes (20 forms" in text

@@ -1,0 +1,122 @@
+"""Every workbook we write opens, renders and prints in LibreOffice; forms saved by another
+application read back the same."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.demo import DemoRound, run_demo
+from pipeline.intake import read_form
+from pipeline.reviews import read_reviews
+from pipeline.settings import RoundSettings, load_settings
+from pipeline.validate import validate_forms
+from tests.office import convert, pdf_fonts, pdf_pages, pdf_text, soffice
+from tests.roundfactory import fill_review
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def settings() -> RoundSettings:
+    return load_settings(ROOT / "round.toml")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, settings: RoundSettings) -> DemoRound:
+    soffice()
+    demo_round, _ = run_demo(tmp_path_factory.mktemp("office") / "demo", settings)
+    return demo_round
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _kinds(demo: DemoRound) -> dict[str, Path]:
+    outbox = demo.outbox
+    return {
+        "form": outbox / "申請用紙.xlsx",
+        "selection": outbox / "選定結果.xlsx",
+        "plan": sorted((outbox / "計画").iterdir())[0],
+        "review": outbox / "審査票.xlsx",
+        "return": next(p for p in sorted((outbox / "差戻し").iterdir()) if p.suffix == ".xlsx"
+                       and "中央区" in p.name),
+    }
+
+
+EXPECTED_TEXT = {
+    "form": ["申請用紙", "申請日", "団体種別", "希望する支援メニュー", "プロボノ事務局移転支援",
+             "実施体制の確認", "伴走支援事業申請用紙第1版"],
+    "selection": ["選定結果", "判定", "選定順位", "受付一覧", "入力エラー", "不適格"],
+    "plan": ["伴走支援計画書", "キックオフ・課題整理", "成果指標（KPI）", "役割分担", "東京都・アドバイザー"],
+    "review": ["審査票", "課題の明確さ", "実現可能性", "波及効果", "利害関係あり"],
+    "return": ["修正が必要な箇所", "電話番号", "申請日"],
+}
+MAX_PAGES = {"form": 2, "plan": 2}
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED_TEXT))
+def test_workbook_renders_in_libreoffice(demo: DemoRound, tmp_path: Path, kind: str) -> None:
+    workbook = _kinds(demo)[kind]
+    pdf = convert(workbook, "pdf", tmp_path)
+    pages = pdf_pages(pdf)
+    assert 1 <= pages <= MAX_PAGES.get(kind, 50), pages
+    text = _squeeze(pdf_text(pdf))
+    for expected in EXPECTED_TEXT[kind]:
+        assert _squeeze(expected) in text, (kind, expected)
+    fonts = pdf_fonts(pdf)
+    assert re.search(r"CJK|Noto|Gothic|Mincho|IPA", fonts), fonts  # a Japanese font, no tofu
+
+
+def test_plan_shows_the_applicants_text_whole(demo: DemoRound, tmp_path: Path) -> None:
+    plan = _kinds(demo)["plan"]
+    sheet = openpyxl.load_workbook(plan)["計画書"]
+    goals = next(row[1].value for row in sheet.iter_rows() if row[0].value == "伴走支援で目指す成果")
+    months = [c.value for row in sheet.iter_rows() if row[0].value == "活動" for c in row[2:] if c.value]
+    text = _squeeze(pdf_text(convert(plan, "pdf", tmp_path)))
+    assert _squeeze(goals) in text
+    for month in months:
+        assert month in text
+
+
+def _record(path: Path) -> dict[str, object]:
+    validated = validate_forms([read_form(path)])
+    assert validated.problems.empty, validated.problems.to_dict("records")
+    return validated.applications.drop(columns="file").iloc[0].to_dict()
+
+
+def test_form_resaved_by_libreoffice_reads_the_same(demo: DemoRound, tmp_path: Path) -> None:
+    original = demo.inbox / next(f.name for f in demo.files if f.planted == "全角数字")
+    resaved = convert(original, 'xlsx:Calc MS Excel 2007 XML', tmp_path / "xlsx")
+    assert resaved.read_bytes() != original.read_bytes()
+    assert _record(resaved) == _record(original)
+
+
+def test_ods_is_refused_with_how_to_save_as_xlsx(demo: DemoRound, tmp_path: Path) -> None:
+    original = demo.inbox / demo.files[-1].name
+    ods = convert(original, "ods", tmp_path)
+    form = read_form(ods)
+    assert not form.is_form
+    assert "「Excel 2007-365 (.xlsx)」" in form.problems[0].message
+
+
+def test_review_sheet_saved_by_libreoffice_reads_back(demo: DemoRound, tmp_path: Path,
+                                                      settings: RoundSettings) -> None:
+    blank = demo.outbox / "審査票.xlsx"
+    files = [row[0].value for row in openpyxl.load_workbook(blank)["審査票"].iter_rows(min_row=6)
+             if row[0].value]
+    scores = {files[0]: (5, 4, 3), files[1]: "conflict", files[2]: (2, 2, 1)}
+    filled = fill_review(blank, tmp_path / "filled" / "審査票_LO.xlsx", "審査員L", scores)
+    resaved = convert(filled, 'xlsx:Calc MS Excel 2007 XML', tmp_path / "resaved")
+    read = read_reviews((resaved,), settings, set(files))
+    assert read.problems == []
+    assert read.conflicts.values.tolist() == [["審査員L", files[1]]]
+    got = read.scores.sort_values(["file", "criterion"]).values.tolist()
+    expected = read_reviews((filled,), settings, set(files)).scores.sort_values(
+        ["file", "criterion"]).values.tolist()
+    assert got == expected
+    assert len(got) == 6
