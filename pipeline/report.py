@@ -21,6 +21,7 @@ from schemas.selection import DECISIONS
 DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
                     "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
 OTHER_AREA = "都外・不明"
+_MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         sheet.write_string(0, col, str(title), header)
         values = frame[title]
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values.head(500))])
-        sheet.set_column(col, col, min(max(widest + 2, 6), 60))
+        sheet.set_column(col, col, min(max(widest + 2, 6), _MAX_WIDTH))
         is_time = pd.api.types.is_datetime64_any_dtype(values)
         is_number = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         for row, value in enumerate(values, start=1):
@@ -154,8 +155,8 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     heading = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1)
     cell = fmt(workbook, border=1, text_wrap=True)
     warn = fmt(workbook, bold=True, font_color="#C00000")
-    sheet.set_column("A:A", 30)
-    sheet.set_column("B:B", 60)
+    sheet.set_column("A:A", 48)
+    sheet.set_column("B:B", 56)
     sheet.set_column("C:D", 10)
     sheet.write_string(0, 0, f"{result.settings.name} 選定結果", title)
     status = ("暫定（審査票が未提出の申請があるため、自動採点のみの順位を含みます）"

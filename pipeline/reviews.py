@@ -13,7 +13,7 @@ from pipeline import problems
 from pipeline.intake import REVIEW_DIR, cell_address, sniff
 from pipeline.normalize import Invalid, clean_text, display, label_key, parse_mark
 from pipeline.settings import REVIEW_SCORES, RoundSettings
-from pipeline.xlsx import fmt, new_workbook, print_setup, write_text
+from pipeline.xlsx import fmt, new_workbook, print_setup, text_width, write_text
 from schemas.selection import EligibleSchema
 
 REVIEW_SHEET = "審査票"
@@ -60,9 +60,14 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
     for offset, (_, row) in enumerate(eligible.iterrows(), start=1):
         r = _HEADER_ROW + offset
         sheet.write_string(r, 0, row["file"], cell)
-        for col, (_, key, _) in enumerate(_CONTEXT_COLUMNS, start=1):
+        lines = 1
+        for col, (_, key, width) in enumerate(_CONTEXT_COLUMNS, start=1):
             value = row[key]
-            write_text(sheet, r, col, "、".join(value) if isinstance(value, tuple) else value, cell)
+            text = "、".join(value) if isinstance(value, tuple) else value
+            write_text(sheet, r, col, text, cell)
+            if isinstance(text, str):
+                lines = max(lines, -(-int(text_width(text)) // width))
+        sheet.set_row(r, 14.0 * min(lines, 8) + 2)  # wrapped text stays readable
         sheet.write_number(r, first_score - 1, float(auto_points[row["file"]]), cell)
         for col in range(first_score, first_score + len(settings.review)):
             sheet.write_blank(r, col, None, entry)
