@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from pipeline import domain
-from pipeline.intake import InboxFile, RawForm, Register
+from pipeline.intake import InboxFile, Register
 from pipeline.settings import JST, RoundSettings
 from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema
 
@@ -26,23 +26,24 @@ _PREFECTURE = re.compile(r"^(北海道|東京都|(?:京都|大阪)府|.{2,3}県)
 _TOKYO_POSTAL = range(100, 209)
 
 
-def receipts(forms: Iterable[RawForm], register: Register,
+def receipts(hashes: Mapping[str, str], register: Register,
              records: pd.DataFrame) -> pd.DataFrame:
-    """file, sha256, received_at (aware, Japan time), received_basis for every inbox file.
+    """file, sha256, received_at (aware, Japan time), received_basis for every inbox file
+    (``hashes``: file → SHA-256, in inbox order).
 
     The register's time where the file is listed; otherwise the form's 申請日.
     """
-    form_dates = records["application_date"] if len(records) else pd.Series(dtype=object)
+    form_dates = dict(zip(records["file"], records["application_date"], strict=True))
     rows = []
-    for form in forms:
-        if form.file in register.received:
-            when: dt.datetime | None = register.received[form.file]
+    for file, sha256 in hashes.items():
+        if file in register.received:
+            when: dt.datetime | None = register.received[file]
             basis = BASIS_REGISTER
-        elif isinstance(day := form_dates.get(form.file), dt.date):
+        elif isinstance(day := form_dates.get(file), dt.date):
             when, basis = dt.datetime.combine(day, dt.time(), JST), BASIS_FORM_DATE
         else:
             when, basis = None, BASIS_UNKNOWN
-        rows.append((form.file, form.sha256, when, basis))
+        rows.append((file, sha256, when, basis))
     frame = pd.DataFrame(rows, columns=["file", "sha256", "received_at", "received_basis"])
     frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert(
         "Asia/Tokyo")
@@ -80,7 +81,8 @@ def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]
         for name in group["file"].iloc[1:]:
             found[name] = Superseded(name, first,
                                      f"{first} と同じ内容のファイルです（{first} で判定します）。")
-    keys = {file: org_key(row["org_name"], row["municipality"]) for file, row in records.iterrows()}
+    keys = {file: org_key(name, municipality) for file, name, municipality in
+            zip(records["file"], records["org_name"], records["municipality"], strict=True)}
     latest: dict[str, str] = {}
     for name in order["file"]:
         key = keys.get(name)

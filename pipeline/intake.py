@@ -31,6 +31,7 @@ from pipeline.formspec import (
     item_key,
 )
 from pipeline.normalize import clean_text, display, label_key, parse_datetime
+from pipeline.problems import Problem
 from pipeline.settings import JST
 
 Position = tuple[int, int]
@@ -54,6 +55,8 @@ class RawForm:
     label_addresses: dict[str, str] = field(default_factory=dict)
     problems: list[problems.Problem] = field(default_factory=list)
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
+    # (normalised values, problems met), when a worker process already normalised the form
+    normalized: tuple[dict[str, object], list[Problem]] | None = None
 
     @property
     def is_form(self) -> bool:

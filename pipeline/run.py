@@ -84,11 +84,14 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
         register = intake.read_register(scan.register)
     with watch.lap("read"), (progress or _no_progress)(len(scan.files)) as advance:
         forms = workers.read_forms(scan.files, advance)
+    hashes = {form.file: form.sha256 for form in forms}
+    remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
     with watch.lap("validate"):
         validated = validate_forms(forms)
+    del forms  # the raw cells are no longer needed: a large round's memory goes down here
     records = validated.records
     with watch.lap("eligibility"):
-        receipt = eligibility.receipts(forms, register, records)
+        receipt = eligibility.receipts(hashes, register, records)
         superseded = eligibility.superseded(receipt, records)
         decisions = {item.file: (DUPLICATE, item.reason) for item in superseded}
         decisions |= _unjudgeable(validated.problems, records, set(decisions))
@@ -107,7 +110,6 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
         decisions |= {str(f): (str(d), str(r)) for f, d, r in
                       zip(ranked["file"], ranked["decision"], ranked["reason"], strict=True)}
     with watch.lap("ledger"):
-        remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
         ledger = LedgerSchema.validate(receipt.assign(
             org_name=receipt["file"].map(records["org_name"] if len(records) else {}),
             decision=[decisions[f][0] for f in receipt["file"]],

@@ -60,7 +60,7 @@ def validate_forms(forms: Iterable[RawForm]) -> Validated:
             found.extend(form.problems)
             continue
         by_file[form.file] = form
-        row, row_problems = normalize_form(form)
+        row, row_problems = form.normalized or normalize_form(form)
         rows.append(row)
         found.extend(row_problems)
     columns = ["file", *(spec.key for spec in SCALAR_FIELDS),

@@ -9,6 +9,7 @@ Results come back in input order whatever the number of workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -17,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from pipeline.intake import InboxFile, RawForm, crashed_form, read_form
+from pipeline.validate import normalize_form
 
 MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
@@ -34,6 +36,22 @@ def read_forms(files: Sequence[InboxFile], progress: Progress | None = None) -> 
               for start in range(0, len(files), _CHUNK)]
     results: dict[int, RawForm] = {}
     broken: list[int] = []
+    # Results arrive as many small objects: the cyclic collector would walk them again and
+    # again for nothing. Frozen objects are also not copied into the forked workers.
+    gc.freeze()
+    gc.disable()
+    try:
+        _collect(files, chunks, workers, results, broken, progress)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    for index in broken:
+        results[index] = read_alone(files[index].path, files[index].name)
+    return [results[i] for i in range(len(files))]
+
+
+def _collect(files: Sequence[InboxFile], chunks: list[list[int]], workers: int,
+             results: dict[int, RawForm], broken: list[int], progress: Progress | None) -> None:
     with _pool(workers) as pool:
         futures: list[tuple[list[int], Future[list[RawForm]]]] = [
             (chunk, pool.submit(_read_chunk, [(files[i].path, files[i].name) for i in chunk]))
@@ -45,13 +63,18 @@ def read_forms(files: Sequence[InboxFile], progress: Progress | None = None) -> 
                 broken.extend(chunk)
             if progress:
                 progress(len(chunk))
-    for index in broken:
-        results[index] = read_alone(files[index].path, files[index].name)
-    return [results[i] for i in range(len(files))]
 
 
 def _read_chunk(jobs: list[tuple[Path, str]]) -> list[RawForm]:
-    return [read_form(path, name) for path, name in jobs]
+    return [_read_and_normalize(path, name) for path, name in jobs]
+
+
+def _read_and_normalize(path: Path, name: str) -> RawForm:
+    """Read a form and, while in the worker, normalise it too (the parent only validates)."""
+    form = read_form(path, name)
+    if form.is_form:
+        form.normalized = normalize_form(form)
+    return form
 
 
 def read_alone(path: Path, name: str) -> RawForm:
