@@ -92,8 +92,8 @@ class _Facts:
     def __init__(self, result: RoundResult) -> None:
         self.result = result
         ledger = result.ledger
-        self.decisions = dict(zip(ledger["file"], ledger["decision"], strict=True))
-        self.reasons = dict(zip(ledger["file"], ledger["reason"], strict=True))
+        self.decisions = dict(zip(ledger["file"].tolist(), ledger["decision"].tolist(), strict=True))
+        self.reasons = dict(zip(ledger["file"].tolist(), ledger["reason"].tolist(), strict=True))
         columns = ["email", "contact_name", "org_name", "municipality"]
         self.records: dict[Any, dict[Any, Any]] = result.records[columns].to_dict("index")
         self.ranked: dict[Any, dict[Any, Any]] = result.ranked.set_index("file")[

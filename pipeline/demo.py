@@ -303,6 +303,7 @@ def generate_round(directory: Path, forms: int = 40, seed: int = 2016) -> DemoRo
         return name
 
     index = 0
+    organisations: set[tuple[object, str]] = set()
 
     def next_applicant(org_type: str | None = None) -> dict[str, object]:
         nonlocal index
@@ -310,8 +311,9 @@ def generate_round(directory: Path, forms: int = 40, seed: int = 2016) -> DemoRo
         municipality = municipalities[(index * 7) % len(municipalities)]
         index += 1
         values = _applicant(rng, index, org_type, municipality)
-        if forms > _REVIEWED_UP_TO:  # a nation-wide sized round: every organisation distinct
+        if (values["org_name"], municipality) in organisations:  # one application each
             values["org_name"] = f"{values['org_name']} 第{index}地区"
+        organisations.add((values["org_name"], municipality))
         return values
 
     for planted, expected, org_type, edit in _PLANTED:

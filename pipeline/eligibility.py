@@ -33,7 +33,8 @@ def receipts(hashes: Mapping[str, str], register: Register,
 
     The register's time where the file is listed; otherwise the form's 申請日.
     """
-    form_dates = dict(zip(records["file"], records["application_date"], strict=True))
+    form_dates = dict(zip(records["file"].tolist(), records["application_date"].tolist(),
+                          strict=True))
     rows = []
     for file, sha256 in hashes.items():
         if file in register.received:
@@ -82,13 +83,15 @@ def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]
             found[name] = Superseded(name, first,
                                      f"{first} と同じ内容のファイルです（{first} で判定します）。")
     keys = {file: org_key(name, municipality) for file, name, municipality in
-            zip(records["file"], records["org_name"], records["municipality"], strict=True)}
+            zip(records["file"].tolist(), records["org_name"].tolist(),
+                records["municipality"].tolist(), strict=True)}
     latest: dict[str, str] = {}
-    for name in order["file"]:
+    ordered = order["file"].tolist()
+    for name in ordered:
         key = keys.get(name)
         if key is not None and name not in found:
             latest[key] = name  # later rows overwrite: the latest received wins
-    for name in order["file"]:
+    for name in ordered:
         key = keys.get(name)
         if key is not None and name not in found and latest[key] != name:
             found[name] = Superseded(name, latest[key], f"同じ団体から後で届いた申請（{latest[key]}）"

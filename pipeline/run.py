@@ -108,12 +108,14 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
                              settings)
         ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
         decisions |= {str(f): (str(d), str(r)) for f, d, r in
-                      zip(ranked["file"], ranked["decision"], ranked["reason"], strict=True)}
+                      zip(ranked["file"].tolist(), ranked["decision"].tolist(),
+                          ranked["reason"].tolist(), strict=True)}
     with watch.lap("ledger"):
+        files = receipt["file"].tolist()  # plain strings: quick to loop over
         ledger = LedgerSchema.validate(receipt.assign(
             org_name=receipt["file"].map(records["org_name"] if len(records) else {}),
-            decision=[decisions[f][0] for f in receipt["file"]],
-            reason=[decisions[f][1] + remarks.get(f, "") for f in receipt["file"]],
+            decision=[decisions[f][0] for f in files],
+            reason=[decisions[f][1] + remarks.get(f, "") for f in files],
         ))
     review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
                                    columns=validated.problems.columns, dtype=object)
