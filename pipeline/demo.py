@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 
 import openpyxl
 import python_calamine
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import domain
 from pipeline.errors import BansouError
@@ -287,7 +288,7 @@ def generate_round(directory: Path, forms: int = 40, seed: int = 2016) -> DemoRo
     late_file = ""
 
     def add(values: dict[str, object], expected: frozenset[str], planted: str = "",
-            edit: Callable[[openpyxl.worksheet.worksheet.Worksheet], None] | None = None) -> str:
+            edit: Callable[[Worksheet], None] | None = None) -> str:
         short = re.sub(r"^(社会福祉法人|特定非営利活動法人) ", "", str(values["org_name"]))
         name = f"申請書_{short}.xlsx" if forms <= 500 else f"申請_{len(demo.files):05d}.xlsx"
         while name in used:
@@ -322,7 +323,7 @@ def generate_round(directory: Path, forms: int = 40, seed: int = 2016) -> DemoRo
         name = add(values, expected, planted)
         if planted == "締切後の受付":
             late_file = name
-    add(next_applicant(), ELIGIBLE, "行の挿入", lambda sheet: _insert_rows(sheet, 8, 2))
+    add(next_applicant(), ELIGIBLE, "行の挿入", lambda sheet: insert_rows(sheet, 8, 2))
     add(next_applicant(), ELIGIBLE, "結合された入力欄", _merge_input)
 
     first = next_applicant()
@@ -352,25 +353,34 @@ def _as_date(value: object) -> dt.date:
     return dt.date(2016, 6, 20)  # a planted text date: the register decides anyway
 
 
-def _edit_with_openpyxl(path: Path, edit: Callable[[openpyxl.worksheet.worksheet.Worksheet], None]
+def _edit_with_openpyxl(path: Path, edit: Callable[[Worksheet], None]
                         ) -> None:
     workbook = openpyxl.load_workbook(path)
     edit(workbook[FORM_SHEET])
     save_openpyxl(workbook, path)
 
 
-def _insert_rows(sheet: openpyxl.worksheet.worksheet.Worksheet, index: int, amount: int) -> None:
-    # Excel moves merged ranges with the rows; openpyxl does not, so move them here.
-    moving = [r for r in sheet.merged_cells.ranges if r.min_row >= index]
+def insert_rows(sheet: Worksheet, index: int, amount: int) -> None:
+    """Insert rows as Excel does: merged ranges below move too (openpyxl leaves them)."""
+    _insert(sheet, index, amount, rows=True)
+
+
+def insert_cols(sheet: Worksheet, index: int, amount: int) -> None:
+    """Insert columns as Excel does: merged ranges to the right move too."""
+    _insert(sheet, index, amount, rows=False)
+
+
+def _insert(sheet: Worksheet, index: int, amount: int, rows: bool) -> None:
+    moving = [r for r in sheet.merged_cells.ranges if (r.min_row if rows else r.min_col) >= index]
     for merged in moving:
         sheet.unmerge_cells(merged.coord)
-    sheet.insert_rows(index, amount)
+    (sheet.insert_rows if rows else sheet.insert_cols)(index, amount)
     for merged in moving:
-        merged.shift(0, amount)
+        merged.shift(0 if rows else amount, amount if rows else 0)
         sheet.merge_cells(merged.coord)
 
 
-def _merge_input(sheet: openpyxl.worksheet.worksheet.Worksheet) -> None:
+def _merge_input(sheet: Worksheet) -> None:
     for row in sheet.iter_rows():
         if row[0].value == "取組課題の内容":
             sheet.merge_cells(start_row=row[0].row, start_column=2, end_row=row[0].row,

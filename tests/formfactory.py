@@ -92,24 +92,3 @@ def with_values(changes: Mapping[str, object]) -> dict[str, object]:
     """VALID with some labels changed (None empties the cell)."""
     return {**VALID, **changes}
 
-
-def insert_rows(sheet: Worksheet, idx: int, amount: int = 1) -> None:
-    """Insert rows as Excel does: merged ranges below move down too (openpyxl leaves them)."""
-    moving = [r for r in sheet.merged_cells.ranges if r.min_row >= idx]
-    for merged in moving:
-        sheet.unmerge_cells(merged.coord)
-    sheet.insert_rows(idx, amount)
-    for merged in moving:
-        merged.shift(0, amount)
-        sheet.merge_cells(merged.coord)
-
-
-def insert_cols(sheet: Worksheet, idx: int, amount: int = 1) -> None:
-    """Insert columns as Excel does: merged ranges to the right move too."""
-    moving = [r for r in sheet.merged_cells.ranges if r.min_col >= idx]
-    for merged in moving:
-        sheet.unmerge_cells(merged.coord)
-    sheet.insert_cols(idx, amount)
-    for merged in moving:
-        merged.shift(amount, 0)
-        sheet.merge_cells(merged.coord)

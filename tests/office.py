@@ -51,3 +51,15 @@ def pdf_text(pdf: Path) -> str:
 def pdf_fonts(pdf: Path) -> str:
     return subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                           text=True).stdout
+
+
+def workbook_kinds(outbox: Path) -> dict[str, Path]:
+    """One workbook of every kind a demo round writes, by its Japanese name."""
+    return {
+        "申請用紙": outbox / "申請用紙.xlsx",
+        "選定結果": outbox / "選定結果.xlsx",
+        "計画書": sorted((outbox / "計画").iterdir())[0],
+        "審査票": outbox / "審査票.xlsx",
+        "差戻し": next(p for p in sorted((outbox / "差戻し").iterdir()) if p.suffix == ".xlsx"
+                     and "中央区" in p.name),
+    }

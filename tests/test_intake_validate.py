@@ -11,14 +11,13 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline import domain
+from pipeline.demo import insert_cols, insert_rows
 from pipeline.intake import read_form
 from pipeline.validate import Validated, validate_forms
 from tests.formfactory import (
     VALID,
     VALID_MARKS,
     find_label,
-    insert_cols,
-    insert_rows,
     make_form,
     with_values,
 )

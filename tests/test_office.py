@@ -14,7 +14,7 @@ from pipeline.intake import read_form
 from pipeline.reviews import read_reviews
 from pipeline.settings import RoundSettings, load_settings
 from pipeline.validate import validate_forms
-from tests.office import convert, pdf_fonts, pdf_pages, pdf_text, soffice
+from tests.office import convert, pdf_fonts, pdf_pages, pdf_text, soffice, workbook_kinds
 from tests.roundfactory import fill_review
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,32 +36,20 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _kinds(demo: DemoRound) -> dict[str, Path]:
-    outbox = demo.outbox
-    return {
-        "form": outbox / "申請用紙.xlsx",
-        "selection": outbox / "選定結果.xlsx",
-        "plan": sorted((outbox / "計画").iterdir())[0],
-        "review": outbox / "審査票.xlsx",
-        "return": next(p for p in sorted((outbox / "差戻し").iterdir()) if p.suffix == ".xlsx"
-                       and "中央区" in p.name),
-    }
-
-
 EXPECTED_TEXT = {
-    "form": ["申請用紙", "申請日", "団体種別", "希望する支援メニュー", "プロボノ事務局移転支援",
+    "申請用紙": ["申請用紙", "申請日", "団体種別", "希望する支援メニュー", "プロボノ事務局移転支援",
              "実施体制の確認", "伴走支援事業申請用紙第1版"],
-    "selection": ["選定結果", "判定", "選定順位", "受付一覧", "入力エラー", "不適格"],
-    "plan": ["伴走支援計画書", "キックオフ・課題整理", "成果指標（KPI）", "役割分担", "東京都・アドバイザー"],
-    "review": ["審査票", "課題の明確さ", "実現可能性", "波及効果", "利害関係あり"],
-    "return": ["修正が必要な箇所", "電話番号", "申請日"],
+    "選定結果": ["選定結果", "判定", "選定順位", "受付一覧", "入力エラー", "不適格"],
+    "計画書": ["伴走支援計画書", "キックオフ・課題整理", "成果指標（KPI）", "役割分担", "東京都・アドバイザー"],
+    "審査票": ["審査票", "課題の明確さ", "実現可能性", "波及効果", "利害関係あり"],
+    "差戻し": ["修正が必要な箇所", "電話番号", "申請日"],
 }
-MAX_PAGES = {"form": 2, "plan": 2}
+MAX_PAGES = {"申請用紙": 2, "計画書": 2}
 
 
 @pytest.mark.parametrize("kind", list(EXPECTED_TEXT))
 def test_workbook_renders_in_libreoffice(demo: DemoRound, tmp_path: Path, kind: str) -> None:
-    workbook = _kinds(demo)[kind]
+    workbook = workbook_kinds(demo.outbox)[kind]
     pdf = convert(workbook, "pdf", tmp_path)
     pages = pdf_pages(pdf)
     assert 1 <= pages <= MAX_PAGES.get(kind, 50), pages
@@ -73,7 +61,7 @@ def test_workbook_renders_in_libreoffice(demo: DemoRound, tmp_path: Path, kind: 
 
 
 def test_plan_shows_the_applicants_text_whole(demo: DemoRound, tmp_path: Path) -> None:
-    plan = _kinds(demo)["plan"]
+    plan = workbook_kinds(demo.outbox)["計画書"]
     sheet = openpyxl.load_workbook(plan)["計画書"]
     goals = next(row[1].value for row in sheet.iter_rows() if row[0].value == "伴走支援で目指す成果")
     months = [c.value for row in sheet.iter_rows() if row[0].value == "活動" for c in row[2:] if c.value]

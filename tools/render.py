@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.demo import prepare_directory, run_demo  # noqa: E402
 from pipeline.settings import load_settings  # noqa: E402
-from tests.office import convert  # noqa: E402
+from tests.office import convert, workbook_kinds  # noqa: E402
 
 
 def main() -> None:
@@ -26,15 +26,7 @@ def main() -> None:
     work = renders / "demo"
     prepare_directory(work)
     demo, _ = run_demo(work, load_settings(ROOT / "round.toml"))
-    outbox = demo.outbox
-    kinds = {
-        "申請用紙": outbox / "申請用紙.xlsx",
-        "選定結果": outbox / "選定結果.xlsx",
-        "計画書": sorted((outbox / "計画").iterdir())[0],
-        "審査票": outbox / "審査票.xlsx",
-        "差戻し": next(p for p in sorted((outbox / "差戻し").iterdir()) if p.suffix == ".xlsx"
-                     and "中央区" in p.name),
-    }
+    kinds = workbook_kinds(demo.outbox)
     for label, workbook in kinds.items():
         pdf = convert(workbook, "pdf", renders / "pdf")
         subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf),
