@@ -71,9 +71,14 @@ def _read_chunk(jobs: list[tuple[Path, str]]) -> list[RawForm]:
 
 def _read_and_normalize(path: Path, name: str) -> RawForm:
     """Read a form and, while in the worker, normalise it too (the parent only validates)."""
-    form = read_form(path, name)
-    if form.is_form:
-        form.normalized = normalize_form(form)
+    try:
+        form = read_form(path, name)
+        if form.is_form:
+            form.normalized = normalize_form(form)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a panic in the Rust parser arrives as pyo3's PanicException
+        return crashed_form(path, name)
     return form
 
 

@@ -27,6 +27,8 @@ def _misbehave(path: Path, name: str | None = None) -> RawForm:
         os.abort()  # as python-calamine does on a failed allocation (tafia/calamine#693)
     if path.name == "f0005.xlsx":
         bytearray(4 << 30)  # beyond the worker's memory limit
+    if path.name == "f0006.xlsx":
+        raise BaseException("like pyo3's PanicException from a Rust panic")
     return read_form(path, name)
 
 
@@ -40,7 +42,9 @@ def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     messages = {f.file: f.problems[0].message for f in forms}
     assert "処理が異常終了しました" in messages["f0003.xlsx"]
     assert "処理が異常終了しました" in messages["f0005.xlsx"]
-    others = {name: m for name, m in messages.items() if name not in ("f0003.xlsx", "f0005.xlsx")}
+    assert "処理が異常終了しました" in messages["f0006.xlsx"]
+    crashed = ("f0003.xlsx", "f0005.xlsx", "f0006.xlsx")
+    others = {name: m for name, m in messages.items() if name not in crashed}
     assert all("空（0バイト）" in m for m in others.values())
 
 
