@@ -86,7 +86,7 @@ def read_alone(path: Path, name: str) -> RawForm:
     """One file in a process of its own."""
     with _pool(1) as pool:
         try:
-            return pool.submit(read_form, path, name).result()
+            return pool.submit(_read_and_normalize, path, name).result()
         except Exception:  # BrokenProcessPool when the worker died; MemoryError at the limit
             return crashed_form(path, name)
 
