@@ -76,17 +76,18 @@ def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]
     """Submissions replaced by another: byte-identical copies, and earlier submissions
     of the same organisation (normalised 団体名 + 区市町村); the latest received is judged."""
     order = receipt.sort_values(["received_at", "file"], na_position="first")
+    ordered = order["file"].tolist()
     found: dict[str, Superseded] = {}
-    for _, group in order.groupby("sha256", sort=False):
-        first = group["file"].iloc[0]
-        for name in group["file"].iloc[1:]:
+    first_with: dict[str, str] = {}  # SHA-256 → the first file received with it
+    for name, digest in zip(ordered, order["sha256"].tolist(), strict=True):
+        first = first_with.setdefault(digest, name)
+        if first != name:
             found[name] = Superseded(name, first,
                                      f"{first} と同じ内容のファイルです（{first} で判定します）。")
     keys = {file: org_key(name, municipality) for file, name, municipality in
             zip(records["file"].tolist(), records["org_name"].tolist(),
                 records["municipality"].tolist(), strict=True)}
     latest: dict[str, str] = {}
-    ordered = order["file"].tolist()
     for name in ordered:
         key = keys.get(name)
         if key is not None and name not in found:

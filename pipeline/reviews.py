@@ -209,21 +209,15 @@ def _score(raw: object) -> int | Invalid | None:
 def aggregate(read: ReviewRead, eligible: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
     """Per application: each criterion's mean over reviewers without a conflict,
     the number of reviewers, and the criteria they disagree on."""
-    files = eligible[EligibleSchema.file]
-    means = (read.scores.pivot_table(index="file", columns="criterion", values="score",
-                                     aggfunc="mean")
-             if len(read.scores) else pd.DataFrame(index=pd.Index([], name="file")))
-    spread = (read.scores.groupby(["file", "criterion"])["score"].agg(lambda s: s.max() - s.min())
-              if len(read.scores) else pd.Series(dtype=float))
-    counts = (read.scores.groupby("file")["reviewer"].nunique() if len(read.scores)
-              else pd.Series(dtype=int))
+    by_criterion = read.scores.groupby(["file", "criterion"])["score"]
+    means = by_criterion.mean().to_dict()
+    spread = (by_criterion.max() - by_criterion.min()).to_dict()
+    counts = read.scores.groupby("file")["reviewer"].nunique().to_dict()
     rows = []
-    for file in files:
+    for file in eligible[EligibleSchema.file].tolist():
         row: dict[str, object] = {"file": file}
         for criterion in settings.review:
-            row[f"mean:{criterion.key}"] = (means.at[file, criterion.key]
-                                            if file in means.index and criterion.key in means
-                                            else float("nan"))
+            row[f"mean:{criterion.key}"] = means.get((file, criterion.key), float("nan"))
         row["reviewer_count"] = int(counts.get(file, 0))
         row["disagreement"] = "、".join(
             c.label for c in settings.review

@@ -40,7 +40,6 @@ from schemas.selection import (
     UNREADABLE,
     LedgerSchema,
     RankedSchema,
-    ReceivedSchema,
 )
 
 SELECTION_FILE = "選定結果.xlsx"
@@ -96,9 +95,8 @@ def decide(inbox: Path, settings: RoundSettings, run_at: dt.datetime,
         decisions = {item.file: (DUPLICATE, item.reason) for item in superseded}
         decisions |= _unjudgeable(validated.problems, records, set(decisions))
         clean = validated.applications
-        received = ReceivedSchema.validate(
-            clean[~clean["file"].isin(decisions)].merge(receipt, on="file", how="left",
-                                                        validate="one_to_one"))
+        received = clean[~clean["file"].isin(decisions)].merge(receipt, on="file", how="left",
+                                                               validate="one_to_one")
         eligible, ineligible = eligibility.check_eligibility(received, settings)
         for file, group in ineligible.groupby("file", sort=False):
             decisions[str(file)] = (INELIGIBLE, " ".join(group["reason"]))

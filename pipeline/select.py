@@ -25,8 +25,9 @@ def rank(scored: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
     chosen_in: dict[str, str] = {}  # municipality → first selected file
     per_municipality: dict[str, int] = {}
     selected = 0
-    for position, row in enumerate(ordered.itertuples(index=False), start=1):
-        municipality = str(row.municipality)
+    columns = zip(ordered[ScoredSchema.municipality].tolist(), ordered[ScoredSchema.file].tolist(),
+                  strict=True)
+    for position, (municipality, file) in enumerate(columns, start=1):
         if per_municipality.get(municipality, 0) >= settings.max_per_municipality:
             decisions.append(NOT_SELECTED)
             reasons.append(f"{position}位。同じ区市町村（{municipality}）の上位の申請"
@@ -37,7 +38,7 @@ def rank(scored: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
         else:
             selected += 1
             per_municipality[municipality] = per_municipality.get(municipality, 0) + 1
-            chosen_in.setdefault(municipality, str(row.file))
+            chosen_in.setdefault(municipality, file)
             decisions.append(SELECTED)
             reasons.append(f"{position}位。")
     ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons)
