@@ -1,6 +1,7 @@
 """The `bansou` command: parses options, calls one library function, reports.
 
-Exit codes: 0 all clean, 1 finished but some input had problems, 2 usage.
+Exit codes: 0 done (for `check`: every form clean); 1 `check` found problems, or a command
+could not complete (the message says why, in Japanese); 2 usage.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def main(ctx: click.Context, debug: bool) -> None:
     例:
       bansou form                 空の申請用紙を outbox/申請用紙.xlsx に作成
       bansou check inbox/*.xlsx   届いた申請用紙の不備を確認
+      bansou run                  inbox の申請を判定し、結果を outbox に作成
+      bansou demo                 見本の募集回を demo/ に作って実行
     """
     ctx.obj = {"debug": debug}
 
@@ -39,7 +42,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_OUTBOX / "申請用紙.xlsx", show_default=True,
               help="作成するファイルのパス")
-def form(output: Path) -> None:
+@click.pass_context
+def form(ctx: click.Context, output: Path) -> None:
     """空の申請用紙（申請用紙.xlsx）を作成します。
 
     \b
@@ -49,9 +53,10 @@ def form(output: Path) -> None:
     from pipeline.form import write_form
     from pipeline.outputs import replace_atomically
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with replace_atomically(output) as temporary:
-        write_form(temporary)
+    with _reported(ctx):
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with replace_atomically(output) as temporary:
+            write_form(temporary)
     click.echo(f"申請用紙を作成しました: {output}")
 
 
@@ -167,12 +172,15 @@ def _progress_bar() -> Progress | None:
 
 @contextlib.contextmanager
 def _reported(ctx: click.Context) -> Iterator[None]:
-    """Turn the project's errors into a Japanese message and exit code 1."""
+    """Turn the project's errors (and the system's, on files) into a Japanese message and
+    exit code 1; a traceback only with --debug."""
     from pipeline.errors import BansouError
 
     try:
         yield
-    except BansouError as error:
+    except (BansouError, OSError) as error:
         if ctx.obj and ctx.obj.get("debug"):
             raise
-        raise click.ClickException(str(error)) from error
+        message = str(error) if isinstance(error, BansouError) else (
+            f"ファイルを読み書きできません：{error.filename or ''}（{error.strerror}）")
+        raise click.ClickException(message) from error

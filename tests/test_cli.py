@@ -21,6 +21,15 @@ def test_form_writes_the_blank_form(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["申請用紙.xlsx"]  # no temporary left
 
 
+def test_form_into_a_place_that_cannot_be_written(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(main, ["form", "-o", str(blocker / "申請用紙.xlsx")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ファイルを読み書きできません：")
+    assert "Traceback" not in result.output
+
+
 def test_check_clean_form_exits_0(tmp_path: Path, blank_dir: Path) -> None:
     path = make_form(tmp_path / "ok.xlsx", blank_dir=blank_dir)
     result = CliRunner().invoke(main, ["check", str(path)])
