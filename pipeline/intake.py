@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import io
 import re
 import unicodedata
 import zipfile
@@ -73,24 +74,30 @@ def column_letter(col: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=4096)  # one string object per address: pickles once per chunk
 def cell_address(row: int, col: int) -> str:
     return f"{column_letter(col)}{row + 1}"
 
 
 def read_form(path: Path, name: str | None = None) -> RawForm:
     """Read one returned form, with its SHA-256; a file that is not a readable form gets one
-    file-level problem."""
+    file-level problem. The file is read once; every check and the parser work on those bytes."""
     name = name or path.name
-    form = _read_form(path, name)
-    form.sha256 = sha256_of(path)
+    data = load(path)
+    if isinstance(data, str):
+        form = _file_problem(name, "", "unreadable", data)
+        form.sha256 = sha256_of(path)
+        return form
+    form = _read_form(data, path.suffix, name)
+    form.sha256 = hashlib.sha256(data).hexdigest()
     return form
 
 
-def _read_form(path: Path, name: str) -> RawForm:
-    if reason := sniff(path):
+def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
+    if reason := sniff_bytes(data):
         return _file_problem(name, "", "unreadable", reason)
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
             if FORM_SHEET not in workbook.sheet_names:
                 return _file_problem(name, "", "not_a_form")
@@ -105,7 +112,7 @@ def _read_form(path: Path, name: str) -> RawForm:
         return _file_problem(name, "", "unreadable", _NOT_XLSX)
     form = read_grid(name, grid, merged)
     # Excel opens a workbook with macros only when it is named .xlsm
-    if form.is_form and path.suffix.lower() == ".xlsm" and _has_macros(path):
+    if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
         form.remark = MACRO_REMARK
     return form
 
@@ -113,8 +120,8 @@ def _read_form(path: Path, name: str) -> RawForm:
 MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
 
 
-def _has_macros(path: Path) -> bool:
-    with zipfile.ZipFile(path) as archive:
+def _has_macros(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
 
 
@@ -197,6 +204,7 @@ _PASSWORD = "パスワードで保護されています。パスワードを外�
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAX_ENTRIES = 200
 _MAX_UNPACKED = 50 * 1024 * 1024  # a filled form unpacks to well under 1 MB
+MAX_FILE_SIZE = 20 * 1024 * 1024  # a filled form is some 15 KB; pictures pasted in stay far below
 _MAX_RATIO = 200
 # Beyond these a 申請書 sheet is not our form; calamine would allocate the whole area.
 MAX_FORM_ROWS = 2000
@@ -208,23 +216,36 @@ _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _PROLOG = 4096
 
 
+def load(path: Path) -> bytes | str:
+    """The file's bytes, or why they cannot be had (a Japanese reason)."""
+    try:
+        if path.stat().st_size > MAX_FILE_SIZE:
+            return _TOO_BIG
+        return path.read_bytes()
+    except OSError:
+        return "ファイルを開けません。もう一度保存して再送してください。"
+
+
 def sniff(path: Path, every_part: bool = False) -> str | None:
-    """Why this file cannot be read as a form (None when it may be one).
+    """Why the file at ``path`` cannot be read as a form (None when it may be one)."""
+    data = load(path)
+    return data if isinstance(data, str) else sniff_bytes(data, every_part)
+
+
+def sniff_bytes(data: bytes, every_part: bool = False) -> str | None:
+    """Why these bytes cannot be read as a form (None when they may be one).
 
     Checks the bytes and the zip before any parser sees them: declared sizes,
     ratio and entry count, DTDs in the parts the parser reads (``every_part``
     for a parser that reads them all, as openpyxl does), cell references
     beyond a form's bounds.
     """
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError:
-        return "ファイルを開けません。もう一度保存して再送してください。"
+    head = data[:8]
     if not head:
         return "ファイルが空（0バイト）です。申請用紙を保存し直して再送してください。"
     if head.startswith(_OLE):
-        return _PASSWORD if _is_encrypted_ooxml(path) else (
+        # An encrypted .xlsx is an OLE file whose directory names the EncryptionInfo stream.
+        return _PASSWORD if "EncryptionInfo".encode("utf-16-le") in data[: 1 << 20] else (
             "古い形式のExcelファイル（.xls）か、他のソフトのファイルです。申請用紙をExcelで開き、"
             "「Excel ブック (*.xlsx)」形式で保存して再送してください。")
     if head.startswith(b"%PDF"):
@@ -234,18 +255,12 @@ def sniff(path: Path, every_part: bool = False) -> str | None:
         return "画像ファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま再送してください。"
     if not head.startswith(b"PK\x03\x04"):
         return _NOT_XLSX
-    return _sniff_zip(path, every_part)
+    return _sniff_zip(data, every_part)
 
 
-def _is_encrypted_ooxml(path: Path) -> bool:
-    # An encrypted .xlsx is an OLE file whose directory names the EncryptionInfo stream.
-    with path.open("rb") as handle:
-        return "EncryptionInfo".encode("utf-16-le") in handle.read(1 << 20)
-
-
-def _sniff_zip(path: Path, every_part: bool) -> str | None:
+def _sniff_zip(data: bytes, every_part: bool) -> str | None:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             names = {entry.filename for entry in entries}
             if "word/document.xml" in names:
