@@ -1,7 +1,8 @@
-"""Read returned forms: find every field by its label, keep where it came from.
+"""Intake: the inbox, the receipt register, and returned forms — every field found by its
+label, with the cell it came from.
 
-Only this module reads applicants' files. It does not judge values; it hands
-the raw cell values (with their addresses) to :mod:`pipeline.validate`.
+It does not judge values; it hands the raw cell values (with their addresses) to
+:mod:`pipeline.validate`. Every file is checked (:func:`sniff_bytes`) before a parser sees it.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class RawForm:
     cells: dict[str, RawCell] = field(default_factory=dict)
     sha256: str = ""
     label_addresses: dict[str, str] = field(default_factory=dict)
-    problems: list[problems.Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
     # (normalised values, problems met), when a worker process already normalised the form
     normalized: tuple[dict[str, object], list[Problem]] | None = None
