@@ -27,6 +27,8 @@ _WESTERN_DATE = re.compile(r"^(\d{4})[年./-](\d{1,2})(?:[月./-](\d{1,2})日?)?
 _MONTHS = re.compile(r"^(\d{1,2})(か月|ヶ月|ヵ月|カ月|箇月|ケ月|月|ヶ月間|か月間|カ月間)?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Years a date in a form can mean; beyond them pandas' timestamps overflow (year 2262).
+YEARS = range(1900, 2200)
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,15 @@ def _excel_serial(value: float) -> dt.date | None:
 
 
 def parse_date(raw: object, *, day_required: bool = True) -> dt.date | Invalid | None:
+    """A date as written in any of the contract's ways, within YEARS."""
     code = "bad_date" if day_required else "bad_year_month"
+    value = _parse_date(raw, code, day_required)
+    if isinstance(value, dt.date) and value.year not in YEARS:
+        return Invalid(code)
+    return value
+
+
+def _parse_date(raw: object, code: str, day_required: bool) -> dt.date | Invalid | None:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -277,6 +287,13 @@ _TIME_SUFFIX = re.compile(r"^(?P<date>.*?)[T\s]*(?P<h>\d{1,2})[:時](?P<m>\d{1,2
 
 def parse_datetime(raw: object) -> dt.datetime | Invalid | None:
     """A date with an optional time of day (naive: the caller knows the time zone)."""
+    value = _parse_datetime(raw)
+    if isinstance(value, dt.datetime) and value.year not in YEARS:
+        return Invalid("bad_datetime")
+    return value
+
+
+def _parse_datetime(raw: object) -> dt.datetime | Invalid | None:
     if isinstance(raw, dt.datetime):
         return raw
     if isinstance(raw, dt.date):

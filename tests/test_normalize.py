@@ -65,3 +65,12 @@ def test_label_variants_reduce_to_the_label() -> None:
 def test_choice_error_lists_the_choices() -> None:
     result = normalize.parse_choice("いいえ", ("あり", "なし"))
     assert result == Invalid("bad_choice", "あり、なし")
+
+
+def test_dates_beyond_what_a_form_can_mean_are_problems() -> None:
+    # found by fuzzing: year 2262 overflows pandas' timestamps
+    assert normalize.parse_date(dt.date(2262, 4, 12)) == Invalid("bad_date")
+    assert normalize.parse_date("3000/1/1") == Invalid("bad_date")
+    assert normalize.parse_year_month(2958465) == Invalid("bad_year_month")
+    assert normalize.parse_datetime(dt.datetime(9999, 1, 1)) == Invalid("bad_datetime")
+    assert normalize.parse_date("2016/6/28") == dt.date(2016, 6, 28)
