@@ -22,6 +22,7 @@ DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC
                     "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
 OTHER_AREA = "都外・不明"
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
+PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,7 @@ class RoundResult:
 def write_selection(path: Path, result: RoundResult) -> None:
     workbook = new_workbook(path, "選定結果")
     _summary(workbook, result)
-    _table(workbook, "選定順位", _ranking_frame(result), decision_column="判定",
-           links=result.plan_files)
+    _table(workbook, "選定順位", _ranking_frame(result), decision_column="判定")
     _table(workbook, "不適格", result.ineligible.rename(
         columns={"file": "ファイル名", "org_name": "団体名", "reason": "理由"})[
         ["ファイル名", "団体名", "理由"]])
@@ -94,12 +94,12 @@ def _ranking_frame(result: RoundResult) -> pd.DataFrame:
     })
     frame = pd.DataFrame(columns, index=ranked.index)
     if result.plan_files:
-        frame["計画書"] = [result.plan_files.get(f, "") for f in ranked["file"]]
+        frame[PLAN_COLUMN] = [result.plan_files.get(f, "") for f in ranked["file"]]
     return frame
 
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
-           decision_column: str | None = None, links: dict[str, str] | None = None) -> None:
+           decision_column: str | None = None) -> None:
     """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape."""
     sheet = workbook.add_worksheet(name)
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
@@ -116,7 +116,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         is_time = pd.api.types.is_datetime64_any_dtype(values)
         is_number = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         for row, value in enumerate(values, start=1):
-            if title == "計画書" and links and value:
+            if title == PLAN_COLUMN and value:
                 # Our own file name, never applicant text: a link is safe here.
                 sheet.write_url(row, col, f"external:{value}", link, string=Path(str(value)).name)
             elif is_time:
