@@ -110,22 +110,24 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
     link = fmt(workbook, border=1, font_color="#0563C1", underline=1)
     for col, title in enumerate(frame.columns):
         sheet.write_string(0, col, str(title), header)
-        values = frame[title]
-        widest = max([text_width(str(title)), *(text_width(str(v)) for v in values.head(500))])
+        series = frame[title]
+        is_time = pd.api.types.is_datetime64_any_dtype(series)
+        is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        values = list(series) if is_time else series.tolist()  # plain values loop quickly
+        widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
         sheet.set_column(col, col, min(max(widest + 2, 6), _MAX_WIDTH))
-        is_time = pd.api.types.is_datetime64_any_dtype(values)
-        is_number = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         for row, value in enumerate(values, start=1):
-            if title == PLAN_COLUMN and value:
+            if _missing(value):
+                sheet.write_blank(row, col, None, when if is_time else body)
+            elif title == PLAN_COLUMN:
                 # Our own file name, never applicant text: a link is safe here.
                 sheet.write_url(row, col, f"external:{value}", link, string=Path(str(value)).name)
             elif is_time:
-                write_text(sheet, row, col, None if pd.isna(value) else value.to_pydatetime(),
-                           when)
+                sheet.write_datetime(row, col, value.to_pydatetime(), when)
+            elif is_number:
+                sheet.write_number(row, col, value, number)
             else:
-                write_text(sheet, row, col, None if _missing(value) else
-                           (value.item() if hasattr(value, "item") else value),
-                           number if is_number else body)
+                write_text(sheet, row, col, value, body)  # strings stay strings
     last_row, last_col = max(len(frame), 1), max(len(frame.columns) - 1, 0)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last_row, last_col)
@@ -141,8 +143,8 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT \
-        or value is pd.NA
+    return (value is None or value is pd.NaT or value is pd.NA or value == ""
+            or (isinstance(value, float) and value != value))
 
 
 def _count_rows(labels: Sequence[str], counts: pd.Series) -> list[tuple[str, int]]:

@@ -57,7 +57,9 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
         sheet.write_string(_HEADER_ROW, col, label, header)
         sheet.set_column(col, col, width)
     first_score = len(_CONTEXT_COLUMNS) + 2
-    for offset, (_, row) in enumerate(eligible.iterrows(), start=1):
+    keys = ["file", *(key for _, key, _ in _CONTEXT_COLUMNS)]
+    points = auto_points.to_dict()
+    for offset, row in enumerate(eligible[keys].to_dict("records"), start=1):
         r = _HEADER_ROW + offset
         sheet.write_string(r, 0, row["file"], cell)
         lines = 1
@@ -68,7 +70,7 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
             if isinstance(text, str):
                 lines = max(lines, -(-int(text_width(text)) // width))
         sheet.set_row(r, 14.0 * min(lines, 8) + 2)  # wrapped text stays readable
-        sheet.write_number(r, first_score - 1, float(auto_points[row["file"]]), cell)
+        sheet.write_number(r, first_score - 1, float(points[row["file"]]), cell)
         for col in range(first_score, first_score + len(settings.review)):
             sheet.write_blank(r, col, None, entry)
         sheet.write_blank(r, first_score + len(settings.review), None, entry)

@@ -81,8 +81,12 @@ def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "") -> None:
 
 
 def text_width(text: str) -> float:
-    """Column width for text: full-width characters take two columns."""
-    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+    """Column width for text: full-width characters take two columns.
+
+    Counted from the UTF-8 length (Japanese characters take three bytes), which is
+    quick enough for every cell of a 10,000-row sheet."""
+    wide = (len(text.encode()) - len(text)) // 2
+    return 1.1 * (len(text) - wide) + 2.0 * wide
 
 
 def japanese_date(day: dt.date) -> str:
