@@ -24,7 +24,7 @@ from pipeline.intake import sniff
 from pipeline.outputs import safe_file_part
 from pipeline.report import RoundResult
 from pipeline.settings import RoundSettings
-from pipeline.xlsx import japanese_date, new_openpyxl_workbook, save_openpyxl, text_width
+from pipeline.xlsx import japanese_date, new_openpyxl_workbook, save_openpyxl, wrapped_lines
 from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED
 
 RETURN_DIR = "差戻し"
@@ -209,7 +209,7 @@ def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str
             cell.value = str(value)
             cell.data_type = "s"  # applicant's text stays text
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        lines = max(-(-int(text_width(str(values[3]))) // 22), -(-int(text_width(str(values[4]))) // 68))
+        lines = max(wrapped_lines(str(values[3]), 22), wrapped_lines(str(values[4]), 68))
         sheet.row_dimensions[row].height = 15 * max(1, min(lines, 12))
     for letter, width in zip("ABCDE", (10, 8, 24, 24, 70), strict=True):
         sheet.column_dimensions[letter].width = width

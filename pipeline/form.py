@@ -9,7 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline import domain
 from pipeline.formspec import FIELDS, FORM_SHEET, FORM_TITLE, FORM_VERSION, VERSION_LABEL
-from pipeline.xlsx import DATE_FORMAT, MONTH_FORMAT, fmt, new_workbook, print_setup, text_width
+from pipeline.xlsx import DATE_FORMAT, MONTH_FORMAT, fmt, new_workbook, print_setup, wrapped_lines
 
 LIST_SHEET = "リスト"
 GUIDE_SHEET = "記入方法"
@@ -94,8 +94,7 @@ def write_form(path: Path) -> None:
 
 def _guide_height(text: str) -> float:
     """Tall enough for the wrapped guidance in column C."""
-    lines = -(-text_width(text) // (_GUIDE_WIDTH - 2))
-    return max(15.0, 13.0 * lines + 3)
+    return max(15.0, 13.0 * wrapped_lines(text, _GUIDE_WIDTH - 2) + 3)
 
 
 def _write_lists(lists: Worksheet) -> dict[str, str]:

@@ -13,12 +13,15 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline import domain
 from pipeline.outputs import safe_file_part
 from pipeline.settings import PlanSettings, RoundSettings
-from pipeline.xlsx import fmt, new_workbook, print_setup, write_text
+from pipeline.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
 
 PLAN_DIR = "計画"
 PLAN_SHEET = "計画書"
 _MONTH_COLUMNS = 8  # the longest period the program allows
 _FIRST_MONTH_COL = 2
+_DETAIL_WIDTH = 46
+_MONTH_WIDTH = 10
+_MERGED_WIDTH = _DETAIL_WIDTH + _MONTH_COLUMNS * _MONTH_WIDTH  # a value cell spans B to J
 
 
 def plan_file_name(rank: int, municipality: str, org_name: str) -> str:
@@ -68,8 +71,8 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings) -> N
     last_col = _FIRST_MONTH_COL + _MONTH_COLUMNS - 1
 
     sheet.set_column(0, 0, 20)
-    sheet.set_column(1, 1, 46)
-    sheet.set_column(_FIRST_MONTH_COL, last_col, 10)
+    sheet.set_column(1, 1, _DETAIL_WIDTH)
+    sheet.set_column(_FIRST_MONTH_COL, last_col, _MONTH_WIDTH)
     row = 0
     sheet.merge_range(row, 0, row, last_col, "", title)
     write_text(sheet, row, 0, f"伴走支援計画書　{application['municipality']}　{application['org_name']}",
@@ -190,8 +193,8 @@ def _roles(sheet: Worksheet, row: int, application: pd.Series, label: Format,
 
 
 def _height(text: object) -> float | None:
-    """Row height for wrapped long text across the merged width (~90 characters a line)."""
+    """Row height for wrapped long text across the merged width (~90 full-width characters)."""
     if not isinstance(text, str):
         return None
-    lines = sum(max(1, -(-len(part) // 90)) for part in text.split("\n"))
+    lines = wrapped_lines(text, _MERGED_WIDTH)
     return min(15.0 * lines + 4, 300.0) if lines > 1 else None

@@ -13,7 +13,7 @@ from pipeline import problems
 from pipeline.intake import REVIEW_DIR, cell_address, sniff
 from pipeline.normalize import Invalid, clean_text, display, label_key, parse_mark
 from pipeline.settings import REVIEW_SCORES, RoundSettings
-from pipeline.xlsx import fmt, new_workbook, print_setup, text_width, write_text
+from pipeline.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
 from schemas.selection import EligibleSchema
 
 REVIEW_SHEET = "審査票"
@@ -68,7 +68,7 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
             text = "、".join(value) if isinstance(value, tuple) else value
             write_text(sheet, r, col, text, cell)
             if isinstance(text, str):
-                lines = max(lines, -(-int(text_width(text)) // width))
+                lines = max(lines, wrapped_lines(text, width))
         sheet.set_row(r, 14.0 * min(lines, 8) + 2)  # wrapped text stays readable
         sheet.write_number(r, first_score - 1, float(points[row["file"]]), cell)
         for col in range(first_score, first_score + len(settings.review)):

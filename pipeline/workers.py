@@ -24,10 +24,10 @@ MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what i
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
 _CHUNK = 100
 
-Progress = Callable[[int], None]  # called with the number of files just finished
+Advance = Callable[[int], None]  # called with the number of files just finished
 
 
-def read_forms(files: Sequence[InboxFile], progress: Progress | None = None) -> list[RawForm]:
+def read_forms(files: Sequence[InboxFile], progress: Advance | None = None) -> list[RawForm]:
     """Every file read as a form, in the order given."""
     if not files:
         return []
@@ -51,7 +51,7 @@ def read_forms(files: Sequence[InboxFile], progress: Progress | None = None) -> 
 
 
 def _collect(files: Sequence[InboxFile], chunks: list[list[int]], workers: int,
-             results: dict[int, RawForm], broken: list[int], progress: Progress | None) -> None:
+             results: dict[int, RawForm], broken: list[int], progress: Advance | None) -> None:
     with _pool(workers) as pool:
         futures: list[tuple[list[int], Future[list[RawForm]]]] = [
             (chunk, pool.submit(_read_chunk, [(files[i].path, files[i].name) for i in chunk]))

@@ -7,6 +7,7 @@ as data: nothing an applicant typed becomes a formula, a number or a link.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -87,6 +88,12 @@ def text_width(text: str) -> float:
     quick enough for every cell of a 10,000-row sheet."""
     wide = (len(text.encode()) - len(text)) // 2
     return 1.1 * (len(text) - wide) + 2.0 * wide
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` wide (row heights are not
+    fitted by every office suite, so our writers set them)."""
+    return sum(max(1, math.ceil(text_width(part) / width)) for part in text.split("\n"))
 
 
 def japanese_date(day: dt.date) -> str:
