@@ -13,8 +13,6 @@ import hashlib
 import io
 import re
 import unicodedata
-import zipfile
-import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +21,7 @@ from typing import NamedTuple
 
 import python_calamine
 
-from pipeline import problems
+from pipeline import problems, zipparts
 from pipeline.formspec import (
     CHECKLIST_FIELDS,
     FIELDS,
@@ -122,8 +120,7 @@ MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、�
 
 
 def _has_macros(data: bytes) -> bool:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
+    return any(name.lower().endswith("vbaproject.bin") for name in zipparts.entries(data))
 
 
 _LONGEST_LABEL = 60  # typed labels with marks and notes; longer text is an answer
@@ -215,6 +212,7 @@ _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _PROLOG = 4096
+_SHORT_PROLOG = 256
 
 
 def load(path: Path) -> bytes | str:
@@ -261,32 +259,31 @@ def sniff_bytes(data: bytes, every_part: bool = False) -> str | None:
 
 def _sniff_zip(data: bytes, every_part: bool) -> str | None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            names = {entry.filename for entry in entries}
-            if "word/document.xml" in names:
-                return ("Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
-                        "再送してください。")
-            if "content.xml" in names and b"opendocument" in archive.read("mimetype")[:100]:
-                return _OPENDOCUMENT
-            if "xl/workbook.xml" not in names:
-                return _NOT_XLSX
-            if len(entries) > _MAX_ENTRIES:
-                return _TOO_BIG
-            unpacked = sum(entry.file_size for entry in entries)
-            packed = sum(entry.compress_size for entry in entries) or 1
-            if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
-                return _TOO_BIG
-            form_sheet = _form_sheet_part(archive)
-            for entry in entries:
-                name = entry.filename
-                whole = name == form_sheet or (not form_sheet and name.startswith("xl/worksheets/"))
-                parsed = every_part or whole or name in _PARSED_PARTS
-                if parsed and name.endswith((".xml", ".rels")) and _xml_is_hostile(
-                        archive, entry, whole):
-                    return _HOSTILE
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, KeyError,
-            RuntimeError, ValueError):  # RuntimeError: an encrypted entry
+        entries = zipparts.entries(data)
+        if "word/document.xml" in entries:
+            return ("Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
+                    "再送してください。")
+        if "content.xml" in entries and "mimetype" in entries and b"opendocument" in (
+                zipparts.read(data, entries["mimetype"], 100)):
+            return _OPENDOCUMENT
+        if "xl/workbook.xml" not in entries:
+            return _NOT_XLSX
+        if len(entries) > _MAX_ENTRIES:
+            return _TOO_BIG
+        unpacked = sum(entry.unpacked for entry in entries.values())
+        packed = sum(entry.packed for entry in entries.values()) or 1
+        if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
+            return _TOO_BIG
+        form_sheet = _form_sheet_part(data, entries)
+        for name, entry in entries.items():
+            whole = name == form_sheet or (not form_sheet and name.startswith("xl/worksheets/"))
+            parsed = every_part or whole or name in _PARSED_PARTS
+            if not (parsed and name.endswith((".xml", ".rels"))):
+                continue
+            if _sheet_is_hostile(zipparts.read(data, entry, _MAX_UNPACKED + 1)) if whole else (
+                    _prolog_is_hostile(_prolog(data, entry))):
+                return _HOSTILE
+    except zipparts.BadZip:
         return ("ファイルが壊れているか、途中までしか届いていません。申請用紙を保存し直して"
                 "再送してください。")
     return None
@@ -300,12 +297,12 @@ _RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^
                            rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 
 
-def _form_sheet_part(archive: zipfile.ZipFile) -> str:
+def _form_sheet_part(data: bytes, entries: dict[str, zipparts.Entry]) -> str:
     """The zip entry of the 申請書 sheet: the only sheet the parser will load.
     Unknown: every worksheet is then read in full."""
     try:
-        workbook = archive.read("xl/workbook.xml")[: _MAX_UNPACKED]
-        relations = archive.read("xl/_rels/workbook.xml.rels")[: _MAX_UNPACKED]
+        workbook = zipparts.read(data, entries["xl/workbook.xml"], _MAX_UNPACKED)
+        relations = zipparts.read(data, entries["xl/_rels/workbook.xml.rels"], _MAX_UNPACKED)
     except KeyError:
         return ""
     if _prolog_is_hostile(workbook[:_PROLOG]) or _prolog_is_hostile(relations[:_PROLOG]):
@@ -329,26 +326,32 @@ _HOSTILE = ("ファイルに申請用紙にはない構造（DTD・外部参照�
             "いるため読み取りません。配布した申請用紙に記入して再送してください。")
 
 
-def _xml_is_hostile(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, whole: bool) -> bool:
-    """A DTD (entity bombs, external entities) or, in the form's sheet (or in every
-    worksheet, when it is not known), cells reaching far beyond a form."""
-    with archive.open(entry) as stream:
-        if not whole:
-            # A DTD can only stand in the prolog, before the root element.
-            return _prolog_is_hostile(stream.read(_PROLOG))
-        limit = _MAX_UNPACKED + 1  # the entry may lie about its size: never read past it
-        data = stream.read(limit)
-    if len(data) >= limit or _prolog_is_hostile(data[:_PROLOG]):
-        return True
-    if data.count(b"<row") > MAX_FORM_ROWS or data.count(b"<c") > MAX_FORM_ROWS * MAX_FORM_COLS:
-        return True  # rows or cells without addresses, placed one after another
-    far = (match for pattern in (_DIMENSION, _FAR_CELL) for match in pattern.finditer(data))
-    return any(_beyond_form(match.group(1), match.group(2)) for match in far)
+def _prolog(data: bytes, entry: zipparts.Entry) -> bytes:
+    """The start of a part, up to its root element: a short read is enough for nearly all."""
+    head = zipparts.read(data, entry, _SHORT_PROLOG)
+    return head if _ROOT_ELEMENT.search(head) else zipparts.read(data, entry, _PROLOG)
 
 
 def _prolog_is_hostile(head: bytes) -> bool:
+    """A DTD (entity bombs, external entities): it can only stand before the root element."""
     root = _ROOT_ELEMENT.search(head)
     return root is None or b"<!" in head[:root.start()].replace(b"<!--", b"")
+
+
+def _sheet_is_hostile(data: bytes) -> bool:
+    """A DTD, or cells reaching far beyond a form (the form's sheet, or every worksheet
+    when it is not known). ``data`` is the part up to one byte past the size allowed."""
+    if len(data) > _MAX_UNPACKED or _prolog_is_hostile(data[:_PROLOG]):
+        return True
+    # Rows or cells without addresses, placed one after another (``<row>`` and ``<c/>``
+    # are the shortest: a shorter part cannot hold too many).
+    if len(data) > 5 * MAX_FORM_ROWS and data.count(b"<row") > MAX_FORM_ROWS:
+        return True
+    cells = MAX_FORM_ROWS * MAX_FORM_COLS
+    if len(data) > 4 * cells and data.count(b"<c") > cells:
+        return True
+    far = (match for pattern in (_DIMENSION, _FAR_CELL) for match in pattern.finditer(data))
+    return any(_beyond_form(match.group(1), match.group(2)) for match in far)
 
 
 def _beyond_form(column: bytes, row: bytes) -> bool:
