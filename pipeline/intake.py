@@ -147,7 +147,7 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
         value = grid[r][c] if c < len(grid[r]) else None
         return (None if value == "" else value), cell_address(r, c)
 
-    version = labels.get(label_key(VERSION_LABEL))
+    version = labels.get(_cached_label_key(VERSION_LABEL))
     if version:
         typed, _ = right_of(version[0])
         if clean_text(typed) != FORM_VERSION:
@@ -155,7 +155,7 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
 
     form = RawForm(name)
     for spec in FIELDS:
-        positions = labels.get(label_key(spec.label))
+        positions = labels.get(_cached_label_key(spec.label))
         if not positions:
             continue
         heading = positions[0]
@@ -165,9 +165,9 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
     for spec in CHECKLIST_FIELDS:
         if spec.key not in form.label_addresses:
             continue
-        heading = labels[label_key(spec.label)][0]
+        heading = labels[_cached_label_key(spec.label)][0]
         for item in spec.items:
-            below = [p for p in labels.get(label_key(item), []) if p[0] > heading[0]]
+            below = [p for p in labels.get(_cached_label_key(item), []) if p[0] > heading[0]]
             if below:
                 nearest = min(below, key=lambda p: (p[0], abs(p[1] - heading[1])))
                 form.label_addresses[item_key(spec, item)] = cell_address(*nearest)
