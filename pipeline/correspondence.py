@@ -9,7 +9,7 @@ are inserted in one pass and never read as template text, so an applicant's
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +67,15 @@ def write_letters(returns: Path, notices: Path, result: RoundResult,
     e-mail), and a draft notice for every application judged 選定, 選外, 不適格 or 重複."""
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
+    stems = letter_stems(facts.decisions)
     for file, decision in facts.decisions.items():
+        stem = stems[file]
         if decision in NOTICE_DECISIONS:
             values = facts.values(file)
-            _write_letter(notices / f"{safe_file_part(Path(file).stem)}_{decision}.txt", values,
+            _write_letter(notices / f"{stem}_{decision}.txt", values,
                           render(templates[decision], values, decision))
             continue
         found = problems_by_file.get(file, result.problems.iloc[0:0])
-        stem = safe_file_part(Path(file).stem)
         workbook = returns / f"{stem}_要修正.xlsx"
         if not (decision == NEEDS_FIX and annotate(result.sources[file], workbook, found)):
             problem_list_only(workbook, file, found)
@@ -84,6 +85,23 @@ def write_letters(returns: Path, notices: Path, result: RoundResult,
         }
         _write_letter(returns / f"{stem}_連絡文.txt", values,
                       render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE))
+
+
+def letter_stems(files: Iterable[str]) -> dict[str, str]:
+    """The start of each file's letter names: its own name where that is safe and free,
+    numbered where two files would share one (申請.xlsx and 申請.xlsm, a name that
+    differs only in case, or only in characters Windows does not allow)."""
+    stems: dict[str, str] = {}
+    taken: set[str] = set()
+    for file in files:
+        stem = safe_file_part(Path(file).stem)
+        candidate, number = stem, 1
+        while candidate.casefold() in taken:
+            number += 1
+            candidate = f"{stem} ({number})"
+        taken.add(candidate.casefold())
+        stems[file] = candidate
+    return stems
 
 
 class _Facts:

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import os
 import re
 import unicodedata
 from collections import defaultdict
@@ -389,9 +390,16 @@ def scan_inbox(inbox: Path) -> InboxScan:
     ignored: list[tuple[str, str]] = []
     register: Path | None = None
     reviews: tuple[Path, ...] = ()
-    for path in sorted(inbox.iterdir(), key=lambda p: unicodedata.normalize("NFC", p.name)):
-        name = unicodedata.normalize("NFC", path.name)
-        if path.is_dir():
+    with os.scandir(inbox) as found:  # file types come with the listing: no stat per file
+        entries = sorted(found, key=_listing_order)
+    names: set[str] = set()
+    for entry in entries:
+        name = unicodedata.normalize("NFC", entry.name)
+        if name in names:  # the same name saved twice, composed and decomposed: both are kept
+            name = entry.name
+        names.add(name)
+        path = inbox / entry.name
+        if entry.is_dir():
             if name == REVIEW_DIR:
                 reviews = tuple(sorted(
                     (p for p in path.iterdir() if p.is_file() and _is_workbook_name(p.name)),
@@ -406,11 +414,17 @@ def scan_inbox(inbox: Path) -> InboxScan:
             ignored.append((name, "Excelの一時ファイル（開いている間だけ作られるもの）"))
         elif name.lower() in _IGNORED_NAMES:
             ignored.append((name, _IGNORED_NAMES[name.lower()]))
-        elif path.is_file():
+        elif entry.is_file():
             files.append(InboxFile(name, path))
         else:
             ignored.append((name, "通常のファイルではありません"))
     return InboxScan(tuple(files), tuple(ignored), register, reviews)
+
+
+def _listing_order(entry: os.DirEntry[str]) -> tuple[str, bool, str]:
+    """By name as shown (NFC); a name already composed before the same name decomposed."""
+    shown = unicodedata.normalize("NFC", entry.name)
+    return shown, entry.name != shown, entry.name
 
 
 def _is_workbook_name(name: str) -> bool:

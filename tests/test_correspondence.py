@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from pipeline.correspondence import render
+from pipeline.correspondence import letter_stems, render
 from pipeline.errors import SettingsError
 from pipeline.run import run_round
 from pipeline.settings import RoundSettings, load_settings
@@ -166,3 +167,32 @@ def test_template_mistakes_are_named() -> None:
     with pytest.raises(SettingsError, match=r"ひな形「選定.txt」の \{\{団体\}\} は使えません"):
         render("{{団体}}様", {"団体名": "x"}, "選定")
     assert render("{{ 団体名 }}様 {{団体名}}", {"団体名": "{{団体名}}"}, "選定") == "{{団体名}}様 {{団体名}}"
+
+
+def test_names_that_collide_keep_every_file_and_letter(tmp_path: Path, blank_dir: Path,
+                                                       settings: RoundSettings) -> None:
+    """申請.xlsx and 申請.xlsm, a name saved both composed (Windows) and decomposed (Mac), and
+    names that differ only in case: each file keeps its row and its own letter."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_form(inbox, "申請.xlsx", org("一の会", "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "申請.xlsm", org("二の会", "八王子市"), blank_dir=blank_dir)
+    add_form(inbox, "Case.xlsx", org("三の会", "町田市"), blank_dir=blank_dir)
+    add_form(inbox, "case.xlsx", org("四の会", "練馬区"), blank_dir=blank_dir)
+    composed = unicodedata.normalize("NFC", "ガバナンス.xlsx")
+    add_form(inbox, composed, org("五の会", "大島町"), blank_dir=blank_dir)
+    (inbox / unicodedata.normalize("NFD", composed)).write_bytes((inbox / composed).read_bytes())
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert len(result.ledger) == 6 and result.ledger["file"].is_unique
+    assert result.ledger.set_index("file")["decision"].value_counts().to_dict() == {
+        "選定": 5, "重複": 1}  # the decomposed copy is the same bytes: 重複
+    notices = sorted(p.name for p in (tmp_path / "outbox" / "通知").iterdir())
+    assert len({name.casefold() for name in notices}) == 6  # distinct on Windows too
+    assert notices.count("申請_選定.txt") == 1 and "申請 (2)_選定.txt" in notices
+
+
+def test_letter_stems_are_distinct_however_names_collide() -> None:
+    files = ["a.xlsx", "a.xlsm", "A.xlsx", "a:b.xlsx", "a_b.xlsx", "a (2).xlsx"]
+    stems = letter_stems(files)
+    assert list(stems.values()) == ["a", "a (2)", "A (3)", "a_b", "a_b (2)", "a (2) (2)"]
+    assert len({s.casefold() for s in stems.values()}) == len(files)
