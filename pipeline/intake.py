@@ -26,6 +26,7 @@ from pipeline import problems, zipparts
 from pipeline.formspec import (
     CHECKLIST_FIELDS,
     FIELDS,
+    FIELDS_BY_KEY,
     FORM_SHEET,
     FORM_VERSION,
     VERSION_LABEL,
@@ -125,6 +126,11 @@ def _has_macros(data: bytes) -> bool:
 
 
 _LONGEST_LABEL = 60  # typed labels with marks and notes; longer text is an answer
+# What to look for, keyed once: each field's label, and each checklist item's label.
+_VERSION_KEY = label_key(VERSION_LABEL)
+_FIELD_LABELS = tuple((spec, label_key(spec.label)) for spec in FIELDS)
+_ITEM_LABELS = {spec.key: tuple((item_key(spec, item), label_key(item)) for item in spec.items)
+                for spec in CHECKLIST_FIELDS}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -142,38 +148,33 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
                 labels[_cached_label_key(value)].append((r, c))
     merged_end = {start: end for start, end in merged}
 
-    def right_of(position: Position) -> tuple[object, str]:
+    def right_of(position: Position) -> RawCell:
         r, c = position
         c = merged_end.get(position, position)[1] + 1
         value = grid[r][c] if c < len(grid[r]) else None
-        return (None if value == "" else value), cell_address(r, c)
+        return RawCell(None if value == "" else value, cell_address(r, c))
 
-    version = labels.get(_cached_label_key(VERSION_LABEL))
+    version = labels.get(_VERSION_KEY)
     if version:
-        typed, _ = right_of(version[0])
+        typed = right_of(version[0]).value
         if clean_text(typed) != FORM_VERSION:
             return _file_problem(name, display(typed), "wrong_version", FORM_VERSION)
 
     form = RawForm(name)
-    for spec in FIELDS:
-        positions = labels.get(_cached_label_key(spec.label))
-        if not positions:
+    for spec, key in _FIELD_LABELS:
+        if not (positions := labels.get(key)):
             continue
         heading = positions[0]
         form.label_addresses[spec.key] = cell_address(*heading)
         if not spec.is_checklist:
-            form.cells[spec.key] = RawCell(*right_of(heading))
-    for spec in CHECKLIST_FIELDS:
-        if spec.key not in form.label_addresses:
+            form.cells[spec.key] = right_of(heading)
             continue
-        heading = labels[_cached_label_key(spec.label)][0]
-        for item in spec.items:
-            below = [p for p in labels.get(_cached_label_key(item), []) if p[0] > heading[0]]
-            if below:
+        for item, item_label in _ITEM_LABELS[spec.key]:
+            if below := [p for p in labels.get(item_label, ()) if p[0] > heading[0]]:
                 nearest = min(below, key=lambda p: (p[0], abs(p[1] - heading[1])))
-                form.label_addresses[item_key(spec, item)] = cell_address(*nearest)
-                form.cells[item_key(spec, item)] = RawCell(*right_of(nearest))
-    found = sum(spec.key in form.label_addresses for spec in FIELDS)
+                form.label_addresses[item] = cell_address(*nearest)
+                form.cells[item] = right_of(nearest)
+    found = len(form.label_addresses.keys() & FIELDS_BY_KEY.keys())
     if found < _MIN_LABELS_FOUND:
         return _file_problem(name, "", "not_recognised", f"{len(FIELDS)}項目中{found}項目")
     return form
