@@ -1,4 +1,4 @@
-"""Normalise raw forms and validate them against :class:`ApplicationSchema`.
+"""Validate the normalised forms against :class:`ApplicationSchema`, all at once.
 
 Every problem becomes one row (file, sheet, cell, label, value as typed,
 Japanese message); nothing is dropped and nothing is reported twice.
@@ -13,16 +13,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import problems
-from pipeline.formspec import (
-    CHECKLIST_FIELDS,
-    FIELDS_BY_KEY,
-    FORM_SHEET,
-    SCALAR_FIELDS,
-    FieldSpec,
-    item_key,
-)
+from pipeline.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, SCALAR_FIELDS
 from pipeline.intake import RawForm
-from pipeline.normalize import Invalid, display, normalize_field, parse_mark
+from pipeline.record import field_problem, normalize_form
 from schemas.application import ApplicationSchema
 
 PROBLEM_COLUMNS = ["file", "sheet", "cell", "label", "value", "code", "message"]
@@ -77,59 +70,6 @@ def validate_forms(forms: Iterable[RawForm]) -> Validated:
     return Validated(applications, problem_frame, records)
 
 
-def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Problem]]:
-    """One form's normalised values, and the problems met on the way."""
-    row: dict[str, object] = {"file": form.file}
-    found: list[problems.Problem] = []
-    for spec in SCALAR_FIELDS:
-        if spec.key not in form.label_addresses:
-            found.append(_problem(form, spec, "label_missing"))
-            row[spec.key] = None
-            continue
-        cell = form.cells[spec.key]
-        value = normalize_field(spec, cell.value)
-        if isinstance(value, Invalid):
-            found.append(_problem(form, spec, value.code, extra=value.extra))
-            value = None
-        row[spec.key] = value
-    for spec in CHECKLIST_FIELDS:
-        chosen: list[str] = []
-        row[spec.key] = ()
-        if spec.key not in form.label_addresses:
-            found.append(_problem(form, spec, "label_missing"))
-            continue
-        for item in spec.items:
-            key = item_key(spec, item)
-            if key not in form.cells:
-                found.append(_problem(form, spec, "label_missing", item=item))
-                continue
-            mark = parse_mark(form.cells[key].value)
-            if isinstance(mark, Invalid):
-                found.append(_problem(form, spec, mark.code, item=item))
-            elif mark:
-                chosen.append(item)
-        row[spec.key] = tuple(chosen)
-    return row, found
-
-
-def _problem(form: RawForm, spec: FieldSpec, code: str, *, item: str | None = None,
-             extra: str = "") -> problems.Problem:
-    """A problem with one field (or one checklist item) of a form."""
-    key = item_key(spec, item) if item else spec.key
-    label = f"{spec.label}：{item}" if item else spec.label
-    if code == "label_missing":
-        return problems.Problem(form.file, FORM_SHEET, "", label, "", code,
-                                problems.describe(code, label=item or spec.label))
-    cell = form.cells.get(key)
-    typed = display(cell.value) if cell else ""
-    if cell is None and spec.is_checklist:  # point at the first mark cell to fill in
-        cell = next((form.cells[k] for i in spec.items if (k := item_key(spec, i)) in form.cells),
-                    None)
-    address = cell.address if cell else form.label_addresses.get(key, "")
-    message = problems.describe(code, label=label, value=typed, guide=spec.guide, extra=extra)
-    return problems.Problem(form.file, FORM_SHEET, address, label, typed, code, message)
-
-
 def _schema_problems(failure_cases: pd.DataFrame,
                      forms: dict[str, RawForm]) -> list[problems.Problem]:
     found = []
@@ -140,7 +80,8 @@ def _schema_problems(failure_cases: pd.DataFrame,
         spec = FIELDS_BY_KEY.get(key)
         if spec is None or case.index is None or case.index not in forms:
             continue  # "file" itself cannot fail: it is the file's name
-        found.append(_problem(forms[str(case.index)], spec, code or _KIND_PROBLEM[spec.kind]))
+        found.append(field_problem(forms[str(case.index)], spec,
+                                   code or _KIND_PROBLEM[spec.kind]))
     return found
 
 

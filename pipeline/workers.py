@@ -18,7 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from pipeline.intake import InboxFile, RawForm, crashed_form, read_form
-from pipeline.validate import normalize_form
+from pipeline.record import normalize_form
 
 MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
