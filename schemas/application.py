@@ -45,12 +45,14 @@ class ApplicationSchema(pa.DataFrameModel):
     def at_least_one_menu(cls, menus: Series[object]) -> Series[bool]:
         return menus.map(lambda chosen: len(chosen) > 0)  # type: ignore[return-value]
 
-    @pa.dataframe_check(name="intermediary_function_given_when_other")
+    # The cross-field checks below handle empty cells themselves (ignore_na=False also spares
+    # pandera a scan of every column for all-empty rows).
+    @pa.dataframe_check(name="intermediary_function_given_when_other", ignore_na=False)
     def intermediary_function_given_when_other(cls, df: pd.DataFrame) -> Series[bool]:
         other = df["org_type"] == domain.ORG_TYPES["other"]
         return ~other | df["intermediary_function"].notna()  # type: ignore[return-value]
 
-    @pa.dataframe_check(name="menu_other_given_when_other")
+    @pa.dataframe_check(name="menu_other_given_when_other", ignore_na=False)
     def menu_other_given_when_other(cls, df: pd.DataFrame) -> Series[bool]:
         chose_other = df["menus"].map(lambda chosen: domain.MENU_OTHER in chosen)
         return ~chose_other | df["menu_other"].notna()  # type: ignore[return-value]
