@@ -70,6 +70,12 @@ def validate_forms(forms: Iterable[RawForm]) -> Validated:
     return Validated(applications, problem_frame, records)
 
 
+def prepare() -> None:
+    """Do now what the first validation would do anyway, for a caller with time to spare:
+    pandera loads its checks (and hypothesis, where installed) on first use."""
+    ApplicationSchema.validate(pd.DataFrame(columns=list(ApplicationSchema.to_schema().columns)))
+
+
 def _schema_problems(failure_cases: pd.DataFrame,
                      forms: dict[str, RawForm]) -> list[problems.Problem]:
     found = []

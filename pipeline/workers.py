@@ -27,42 +27,62 @@ _CHUNK = 100
 Advance = Callable[[int], None]  # called with the number of files just finished
 
 
-def read_forms(files: Sequence[InboxFile], progress: Advance | None = None) -> list[RawForm]:
-    """Every file read as a form, in the order given."""
-    if not files:
-        return []
-    workers = min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1
-    chunks = [list(range(start, min(start + _CHUNK, len(files))))
-              for start in range(0, len(files), _CHUNK)]
-    results: dict[int, RawForm] = {}
-    broken: list[int] = []
-    # Results arrive as many small objects: the cyclic collector would walk them again and
-    # again for nothing. Frozen objects are also not copied into the forked workers.
-    gc.freeze()
-    gc.disable()
-    try:
-        _collect(files, chunks, workers, results, broken, progress)
-    finally:
-        gc.enable()
-        gc.unfreeze()
-    for index in broken:
-        results[index] = read_alone(files[index].path, files[index].name)
-    return [results[i] for i in range(len(files))]
+class Reader:
+    """Forms read in worker processes, returned in the order given.
 
+    The workers start on entering the ``with`` block, so the caller can do other work
+    while they read; :meth:`forms` waits for them and collects what they read.
+    """
 
-def _collect(files: Sequence[InboxFile], chunks: list[list[int]], workers: int,
-             results: dict[int, RawForm], broken: list[int], progress: Advance | None) -> None:
-    with _pool(workers) as pool:
-        futures: list[tuple[list[int], Future[list[RawForm]]]] = [
-            (chunk, pool.submit(_read_chunk, [(files[i].path, files[i].name) for i in chunk]))
-            for chunk in chunks]
-        for chunk, future in futures:
+    def __init__(self, files: Sequence[InboxFile], progress: Advance | None = None) -> None:
+        self.files = files
+        self.progress = progress
+        workers = min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1
+        self._pool = _pool(workers)
+        self._pending: list[tuple[list[int], Future[list[RawForm]]]] = []
+
+    def __enter__(self) -> Reader:
+        # Results arrive as many small objects: the cyclic collector would walk them again and
+        # again for nothing. Frozen objects are also not copied into the forked workers.
+        gc.freeze()
+        gc.disable()
+        executor = self._pool.__enter__()
+        for start in range(0, len(self.files), _CHUNK):
+            chunk = list(range(start, min(start + _CHUNK, len(self.files))))
+            jobs = [(self.files[i].path, self.files[i].name) for i in chunk]
+            self._pending.append((chunk, executor.submit(_read_chunk, jobs)))
+        return self
+
+    def forms(self) -> list[RawForm]:
+        """Every file read as a form (waits for the workers)."""
+        results: dict[int, RawForm] = {}
+        broken: list[int] = []
+        for chunk, future in self._pending:
             try:
                 results.update(zip(chunk, future.result(), strict=True))
             except Exception:  # a dead worker, or MemoryError at the limit: find the file
                 broken.extend(chunk)
-            if progress:
-                progress(len(chunk))
+            if self.progress:
+                self.progress(len(chunk))
+        for index in broken:
+            results[index] = read_alone(self.files[index].path, self.files[index].name)
+        return [results[i] for i in range(len(self.files))]
+
+    def __exit__(self, *_: object) -> None:
+        try:
+            self._pool.__exit__()
+        finally:
+            # Everything made meanwhile goes to the oldest generation untraversed: a young
+            # generation of a million objects would cost the next collections half a second.
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
+
+
+def read_forms(files: Sequence[InboxFile], progress: Advance | None = None) -> list[RawForm]:
+    """Every file read as a form, in the order given."""
+    with Reader(files, progress) as reader:
+        return reader.forms()
 
 
 def _read_chunk(jobs: list[tuple[Path, str]]) -> list[RawForm]:
@@ -152,6 +172,9 @@ def run_jobs(jobs: Sequence[Job], parallel: bool) -> dict[str, float]:
     if not parallel or "fork" not in multiprocessing.get_all_start_methods():
         return {name: _timed(function, args) for name, function, args in jobs}
     _JOBS = [(function, args) for _, function, args in jobs]
+    # The children's collections leave the round's objects alone: no walk over them, and
+    # no copies of the pages they are on.
+    gc.freeze()
     try:
         with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")
                                  ) as pool:
@@ -160,6 +183,7 @@ def run_jobs(jobs: Sequence[Job], parallel: bool) -> dict[str, float]:
                                                                         strict=True)}
     finally:
         _JOBS = []
+        gc.unfreeze()
 
 
 def _run_job(index: int) -> float:

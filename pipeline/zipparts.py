@@ -61,9 +61,7 @@ def read(data: bytes, entry: Entry, limit: int) -> bytes:
 
 
 def _entries(data: bytes) -> dict[str, Entry]:
-    end = data.rfind(_END, max(0, len(data) - _END_SIZE - _MAX_COMMENT))
-    if end < 0 or end + _END_SIZE > len(data):
-        raise BadZip("no end of central directory")
+    end = _end_record(data)
     count, size, start = struct.unpack_from("<10xHII", data, end)
     if _UNSET32 in (size, start) or count == 0xFFFF:
         count, size, start = _zip64_end(data, end)
@@ -106,6 +104,19 @@ def _read(data: bytes, entry: Entry, limit: int) -> bytes:
     if len(content) > entry.unpacked:
         raise BadZip("entry larger than its declared size")
     return content
+
+
+def _end_record(data: bytes) -> int:
+    """Where the end-of-directory record starts: the last signature whose comment length
+    reaches exactly the end of the file (the comment itself may hold the signature)."""
+    floor = max(0, len(data) - _END_SIZE - _MAX_COMMENT)
+    end = len(data)
+    while (end := data.rfind(_END, floor, end)) >= 0:
+        if end + _END_SIZE <= len(data):
+            (comment,) = struct.unpack_from("<H", data, end + 20)
+            if end + _END_SIZE + comment == len(data):
+                return end
+    raise BadZip("no end of central directory")
 
 
 def _zip64_end(data: bytes, end: int) -> tuple[int, int, int]:

@@ -110,7 +110,7 @@ def test_full_disk_keeps_previous_outputs(round_dir: Path, monkeypatch: pytest.M
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(plan, "write_plan", no_space)
-    monkeypatch.setattr("pipeline.run.write_plan", no_space)
+    monkeypatch.setattr("pipeline.write.write_plan", no_space)
     result = _run(round_dir)
     assert result.exit_code == 1
     assert result.output == ("Error: 出力を書き込めませんでした（No space left on device）。"

@@ -1,0 +1,107 @@
+"""Deciding a round: validate → eligibility → score → select, then one 判定 per file.
+
+Takes the forms as read (:mod:`pipeline.workers`) and returns a :class:`RoundResult`;
+writes nothing. Each stage is a module of functions on DataFrames; this one calls them
+in order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+
+from pipeline import eligibility, reviews, score, select
+from pipeline.intake import InboxScan, RawForm, Register
+from pipeline.report import RoundResult
+from pipeline.run import Stopwatch
+from pipeline.settings import RoundSettings
+from pipeline.validate import validate_forms
+from schemas.selection import (
+    DUPLICATE,
+    INELIGIBLE,
+    NEEDS_FIX,
+    UNREADABLE,
+    LedgerSchema,
+    RankedSchema,
+)
+
+
+def decide(scan: InboxScan, register: Register, forms: list[RawForm], settings: RoundSettings,
+           run_at: dt.datetime, watch: Stopwatch) -> RoundResult:
+    """Every file's 判定, with everything the outputs show. ``forms`` is emptied once
+    validated: a large round's memory goes down there."""
+    hashes = {form.file: form.sha256 for form in forms}
+    remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
+    with watch.lap("validate"):
+        validated = validate_forms(forms)
+    forms.clear()  # the raw cells are no longer needed
+    records = validated.records
+    with watch.lap("eligibility"):
+        receipt = eligibility.receipts(hashes, register, records)
+        superseded = eligibility.superseded(receipt, records)
+        decisions = {item.file: (DUPLICATE, item.reason) for item in superseded}
+        decisions |= _unjudgeable(validated.problems, records, set(decisions))
+        clean = validated.applications
+        received = clean[~clean["file"].isin(decisions)].merge(receipt, on="file", how="left",
+                                                               validate="one_to_one")
+        eligible, ineligible = eligibility.check_eligibility(received, settings)
+        for file, group in ineligible.groupby("file", sort=False):
+            decisions[str(file)] = (INELIGIBLE, " ".join(group["reason"]))
+    with watch.lap("score and select"):
+        review_read = reviews.read_reviews(scan.review_files, settings, set(eligible["file"]))
+        scored = score.score(eligible, reviews.aggregate(review_read, eligible, settings),
+                             settings)
+        ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
+        decisions |= {str(f): (str(d), str(r)) for f, d, r in
+                      zip(ranked["file"].tolist(), ranked["decision"].tolist(),
+                          ranked["reason"].tolist(), strict=True)}
+    with watch.lap("ledger"):
+        files = receipt["file"].tolist()  # plain strings: quick to loop over
+        ledger = LedgerSchema.validate(receipt.assign(
+            org_name=receipt["file"].map(records["org_name"] if len(records) else {}),
+            decision=[decisions[f][0] for f in files],
+            reason=[decisions[f][1] + remarks.get(f, "") for f in files],
+        ))
+    review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
+                                   columns=validated.problems.columns, dtype=object)
+    return RoundResult(
+        settings=settings,
+        run_at=run_at,
+        ledger=ledger,
+        ranked=ranked,
+        ineligible=ineligible,
+        problems=pd.concat([validated.problems, review_problems], ignore_index=True),
+        records=records,
+        provisional=len(ranked) > 0 and score.is_provisional(ranked),
+        ignored=scan.ignored,
+        notes=(*register.notes,
+               *(f"受付簿に記載があるが inbox にないファイル：{name}"
+                 for name in eligibility.unlisted_register_rows(scan.files, register)),
+               *review_read.notes),
+        review_sheets=len(scan.review_files),
+        plan_files={},
+        superseded_by={item.file: item.by for item in superseded},
+        sources={f.name: f.path for f in scan.files},
+    )
+
+
+def _unjudgeable(problems: pd.DataFrame, records: pd.DataFrame,
+                 decided: set[str]) -> dict[str, tuple[str, str]]:
+    """要修正 for a form with input problems; 読込不可 for a file that is not a readable form."""
+    found = {}
+    for file, group in problems.groupby("file", sort=False):
+        if file in decided:
+            continue
+        if (group["sheet"] != "").all() and file in records.index:
+            found[str(file)] = (NEEDS_FIX, f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")
+        else:
+            found[str(file)] = (UNREADABLE, str(group["message"].iloc[0]))
+    return found
+
+
+def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:
+    return RankedSchema.validate(scored.assign(rank=pd.Series(dtype=int),
+                                               decision=pd.Series(dtype=str),
+                                               reason=pd.Series(dtype=str)))
