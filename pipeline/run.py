@@ -28,6 +28,7 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
               run_at: dt.datetime | None = None, progress: Progress | None = None,
               watch: Stopwatch | None = None) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure."""
+    run_at = run_at or run_time()
     watch = watch or Stopwatch()
     with watch.lap("scan"):
         scan = _scan(inbox)
@@ -43,7 +44,7 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
         validate.prepare()
         templates = correspondence.load_templates(settings.templates)
         forms = reader.forms()
-    result = decide.decide(scan, register, forms, settings, run_at or run_time(), watch)
+    result = decide.decide(scan, register, forms, settings, run_at, watch)
     return write.write_outputs(outbox, result, templates, watch)
 
 
