@@ -107,6 +107,10 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
             merged = sheet.merged_cell_ranges or []
         finally:
             workbook.close()
+        # Rows and cells placed by position rather than by address can still spread far
+        # (the checks above bound only the addresses): the grid calamine built tells.
+        if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
+            return _file_problem(name, "", "unreadable", _HOSTILE)
     except python_calamine.PasswordError:
         return _file_problem(name, "", "unreadable", _PASSWORD)
     except (python_calamine.CalamineError, OSError, ValueError):
@@ -212,6 +216,7 @@ MAX_FORM_COLS = 100
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 # Only cell references with two or more letters or four or more digits can be out of bounds.
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
+
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _PROLOG = 4096
 _SHORT_PROLOG = 256

@@ -121,6 +121,14 @@ def build(inbox: Path, blank_dir: Path) -> list[Hostile]:
         b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="n"><v>1</v></c></row></sheetData>'
     ) if _sheet(n) else d)
     add("sparse.xlsx", sparse, UNREADABLE, "極端に広いシート")
+    far_row = _zip_from(good, lambda n, d: d.replace(  # a cell placed by its row's number only
+        b"</sheetData>", b'<row r="900000"><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    ) if _sheet(n) else d)
+    add("far_row.xlsx", far_row, UNREADABLE, "極端に広いシート")
+    wide = _zip_from(good, lambda n, d: d.replace(  # cells placed one after another, far right
+        b"</sheetData>", b'<row r="1999">' + b"<c><v>1</v></c>" * 300 + b"</row></sheetData>"
+    ) if _sheet(n) else d)
+    add("wide.xlsx", wide, UNREADABLE, "極端に広いシート")
     macro = _zip_from(good, lambda n, d: d, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"})
     add("macro.xlsm", macro, ELIGIBLE, "マクロは実行していません")
 

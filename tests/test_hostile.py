@@ -53,7 +53,7 @@ def test_every_file_ends_as_it_should(hostile_round) -> None:  # type: ignore[no
 def test_each_reason_is_actionable_japanese(hostile_round) -> None:  # type: ignore[no-untyped-def]
     _, result, _ = hostile_round
     unreadable = result.ledger[result.ledger["decision"] == "読込不可"]
-    assert len(unreadable) == 13
+    assert len(unreadable) == 15
     assert unreadable["reason"].str.contains("再送してください").all()
 
 
