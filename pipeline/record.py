@@ -49,7 +49,7 @@ def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Prob
 
 
 def field_problem(form: RawForm, spec: FieldSpec, code: str, *, item: str | None = None,
-             extra: str = "") -> problems.Problem:
+                  extra: str = "") -> problems.Problem:
     """A problem with one field (or one checklist item) of a form."""
     key = item_key(spec, item) if item else spec.key
     label = f"{spec.label}：{item}" if item else spec.label

@@ -37,13 +37,13 @@ class Reader:
     def __init__(self, files: Sequence[InboxFile], progress: Advance | None = None) -> None:
         self.files = files
         self.progress = progress
-        workers = min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1
-        self._pool = _pool(workers)
+        self._pool = _pool(min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1)
         self._pending: list[tuple[list[int], Future[list[RawForm]]]] = []
 
     def __enter__(self) -> Reader:
         # Results arrive as many small objects: the cyclic collector would walk them again and
-        # again for nothing. Frozen objects are also not copied into the forked workers.
+        # again for nothing. Frozen objects are also left alone by the forked workers'
+        # collections, so the pages they are on stay shared.
         gc.freeze()
         gc.disable()
         executor = self._pool.__enter__()

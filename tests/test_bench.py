@@ -21,5 +21,6 @@ def test_small_benchmark_produces_its_table(tmp_path: Path) -> None:
     for stage in ("read", "validate", "write selection", "write letters"):
         assert f"| {stage} |" in text
     assert "`bansou check FILE`" in text
+    assert "### Each step of reading a form (20 forms" in text
     assert "### Per-form work in a worker (20 forms" in text
     assert "### The parent process (20 forms" in text
