@@ -303,7 +303,7 @@ def main() -> None:
     if not args.no_profile:
         largest = max(args.sizes)
         body += (f"\n## Where the time goes\n\n{per_form(args.out, largest)}\n{OUTLOOK}\n"
-                 f"### cProfile\n\n{profile(args.out, largest)}")
+                 f"## cProfile\n\n{profile(args.out, largest)}")
     args.results.write_text(body, encoding="utf-8")
 
 
