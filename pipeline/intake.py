@@ -216,7 +216,6 @@ MAX_FORM_COLS = 100
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 # Only cell references with two or more letters or four or more digits can be out of bounds.
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
-
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _PROLOG = 4096
 _SHORT_PROLOG = 256

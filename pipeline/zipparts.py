@@ -43,8 +43,8 @@ _UTF8_NAME = 0x800
 
 
 def entries(data: bytes) -> dict[str, Entry]:
-    """The archive's directory by entry name (the last entry of a repeated name wins, as in
-    :mod:`zipfile`)."""
+    """The archive's directory by entry name (an archive naming an entry twice is
+    :class:`BadZip`: parsers differ on which one they read)."""
     try:
         return _entries(data)
     except struct.error as error:  # a record cut short
@@ -80,6 +80,8 @@ def _entries(data: bytes) -> dict[str, Entry]:
         if _UNSET32 in (packed, unpacked, offset):
             unpacked, packed, offset = _zip64_sizes(
                 data[name_end:name_end + extra_length], unpacked, packed, offset)
+        if name in found:  # which of the two would a parser read? Neither: refused
+            raise BadZip(f"two entries named {name}")
         found[name] = Entry(name, method, flags, packed, unpacked, offset)
         position = name_end + extra_length + comment_length
     return found

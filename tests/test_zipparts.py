@@ -53,6 +53,15 @@ def test_a_comment_holding_the_end_signature() -> None:
     assert zipparts.read(data, entries["a.xml"], 100) == b"<a/>"
 
 
+def test_an_entry_named_twice_is_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive, pytest.warns(UserWarning, match="Duplicate"):
+        archive.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
+    with pytest.raises(zipparts.BadZip, match="two entries named"):
+        zipparts.entries(buffer.getvalue())
+
+
 def test_zip64_directory() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
