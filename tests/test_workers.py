@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import faulthandler
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from pipeline import workers
 from pipeline.intake import InboxFile, RawForm, read_form
+from tests.formfactory import make_form
 
 
 def _files(directory: Path, count: int) -> list[InboxFile]:
@@ -52,3 +54,18 @@ def test_progress_counts_every_file(tmp_path: Path) -> None:
     seen: list[int] = []
     workers.read_forms(_files(tmp_path, 120), seen.append)
     assert sum(seen) == 120
+
+
+def test_reading_where_processes_cannot_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             blank_dir: Path) -> None:
+    """Windows and macOS start workers afresh (spawn): they import what they need and read
+    the same forms."""
+    files = _files(tmp_path, 3)
+    make_form(tmp_path / "form.xlsx", blank_dir=blank_dir)
+    files.append(InboxFile("form.xlsx", tmp_path / "form.xlsx"))
+    forked = workers.read_forms(files)
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
+    spawned = workers.read_forms(files)
+    assert [(f.file, f.cells, f.normalized, f.problems) for f in spawned] == [
+        (f.file, f.cells, f.normalized, f.problems) for f in forked]
+    assert spawned[-1].is_form and spawned[-1].normalized is not None
