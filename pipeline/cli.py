@@ -78,11 +78,10 @@ def check(files: tuple[Path, ...]) -> None:
     例:
       bansou check inbox/申請_新宿区.xlsx
     """
-    from pipeline.check import check_file
+    from pipeline.check import check_files
 
     any_problem = False
-    for path in files:
-        found = check_file(path)
+    for path, found in check_files(files).items():
         if not found:
             click.echo(f"{path.name}: 不備はありません。")
             continue

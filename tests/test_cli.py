@@ -53,6 +53,28 @@ def test_check_reports_each_problem_with_its_cell_and_exits_1(tmp_path: Path,
     ]
 
 
+def test_check_many_files_keeps_each_apart(tmp_path: Path, blank_dir: Path) -> None:
+    """A whole inbox at once (read together, in worker processes from 200 files): each file
+    gets its own problems, in the order given, even where two share a name."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    good = make_form(tmp_path / "a" / "同じ名前.xlsx", blank_dir=blank_dir)
+    bad = make_form(tmp_path / "b" / "同じ名前.xlsx", with_values({"電話番号": "123"}),
+                    blank_dir=blank_dir)
+    copies = []
+    for n in range(210):
+        copies.append(tmp_path / f"copy{n:03d}.xlsx")
+        copies[-1].write_bytes(good.read_bytes())
+    result = CliRunner().invoke(main, ["check", str(bad), *map(str, copies), str(good)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[:2] == ["同じ名前.xlsx: 1件の不備があります。",
+                         "  申請書!B17  電話番号: 「電話番号」の「123」は電話番号として読み取れません。"
+                         "市外局番から10桁または11桁で入力してください（例：03-1234-5678）。"]
+    assert lines[2:] == [f"copy{n:03d}.xlsx: 不備はありません。" for n in range(210)] + [
+        "同じ名前.xlsx: 不備はありません。"]
+
+
 def test_check_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "scan.xlsx"
     path.write_bytes(b"%PDF-1.4 not a workbook")
