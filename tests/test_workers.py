@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import workers
-from pipeline.intake import InboxFile, RawForm, read_form
+from pipeline.intake import InboxFile, RawCell, RawForm, read_form
 from tests.formfactory import make_form
 
 
@@ -69,3 +69,12 @@ def test_reading_where_processes_cannot_fork(tmp_path: Path, monkeypatch: pytest
     assert [(f.file, f.cells, f.normalized, f.problems) for f in spawned] == [
         (f.file, f.cells, f.normalized, f.problems) for f in forked]
     assert spawned[-1].is_form and spawned[-1].normalized is not None
+
+
+def test_a_form_comes_back_from_a_worker_unchanged(tmp_path: Path, blank_dir: Path) -> None:
+    path = make_form(tmp_path / "form.xlsx", blank_dir=blank_dir)
+    read_here = workers._read_and_normalize(path, "form.xlsx")
+    (read_there,) = workers.read_forms([InboxFile("form.xlsx", path)])
+    assert read_there == read_here
+    assert all(isinstance(cell, RawCell) for cell in read_there.cells.values())
+    assert read_there.cells["org_name"].address == read_here.cells["org_name"].address
