@@ -281,7 +281,7 @@ def _sniff_zip(data: bytes, every_part: bool) -> str | None:
         if "content.xml" in entries and "mimetype" in entries and b"opendocument" in (
                 zipparts.read(data, entries["mimetype"], 100)):
             return _OPENDOCUMENT
-        if "xl/workbook.xml" not in entries:
+        if _WORKBOOK not in entries:
             return _NOT_XLSX
         if len(entries) > _MAX_ENTRIES:
             return _TOO_BIG
@@ -289,11 +289,18 @@ def _sniff_zip(data: bytes, every_part: bool) -> str | None:
         packed = sum(entry.packed for entry in entries.values()) or 1
         if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
             return _TOO_BIG
-        form_sheet = _form_sheet_part(data, entries)
+        # The workbook and its relations are read whole: they say which part is the 申請書 sheet.
+        workbook = zipparts.read(data, entries[_WORKBOOK], _MAX_UNPACKED)
+        relations = (zipparts.read(data, entries[_RELATIONS], _MAX_UNPACKED)
+                     if _RELATIONS in entries else b"")
+        if _prolog_is_hostile(workbook[:_PROLOG]) or (
+                relations and _prolog_is_hostile(relations[:_PROLOG])):
+            return _HOSTILE
+        form_sheet = _form_sheet_part(workbook, relations)
         for name, entry in entries.items():
             whole = name == form_sheet or (not form_sheet and name.startswith("xl/worksheets/"))
             parsed = every_part or whole or name in _PARSED_PARTS
-            if not (parsed and name.endswith((".xml", ".rels"))):
+            if name in (_WORKBOOK, _RELATIONS) or not (parsed and name.endswith((".xml", ".rels"))):
                 continue
             if _sheet_is_hostile(zipparts.read(data, entry, _MAX_UNPACKED + 1)) if whole else (
                     _prolog_is_hostile(_prolog(data, entry))):
@@ -304,24 +311,19 @@ def _sniff_zip(data: bytes, every_part: bool) -> str | None:
     return None
 
 
+_WORKBOOK = "xl/workbook.xml"
+_RELATIONS = "xl/_rels/workbook.xml.rels"
 # What python-calamine parses besides the sheet it is asked for.
-_PARSED_PARTS = frozenset({"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/sharedStrings.xml",
-                           "xl/styles.xml", "[Content_Types].xml"})
+_PARSED_PARTS = frozenset({_WORKBOOK, _RELATIONS, "xl/sharedStrings.xml", "xl/styles.xml",
+                           "[Content_Types].xml"})
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
                            rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 
 
-def _form_sheet_part(data: bytes, entries: dict[str, zipparts.Entry]) -> str:
+def _form_sheet_part(workbook: bytes, relations: bytes) -> str:
     """The zip entry of the 申請書 sheet: the only sheet the parser will load.
     Unknown: every worksheet is then read in full."""
-    try:
-        workbook = zipparts.read(data, entries["xl/workbook.xml"], _MAX_UNPACKED)
-        relations = zipparts.read(data, entries["xl/_rels/workbook.xml.rels"], _MAX_UNPACKED)
-    except KeyError:
-        return ""
-    if _prolog_is_hostile(workbook[:_PROLOG]) or _prolog_is_hostile(relations[:_PROLOG]):
-        return ""
     wanted = FORM_SHEET.encode()
     rel_id = next((rid for name, rid in _SHEET_ENTRY.findall(workbook) if name == wanted), None)
     for match in _RELATIONSHIP.finditer(relations):
