@@ -4,7 +4,7 @@
     python -m bench                      # 1,000 and 10,000 forms, medians of 3
     python -m bench --sizes 50 --repeat 1 --out /tmp/bench
 
-Prints a table and writes it, with a profile of the largest run, to bench/results.md.
+Prints a table and writes it, with where the time goes in the largest run, to bench/results.md.
 Timings are medians; these machines are noisy, so the ratios are what we judge.
 """
 
