@@ -83,8 +83,3 @@ ROLES_DISTRICT = (
     "地域調整の実践（地域課題・ニーズ・資源等の把握）",
     "モデル事業・活動の実施",
 )
-
-
-def area_of(municipality: str) -> str | None:
-    """区部 / 多摩 / 島しょ for one of the 62, else None."""
-    return MUNICIPALITY_AREA.get(municipality)
