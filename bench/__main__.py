@@ -142,10 +142,10 @@ def cli_latency(out: Path) -> dict[str, float]:
 def profile(out: Path, forms: int) -> str:
     """cProfile of the two halves of a run: the per-form work the worker processes do (on a
     sample, in this process), and the parent process with its waits for the workers left out."""
-    from pipeline.intake import scan_inbox
+    from pipeline.core.settings import load_settings
     from pipeline.run import run_round
-    from pipeline.settings import load_settings
-    from pipeline.workers import _read_and_normalize
+    from pipeline.stage1_read.inbox import scan_inbox
+    from pipeline.stage1_read.workers import _read_and_normalize
 
     inbox = _inbox(out, forms)
     sample = scan_inbox(inbox).files[:1000]
@@ -170,8 +170,11 @@ def per_form(out: Path, forms: int) -> str:
 
     import python_calamine
 
-    from pipeline.intake import FORM_SHEET, load, read_grid, scan_inbox, sniff_bytes
-    from pipeline.record import normalize_form
+    from pipeline.core.formspec import FORM_SHEET
+    from pipeline.stage1_read.forms import read_grid
+    from pipeline.stage1_read.inbox import scan_inbox
+    from pipeline.stage1_read.record import normalize_form
+    from pipeline.stage1_read.sniff import load, sniff_bytes
 
     sample = scan_inbox(_inbox(out, forms)).files[:2000]
     spent = dict.fromkeys(_STEPS, 0.0)

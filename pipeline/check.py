@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline import problems, workers
-from pipeline.intake import InboxFile
-from pipeline.validate import validate_forms
+from pipeline.core import problems
+from pipeline.stage1_read import workers
+from pipeline.stage1_read.inbox import InboxFile
+from pipeline.stage2_decide.validate import validate_forms
 
 
 def check_files(paths: Sequence[Path]) -> dict[Path, list[problems.Problem]]:

@@ -6,9 +6,7 @@ could not complete (the message says why, in Japanese); 2 usage.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import gc
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,15 +15,10 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from pipeline.report import RoundResult
-    from pipeline.run import Progress
+    from pipeline.core.timing import Progress
+    from pipeline.stage3_write.selection import RoundResult
 
 DEFAULT_OUTBOX = Path("outbox")
-
-# Objects frozen at exit are left out of the collections Python runs while it shuts down:
-# ending a command no longer walks everything pandas and pandera created (~0.2 s).
-atexit.register(gc.freeze)
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="エラー時にトレースバックを表示します。")
@@ -56,8 +49,8 @@ def form(ctx: click.Context, output: Path) -> None:
     例:
       bansou form -o 申請用紙.xlsx
     """
-    from pipeline.form import write_form
-    from pipeline.outputs import replace_atomically
+    from pipeline.stage3_write.form import write_form
+    from pipeline.stage3_write.outputs import replace_atomically
 
     with _reported(ctx):
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -114,13 +107,14 @@ def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path,
       bansou run
       bansou run --inbox 受付 --outbox 結果 --config round.toml
     """
-    from pipeline.run import Stopwatch, run_round
-    from pipeline.settings import load_settings
+    from pipeline.core.settings import load_settings
+    from pipeline.core.timing import Stopwatch
+    from pipeline.run import run_round
 
     watch = Stopwatch()
     with _reported(ctx):
         settings = load_settings(config)
-        result = run_round(inbox, outbox, settings, progress=_progress_bar(), watch=watch)
+        result = run_round(inbox, outbox, settings, progress=_progress_bar(), lap=watch.lap)
     if timings:
         watch.write(timings)
     click.echo(_summary(result))
@@ -146,8 +140,8 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
       bansou demo
       bansou demo /tmp/大規模 --forms 10000
     """
+    from pipeline.core.settings import load_settings
     from pipeline.demo import prepare_directory, run_demo
-    from pipeline.settings import load_settings
 
     with _reported(ctx):
         settings = load_settings(config)
@@ -185,7 +179,7 @@ def _progress_bar() -> Progress | None:
 def _reported(ctx: click.Context) -> Iterator[None]:
     """Turn the project's errors (and the system's, on files) into a Japanese message and
     exit code 1; a traceback only with --debug."""
-    from pipeline.errors import BansouError
+    from pipeline.core.errors import BansouError
 
     try:
         yield

@@ -24,15 +24,17 @@ import openpyxl
 import python_calamine
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import domain
-from pipeline.errors import BansouError
-from pipeline.form import write_form
-from pipeline.formspec import FIELDS_BY_KEY, FORM_SHEET, item_key
-from pipeline.intake import REGISTER_NAME, REVIEW_DIR, read_grid
-from pipeline.report import RoundResult
-from pipeline.run import Progress, run_round
-from pipeline.settings import JST, RoundSettings
-from pipeline.xlsx import new_openpyxl_workbook, save_openpyxl
+from pipeline.core import domain
+from pipeline.core.errors import BansouError
+from pipeline.core.formspec import FIELDS_BY_KEY, FORM_SHEET, item_key
+from pipeline.core.settings import JST, RoundSettings
+from pipeline.core.timing import Progress
+from pipeline.run import run_round
+from pipeline.stage1_read.forms import read_grid
+from pipeline.stage1_read.inbox import REGISTER_NAME, REVIEW_DIR
+from pipeline.stage3_write.form import write_form
+from pipeline.stage3_write.selection import RoundResult
+from pipeline.stage3_write.xlsx import new_openpyxl_workbook, save_openpyxl
 
 ELIGIBLE = frozenset({"選定", "選外"})
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -1,51 +1,56 @@
 """Wiring: the place to read to understand a run.
 
-scan → read → decide (validate → eligibility → score → select) → write.
-Reading happens in worker processes (:mod:`pipeline.workers`); :mod:`pipeline.decide`
-and :mod:`pipeline.write` call the stages of deciding and of writing in order.
+read (:mod:`pipeline.stage1_read`) → decide (:mod:`pipeline.stage2_decide`) →
+write (:mod:`pipeline.stage3_write`). Forms are read in worker processes; the deciding
+and writing stages are called in order by :func:`pipeline.stage2_decide.decide.decide`
+and :func:`pipeline.stage3_write.write.write_outputs`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline import intake, workers
-from pipeline.errors import InboxError
-from pipeline.settings import JST, RoundSettings
+from pipeline.core.errors import InboxError
+from pipeline.core.settings import JST, RoundSettings
+from pipeline.core.timing import Lap, Progress, no_lap
+from pipeline.stage1_read import workers
+from pipeline.stage1_read.inbox import InboxScan, scan_inbox
+from pipeline.stage1_read.register import read_register
+from pipeline.stage1_read.review_sheets import read_review_sheets
 
 if TYPE_CHECKING:
-    from pipeline.report import RoundResult
+    from pipeline.core.result import RoundResult
 
 
 def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
               run_at: dt.datetime | None = None, progress: Progress | None = None,
-              watch: Stopwatch | None = None) -> RoundResult:
+              lap: Lap = no_lap) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure."""
     run_at = run_at or run_time()
-    watch = watch or Stopwatch()
-    with watch.lap("scan"):
+    with lap("scan"):
         scan = _scan(inbox)
-        register = intake.read_register(scan.register)
-    with watch.lap("read"), (progress or _no_progress)(len(scan.files)) as advance, \
+        register = read_register(scan.register)
+        review_sheets = read_review_sheets(scan.review_files,
+                                           [c.label for c in settings.review])
+    with lap("read"), (progress or _no_progress)(len(scan.files)) as advance, \
             workers.Reader(scan.files, advance) as reader:
         # Reading is most of a large run, and the worker processes have started. This
-        # process imports the rest of the pipeline and readies pandera (pandas, pandera,
-        # the writers: most of a second) while they read, rather than before: so the
-        # import is here.
-        from pipeline import correspondence, decide, validate, write
+        # process imports the deciding and writing stages and readies pandera (pandas,
+        # pandera, the writers: most of a second) while they read, rather than before:
+        # so the import is here.
+        from pipeline.stage2_decide import decide, validate
+        from pipeline.stage3_write import letters, write
 
         validate.prepare()
-        templates = correspondence.load_templates(settings.templates)
+        templates = letters.load_templates(settings.templates)
         forms = reader.forms()
-    result = decide.decide(scan, register, forms, settings, run_at, watch)
-    return write.write_outputs(outbox, result, templates, watch)
+    result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap)
+    return write.write_outputs(outbox, result, templates, lap)
 
 
 def run_time() -> dt.datetime:
@@ -56,37 +61,11 @@ def run_time() -> dt.datetime:
     return dt.datetime.now(JST)
 
 
-# Given the number of files, a context yielding a function called with each count finished.
-Progress = Callable[[int], contextlib.AbstractContextManager[Callable[[int], None]]]
-
-
-class Stopwatch:
-    """Seconds spent per stage of a run (for the benchmark)."""
-
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-
-    def write(self, path: Path) -> None:
-        """The laps and this process's peak memory, as JSON."""
-        import resource  # Unix only, as is the benchmark that asks for this
-
-        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        path.write_text(json.dumps({"laps": self.laps, "rss_kb": peak_kb}), encoding="utf-8")
-
-    @contextlib.contextmanager
-    def lap(self, stage: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.laps[stage] = self.laps.get(stage, 0.0) + time.perf_counter() - started
-
-
-def _scan(inbox: Path) -> intake.InboxScan:
+def _scan(inbox: Path) -> InboxScan:
     if not inbox.is_dir():
         raise InboxError(f"受付フォルダ {inbox} が見つかりません。フォルダを作り、申請用紙を保存してください。")
     try:
-        return intake.scan_inbox(inbox)
+        return scan_inbox(inbox)
     except OSError as error:
         raise InboxError(f"受付フォルダ {inbox} を読み込めません（{error.strerror}）。") from error
 

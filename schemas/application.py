@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline import domain
+from pipeline.core import domain
 
 _PHONE = r"^\d[\d-]*$"
 

@@ -6,11 +6,16 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline import domain
+from pipeline.core import domain
 from schemas.application import ApplicationSchema
 
 DECISIONS = ("選定", "選外", "不適格", "要修正", "読込不可", "重複")
 SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
+
+
+def points_column(key: str) -> str:
+    """The column of a criterion's points in :class:`ScoredSchema`."""
+    return f"points:{key}"
 
 
 class ReceivedSchema(ApplicationSchema):

@@ -5,7 +5,17 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from pipeline.form import write_form
+from pipeline.core.settings import RoundSettings, load_settings
+from pipeline.stage3_write.form import write_form
+
+# Frozen settings for every test: staff edit the shipped round.toml each round, and the
+# tests must not change with it (tests/test_settings.py checks that the shipped one loads).
+ROUND_TOML = Path(__file__).parent / "fixtures" / "round.toml"
+
+
+@pytest.fixture(scope="session")
+def settings() -> RoundSettings:
+    return load_settings(ROUND_TOML)
 
 
 @pytest.fixture(scope="session")

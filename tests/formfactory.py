@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.form import write_form
-from pipeline.formspec import FORM_SHEET
+from pipeline.core.formspec import FORM_SHEET
+from pipeline.stage3_write.form import write_form
 
 # What a careful applicant types, by label.
 VALID: dict[str, object] = {

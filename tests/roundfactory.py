@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.settings import JST
+from pipeline.core.settings import JST
 from tests.formfactory import make_form, with_values
 
 RUN_AT = dt.datetime(2016, 7, 1, 9, 0, tzinfo=JST)

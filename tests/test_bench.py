@@ -18,7 +18,7 @@ def test_small_benchmark_produces_its_table(tmp_path: Path) -> None:
     text = results.read_text(encoding="utf-8")
     assert completed.stdout.strip() in text
     assert "| 20 |" in text
-    for stage in ("read", "validate", "write selection", "write letters"):
+    for stage in ("read", "validate", "write"):
         assert f"| {stage} |" in text
     assert "`bansou check FILE`" in text
     assert "### Each step of reading a form (20 forms" in text

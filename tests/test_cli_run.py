@@ -7,6 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from tests.conftest import ROUND_TOML
 from tests.roundfactory import add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +22,7 @@ def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path) ->
     (tmp_path / "inbox").mkdir()
     add_form(tmp_path / "inbox", "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
     (tmp_path / "inbox" / "bad.xlsx").write_bytes(b"")
-    result = _invoke(tmp_path, "--config", str(ROOT / "round.toml"))
+    result = _invoke(tmp_path, "--config", str(ROUND_TOML))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "2件のファイルを判定しました（選定 1件、読込不可 1件）。",
@@ -30,7 +31,7 @@ def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path) ->
 
 
 def test_missing_inbox_is_a_clear_failure(tmp_path: Path) -> None:
-    result = _invoke(tmp_path, "--config", str(ROOT / "round.toml"))
+    result = _invoke(tmp_path, "--config", str(ROUND_TOML))
     assert result.exit_code == 1
     assert result.output == (f"Error: 受付フォルダ {tmp_path / 'inbox'} が見つかりません。"
                              "フォルダを作り、申請用紙を保存してください。\n")
@@ -40,7 +41,7 @@ def test_missing_inbox_is_a_clear_failure(tmp_path: Path) -> None:
 def test_bad_settings_keep_previous_outputs(tmp_path: Path, blank_dir: Path) -> None:
     (tmp_path / "inbox").mkdir()
     add_form(tmp_path / "inbox", "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
-    assert _invoke(tmp_path, "--config", str(ROOT / "round.toml")).exit_code == 0
+    assert _invoke(tmp_path, "--config", str(ROUND_TOML)).exit_code == 0
     before = (tmp_path / "outbox" / "選定結果.xlsx").read_bytes()
     bad = tmp_path / "round.toml"
     bad.write_text("[round]\nname = 'x'\n", encoding="utf-8")

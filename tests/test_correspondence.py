@@ -9,19 +9,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.correspondence import letter_stems, render
-from pipeline.errors import SettingsError
+from pipeline.core.errors import SettingsError
+from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
-from pipeline.settings import RoundSettings, load_settings
+from pipeline.stage3_write.letters import letter_stems, render
 from tests.formfactory import VALID
 from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture(scope="module")
-def settings() -> RoundSettings:
-    return load_settings(ROOT / "round.toml")
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.core.errors import BansouError
+from pipeline.core.settings import RoundSettings
 from pipeline.demo import generate_round, prepare_directory, run_demo
-from pipeline.errors import BansouError
-from pipeline.settings import RoundSettings, load_settings
+from tests.conftest import ROUND_TOML
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED_MESS = {"全角数字", "和暦の日付", "社協の略称", "包括の略称", "東京都付きの区市町村",
@@ -19,10 +20,6 @@ REQUIRED_MESS = {"全角数字", "和暦の日付", "社協の略称", "包括�
                  "期間が６ヶ月", "再提出前の申請", "同じ団体の再提出", "壊れたファイル", "旧形式の.xls",
                  "誤って送られたPDF", "数式に見える文字"}
 
-
-@pytest.fixture(scope="module")
-def settings() -> RoundSettings:
-    return load_settings(ROOT / "round.toml")
 
 
 def test_demo_round_ends_as_the_generator_intended(tmp_path: Path,
@@ -80,7 +77,7 @@ def test_demo_never_clears_a_folder_it_did_not_make(tmp_path: Path) -> None:
 
 def test_demo_command(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["demo", str(tmp_path / "d"), "--config",
-                                       str(ROOT / "round.toml")])
+                                       str(ROUND_TOML)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "40件のファイルを判定しました（選外 28件、選定 5件、読込不可 3件、不適格 2件、要修正 1件、重複 1件）。"
@@ -88,5 +85,5 @@ def test_demo_command(tmp_path: Path) -> None:
     assert lines[-1].startswith("結果:")
     # a second demo in the same folder replaces the first
     again = CliRunner().invoke(main, ["demo", str(tmp_path / "d"), "--config",
-                                      str(ROOT / "round.toml")])
+                                      str(ROUND_TOML)])
     assert again.output == result.output

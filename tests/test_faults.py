@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import outputs, plan
 from pipeline.cli import main
 from pipeline.demo import generate_round
+from pipeline.stage3_write import outputs
+from pipeline.stage3_write import plans as plan
+from tests.conftest import ROUND_TOML
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,7 +35,7 @@ def round_dir(tmp_path: Path) -> Path:
 def _run(directory: Path):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(main, ["run", "--inbox", str(directory / "inbox"), "--outbox",
                                      str(directory / "outbox"), "--config",
-                                     str(ROOT / "round.toml")])
+                                     str(ROUND_TOML)])
 
 
 def _snapshot(outbox: Path) -> dict[str, bytes]:
@@ -54,7 +56,7 @@ def test_killed_at_any_point_leaves_previous_outputs_whole(round_dir: Path) -> N
     outbox = round_dir / "outbox"
     expected = set(_snapshot(outbox))
     command = [sys.executable, "-m", "pipeline", "run", "--inbox", str(round_dir / "inbox"),
-               "--outbox", str(outbox), "--config", str(ROOT / "round.toml")]
+               "--outbox", str(outbox), "--config", str(ROUND_TOML)]
     started = time.monotonic()
     subprocess.run(command, check=True, capture_output=True)
     duration = time.monotonic() - started
@@ -110,7 +112,7 @@ def test_full_disk_keeps_previous_outputs(round_dir: Path, monkeypatch: pytest.M
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(plan, "write_plan", no_space)
-    monkeypatch.setattr("pipeline.write.write_plan", no_space)
+    monkeypatch.setattr("pipeline.stage3_write.write.write_plan", no_space)
     result = _run(round_dir)
     assert result.exit_code == 1
     assert result.output == ("Error: 出力を書き込めませんでした（No space left on device）。"

@@ -7,8 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline import domain
-from pipeline.formspec import FIELDS, FORM_SHEET, FORM_VERSION, VERSION_LABEL
+from pipeline.core import domain
+from pipeline.core.formspec import FIELDS, FORM_SHEET, FORM_VERSION, VERSION_LABEL
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_print_setup_and_japanese_font(sheet) -> None:  # type: ignore[no-untype
 
 
 def test_form_is_byte_identical_when_written_twice(tmp_path: Path) -> None:
-    from pipeline.form import write_form
+    from pipeline.stage3_write.form import write_form
 
     write_form(tmp_path / "a.xlsx")
     write_form(tmp_path / "b.xlsx")

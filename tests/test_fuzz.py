@@ -13,11 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pipeline.core.formspec import CHECKLIST_FIELDS, SCALAR_FIELDS, item_key
+from pipeline.core.settings import RoundSettings, load_settings
 from pipeline.demo import FormTemplate
-from pipeline.form import write_form
-from pipeline.formspec import CHECKLIST_FIELDS, SCALAR_FIELDS, item_key
 from pipeline.run import run_round
-from pipeline.settings import RoundSettings, load_settings
+from pipeline.stage3_write.form import write_form
+from tests.conftest import ROUND_TOML
 from tests.roundfactory import RUN_AT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> FormTemplate:
 
 @pytest.fixture(scope="module")
 def round_settings() -> RoundSettings:
-    return load_settings(ROOT / "round.toml")
+    return load_settings(ROUND_TOML)
 
 
 def _damaged(data: bytes, how: str, where: float) -> bytes:

@@ -9,9 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.report import RoundResult
+from pipeline.core.settings import load_settings
 from pipeline.run import run_round
-from pipeline.settings import load_settings
+from pipeline.stage3_write.selection import RoundResult
+from tests.conftest import ROUND_TOML
 from tests.hostile import build
 from tests.roundfactory import RUN_AT
 
@@ -30,7 +31,7 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory,
     for path in [inbox, *inbox.rglob("*")]:  # a read-only inbox
         path.chmod(0o555 if path.is_dir() else 0o444)
     try:
-        result = run_round(inbox, directory / "outbox", load_settings(ROOT / "round.toml"), RUN_AT)
+        result = run_round(inbox, directory / "outbox", load_settings(ROUND_TOML), RUN_AT)
     finally:
         for path in [inbox, *inbox.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline import domain
+from pipeline.core import domain
 from pipeline.demo import insert_cols, insert_rows
-from pipeline.intake import read_form
-from pipeline.validate import Validated, validate_forms
+from pipeline.stage1_read.forms import read_form
+from pipeline.stage2_decide.validate import Validated, validate_forms
 from tests.formfactory import (
     VALID,
     VALID_MARKS,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import workers
+from pipeline.core.settings import load_settings
 from pipeline.demo import generate_round
 from pipeline.run import run_round
-from pipeline.settings import load_settings
+from pipeline.stage1_read import workers
+from tests.conftest import ROUND_TOML
 from tests.roundfactory import RUN_AT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_large_round_is_complete_and_deterministic(tmp_path: Path) -> None:
     forms = workers.PARALLEL_FROM + 100
     demo = generate_round(tmp_path / "big", forms=forms)
-    settings = load_settings(ROOT / "round.toml")
+    settings = load_settings(ROUND_TOML)
     result = run_round(demo.inbox, demo.outbox, settings, RUN_AT)
     assert sorted(result.ledger["file"]) == sorted(f.name for f in demo.files)
     decisions = dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))

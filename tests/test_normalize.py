@@ -7,9 +7,9 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline import normalize, problems
-from pipeline.formspec import FIELDS, SCALAR_FIELDS
-from pipeline.normalize import Invalid, label_key, normalize_field, parse_mark
+from pipeline.core import normalize, problems
+from pipeline.core.formspec import FIELDS, SCALAR_FIELDS
+from pipeline.core.normalize import Invalid, label_key, normalize_field, parse_mark
 
 cell_values = st.one_of(
     st.none(),

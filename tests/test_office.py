@@ -9,20 +9,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from pipeline.core.settings import RoundSettings
 from pipeline.demo import DemoRound, run_demo
-from pipeline.intake import read_form
-from pipeline.reviews import read_reviews
-from pipeline.settings import RoundSettings, load_settings
-from pipeline.validate import validate_forms
+from pipeline.stage1_read.forms import read_form
+from pipeline.stage1_read.review_sheets import read_review_sheets
+from pipeline.stage2_decide.reviews import judge
+from pipeline.stage2_decide.validate import validate_forms
 from tests.office import convert, pdf_fonts, pdf_pages, pdf_text, soffice, workbook_kinds
 from tests.roundfactory import fill_review
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture(scope="module")
-def settings() -> RoundSettings:
-    return load_settings(ROOT / "round.toml")
 
 
 @pytest.fixture(scope="module")
@@ -100,8 +97,9 @@ def test_review_sheet_saved_by_libreoffice_reads_back(demo: DemoRound, tmp_path:
     scores = {files[0]: (5, 4, 3), files[1]: "conflict", files[2]: (2, 2, 1)}
     filled = fill_review(blank, tmp_path / "filled" / "審査票_LO.xlsx", "審査員L", scores)
     resaved = convert(filled, 'xlsx:Calc MS Excel 2007 XML', tmp_path / "resaved")
-    read = read_reviews((resaved,), settings, set(files))
-    original = read_reviews((filled,), settings, set(files))
+    labels = [c.label for c in settings.review]
+    read = judge(read_review_sheets((resaved,), labels), settings, set(files))
+    original = judge(read_review_sheets((filled,), labels), settings, set(files))
     assert read.conflicts.values.tolist() == [["審査員L", files[1]]]
     got = read.scores.sort_values(["file", "criterion"]).values.tolist()
     assert got == original.scores.sort_values(["file", "criterion"]).values.tolist()

@@ -7,17 +7,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.plan import month_labels, plan_file_name, schedule
+from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
-from pipeline.settings import RoundSettings, load_settings
+from pipeline.stage3_write.plans import month_labels, plan_file_name, schedule
 from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture(scope="module")
-def settings() -> RoundSettings:
-    return load_settings(ROOT / "round.toml")
 
 
 def _sheet_text(path: Path) -> list[list[object]]:

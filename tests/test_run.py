@@ -10,18 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.report import RoundResult
+from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_round
-from pipeline.settings import JST, RoundSettings, load_settings
+from pipeline.stage3_write.selection import RoundResult
 from tests.formfactory import make_form
 from tests.roundfactory import RUN_AT, add_form, fill_review, make_register, org
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-@pytest.fixture(scope="module")
-def settings() -> RoundSettings:
-    return load_settings(ROOT / "round.toml")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""round.toml: the seed round loads; every mistake names its key."""
+"""round.toml: the shipped file and the seed round load; every mistake names its key."""
 
 from __future__ import annotations
 
@@ -7,15 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import SettingsError
-from pipeline.settings import JST, load_settings
+from pipeline.core.errors import SettingsError
+from pipeline.core.settings import JST, load_settings
+from tests.conftest import ROUND_TOML
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = (ROOT / "round.toml").read_text(encoding="utf-8")
+SEED = ROUND_TOML.read_text(encoding="utf-8")
+
+
+def test_shipped_round_toml_loads() -> None:
+    """Whatever staff changed in it this round, the shipped file must still load."""
+    shipped = load_settings(ROOT / "round.toml")
+    assert shipped.max_districts >= 1 and shipped.templates.is_dir()
 
 
 def test_seed_round() -> None:
-    settings = load_settings(ROOT / "round.toml")
+    settings = load_settings(ROUND_TOML)
     assert settings.deadline == dt.datetime(2016, 6, 30, 23, 59, 59, tzinfo=JST)
     assert settings.max_districts == 5
     assert settings.max_per_municipality == 1

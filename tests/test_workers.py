@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import workers
-from pipeline.intake import InboxFile, RawCell, RawForm, read_form
+from pipeline.core import processes
+from pipeline.stage1_read import workers
+from pipeline.stage1_read.forms import RawCell, RawForm, read_form
+from pipeline.stage1_read.inbox import InboxFile
 from tests.formfactory import make_form
 
 
@@ -64,7 +66,7 @@ def test_reading_where_processes_cannot_fork(tmp_path: Path, monkeypatch: pytest
     make_form(tmp_path / "form.xlsx", blank_dir=blank_dir)
     files.append(InboxFile("form.xlsx", tmp_path / "form.xlsx"))
     forked = workers.read_forms(files)
-    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(processes, "_context", lambda: multiprocessing.get_context("spawn"))
     spawned = workers.read_forms(files)
     assert [(f.file, f.cells, f.normalized, f.problems) for f in spawned] == [
         (f.file, f.cells, f.normalized, f.problems) for f in forked]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline import zipparts
+from pipeline.stage1_read import zipparts
 
 _parts = st.dictionaries(
     st.text(st.characters(codec="utf-8", exclude_characters="\x00/\\"), min_size=1, max_size=20),

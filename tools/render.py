@@ -15,8 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from pipeline.core.settings import load_settings  # noqa: E402
 from pipeline.demo import prepare_directory, run_demo  # noqa: E402
-from pipeline.settings import load_settings  # noqa: E402
 from tests.office import convert, workbook_kinds  # noqa: E402
 
 

@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline import domain
+from pipeline.core import domain
 
 FORM_SHEET = "申請書"
 VERSION_LABEL = "様式"

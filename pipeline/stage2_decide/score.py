@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from pipeline import domain
-from pipeline.settings import AutoCriterion, RoundSettings
-from schemas.selection import EligibleSchema, ScoredSchema
+from pipeline.core import domain
+from pipeline.core.settings import AutoCriterion, RoundSettings
+from schemas.selection import EligibleSchema, ScoredSchema, points_column
 
 
 def menu_fits_issue(category: str, menus: tuple[str, ...]) -> bool:
@@ -27,10 +27,6 @@ AUTO_RULES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
                                                df[EligibleSchema.menus], strict=True)],
         index=df.index, dtype=int),
 }
-
-
-def points_column(key: str) -> str:
-    return f"points:{key}"
 
 
 def auto_points(eligible: pd.DataFrame, criterion: AutoCriterion) -> pd.Series:

@@ -12,10 +12,10 @@ from dataclasses import astuple, dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import problems
-from pipeline.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, SCALAR_FIELDS
-from pipeline.intake import RawForm
-from pipeline.record import field_problem, normalize_form
+from pipeline.core import problems
+from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, SCALAR_FIELDS
+from pipeline.stage1_read.forms import RawForm
+from pipeline.stage1_read.record import field_problem, normalize_form
 from schemas.application import ApplicationSchema
 
 PROBLEM_COLUMNS = ["file", "sheet", "cell", "label", "value", "code", "message"]

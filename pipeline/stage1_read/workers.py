@@ -10,18 +10,16 @@ Results come back in input order whatever the number of workers.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
-import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
-from pipeline.intake import InboxFile, RawForm, crashed_form, read_form
-from pipeline.record import normalize_form
+from pipeline.core.processes import PARALLEL_FROM, pool
+from pipeline.stage1_read.forms import RawForm, crashed_form, read_form
+from pipeline.stage1_read.inbox import InboxFile
+from pipeline.stage1_read.record import normalize_form
 
-MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
-PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
 _CHUNK = 100
 
 Advance = Callable[[int], None]  # called with the number of files just finished
@@ -37,7 +35,7 @@ class Reader:
     def __init__(self, files: Sequence[InboxFile], progress: Advance | None = None) -> None:
         self.files = files
         self.progress = progress
-        self._pool = _pool(min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1)
+        self._pool = pool(min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1)
         self._pending: list[tuple[list[int], Future[list[RawForm]]]] = []
 
     def __enter__(self) -> Reader:
@@ -104,94 +102,8 @@ def _read_and_normalize(path: Path, name: str) -> RawForm:
 
 def read_alone(path: Path, name: str) -> RawForm:
     """One file in a process of its own."""
-    with _pool(1) as pool:
+    with pool(1) as executor:
         try:
-            return pool.submit(_read_and_normalize, path, name).result()
+            return executor.submit(_read_and_normalize, path, name).result()
         except Exception:  # BrokenProcessPool when the worker died; MemoryError at the limit
             return crashed_form(path, name)
-
-
-class _pool:
-    """A process pool whose workers have a memory limit; shut down without waiting on a
-    broken pool."""
-
-    def __init__(self, workers: int) -> None:
-        self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_limit_memory,
-            initargs=(MEMORY_PER_WORKER,))
-
-    def __enter__(self) -> ProcessPoolExecutor:
-        return self.executor
-
-    def __exit__(self, *_: object) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    # fork is quickest where it exists; elsewhere (Windows, macOS) spawn is the safe default
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-def _limit_memory(extra: int) -> None:
-    try:
-        import resource
-    except ImportError:  # Windows has no rlimits; the pool still isolates crashes
-        return
-    current = _address_space()
-    if current:
-        limit = current + extra
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _address_space() -> int:
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmSize:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-# Jobs for forked writer processes: set just before the fork, so that the children
-# inherit them instead of receiving a pickled copy of the whole round.
-_JOBS: list[tuple[Callable[..., object], tuple[object, ...]]] = []
-
-Job = tuple[str, Callable[..., object], tuple[object, ...]]
-
-
-def run_jobs(jobs: Sequence[Job], parallel: bool) -> dict[str, float]:
-    """Run independent jobs (name, function, arguments); seconds per job.
-
-    With ``parallel`` and where processes can be forked, two processes share them;
-    an exception in a job is raised here either way.
-    """
-    global _JOBS
-    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
-        return {name: _timed(function, args) for name, function, args in jobs}
-    _JOBS = [(function, args) for _, function, args in jobs]
-    # The children's collections leave the round's objects alone: no walk over them, and
-    # no copies of the pages they are on.
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")
-                                 ) as pool:
-            futures = [pool.submit(_run_job, index) for index in range(len(jobs))]
-            return {name: future.result() for (name, _, _), future in zip(jobs, futures,
-                                                                        strict=True)}
-    finally:
-        _JOBS = []
-        gc.unfreeze()
-
-
-def _run_job(index: int) -> float:
-    function, args = _JOBS[index]
-    return _timed(function, args)
-
-
-def _timed(function: Callable[..., object], args: tuple[object, ...]) -> float:
-    started = time.perf_counter()
-    function(*args)
-    return time.perf_counter() - started

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.domain import COMMITMENTS, MENUS
-from pipeline.errors import SettingsError
+from pipeline.core.domain import COMMITMENTS, MENUS
+from pipeline.core.errors import SettingsError
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 AUTO_RULES = ("commitments", "pre_consultation", "partners", "menu_fit")

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline import domain
-from pipeline.intake import InboxFile, Register
-from pipeline.settings import JST, RoundSettings
+from pipeline.core import domain
+from pipeline.core.settings import JST, RoundSettings
+from pipeline.stage1_read.inbox import InboxFile
+from pipeline.stage1_read.register import Register
 from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema
 
 BASIS_REGISTER = "受付簿"

@@ -7,9 +7,16 @@ from pathlib import Path
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline import domain
-from pipeline.formspec import FIELDS, FORM_SHEET, FORM_TITLE, FORM_VERSION, VERSION_LABEL
-from pipeline.xlsx import DATE_FORMAT, MONTH_FORMAT, fmt, new_workbook, print_setup, wrapped_lines
+from pipeline.core import domain
+from pipeline.core.formspec import FIELDS, FORM_SHEET, FORM_TITLE, FORM_VERSION, VERSION_LABEL
+from pipeline.stage3_write.xlsx import (
+    DATE_FORMAT,
+    MONTH_FORMAT,
+    fmt,
+    new_workbook,
+    print_setup,
+    wrapped_lines,
+)
 
 LIST_SHEET = "リスト"
 GUIDE_SHEET = "記入方法"

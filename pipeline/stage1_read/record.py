@@ -7,10 +7,10 @@ forms (:mod:`pipeline.workers`); it needs no pandas, so those processes start li
 
 from __future__ import annotations
 
-from pipeline import problems
-from pipeline.formspec import CHECKLIST_FIELDS, FORM_SHEET, SCALAR_FIELDS, FieldSpec, item_key
-from pipeline.intake import RawForm
-from pipeline.normalize import Invalid, display, normalize_field, parse_mark
+from pipeline.core import problems
+from pipeline.core.formspec import CHECKLIST_FIELDS, FORM_SHEET, SCALAR_FIELDS, FieldSpec, item_key
+from pipeline.core.normalize import Invalid, display, normalize_field, parse_mark
+from pipeline.stage1_read.forms import RawForm
 
 
 def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Problem]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.settings import RoundSettings
+from pipeline.core.settings import RoundSettings
 from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema
 
 _TIE_BREAK_ORDER = {  # column, ascending

@@ -19,12 +19,17 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from pipeline.errors import SettingsError
-from pipeline.intake import sniff
-from pipeline.outputs import safe_file_part
-from pipeline.report import RoundResult
-from pipeline.settings import RoundSettings
-from pipeline.xlsx import japanese_date, new_openpyxl_workbook, save_openpyxl, wrapped_lines
+from pipeline.core.errors import SettingsError
+from pipeline.core.settings import RoundSettings
+from pipeline.stage1_read.sniff import sniff
+from pipeline.stage3_write.outputs import safe_file_part
+from pipeline.stage3_write.selection import RoundResult
+from pipeline.stage3_write.xlsx import (
+    japanese_date,
+    new_openpyxl_workbook,
+    save_openpyxl,
+    wrapped_lines,
+)
 from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED
 
 RETURN_DIR = "差戻し"

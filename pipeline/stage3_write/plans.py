@@ -10,10 +10,10 @@ import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline import domain
-from pipeline.outputs import safe_file_part
-from pipeline.settings import PlanSettings, RoundSettings
-from pipeline.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
+from pipeline.core import domain
+from pipeline.core.settings import PlanSettings, RoundSettings
+from pipeline.stage3_write.outputs import safe_file_part
+from pipeline.stage3_write.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
 
 PLAN_DIR = "計画"
 PLAN_SHEET = "計画書"

@@ -1,23 +1,27 @@
 """Deciding a round: validate → eligibility → score → select, then one 判定 per file.
 
-Takes the forms as read (:mod:`pipeline.workers`) and returns a :class:`RoundResult`;
-writes nothing. Each stage is a module of functions on DataFrames; this one calls them
-in order.
+Takes the files as read (:mod:`pipeline.stage1_read`) and returns a :class:`RoundResult`;
+reads and writes nothing. Each stage is a module of functions on DataFrames; this one
+calls them in order.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
-from pipeline import eligibility, reviews, score, select
-from pipeline.intake import InboxScan, RawForm, Register
-from pipeline.report import RoundResult
-from pipeline.run import Stopwatch
-from pipeline.settings import RoundSettings
-from pipeline.validate import validate_forms
+from pipeline.core.result import RoundResult
+from pipeline.core.settings import RoundSettings
+from pipeline.core.timing import Lap, no_lap
+from pipeline.stage1_read.forms import RawForm
+from pipeline.stage1_read.inbox import InboxScan
+from pipeline.stage1_read.register import Register
+from pipeline.stage1_read.review_sheets import ReviewSheet
+from pipeline.stage2_decide import eligibility, reviews, score, select
+from pipeline.stage2_decide.validate import validate_forms
 from schemas.selection import (
     DUPLICATE,
     INELIGIBLE,
@@ -28,17 +32,18 @@ from schemas.selection import (
 )
 
 
-def decide(scan: InboxScan, register: Register, forms: list[RawForm], settings: RoundSettings,
-           run_at: dt.datetime, watch: Stopwatch) -> RoundResult:
+def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSheet],
+           forms: list[RawForm], settings: RoundSettings, run_at: dt.datetime,
+           lap: Lap = no_lap) -> RoundResult:
     """Every file's 判定, with everything the outputs show. ``forms`` is emptied once
     validated: a large round's memory goes down there."""
     hashes = {form.file: form.sha256 for form in forms}
     remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
-    with watch.lap("validate"):
+    with lap("validate"):
         validated = validate_forms(forms)
     forms.clear()  # the raw cells are no longer needed
     records = validated.records
-    with watch.lap("eligibility"):
+    with lap("eligibility"):
         receipt = eligibility.receipts(hashes, register, records)
         superseded = eligibility.superseded(receipt, records)
         decisions = {item.file: (DUPLICATE, item.reason) for item in superseded}
@@ -49,15 +54,15 @@ def decide(scan: InboxScan, register: Register, forms: list[RawForm], settings: 
         eligible, ineligible = eligibility.check_eligibility(received, settings)
         for file, group in ineligible.groupby("file", sort=False):
             decisions[str(file)] = (INELIGIBLE, " ".join(group["reason"]))
-    with watch.lap("score and select"):
-        review_read = reviews.read_reviews(scan.review_files, settings, set(eligible["file"]))
+    with lap("score and select"):
+        review_read = reviews.judge(review_sheets, settings, set(eligible["file"]))
         scored = score.score(eligible, reviews.aggregate(review_read, eligible, settings),
                              settings)
         ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
         decisions |= {str(f): (str(d), str(r)) for f, d, r in
                       zip(ranked["file"].tolist(), ranked["decision"].tolist(),
                           ranked["reason"].tolist(), strict=True)}
-    with watch.lap("ledger"):
+    with lap("ledger"):
         files = receipt["file"].tolist()  # plain strings: quick to loop over
         ledger = LedgerSchema.validate(receipt.assign(
             org_name=receipt["file"].map(records["org_name"] if len(records) else {}),

@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline import correspondence, reviews, score, workers
-from pipeline.form import write_form
-from pipeline.outputs import OutputSet
-from pipeline.plan import PLAN_DIR, plan_file_name, write_plan
-from pipeline.report import RoundResult, write_selection
-from pipeline.run import Stopwatch
-from schemas.selection import SELECTED
+from pipeline.core import processes
+from pipeline.core.result import RoundResult
+from pipeline.core.timing import Lap, no_lap
+from pipeline.stage3_write import letters
+from pipeline.stage3_write.form import write_form
+from pipeline.stage3_write.outputs import OutputSet
+from pipeline.stage3_write.plans import PLAN_DIR, plan_file_name, write_plan
+from pipeline.stage3_write.review_sheet import write_review_sheet
+from pipeline.stage3_write.selection import write_selection
+from schemas.selection import SELECTED, points_column
 
 SELECTION_FILE = "選定結果.xlsx"
 REVIEW_FILE = "審査票.xlsx"
@@ -25,25 +28,25 @@ FORM_FILE = "申請用紙.xlsx"
 
 
 def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str],
-                  watch: Stopwatch) -> RoundResult:
+                  lap: Lap = no_lap) -> RoundResult:
     """Write every output into ``outbox``; the previous outputs stay whole on failure.
     Returns the result with the plan files it wrote."""
     selected = result.ranked[result.ranked["decision"] == SELECTED]
     result = dataclasses.replace(result, plan_files={
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
         for _, row in selected.iterrows()})
-    with OutputSet(outbox) as outputs:
-        jobs: list[workers.Job] = [  # independent; the longest first
+    with lap("write"), OutputSet(outbox) as outputs:
+        jobs: list[processes.Job] = [  # independent; the longest first
             ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
-            ("write letters", correspondence.write_letters,
-             (outputs.folder(correspondence.RETURN_DIR),
-              outputs.folder(correspondence.NOTICE_DIR), result, templates)),
+            ("write letters", letters.write_letters,
+             (outputs.folder(letters.RETURN_DIR),
+              outputs.folder(letters.NOTICE_DIR), result, templates)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE),)),
         ]
-        large = len(result.ledger) >= workers.PARALLEL_FROM
-        watch.laps.update(workers.run_jobs(jobs, parallel=large))
+        large = len(result.ledger) >= processes.PARALLEL_FROM
+        processes.run_jobs(jobs, parallel=large)
     return result
 
 
@@ -54,5 +57,6 @@ def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> N
 
 def _write_review_sheet(path: Path, result: RoundResult) -> None:
     eligible = result.ranked.sort_values("file").reset_index(drop=True)
-    reviews.write_review_sheet(path, eligible, result.settings,
-                               score.auto_total(eligible, result.settings))
+    auto = eligible[[points_column(c.key) for c in result.settings.auto]].sum(axis=1)
+    write_review_sheet(path, eligible, result.settings,
+                       pd.Series(auto.to_numpy(), index=eligible["file"]))

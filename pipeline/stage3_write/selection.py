@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -12,37 +10,23 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline import domain
-from pipeline.score import points_column
-from pipeline.settings import RoundSettings
-from pipeline.xlsx import DATETIME_FORMAT, fmt, new_workbook, print_setup, text_width, write_text
-from schemas.selection import DECISIONS
+from pipeline.core import domain
+from pipeline.core.result import RoundResult
+from pipeline.stage3_write.xlsx import (
+    DATETIME_FORMAT,
+    fmt,
+    new_workbook,
+    print_setup,
+    text_width,
+    write_text,
+)
+from schemas.selection import DECISIONS, points_column
 
 DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
                     "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
 OTHER_AREA = "都外・不明"
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
 PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
-
-
-@dataclass(frozen=True)
-class RoundResult:
-    """Everything a run decided, ready to be written."""
-
-    settings: RoundSettings
-    run_at: dt.datetime
-    ledger: pd.DataFrame  # LedgerSchema
-    ranked: pd.DataFrame  # RankedSchema
-    ineligible: pd.DataFrame  # IneligibleSchema
-    problems: pd.DataFrame  # validate.PROBLEM_COLUMNS
-    records: pd.DataFrame  # every readable form, normalised
-    provisional: bool
-    ignored: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...]  # register and review-sheet remarks for staff
-    review_sheets: int
-    plan_files: dict[str, str]  # file → plan path relative to outbox/
-    superseded_by: dict[str, str]  # 重複 file → the file judged instead
-    sources: dict[str, Path]  # file name (NFC) → where it is in the inbox
 
 
 def write_selection(path: Path, result: RoundResult) -> None:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.errors import OutputError
+from pipeline.core.errors import OutputError
 
 _STAGING_PREFIX = ".staging-"
 _PREVIOUS = ".previous"

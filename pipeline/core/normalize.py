@@ -10,8 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline import domain
-from pipeline.formspec import FieldSpec
+from pipeline.core import domain
+from pipeline.core.formspec import FieldSpec
 
 MAX_TEXT = {"text": 400, "long_text": 4000}
 

@@ -1,0 +1,31 @@
+"""What deciding a round produces, and the writers write: one value for the whole round."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.settings import RoundSettings
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """Everything a run decided, ready to be written."""
+
+    settings: RoundSettings
+    run_at: dt.datetime
+    ledger: pd.DataFrame  # LedgerSchema
+    ranked: pd.DataFrame  # RankedSchema
+    ineligible: pd.DataFrame  # IneligibleSchema
+    problems: pd.DataFrame  # validate.PROBLEM_COLUMNS
+    records: pd.DataFrame  # every readable form, normalised
+    provisional: bool
+    ignored: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...]  # register and review-sheet remarks for staff
+    review_sheets: int
+    plan_files: dict[str, str]  # file → plan path relative to outbox/
+    superseded_by: dict[str, str]  # 重複 file → the file judged instead
+    sources: dict[str, Path]  # file name (NFC) → where it is in the inbox

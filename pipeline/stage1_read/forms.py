@@ -1,0 +1,201 @@
+"""Returned forms: every field of the 申請書 sheet found by its label, with the cell it came from.
+
+It does not judge values; :mod:`pipeline.stage1_read.record` normalises them and
+:mod:`pipeline.stage2_decide.validate` validates them. Every file is checked
+(:func:`pipeline.stage1_read.sniff.sniff_bytes`) before a parser sees it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import python_calamine
+
+from pipeline.core import problems
+from pipeline.core.cells import cell_address
+from pipeline.core.formspec import (
+    CHECKLIST_FIELDS,
+    FIELDS,
+    FIELDS_BY_KEY,
+    FORM_SHEET,
+    FORM_VERSION,
+    VERSION_LABEL,
+    item_key,
+)
+from pipeline.core.normalize import clean_text, display, label_key
+from pipeline.core.problems import Problem
+from pipeline.stage1_read import zipparts
+from pipeline.stage1_read.inbox import sha256_of
+from pipeline.stage1_read.sniff import (
+    HOSTILE,
+    MAX_FORM_COLS,
+    MAX_FORM_ROWS,
+    NOT_XLSX,
+    PASSWORD,
+    load,
+    sniff_bytes,
+)
+
+Position = tuple[int, int]
+
+# Fewer labels than this found on 申請書 means the workbook is not our form.
+_MIN_LABELS_FOUND = len(FIELDS) // 2
+
+
+class RawCell(NamedTuple):  # a tuple: cheap to send back from a worker process
+    value: object
+    address: str  # e.g. "B14"
+
+
+@dataclass
+class RawForm:
+    """One file as read: raw values by field key (``menus:プラン策定支援`` for items)."""
+
+    file: str
+    cells: dict[str, RawCell] = field(default_factory=dict)
+    sha256: str = ""
+    label_addresses: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
+    # (normalised values, problems met), when a worker process already normalised the form
+    normalized: tuple[dict[str, object], list[Problem]] | None = None
+
+    @property
+    def is_form(self) -> bool:
+        return not self.problems
+
+    # Forms come back from the worker processes by the thousand. A named tuple pickles by
+    # calling Python code for each cell; plain tuples do not (a form travels 2× quicker).
+    def __getstate__(self) -> dict[str, object]:
+        return self.__dict__ | {"cells": {key: tuple(cell) for key, cell in self.cells.items()}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.cells = {key: RawCell(*cell) for key, cell in state["cells"].items()}
+
+
+def read_form(path: Path, name: str | None = None) -> RawForm:
+    """Read one returned form, with its SHA-256; a file that is not a readable form gets one
+    file-level problem. The file is read once; every check and the parser work on those bytes."""
+    name = name or path.name
+    data = load(path)
+    if isinstance(data, str):
+        form = _file_problem(name, "", "unreadable", data)
+        form.sha256 = sha256_of(path)
+        return form
+    form = _read_form(data, path.suffix, name)
+    form.sha256 = hashlib.sha256(data).hexdigest()
+    return form
+
+
+def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
+    if reason := sniff_bytes(data):
+        return _file_problem(name, "", "unreadable", reason)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        try:
+            if FORM_SHEET not in workbook.sheet_names:
+                return _file_problem(name, "", "not_a_form")
+            sheet = workbook.get_sheet_by_name(FORM_SHEET)
+            grid = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+        finally:
+            workbook.close()
+        # Rows and cells placed by position rather than by address can still spread far
+        # (the checks above bound only the addresses): the grid calamine built tells.
+        if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
+            return _file_problem(name, "", "unreadable", HOSTILE)
+    except python_calamine.PasswordError:
+        return _file_problem(name, "", "unreadable", PASSWORD)
+    except (python_calamine.CalamineError, OSError, ValueError):
+        return _file_problem(name, "", "unreadable", NOT_XLSX)
+    form = read_grid(name, grid, merged)
+    # Excel opens a workbook with macros only when it is named .xlsm
+    if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
+        form.remark = MACRO_REMARK
+    return form
+
+
+MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
+
+
+def _has_macros(data: bytes) -> bool:
+    return any(name.lower().endswith("vbaproject.bin") for name in zipparts.entries(data))
+
+
+_LONGEST_LABEL = 60  # typed labels with marks and notes; longer text is an answer
+# What to look for, keyed once: each field's label, and each checklist item's label.
+_VERSION_KEY = label_key(VERSION_LABEL)
+_FIELD_LABELS = tuple((spec, label_key(spec.label)) for spec in FIELDS)
+_ITEM_LABELS = {spec.key: tuple((item_key(spec, item), label_key(item)) for item in spec.items)
+                for spec in CHECKLIST_FIELDS}
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_label_key(text: str) -> str:
+    return label_key(text)
+
+
+def read_grid(name: str, grid: Sequence[Sequence[object]],
+              merged: Sequence[tuple[Position, Position]]) -> RawForm:
+    """Find the fields in the cells of a 申請書 sheet."""
+    labels: dict[str, list[Position]] = defaultdict(list)
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if isinstance(value, str) and 0 < len(value) <= _LONGEST_LABEL:
+                labels[_cached_label_key(value)].append((r, c))
+    merged_end = {start: end for start, end in merged}
+
+    def right_of(position: Position) -> RawCell:
+        r, c = position
+        c = merged_end.get(position, position)[1] + 1
+        value = grid[r][c] if c < len(grid[r]) else None
+        return RawCell(None if value == "" else value, cell_address(r, c))
+
+    version = labels.get(_VERSION_KEY)
+    if version:
+        typed = right_of(version[0]).value
+        if clean_text(typed) != FORM_VERSION:
+            return _file_problem(name, display(typed), "wrong_version", FORM_VERSION)
+
+    form = RawForm(name)
+    for spec, key in _FIELD_LABELS:
+        if not (positions := labels.get(key)):
+            continue
+        heading = positions[0]
+        form.label_addresses[spec.key] = cell_address(*heading)
+        if not spec.is_checklist:
+            form.cells[spec.key] = right_of(heading)
+            continue
+        for item, item_label in _ITEM_LABELS[spec.key]:
+            if below := [p for p in labels.get(item_label, ()) if p[0] > heading[0]]:
+                nearest = min(below, key=lambda p: (p[0], abs(p[1] - heading[1])))
+                form.label_addresses[item] = cell_address(*nearest)
+                form.cells[item] = right_of(nearest)
+    found = len(form.label_addresses.keys() & FIELDS_BY_KEY.keys())
+    if found < _MIN_LABELS_FOUND:
+        return _file_problem(name, "", "not_recognised", f"{len(FIELDS)}項目中{found}項目")
+    return form
+
+
+def crashed_form(path: Path, name: str) -> RawForm:
+    """A file whose reading ended the worker process (a parser abort or out of memory)."""
+    form = _file_problem(name, "", "unreadable",
+                         "読み込みの途中で処理が異常終了しました。ファイルが壊れているか、申請用紙としては"
+                         "大きすぎます。配布した申請用紙に記入して再送してください。")
+    form.sha256 = sha256_of(path)
+    return form
+
+
+def _file_problem(name: str, value: str, code: str, extra: str = "") -> RawForm:
+    message = problems.describe(code, value=value, extra=extra)
+    sheet = FORM_SHEET if code in ("wrong_version", "not_recognised") else ""
+    problem = problems.Problem(name, sheet, "", "ファイル", value, code, message)
+    return RawForm(name, problems=[problem])

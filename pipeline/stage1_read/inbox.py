@@ -1,0 +1,88 @@
+"""The inbox: every entry at the top of inbox/, sorted, each either a file to judge or
+set aside with the reason; the review-sheet folder and the register found."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+REGISTER_NAME = "受付簿.xlsx"
+REVIEW_DIR = "審査"
+_IGNORED_NAMES = {".ds_store": "macOSの管理ファイル", "thumbs.db": "Windowsの管理ファイル",
+                  "desktop.ini": "Windowsの管理ファイル", "readme.txt": "inboxの説明ファイル"}
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    name: str  # NFC: names saved on a Mac arrive decomposed
+    path: Path
+
+
+@dataclass(frozen=True)
+class InboxScan:
+    files: tuple[InboxFile, ...]  # every file that may be an application, by name
+    ignored: tuple[tuple[str, str], ...]  # (name, why) for files and folders we do not judge
+    register: Path | None
+    review_files: tuple[Path, ...]
+
+
+def scan_inbox(inbox: Path) -> InboxScan:
+    """Everything at the top of inbox/, sorted and hashed; never changes a file."""
+    files: list[InboxFile] = []
+    ignored: list[tuple[str, str]] = []
+    register: Path | None = None
+    reviews: tuple[Path, ...] = ()
+    with os.scandir(inbox) as found:  # file types come with the listing: no stat per file
+        entries = sorted(found, key=_listing_order)
+    names: set[str] = set()
+    for entry in entries:
+        name = unicodedata.normalize("NFC", entry.name)
+        if name in names:  # the same name saved twice, composed and decomposed: both are kept
+            name = entry.name
+        names.add(name)
+        path = inbox / entry.name
+        if entry.is_dir():
+            if name == REVIEW_DIR:
+                reviews = tuple(sorted(
+                    (p for p in path.iterdir() if p.is_file() and _is_workbook_name(p.name)),
+                    key=lambda p: unicodedata.normalize("NFC", p.name)))
+                ignored.append((name + "/", f"審査票のフォルダ（{len(reviews)}件を読み込み）"))
+            else:
+                ignored.append((name + "/", "フォルダ（中のファイルは対象外）"))
+        elif name == REGISTER_NAME:
+            register = path
+            ignored.append((name, "受付簿"))
+        elif name.startswith("~$"):
+            ignored.append((name, "Excelの一時ファイル（開いている間だけ作られるもの）"))
+        elif name.lower() in _IGNORED_NAMES:
+            ignored.append((name, _IGNORED_NAMES[name.lower()]))
+        elif entry.is_file():
+            files.append(InboxFile(name, path))
+        else:
+            ignored.append((name, "通常のファイルではありません"))
+    return InboxScan(tuple(files), tuple(ignored), register, reviews)
+
+
+def _listing_order(entry: os.DirEntry[str]) -> tuple[str, bool, str]:
+    """By name as shown (NFC); a name already composed before the same name decomposed."""
+    shown = unicodedata.normalize("NFC", entry.name)
+    return shown, entry.name != shown, entry.name
+
+
+def _is_workbook_name(name: str) -> bool:
+    return not name.startswith(("~$", ".")) and name.lower().endswith((".xlsx", ".xlsm"))
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256 (of nothing, for a file that cannot be opened: 受付一覧 says why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return hashlib.sha256(b"").hexdigest()
+    return digest.hexdigest()

@@ -1,0 +1,95 @@
+"""Returned review sheets (審査票): each sheet's reviewer and rows, raw, with their cells.
+
+Judging the scores (valid, conflicts, applications in the round) is
+:mod:`pipeline.stage2_decide.reviews`' work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine
+
+from pipeline.core import problems
+from pipeline.core.cells import cell_address
+from pipeline.core.normalize import clean_text, label_key
+from pipeline.core.reviewspec import CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET, REVIEWER_LABEL
+from pipeline.stage1_read.inbox import REVIEW_DIR
+from pipeline.stage1_read.sniff import sniff
+
+Grid = Sequence[Sequence[object]]
+
+
+@dataclass(frozen=True)
+class ReviewCell:
+    value: object
+    address: str
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    file: str  # as the reviewer's row names it
+    cells: dict[str, ReviewCell]  # column label → cell (ファイル名, 利害関係あり, each criterion)
+
+
+@dataclass(frozen=True)
+class ReviewSheet:
+    name: str  # 審査/<file name>
+    reviewer: str | None  # 審査員氏名 as typed
+    rows: tuple[ReviewRow, ...] = ()
+    problem: problems.Problem | None = None  # why the sheet as a whole cannot be used
+
+
+def read_review_sheets(paths: Sequence[Path], criteria: Sequence[str]) -> list[ReviewSheet]:
+    """Every returned review sheet; ``criteria`` are the labels of the score columns."""
+    return [_read_sheet(path, f"{REVIEW_DIR}/{path.name}", criteria) for path in paths]
+
+
+def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
+    grid = _review_grid(path, name)
+    if isinstance(grid, problems.Problem):
+        return ReviewSheet(name, None, problem=grid)
+    wanted = [FILE_LABEL, CONFLICT_LABEL, *criteria]
+    header = next((r for r, row in enumerate(grid)
+                   if set(wanted) <= {label_key(v) for v in row}), None)
+    if header is None:
+        message = problems.describe("not_recognised", extra="審査票の見出し行が見つかりません")
+        return ReviewSheet(name, None, problem=problems.Problem(
+            name, REVIEW_SHEET, "", "ファイル", "", "not_recognised", message))
+    columns = {label_key(v): c for c, v in enumerate(grid[header]) if isinstance(v, str)}
+    rows = []
+    for r in range(header + 1, len(grid)):
+        file = clean_text(grid[r][columns[FILE_LABEL]])
+        if file is not None:
+            rows.append(ReviewRow(file, {label: ReviewCell(grid[r][columns[label]],
+                                                           cell_address(r, columns[label]))
+                                         for label in wanted}))
+    return ReviewSheet(name, _reviewer_name(grid), tuple(rows))
+
+
+def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
+    reason = sniff(path)
+    if reason is None:
+        try:
+            workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+            try:
+                if REVIEW_SHEET in workbook.sheet_names:
+                    return workbook.get_sheet_by_name(REVIEW_SHEET).to_python(
+                        skip_empty_area=False)
+                reason = f"「{REVIEW_SHEET}」シートがありません。配布した審査票に記入してください。"
+            finally:
+                workbook.close()
+        except (python_calamine.CalamineError, OSError, ValueError):
+            reason = "審査票を開けません。Excelブック（.xlsx）で保存し直してください。"
+    return problems.Problem(name, "", "", "ファイル", "", "unreadable",
+                            problems.describe("unreadable", extra=reason))
+
+
+def _reviewer_name(grid: Grid) -> str | None:
+    for row in grid:
+        for c, value in enumerate(row):
+            if label_key(value) == REVIEWER_LABEL and c + 1 < len(row):
+                return clean_text(row[c + 1])
+    return None

@@ -1,0 +1,176 @@
+"""What a file is, before any parser sees it: magic bytes, the zip directory, the prologs of
+the parts a parser will read, and cell references beyond a form's bounds."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.core.formspec import FORM_SHEET
+from pipeline.stage1_read import zipparts
+
+NOT_XLSX = ("Excelブック（.xlsx）として開けません。申請用紙をExcelで開き直し、"
+             "「Excel ブック (*.xlsx)」形式で保存して再送してください。")
+PASSWORD = "パスワードで保護されています。パスワードを外して再送してください。"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAX_ENTRIES = 200
+_MAX_UNPACKED = 50 * 1024 * 1024  # a filled form unpacks to well under 1 MB
+MAX_FILE_SIZE = 20 * 1024 * 1024  # a filled form is some 15 KB; pictures pasted in stay far below
+_MAX_RATIO = 200
+# Beyond these a 申請書 sheet is not our form; calamine would allocate the whole area.
+MAX_FORM_ROWS = 2000
+MAX_FORM_COLS = 100
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+# Only cell references with two or more letters or four or more digits can be out of bounds.
+_FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
+_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+_PROLOG = 4096
+_SHORT_PROLOG = 256
+
+
+def load(path: Path) -> bytes | str:
+    """The file's bytes, or why they cannot be had (a Japanese reason)."""
+    try:
+        if path.stat().st_size > MAX_FILE_SIZE:
+            return _TOO_BIG
+        return path.read_bytes()
+    except OSError:
+        return "ファイルを開けません。もう一度保存して再送してください。"
+
+
+def sniff(path: Path, every_part: bool = False) -> str | None:
+    """Why the file at ``path`` cannot be read as a form (None when it may be one)."""
+    data = load(path)
+    return data if isinstance(data, str) else sniff_bytes(data, every_part)
+
+
+def sniff_bytes(data: bytes, every_part: bool = False) -> str | None:
+    """Why these bytes cannot be read as a form (None when they may be one).
+
+    Checks the bytes and the zip before any parser sees them: declared sizes,
+    ratio and entry count, DTDs in the parts the parser reads (``every_part``
+    for a parser that reads them all, as openpyxl does), cell references
+    beyond a form's bounds.
+    """
+    head = data[:8]
+    if not head:
+        return "ファイルが空（0バイト）です。申請用紙を保存し直して再送してください。"
+    if head.startswith(_OLE):
+        # An encrypted .xlsx is an OLE file whose directory names the EncryptionInfo stream.
+        return PASSWORD if "EncryptionInfo".encode("utf-16-le") in data[: 1 << 20] else (
+            "古い形式のExcelファイル（.xls）か、他のソフトのファイルです。申請用紙をExcelで開き、"
+            "「Excel ブック (*.xlsx)」形式で保存して再送してください。")
+    if head.startswith(b"%PDF"):
+        return ("PDFファイルです。PDFは読み取れません。配布した申請用紙（Excel）に記入し、"
+                ".xlsxのまま再送してください。")
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
+        return "画像ファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま再送してください。"
+    if not head.startswith(b"PK\x03\x04"):
+        return NOT_XLSX
+    return _sniff_zip(data, every_part)
+
+
+def _sniff_zip(data: bytes, every_part: bool) -> str | None:
+    try:
+        entries = zipparts.entries(data)
+        if "word/document.xml" in entries:
+            return ("Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
+                    "再送してください。")
+        if "content.xml" in entries and "mimetype" in entries and b"opendocument" in (
+                zipparts.read(data, entries["mimetype"], 100)):
+            return _OPENDOCUMENT
+        if _WORKBOOK not in entries:
+            return NOT_XLSX
+        if len(entries) > _MAX_ENTRIES:
+            return _TOO_BIG
+        unpacked = sum(entry.unpacked for entry in entries.values())
+        packed = sum(entry.packed for entry in entries.values()) or 1
+        if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
+            return _TOO_BIG
+        # The workbook and its relations are read whole: they say which part is the 申請書 sheet.
+        workbook = zipparts.read(data, entries[_WORKBOOK], _MAX_UNPACKED)
+        relations = (zipparts.read(data, entries[_RELATIONS], _MAX_UNPACKED)
+                     if _RELATIONS in entries else b"")
+        if _prolog_is_hostile(workbook[:_PROLOG]) or (
+                relations and _prolog_is_hostile(relations[:_PROLOG])):
+            return HOSTILE
+        form_sheet = _form_sheet_part(workbook, relations)
+        for name, entry in entries.items():
+            whole = name == form_sheet or (not form_sheet and name.startswith("xl/worksheets/"))
+            parsed = every_part or whole or name in _PARSED_PARTS
+            if name in (_WORKBOOK, _RELATIONS) or not (parsed and name.endswith((".xml", ".rels"))):
+                continue
+            if _sheet_is_hostile(zipparts.read(data, entry, _MAX_UNPACKED + 1)) if whole else (
+                    _prolog_is_hostile(_prolog(data, entry))):
+                return HOSTILE
+    except zipparts.BadZip:
+        return ("ファイルが壊れているか、途中までしか届いていません。申請用紙を保存し直して"
+                "再送してください。")
+    return None
+
+
+_WORKBOOK = "xl/workbook.xml"
+_RELATIONS = "xl/_rels/workbook.xml.rels"
+# What python-calamine parses besides the sheet it is asked for.
+_PARSED_PARTS = frozenset({_WORKBOOK, _RELATIONS, "xl/sharedStrings.xml", "xl/styles.xml",
+                           "[Content_Types].xml"})
+_SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+                           rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+def _form_sheet_part(workbook: bytes, relations: bytes) -> str:
+    """The zip entry of the 申請書 sheet: the only sheet the parser will load.
+    Unknown: every worksheet is then read in full."""
+    wanted = FORM_SHEET.encode()
+    rel_id = next((rid for name, rid in _SHEET_ENTRY.findall(workbook) if name == wanted), None)
+    for match in _RELATIONSHIP.finditer(relations):
+        found_id, target = (match.group(1), match.group(2)) if match.group(1) else (
+            match.group(4), match.group(3))
+        if found_id == rel_id:
+            target_text = target.decode(errors="replace").lstrip("/")
+            return target_text if target_text.startswith("xl/") else f"xl/{target_text}"
+    return ""
+
+
+_OPENDOCUMENT = ("OpenDocument形式（.ods）のファイルです。LibreOffice の場合は「ファイル」→「名前を付けて"
+                 "保存」で、ファイルの種類に「Excel 2007-365 (.xlsx)」を選んで保存し、再送してください。")
+_TOO_BIG = ("ファイルの中身が申請用紙としては大きすぎます。配布した申請用紙に記入し、"
+            "画像などを貼り付けずに再送してください。")
+HOSTILE = ("ファイルに申請用紙にはない構造（DTD・外部参照、または極端に広いシート）が含まれて"
+            "いるため読み取りません。配布した申請用紙に記入して再送してください。")
+
+
+def _prolog(data: bytes, entry: zipparts.Entry) -> bytes:
+    """The start of a part, up to its root element: a short read is enough for nearly all."""
+    head = zipparts.read(data, entry, _SHORT_PROLOG)
+    return head if _ROOT_ELEMENT.search(head) else zipparts.read(data, entry, _PROLOG)
+
+
+def _prolog_is_hostile(head: bytes) -> bool:
+    """A DTD (entity bombs, external entities): it can only stand before the root element."""
+    root = _ROOT_ELEMENT.search(head)
+    return root is None or b"<!" in head[:root.start()].replace(b"<!--", b"")
+
+
+def _sheet_is_hostile(data: bytes) -> bool:
+    """A DTD, or cells reaching far beyond a form (the form's sheet, or every worksheet
+    when it is not known). ``data`` is the part up to one byte past the size allowed."""
+    if len(data) > _MAX_UNPACKED or _prolog_is_hostile(data[:_PROLOG]):
+        return True
+    # Rows or cells without addresses, placed one after another (``<row>`` and ``<c/>``
+    # are the shortest: a shorter part cannot hold too many).
+    if len(data) > 5 * MAX_FORM_ROWS and data.count(b"<row") > MAX_FORM_ROWS:
+        return True
+    cells = MAX_FORM_ROWS * MAX_FORM_COLS
+    if len(data) > 4 * cells and data.count(b"<c") > cells:
+        return True
+    far = (match for pattern in (_DIMENSION, _FAR_CELL) for match in pattern.finditer(data))
+    return any(_beyond_form(match.group(1), match.group(2)) for match in far)
+
+
+def _beyond_form(column: bytes, row: bytes) -> bool:
+    col_number = 0
+    for letter in column.decode():
+        col_number = col_number * 26 + ord(letter) - 64
+    return int(row) > MAX_FORM_ROWS or col_number > MAX_FORM_COLS
