@@ -6,7 +6,7 @@ PYTHON ?= python3
 FORMS  := $(wildcard inbox/*.xlsx inbox/*.XLSX inbox/*.xlsm)
 
 .DEFAULT_GOAL := run
-.PHONY: install run form check demo test lint bench render clean
+.PHONY: install run form check demo test quick lint bench render clean
 
 # Creates the virtual environment and installs the project with its test extra;
 # does nothing while pyproject.toml is unchanged.
@@ -36,9 +36,15 @@ demo: install
 lint: install
 	$(BIN)/ruff check pipeline schemas tests bench tools
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
+# Everything, on both cores (CI runs this).
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
+
+# The tests not marked slow: a check while editing.
+quick: install
+	$(BIN)/pytest -m "not slow" -n 2 --dist loadfile
 
 bench: install
 	$(BIN)/python -m bench

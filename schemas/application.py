@@ -12,7 +12,7 @@ _PHONE = r"^\d[\d-]*$"
 
 
 class ApplicationSchema(pa.DataFrameModel):
-    """A complete, well-formed application (the form contract in DOMAIN.md)."""
+    """A complete, well-formed application (the form contract in docs/DOMAIN.md)."""
 
     file: Series[str] = pa.Field(unique=True)
     application_date: Series[pa.DateTime]

@@ -5,18 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
-INSTALL = "sudo apt-get install libreoffice-calc-nogui fonts-noto-cjk poppler-utils"
-_PROFILE = Path(tempfile.gettempdir()) / f"bansou-lo-profile-{os.getuid()}"
+from tools.office import INSTALL, convert, find_soffice, workbook_kinds
+
+__all__ = ["convert", "pdf_fonts", "pdf_pages", "pdf_text", "soffice", "workbook_kinds"]
 
 
 def soffice() -> str:
     """The soffice binary; skip (or, in CI, fail) when it is not installed."""
-    found = shutil.which("soffice") or shutil.which("libreoffice")
+    found = find_soffice()
     missing = [tool for tool in ("pdfinfo", "pdftotext", "pdffonts") if not shutil.which(tool)]
     if found and not missing:
         return found
@@ -24,18 +24,6 @@ def soffice() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def convert(path: Path, target: str, outdir: Path) -> Path:
-    """``soffice --convert-to``; returns the converted file."""
-    outdir.mkdir(parents=True, exist_ok=True)
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{_PROFILE}", "--headless",
-                    "--norestore", "--convert-to", target, "--outdir", str(outdir), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    extension = target.split(":")[0]
-    converted = outdir / f"{path.stem}.{extension}"
-    assert converted.exists(), f"LibreOffice could not convert {path.name} to {target}"
-    return converted
 
 
 def pdf_pages(pdf: Path) -> int:
@@ -51,15 +39,3 @@ def pdf_text(pdf: Path) -> str:
 def pdf_fonts(pdf: Path) -> str:
     return subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                           text=True).stdout
-
-
-def workbook_kinds(outbox: Path) -> dict[str, Path]:
-    """One workbook of every kind a demo round writes, by its Japanese name."""
-    return {
-        "申請用紙": outbox / "申請用紙.xlsx",
-        "選定結果": outbox / "選定結果.xlsx",
-        "計画書": sorted((outbox / "計画").iterdir())[0],
-        "審査票": outbox / "審査票.xlsx",
-        "差戻し": next(p for p in sorted((outbox / "差戻し").iterdir()) if p.suffix == ".xlsx"
-                     and "中央区" in p.name),
-    }

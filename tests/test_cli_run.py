@@ -13,7 +13,7 @@ from tests.roundfactory import add_form, org
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _invoke(tmp_path: Path, *args: str):  # type: ignore[no-untyped-def]
+def _invoke(tmp_path: Path, *args: str):
     return CliRunner().invoke(main, ["run", "--inbox", str(tmp_path / "inbox"), "--outbox",
                                      str(tmp_path / "outbox"), *args])
 

@@ -14,6 +14,8 @@ from pipeline.core.settings import RoundSettings
 from pipeline.demo import generate_round, prepare_directory, run_demo
 from tests.conftest import ROUND_TOML
 
+pytestmark = pytest.mark.slow  # `make quick` leaves these out
+
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED_MESS = {"全角数字", "和暦の日付", "社協の略称", "包括の略称", "東京都付きの区市町村",
                  "行の挿入", "結合された入力欄", "締切後の受付", "都外からの申請", "未記入の多い申請",

@@ -21,6 +21,8 @@ from pipeline.stage3_write import outputs
 from pipeline.stage3_write import plans as plan
 from tests.conftest import ROUND_TOML
 
+pytestmark = pytest.mark.slow  # `make quick` leaves these out
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -32,7 +34,7 @@ def round_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _run(directory: Path):  # type: ignore[no-untyped-def]
+def _run(directory: Path):
     return CliRunner().invoke(main, ["run", "--inbox", str(directory / "inbox"), "--outbox",
                                      str(directory / "outbox"), "--config",
                                      str(ROUND_TOML)])

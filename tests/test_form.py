@@ -12,16 +12,16 @@ from pipeline.core.formspec import FIELDS, FORM_SHEET, FORM_VERSION, VERSION_LAB
 
 
 @pytest.fixture(scope="module")
-def sheet(blank_dir: Path):  # type: ignore[no-untyped-def]
+def sheet(blank_dir: Path):
     return openpyxl.load_workbook(blank_dir / "申請用紙.xlsx")[FORM_SHEET]
 
 
-def _cells(sheet) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
+def _cells(sheet) -> dict[str, tuple[int, int]]:
     return {c.value: (c.row, c.column) for row in sheet.iter_rows() for c in row
             if isinstance(c.value, str)}
 
 
-def test_every_label_has_an_unlocked_input_cell_to_its_right(sheet) -> None:  # type: ignore[no-untyped-def]
+def test_every_label_has_an_unlocked_input_cell_to_its_right(sheet) -> None:
     cells = _cells(sheet)
     for field in FIELDS:
         row, col = cells[field.label]
@@ -35,7 +35,7 @@ def test_every_label_has_an_unlocked_input_cell_to_its_right(sheet) -> None:  # 
             assert not sheet.cell(row, col + 1).protection.locked, field.label
 
 
-def test_version_label_and_protection(sheet) -> None:  # type: ignore[no-untyped-def]
+def test_version_label_and_protection(sheet) -> None:
     row, col = _cells(sheet)[VERSION_LABEL]
     assert sheet.cell(row, col + 1).value == FORM_VERSION
     assert sheet.protection.sheet
@@ -43,7 +43,7 @@ def test_version_label_and_protection(sheet) -> None:  # type: ignore[no-untyped
     assert not sheet.protection.insertRows  # False means "allowed" in OOXML
 
 
-def test_drop_downs_for_every_choice(sheet, blank_dir: Path) -> None:  # type: ignore[no-untyped-def]
+def test_drop_downs_for_every_choice(sheet, blank_dir: Path) -> None:
     cells = _cells(sheet)
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
     lists = openpyxl.load_workbook(blank_dir / "申請用紙.xlsx")["リスト"]
@@ -70,7 +70,7 @@ def test_drop_downs_for_every_choice(sheet, blank_dir: Path) -> None:  # type: i
     assert len(domain.MUNICIPALITIES) == 62
 
 
-def test_print_setup_and_japanese_font(sheet) -> None:  # type: ignore[no-untyped-def]
+def test_print_setup_and_japanese_font(sheet) -> None:
     assert sheet.page_setup.paperSize == 9
     assert sheet.page_setup.orientation == "portrait"
     assert sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out

@@ -21,6 +21,8 @@ from pipeline.stage3_write.form import write_form
 from tests.conftest import ROUND_TOML
 from tests.roundfactory import RUN_AT
 
+pytestmark = pytest.mark.slow  # `make quick` leaves these out
+
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = [f.key for f in SCALAR_FIELDS] + [item_key(f, i) for f in CHECKLIST_FIELDS for i in f.items]
 

@@ -32,8 +32,8 @@ def test_demo_round_outputs_are_byte_identical_to_the_pinned_ones(
     if os.environ.get("BANSOU_UPDATE_GOLDEN"):
         GOLDEN.write_text("".join(f"{digest}  {name}\n" for name, digest in found.items()),
                           encoding="utf-8")
-    pinned = dict(reversed(line.split("  ", 1))
-                  for line in GOLDEN.read_text(encoding="utf-8").splitlines())
+    pinned = {name: digest for digest, name in
+              (line.split("  ", 1) for line in GOLDEN.read_text(encoding="utf-8").splitlines())}
     changed = sorted(name for name in found.keys() | pinned.keys()
                      if found.get(name) != pinned.get(name))
     assert not changed, f"outputs differ from tests/fixtures/demo-outputs.sha256: {changed}"

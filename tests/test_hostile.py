@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def hostile_round(tmp_path_factory: pytest.TempPathFactory,
-                  blank_dir: Path) -> tuple[Path, RoundResult, list]:  # type: ignore[type-arg]
+                  blank_dir: Path) -> tuple[Path, RoundResult, list]:
     directory = tmp_path_factory.mktemp("hostile")
     inbox = directory / "inbox"
     inbox.mkdir()
@@ -41,7 +41,7 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory,
     return directory, result, expected
 
 
-def test_every_file_ends_as_it_should(hostile_round) -> None:  # type: ignore[no-untyped-def]
+def test_every_file_ends_as_it_should(hostile_round) -> None:
     _, result, expected = hostile_round
     ledger = result.ledger.set_index("file")
     assert sorted(ledger.index) == sorted(h.name for h in expected)
@@ -51,14 +51,14 @@ def test_every_file_ends_as_it_should(hostile_round) -> None:  # type: ignore[no
         assert hostile.reason in reason, (hostile.name, reason)
 
 
-def test_each_reason_is_actionable_japanese(hostile_round) -> None:  # type: ignore[no-untyped-def]
+def test_each_reason_is_actionable_japanese(hostile_round) -> None:
     _, result, _ = hostile_round
     unreadable = result.ledger[result.ledger["decision"] == "読込不可"]
     assert len(unreadable) == 15
     assert unreadable["reason"].str.contains("再送してください").all()
 
 
-def test_formula_text_stays_text_everywhere(hostile_round) -> None:  # type: ignore[no-untyped-def]
+def test_formula_text_stays_text_everywhere(hostile_round) -> None:
     directory, _, _ = hostile_round
     outbox = directory / "outbox"
     checked = 0
@@ -82,14 +82,14 @@ def test_formula_text_stays_text_everywhere(hostile_round) -> None:  # type: ign
     assert marked["申請書"]["B8"].data_type == "s"
 
 
-def test_rare_kanji_and_emoji_survive(hostile_round) -> None:  # type: ignore[no-untyped-def]
+def test_rare_kanji_and_emoji_survive(hostile_round) -> None:
     directory, _, _ = hostile_round
     ranking = pd.read_excel(directory / "outbox" / "選定結果.xlsx", sheet_name="選定順位",
                             engine="openpyxl")
     assert "𠮷田🌸サロン" in ranking["団体名"].tolist()
 
 
-def test_unowned_subfolder_is_left_alone_and_reported(hostile_round) -> None:  # type: ignore[no-untyped-def]
+def test_unowned_subfolder_is_left_alone_and_reported(hostile_round) -> None:
     directory, result, _ = hostile_round
     assert ("someone_elses_folder/", "フォルダ（中のファイルは対象外）") in result.ignored
     summary = pd.read_excel(directory / "outbox" / "選定結果.xlsx", sheet_name="概要",

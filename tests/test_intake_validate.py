@@ -30,7 +30,7 @@ def _run(path: Path) -> Validated:
 def _record(path: Path) -> dict[str, object]:
     result = _run(path)
     assert result.problems.empty, result.problems.to_dict("records")
-    return result.applications.drop(columns="file").iloc[0].to_dict()
+    return {str(k): v for k, v in result.applications.drop(columns="file").iloc[0].items()}
 
 
 EXPECTED = {
@@ -176,7 +176,7 @@ def _merge_label(sheet: Worksheet) -> None:
 
 @pytest.mark.parametrize("edit", [_insert_rows_everywhere, _move_right, _retype_labels,
                                   _merge_inputs, _merge_label])
-def test_layout_changes_do_not_matter(tmp_path: Path, blank_dir: Path, edit) -> None:  # type: ignore[no-untyped-def]
+def test_layout_changes_do_not_matter(tmp_path: Path, blank_dir: Path, edit) -> None:
     marks = {**VALID_MARKS, "プラン策定支援": "○"}
     path = make_form(tmp_path / "e.xlsx", marks=marks, edit=edit, blank_dir=blank_dir)
     record = _record(path)

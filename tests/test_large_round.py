@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pipeline.core.settings import load_settings
 from pipeline.demo import generate_round
 from pipeline.run import run_round
 from pipeline.stage1_read import workers
 from tests.conftest import ROUND_TOML
 from tests.roundfactory import RUN_AT
+
+pytestmark = pytest.mark.slow  # `make quick` leaves these out
 
 ROOT = Path(__file__).resolve().parents[1]
 

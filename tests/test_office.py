@@ -18,6 +18,8 @@ from pipeline.stage2_decide.validate import validate_forms
 from tests.office import convert, pdf_fonts, pdf_pages, pdf_text, soffice, workbook_kinds
 from tests.roundfactory import fill_review
 
+pytestmark = pytest.mark.slow  # `make quick` leaves these out
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -71,7 +73,7 @@ def test_plan_shows_the_applicants_text_whole(demo: DemoRound, tmp_path: Path) -
 def _record(path: Path) -> dict[str, object]:
     validated = validate_forms([read_form(path)])
     assert validated.problems.empty, validated.problems.to_dict("records")
-    return validated.applications.drop(columns="file").iloc[0].to_dict()
+    return {str(k): v for k, v in validated.applications.drop(columns="file").iloc[0].items()}
 
 
 def test_form_resaved_by_libreoffice_reads_the_same(demo: DemoRound, tmp_path: Path) -> None:
@@ -92,9 +94,10 @@ def test_ods_is_refused_with_how_to_save_as_xlsx(demo: DemoRound, tmp_path: Path
 def test_review_sheet_saved_by_libreoffice_reads_back(demo: DemoRound, tmp_path: Path,
                                                       settings: RoundSettings) -> None:
     blank = demo.outbox / "審査票.xlsx"
-    files = [row[0].value for row in openpyxl.load_workbook(blank)["審査票"].iter_rows(min_row=6)
+    files = [str(row[0].value) for row in openpyxl.load_workbook(blank)["審査票"].iter_rows(min_row=6)
              if row[0].value]
-    scores = {files[0]: (5, 4, 3), files[1]: "conflict", files[2]: (2, 2, 1)}
+    scores: dict[str, tuple[object, object, object] | str] = {
+        files[0]: (5, 4, 3), files[1]: "conflict", files[2]: (2, 2, 1)}
     filled = fill_review(blank, tmp_path / "filled" / "審査票_LO.xlsx", "審査員L", scores)
     resaved = convert(filled, 'xlsx:Calc MS Excel 2007 XML', tmp_path / "resaved")
     labels = [c.label for c in settings.review]

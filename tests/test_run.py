@@ -74,14 +74,14 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
     ledger = sheets["受付一覧"].set_index("ファイル名")
     assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（copy of new.xlsx）があるため、そちらで判定します。"
     assert ledger.loc["new.xlsx", "理由"] == "copy of new.xlsx と同じ内容のファイルです（copy of new.xlsx で判定します）。"
-    assert ledger.loc["scan.pdf", "理由"].startswith("PDFファイルです。")
-    assert ledger.loc["shinjuku2.xlsx", "理由"].endswith("同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。")
+    assert str(ledger.loc["scan.pdf", "理由"]).startswith("PDFファイルです。")
+    assert str(ledger.loc["shinjuku2.xlsx", "理由"]).endswith("同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。")
     assert ledger.loc["broken.xlsx", "理由"] == "入力の不備が1件あります（入力エラーシート参照）。"
     assert ledger["SHA-256"].str.fullmatch(r"[0-9a-f]{64}").all()
     assert list(sheets["入力エラー"].columns) == ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容"]
     errors = sheets["入力エラー"].set_index("ファイル名")
     assert errors.loc["broken.xlsx", "セル"] == "B17"
-    assert errors.loc["scan.pdf", "エラー内容"].startswith("PDFファイルです。")
+    assert str(errors.loc["scan.pdf", "エラー内容"]).startswith("PDFファイルです。")
     summary = sheets["概要"].to_string()
     for ignored in ("~$shinjuku.xlsx", ".DS_Store", "私物/"):
         assert ignored in summary

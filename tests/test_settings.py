@@ -32,7 +32,7 @@ def test_seed_round() -> None:
     assert settings.tie_break == ("reviewer_mean", "received_at", "file")
 
 
-def _load(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+def _load(tmp_path: Path, text: str):
     path = tmp_path / "round.toml"
     path.write_text(text, encoding="utf-8")
     return load_settings(path)

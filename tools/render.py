@@ -2,7 +2,7 @@
 
     make render        # writes renders/*.png (not kept in git)
 
-Needs LibreOffice and poppler (see tests/office.py for the packages).
+Needs LibreOffice and poppler (see tools/office.py for the packages).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.core.settings import load_settings  # noqa: E402
 from pipeline.demo import prepare_directory, run_demo  # noqa: E402
-from tests.office import convert, workbook_kinds  # noqa: E402
+from tools.office import convert, workbook_kinds  # noqa: E402
 
 
 def main() -> None:

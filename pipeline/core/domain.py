@@ -1,4 +1,4 @@
-"""The program's fixed vocabulary, as ../shared/DOMAIN.md states it."""
+"""The program's fixed vocabulary, as docs/DOMAIN.md states it."""
 
 from __future__ import annotations
 

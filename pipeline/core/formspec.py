@@ -1,4 +1,4 @@
-"""The application form's contract: every field's label, kind and rule (DOMAIN.md).
+"""The application form's contract: every field's label, kind and rule (docs/DOMAIN.md).
 
 Other people's tools fill the form by these labels, so they never change
 without a new 様式 version.

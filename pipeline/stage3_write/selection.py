@@ -1,4 +1,4 @@
-"""Write 選定結果.xlsx: 概要, 選定順位, 不適格, 入力エラー, 受付一覧 (DOMAIN.md's contract)."""
+"""Write 選定結果.xlsx: 概要, 選定順位, 不適格, 入力エラー, 受付一覧 (the output contract in docs/DOMAIN.md)."""
 
 from __future__ import annotations
 
