@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 from pipeline.core import problems
+from pipeline.core import settings as round_settings
 from pipeline.core.formspec import FIELDS
+from pipeline.stage2_decide import score, select
 from schemas.application import ApplicationSchema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,9 +44,18 @@ def test_every_problem_code_the_pipeline_uses_has_a_kind_with_a_message() -> Non
     source = "\n".join(path.read_text(encoding="utf-8")
                        for path in (ROOT / "pipeline").rglob("*.py"))
     used = set(re.findall(r'(?:describe|Invalid)\(\s*"([a-z_]+)"', source))
-    used |= set(re.findall(r'"(missing_score|bad_score|unknown_application|unreadable|'
+    used |= set(re.findall(r'"(missing_score|bad_score|unknown_application|'
                            r'not_a_form|not_recognised|wrong_version)"', source))
-    assert used, "no problem codes found: the pattern no longer matches the code"
+    # what the checks before any parser return (a code each)
+    sniff = (ROOT / "pipeline" / "stage1_read" / "sniff.py").read_text(encoding="utf-8")
+    returned = set(re.findall(r'(?:return|[A-Z_]+ =) "([a-z_]+)"', sniff))
+    assert {"pdf", "damaged", "hostile", "encrypted"} <= returned
+    used |= returned | {"crashed", "no_review_sheet", "review_unreadable", "other_review_sheet"}
     for code in sorted(used):
         assert code in problems.KINDS, code
         assert problems.describe(code, label="項目", value="値", extra="詳細")
+
+
+def test_every_rule_and_tie_break_round_toml_may_name_is_implemented() -> None:
+    assert set(score.AUTO_RULES) == set(round_settings.AUTO_RULES)
+    assert set(select.TIE_BREAK_ORDER) == set(round_settings.TIE_BREAKS)

@@ -14,22 +14,65 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class ProblemKind:
     code: str
-    title: str
+    title: str  # a short name for the kind, shown in 入力エラー's hidden 種類 column
     template: str
+    whole_file: bool = False  # the file as a whole cannot be read: 読込不可, not 要修正
 
 
+def _file(code: str, title: str, template: str) -> ProblemKind:
+    return ProblemKind(code, title, template, whole_file=True)
+
+
+_SAVE_AS_XLSX = "「Excel ブック (*.xlsx)」形式で保存して再送してください。"
 _KINDS = (
     # The file as a whole
-    ProblemKind("not_a_form", "申請用紙ではない",
-                "このファイルには「申請書」シートがありません。配布した申請用紙（申請用紙.xlsx）に"
-                "記入して再送してください。"),
-    ProblemKind("unreadable", "読み込めない", "{extra}"),
-    ProblemKind("wrong_version", "様式が異なる",
-                "様式「{value}」の申請用紙です。最新の様式「{extra}」の申請用紙に記入し直して"
-                "再送してください。"),
-    ProblemKind("not_recognised", "申請用紙として読み取れない",
-                "「申請書」シートに項目の見出しがほとんど見つかりません（{extra}）。配布した"
-                "申請用紙の見出しを変えずに記入して再送してください。"),
+    _file("not_a_form", "申請用紙ではない",
+          "このファイルには「申請書」シートがありません。配布した申請用紙（申請用紙.xlsx）に"
+          "記入して再送してください。"),
+    _file("wrong_version", "様式が異なる",
+          "様式「{value}」の申請用紙です。最新の様式「{extra}」の申請用紙に記入し直して"
+          "再送してください。"),
+    _file("not_recognised", "申請用紙として読み取れない",
+          "「申請書」シートに項目の見出しがほとんど見つかりません（{extra}）。配布した"
+          "申請用紙の見出しを変えずに記入して再送してください。"),
+    _file("empty_file", "空のファイル",
+          "ファイルが空（0バイト）です。申請用紙を保存し直して再送してください。"),
+    _file("cannot_open", "開けないファイル", "ファイルを開けません。もう一度保存して再送してください。"),
+    _file("encrypted", "パスワード付き",
+          "パスワードで保護されています。パスワードを外して再送してください。"),
+    _file("legacy_xls", "旧形式のファイル",
+          "古い形式のExcelファイル（.xls）か、他のソフトのファイルです。申請用紙をExcelで開き、"
+          + _SAVE_AS_XLSX),
+    _file("pdf", "PDF", "PDFファイルです。PDFは読み取れません。配布した申請用紙（Excel）に記入し、"
+                        ".xlsxのまま再送してください。"),
+    _file("image", "画像", "画像ファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま再送してください。"),
+    _file("word", "Wordファイル", "Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
+                                 "再送してください。"),
+    _file("opendocument", "OpenDocument形式",
+          "OpenDocument形式（.ods）のファイルです。LibreOffice の場合は「ファイル」→「名前を付けて"
+          "保存」で、ファイルの種類に「Excel 2007-365 (.xlsx)」を選んで保存し、再送してください。"),
+    _file("not_xlsx", "Excelブックではない",
+          "Excelブック（.xlsx）として開けません。申請用紙をExcelで開き直し、" + _SAVE_AS_XLSX),
+    _file("too_big", "大きすぎる",
+          "ファイルの中身が申請用紙としては大きすぎます。配布した申請用紙に記入し、"
+          "画像などを貼り付けずに再送してください。"),
+    _file("hostile", "申請用紙にない構造",
+          "ファイルに申請用紙にはない構造（DTD・外部参照、または極端に広いシート）が含まれて"
+          "いるため読み取りません。配布した申請用紙に記入して再送してください。"),
+    _file("damaged", "壊れたファイル",
+          "ファイルが壊れているか、途中までしか届いていません。申請用紙を保存し直して"
+          "再送してください。"),
+    _file("crashed", "読み込みの異常終了",
+          "読み込みの途中で処理が異常終了しました。ファイルが壊れているか、申請用紙としては"
+          "大きすぎます。配布した申請用紙に記入して再送してください。"),
+    # A review sheet as a whole
+    _file("no_review_sheet", "審査票のシートがない",
+          "「審査票」シートがありません。配布した審査票に記入してください。"),
+    _file("review_unreadable", "審査票を開けない",
+          "審査票を開けません。Excelブック（.xlsx）で保存し直してください。"),
+    _file("other_review_sheet", "別の審査票",
+          "今回の審査票の見出し（{extra}）がそろっていません。別の募集回の審査票か、評価項目の"
+          "異なる審査票です。今回配布した審査票（審査票.xlsx）に記入し直してください。"),
     # One field
     ProblemKind("label_missing", "見出しがない",
                 "「{label}」の見出しが見つかりません。見出しのセルを消したり書き換えたりせず、"

@@ -12,8 +12,10 @@ from pipeline.core.domain import COMMITMENTS, MENUS
 from pipeline.core.errors import SettingsError
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
+# The names round.toml may use; score.AUTO_RULES and select.TIE_BREAK_ORDER implement exactly
+# these (tests/test_contracts.py).
 AUTO_RULES = ("commitments", "pre_consultation", "partners", "menu_fit")
-TIE_BREAKS = ("reviewer_mean", "received_at", "file")
+TIE_BREAKS = {"reviewer_mean": "審査平均の高い順", "received_at": "受付の早い順", "file": "ファイル名順"}
 REVIEW_SCORES = (1, 2, 3, 4, 5)
 
 
@@ -103,17 +105,13 @@ class RoundSettings:
             ("選定数の上限", f"{self.max_districts}件"),
             ("1区市町村あたりの上限", f"{self.max_per_municipality}件"),
             ("審査の相違とみなす差", f"{self.disagreement_threshold}点以上"),
-            ("同点時の順位", " → ".join(_TIE_BREAK_LABELS[t] for t in self.tie_break)),
+            ("同点時の順位", " → ".join(TIE_BREAKS[t] for t in self.tie_break)),
         ]
         rows += [(f"配点：{c.label}", f"{self.auto_max(c)}点（自動）") for c in self.auto]
         rows += [(f"配点：{c.label}", f"{c.weight * max(REVIEW_SCORES)}点（審査 1〜5点×{c.weight}）")
                  for c in self.review]
         rows.append(("満点", f"{self.max_total}点"))
         return rows
-
-
-_TIE_BREAK_LABELS = {"reviewer_mean": "審査平均の高い順", "received_at": "受付の早い順",
-                     "file": "ファイル名順"}
 
 
 def load_settings(path: Path) -> RoundSettings:
@@ -155,7 +153,7 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
     labels = [c.label for c in auto] + [c.label for c in review]
     if len(set(keys)) != len(keys) or len(set(labels)) != len(labels):
         raise SettingsError(f"{source} の rubric で key または label が重複しています。")
-    tie_break = tuple(reader.list_of(round_, "round.tie_break", TIE_BREAKS))
+    tie_break = tuple(reader.list_of(round_, "round.tie_break", tuple(TIE_BREAKS)))
     if len(set(tie_break)) != len(tie_break):
         raise SettingsError(f"{source} の round.tie_break に同じ値が2回あります。")
     return RoundSettings(

@@ -87,7 +87,7 @@ def read_form(path: Path, name: str | None = None) -> RawForm:
     name = name or path.name
     data = load(path)
     if isinstance(data, str):
-        form = _file_problem(name, "", "unreadable", data)
+        form = _file_problem(name, "", data)
         form.sha256 = sha256_of(path)
         return form
     form = _read_form(data, path.suffix, name)
@@ -97,7 +97,7 @@ def read_form(path: Path, name: str | None = None) -> RawForm:
 
 def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
     if reason := sniff_bytes(data):
-        return _file_problem(name, "", "unreadable", reason)
+        return _file_problem(name, "", reason)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
@@ -111,11 +111,11 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
         # Rows and cells placed by position rather than by address can still spread far
         # (the checks above bound only the addresses): the grid calamine built tells.
         if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
-            return _file_problem(name, "", "unreadable", HOSTILE)
+            return _file_problem(name, "", HOSTILE)
     except python_calamine.PasswordError:
-        return _file_problem(name, "", "unreadable", PASSWORD)
+        return _file_problem(name, "", PASSWORD)
     except (python_calamine.CalamineError, OSError, ValueError):
-        return _file_problem(name, "", "unreadable", NOT_XLSX)
+        return _file_problem(name, "", NOT_XLSX)
     form = read_grid(name, grid, merged)
     # Excel opens a workbook with macros only when it is named .xlsm
     if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
@@ -187,9 +187,7 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
 
 def crashed_form(path: Path, name: str) -> RawForm:
     """A file whose reading ended the worker process (a parser abort or out of memory)."""
-    form = _file_problem(name, "", "unreadable",
-                         "読み込みの途中で処理が異常終了しました。ファイルが壊れているか、申請用紙としては"
-                         "大きすぎます。配布した申請用紙に記入して再送してください。")
+    form = _file_problem(name, "", "crashed")
     form.sha256 = sha256_of(path)
     return form
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import python_calamine
 
+from pipeline.core import problems
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, display, label_key, parse_datetime
 from pipeline.core.settings import JST
@@ -30,7 +31,7 @@ def read_register(path: Path | None) -> Register:
     if path is None:
         return Register({}, ())
     if reason := sniff(path):
-        return Register({}, (f"{REGISTER_NAME} を読み込めません：{reason}",))
+        return Register({}, (f"{REGISTER_NAME} を読み込めません：{problems.describe(reason)}",))
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         grid = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)

@@ -55,9 +55,9 @@ def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
     header = next((r for r, row in enumerate(grid)
                    if set(wanted) <= {label_key(v) for v in row}), None)
     if header is None:
-        message = problems.describe("not_recognised", extra="審査票の見出し行が見つかりません")
+        message = problems.describe("other_review_sheet", extra="・".join(wanted))
         return ReviewSheet(name, None, problem=problems.Problem(
-            name, REVIEW_SHEET, "", "ファイル", "", "not_recognised", message))
+            name, REVIEW_SHEET, "", "ファイル", "", "other_review_sheet", message))
     columns = {label_key(v): c for c, v in enumerate(grid[header]) if isinstance(v, str)}
     rows = []
     for r in range(header + 1, len(grid)):
@@ -70,21 +70,20 @@ def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
 
 
 def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
-    reason = sniff(path)
-    if reason is None:
+    code = sniff(path)
+    if code is None:
         try:
             workbook = python_calamine.CalamineWorkbook.from_path(str(path))
             try:
                 if REVIEW_SHEET in workbook.sheet_names:
                     return workbook.get_sheet_by_name(REVIEW_SHEET).to_python(
                         skip_empty_area=False)
-                reason = f"「{REVIEW_SHEET}」シートがありません。配布した審査票に記入してください。"
+                code = "no_review_sheet"
             finally:
                 workbook.close()
         except (python_calamine.CalamineError, OSError, ValueError):
-            reason = "審査票を開けません。Excelブック（.xlsx）で保存し直してください。"
-    return problems.Problem(name, "", "", "ファイル", "", "unreadable",
-                            problems.describe("unreadable", extra=reason))
+            code = "review_unreadable"
+    return problems.Problem(name, "", "", "ファイル", "", code, problems.describe(code))
 
 
 def _reviewer_name(grid: Grid) -> str | None:

@@ -9,9 +9,11 @@ from pathlib import Path
 from pipeline.core.formspec import FORM_SHEET
 from pipeline.stage1_read import zipparts
 
-NOT_XLSX = ("Excelブック（.xlsx）として開けません。申請用紙をExcelで開き直し、"
-             "「Excel ブック (*.xlsx)」形式で保存して再送してください。")
-PASSWORD = "パスワードで保護されています。パスワードを外して再送してください。"
+# Each refusal is a problem code (pipeline.core.problems holds its Japanese message).
+NOT_XLSX = "not_xlsx"
+PASSWORD = "encrypted"
+HOSTILE = "hostile"
+TOO_BIG = "too_big"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAX_ENTRIES = 200
 _MAX_UNPACKED = 50 * 1024 * 1024  # a filled form unpacks to well under 1 MB
@@ -29,23 +31,24 @@ _SHORT_PROLOG = 256
 
 
 def load(path: Path) -> bytes | str:
-    """The file's bytes, or why they cannot be had (a Japanese reason)."""
+    """The file's bytes, or why they cannot be had (a problem code)."""
     try:
         if path.stat().st_size > MAX_FILE_SIZE:
-            return _TOO_BIG
+            return TOO_BIG
         return path.read_bytes()
     except OSError:
-        return "ファイルを開けません。もう一度保存して再送してください。"
+        return "cannot_open"
 
 
 def sniff(path: Path, every_part: bool = False) -> str | None:
-    """Why the file at ``path`` cannot be read as a form (None when it may be one)."""
+    """Why the file at ``path`` cannot be read as a form, as a problem code (None when it
+    may be one)."""
     data = load(path)
     return data if isinstance(data, str) else sniff_bytes(data, every_part)
 
 
 def sniff_bytes(data: bytes, every_part: bool = False) -> str | None:
-    """Why these bytes cannot be read as a form (None when they may be one).
+    """Why these bytes cannot be read as a form, as a problem code (None when they may be one).
 
     Checks the bytes and the zip before any parser sees them: declared sizes,
     ratio and entry count, DTDs in the parts the parser reads (``every_part``
@@ -54,17 +57,14 @@ def sniff_bytes(data: bytes, every_part: bool = False) -> str | None:
     """
     head = data[:8]
     if not head:
-        return "ファイルが空（0バイト）です。申請用紙を保存し直して再送してください。"
+        return "empty_file"
     if head.startswith(_OLE):
         # An encrypted .xlsx is an OLE file whose directory names the EncryptionInfo stream.
-        return PASSWORD if "EncryptionInfo".encode("utf-16-le") in data[: 1 << 20] else (
-            "古い形式のExcelファイル（.xls）か、他のソフトのファイルです。申請用紙をExcelで開き、"
-            "「Excel ブック (*.xlsx)」形式で保存して再送してください。")
+        return PASSWORD if "EncryptionInfo".encode("utf-16-le") in data[: 1 << 20] else "legacy_xls"
     if head.startswith(b"%PDF"):
-        return ("PDFファイルです。PDFは読み取れません。配布した申請用紙（Excel）に記入し、"
-                ".xlsxのまま再送してください。")
+        return "pdf"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
-        return "画像ファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま再送してください。"
+        return "image"
     if not head.startswith(b"PK\x03\x04"):
         return NOT_XLSX
     return _sniff_zip(data, every_part)
@@ -74,19 +74,18 @@ def _sniff_zip(data: bytes, every_part: bool) -> str | None:
     try:
         entries = zipparts.entries(data)
         if "word/document.xml" in entries:
-            return ("Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
-                    "再送してください。")
+            return "word"
         if "content.xml" in entries and "mimetype" in entries and b"opendocument" in (
                 zipparts.read(data, entries["mimetype"], 100)):
-            return _OPENDOCUMENT
+            return "opendocument"
         if _WORKBOOK not in entries:
             return NOT_XLSX
         if len(entries) > _MAX_ENTRIES:
-            return _TOO_BIG
+            return TOO_BIG
         unpacked = sum(entry.unpacked for entry in entries.values())
         packed = sum(entry.packed for entry in entries.values()) or 1
         if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
-            return _TOO_BIG
+            return TOO_BIG
         # The workbook and its relations are read whole: they say which part is the 申請書 sheet.
         workbook = zipparts.read(data, entries[_WORKBOOK], _MAX_UNPACKED)
         relations = (zipparts.read(data, entries[_RELATIONS], _MAX_UNPACKED)
@@ -104,8 +103,7 @@ def _sniff_zip(data: bytes, every_part: bool) -> str | None:
                     _prolog_is_hostile(_prolog(data, entry))):
                 return HOSTILE
     except zipparts.BadZip:
-        return ("ファイルが壊れているか、途中までしか届いていません。申請用紙を保存し直して"
-                "再送してください。")
+        return "damaged"
     return None
 
 
@@ -131,14 +129,6 @@ def _form_sheet_part(workbook: bytes, relations: bytes) -> str:
             target_text = target.decode(errors="replace").lstrip("/")
             return target_text if target_text.startswith("xl/") else f"xl/{target_text}"
     return ""
-
-
-_OPENDOCUMENT = ("OpenDocument形式（.ods）のファイルです。LibreOffice の場合は「ファイル」→「名前を付けて"
-                 "保存」で、ファイルの種類に「Excel 2007-365 (.xlsx)」を選んで保存し、再送してください。")
-_TOO_BIG = ("ファイルの中身が申請用紙としては大きすぎます。配布した申請用紙に記入し、"
-            "画像などを貼り付けずに再送してください。")
-HOSTILE = ("ファイルに申請用紙にはない構造（DTD・外部参照、または極端に広いシート）が含まれて"
-            "いるため読み取りません。配布した申請用紙に記入して再送してください。")
 
 
 def _prolog(data: bytes, entry: zipparts.Entry) -> bytes:

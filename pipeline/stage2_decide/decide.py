@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from pipeline.core import problems as problem_kinds
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
@@ -99,11 +100,15 @@ def _unjudgeable(problems: pd.DataFrame, records: pd.DataFrame,
     for file, group in problems.groupby("file", sort=False):
         if file in decided:
             continue
-        if (group["sheet"] != "").all() and file in records.index:
+        if file in records.index and not group["code"].map(_whole_file).any():
             found[str(file)] = (NEEDS_FIX, f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")
         else:
             found[str(file)] = (UNREADABLE, str(group["message"].iloc[0]))
     return found
+
+
+def _whole_file(code: str) -> bool:
+    return problem_kinds.KINDS[code].whole_file
 
 
 def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:

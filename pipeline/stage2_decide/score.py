@@ -17,7 +17,7 @@ def menu_fits_issue(category: str, menus: tuple[str, ...]) -> bool:
     return bool(menus) if category == domain.CATEGORY_OTHER else bool(set(recommended) & set(menus))
 
 
-# Each rule: how many times a criterion's points are earned.
+# settings.AUTO_RULES → how many times a criterion's points are earned.
 AUTO_RULES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
     "commitments": lambda df: df[EligibleSchema.commitments].map(len),
     "pre_consultation": lambda df: (df[EligibleSchema.pre_consultation] == "あり").astype(int),

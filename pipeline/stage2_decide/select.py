@@ -7,7 +7,7 @@ import pandas as pd
 from pipeline.core.settings import RoundSettings
 from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema
 
-_TIE_BREAK_ORDER = {  # column, ascending
+TIE_BREAK_ORDER = {  # settings.TIE_BREAKS → column, ascending
     "reviewer_mean": (ScoredSchema.reviewer_mean, False),
     "received_at": (ScoredSchema.received_at, True),
     "file": (ScoredSchema.file, True),
@@ -16,7 +16,7 @@ _TIE_BREAK_ORDER = {  # column, ascending
 
 def rank(scored: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
     """Sort by total, then the round's tie-breaks; then select greedily in rank order."""
-    keys = [(ScoredSchema.total, False), *(_TIE_BREAK_ORDER[t] for t in settings.tie_break)]
+    keys = [(ScoredSchema.total, False), *(TIE_BREAK_ORDER[t] for t in settings.tie_break)]
     if ("file", True) not in keys:
         keys.append((ScoredSchema.file, True))  # always a total order: deterministic
     ordered = scored.sort_values([k for k, _ in keys], ascending=[a for _, a in keys],
