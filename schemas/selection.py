@@ -6,11 +6,18 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipeline.core import domain
+from pipeline.core import domain, problems
 from schemas.application import ApplicationSchema
 
 DECISIONS = ("選定", "選外", "不適格", "要修正", "読込不可", "重複")
 SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
+
+
+# Why a ranked application got its 判定 (letters and tools read these, never the Japanese text).
+RANK_REASONS = ("selected", "same_municipality", "over_limit")
+# Why a file that was not ranked got its 判定, besides the eligibility rules' keys.
+LEDGER_REASONS = (*RANK_REASONS, "same_content", "later_submission", "input_problems",
+                  "not_readable")
 
 
 def points_column(key: str) -> str:
@@ -58,6 +65,7 @@ class RankedSchema(ScoredSchema):
     rank: Series[int] = pa.Field(ge=1, unique=True)
     decision: Series[str] = pa.Field(isin=[SELECTED, NOT_SELECTED])
     reason: Series[str]
+    reason_code: Series[str] = pa.Field(isin=list(RANK_REASONS))
 
     @pa.dataframe_check(name="selected_outrank_not_selected_of_same_municipality")
     def selected_outrank_not_selected_of_same_municipality(cls, df: pd.DataFrame) -> bool:
@@ -83,6 +91,8 @@ class LedgerSchema(pa.DataFrameModel):
     org_name: Series[str] = pa.Field(nullable=True)
     decision: Series[str] = pa.Field(isin=list(DECISIONS))
     reason: Series[str]
+    # a LEDGER_REASONS code, or the key of the first eligibility rule failed (不適格)
+    reason_code: Series[str]
 
     class Config:
         strict = True
@@ -102,3 +112,20 @@ class IneligibleSchema(pa.DataFrameModel):
         strict = True
         coerce = True
         name = "IneligibleSchema"
+
+
+class ProblemSchema(pa.DataFrameModel):
+    """入力エラー: one row per problem in a form or a review sheet."""
+
+    file: Series[str]
+    sheet: Series[str]
+    cell: Series[str]
+    label: Series[str]
+    value: Series[str]
+    code: Series[str] = pa.Field(isin=list(problems.KINDS))
+    message: Series[str] = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        coerce = True
+        name = "ProblemSchema"

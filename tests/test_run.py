@@ -78,7 +78,14 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
     assert str(ledger.loc["shinjuku2.xlsx", "理由"]).endswith("同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。")
     assert ledger.loc["broken.xlsx", "理由"] == "入力の不備が1件あります（入力エラーシート参照）。"
     assert ledger["SHA-256"].str.fullmatch(r"[0-9a-f]{64}").all()
-    assert list(sheets["入力エラー"].columns) == ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容"]
+    assert list(sheets["入力エラー"].columns) == ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容",
+                                             "コード"]
+    # the stable problem code is there for tools, hidden from staff
+    errors_sheet = openpyxl.load_workbook(inbox.parent / "outbox" / "選定結果.xlsx")["入力エラー"]
+    assert errors_sheet.column_dimensions["G"].hidden
+    codes = sheets["入力エラー"].set_index("ファイル名")["コード"]
+    assert (codes["scan.pdf"], codes["broken.xlsx"]) == ("pdf", "bad_phone")
+    assert result.ledger.set_index("file").loc["shinjuku2.xlsx", "reason_code"] == "same_municipality"
     errors = sheets["入力エラー"].set_index("ファイル名")
     assert errors.loc["broken.xlsx", "セル"] == "B17"
     assert str(errors.loc["scan.pdf", "エラー内容"]).startswith("PDFファイルです。")

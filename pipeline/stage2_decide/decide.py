@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -29,6 +30,7 @@ from schemas.selection import (
     NEEDS_FIX,
     UNREADABLE,
     LedgerSchema,
+    ProblemSchema,
     RankedSchema,
 )
 
@@ -47,28 +49,30 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     with lap("eligibility"):
         receipt = eligibility.receipts(hashes, register, records)
         superseded = eligibility.superseded(receipt, records)
-        decisions = {item.file: (DUPLICATE, item.reason) for item in superseded}
+        decisions = {item.file: Verdict(DUPLICATE, item.code, item.reason) for item in superseded}
         decisions |= _unjudgeable(validated.problems, records, set(decisions))
         clean = validated.applications
         received = clean[~clean["file"].isin(decisions)].merge(receipt, on="file", how="left",
                                                                validate="one_to_one")
         eligible, ineligible = eligibility.check_eligibility(received, settings)
         for file, group in ineligible.groupby("file", sort=False):
-            decisions[str(file)] = (INELIGIBLE, " ".join(group["reason"]))
+            decisions[str(file)] = Verdict(INELIGIBLE, str(group["rule"].iloc[0]),
+                                           " ".join(group["reason"]))
     with lap("score and select"):
         review_read = reviews.judge(review_sheets, settings, set(eligible["file"]))
         scored = score.score(eligible, reviews.aggregate(review_read, eligible, settings),
                              settings)
         ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
-        decisions |= {str(f): (str(d), str(r)) for f, d, r in
+        decisions |= {str(f): Verdict(str(d), str(c), str(r)) for f, d, c, r in
                       zip(ranked["file"].tolist(), ranked["decision"].tolist(),
-                          ranked["reason"].tolist(), strict=True)}
+                          ranked["reason_code"].tolist(), ranked["reason"].tolist(), strict=True)}
     with lap("ledger"):
         files = receipt["file"].tolist()  # plain strings: quick to loop over
         ledger = LedgerSchema.validate(receipt.assign(
             org_name=receipt["file"].map(records["org_name"] if len(records) else {}),
-            decision=[decisions[f][0] for f in files],
-            reason=[decisions[f][1] + remarks.get(f, "") for f in files],
+            decision=[decisions[f].decision for f in files],
+            reason=[decisions[f].reason + remarks.get(f, "") for f in files],
+            reason_code=[decisions[f].code for f in files],
         ))
     review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
                                    columns=validated.problems.columns, dtype=object)
@@ -78,7 +82,8 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         ledger=ledger,
         ranked=ranked,
         ineligible=ineligible,
-        problems=pd.concat([validated.problems, review_problems], ignore_index=True),
+        problems=ProblemSchema.validate(
+            pd.concat([validated.problems, review_problems], ignore_index=True)),
         records=records,
         provisional=len(ranked) > 0 and score.is_provisional(ranked),
         ignored=scan.ignored,
@@ -93,17 +98,25 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     )
 
 
+class Verdict(NamedTuple):
+    decision: str  # a 判定
+    code: str  # why, for tools and letters (LedgerSchema.reason_code)
+    reason: str  # why, in Japanese
+
+
 def _unjudgeable(problems: pd.DataFrame, records: pd.DataFrame,
-                 decided: set[str]) -> dict[str, tuple[str, str]]:
+                 decided: set[str]) -> dict[str, Verdict]:
     """要修正 for a form with input problems; 読込不可 for a file that is not a readable form."""
     found = {}
     for file, group in problems.groupby("file", sort=False):
         if file in decided:
             continue
         if file in records.index and not group["code"].map(_whole_file).any():
-            found[str(file)] = (NEEDS_FIX, f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")
+            found[str(file)] = Verdict(NEEDS_FIX, "input_problems",
+                                       f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")
         else:
-            found[str(file)] = (UNREADABLE, str(group["message"].iloc[0]))
+            found[str(file)] = Verdict(UNREADABLE, str(group["code"].iloc[0]),
+                                       str(group["message"].iloc[0]))
     return found
 
 
@@ -114,4 +127,5 @@ def _whole_file(code: str) -> bool:
 def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:
     return RankedSchema.validate(scored.assign(rank=pd.Series(dtype=int),
                                                decision=pd.Series(dtype=str),
-                                               reason=pd.Series(dtype=str)))
+                                               reason=pd.Series(dtype=str),
+                                               reason_code=pd.Series(dtype=str)))

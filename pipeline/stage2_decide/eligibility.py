@@ -70,6 +70,7 @@ def org_key(org_name: object, municipality: object) -> str | None:
 class Superseded:
     file: str
     by: str  # the file judged instead
+    code: str  # same_content or later_submission (LedgerSchema.reason_code)
     reason: str
 
 
@@ -83,7 +84,7 @@ def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]
     for name, digest in zip(ordered, order["sha256"].tolist(), strict=True):
         first = first_with.setdefault(digest, name)
         if first != name:
-            found[name] = Superseded(name, first,
+            found[name] = Superseded(name, first, "same_content",
                                      f"{first} と同じ内容のファイルです（{first} で判定します）。")
     keys = {file: org_key(name, municipality) for file, name, municipality in
             zip(records["file"].tolist(), records["org_name"].tolist(),
@@ -96,7 +97,7 @@ def superseded(receipt: pd.DataFrame, records: pd.DataFrame) -> list[Superseded]
     for name in ordered:
         key = keys.get(name)
         if key is not None and name not in found and latest[key] != name:
-            found[name] = Superseded(name, latest[key], f"同じ団体から後で届いた申請（{latest[key]}）"
+            found[name] = Superseded(name, latest[key], "later_submission", f"同じ団体から後で届いた申請（{latest[key]}）"
                                                         "があるため、そちらで判定します。")
     return list(found.values())
 

@@ -21,7 +21,7 @@ def rank(scored: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
         keys.append((ScoredSchema.file, True))  # always a total order: deterministic
     ordered = scored.sort_values([k for k, _ in keys], ascending=[a for _, a in keys],
                                  na_position="last", kind="mergesort").reset_index(drop=True)
-    decisions, reasons = [], []
+    decisions, reasons, codes = [], [], []
     chosen_in: dict[str, str] = {}  # municipality → first selected file
     per_municipality: dict[str, int] = {}
     selected = 0
@@ -30,16 +30,20 @@ def rank(scored: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
     for position, (municipality, file) in enumerate(columns, start=1):
         if per_municipality.get(municipality, 0) >= settings.max_per_municipality:
             decisions.append(NOT_SELECTED)
+            codes.append("same_municipality")
             reasons.append(f"{position}位。同じ区市町村（{municipality}）の上位の申請"
                            f"（{chosen_in[municipality]}）が選定されたため。")
         elif selected >= settings.max_districts:
             decisions.append(NOT_SELECTED)
+            codes.append("over_limit")
             reasons.append(f"{position}位。選定数の上限（{settings.max_districts}件）を超えるため。")
         else:
             selected += 1
             per_municipality[municipality] = per_municipality.get(municipality, 0) + 1
             chosen_in.setdefault(municipality, file)
             decisions.append(SELECTED)
+            codes.append("selected")
             reasons.append(f"{position}位。")
-    ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons)
+    ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons,
+                            reason_code=codes)
     return RankedSchema.validate(ranked)

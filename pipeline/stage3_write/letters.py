@@ -120,7 +120,7 @@ class _Facts:
         columns = ["email", "contact_name", "org_name", "municipality"]
         self.records: dict[Any, dict[Any, Any]] = result.records[columns].to_dict("index")
         self.ranked: dict[Any, dict[Any, Any]] = result.ranked.set_index("file")[
-            ["rank", "total", "decision", "reason", "municipality"]].to_dict("index")
+            ["rank", "total", "decision", "reason_code", "municipality"]].to_dict("index")
 
     def values(self, file: str) -> dict[str, str]:
         """Every placeholder's value for one file, all plain text."""
@@ -157,7 +157,7 @@ def _not_selected_reason(application: Mapping[str, Any], settings: RoundSettings
     """Why an eligible application was not selected, in plain words."""
     if application["decision"] != NOT_SELECTED:
         return ""
-    if "同じ区市町村" in application["reason"]:
+    if application["reason_code"] == "same_municipality":
         return (f"同じ区市町村（{application['municipality']}）から、より順位の高い申請を"
                 "選定いたしました。")
     return (f"審査の順位（{application['rank']}位）が、選定数（{settings.max_districts}件）に"

@@ -27,6 +27,7 @@ DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC
 OTHER_AREA = "都外・不明"
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
 PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
+CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from staff
 
 
 def write_selection(path: Path, result: RoundResult) -> None:
@@ -38,8 +39,9 @@ def write_selection(path: Path, result: RoundResult) -> None:
         ["ファイル名", "団体名", "理由"]])
     _table(workbook, "入力エラー", result.problems.rename(columns={
         "file": "ファイル名", "sheet": "シート", "cell": "セル", "label": "項目",
-        "value": "入力値", "message": "エラー内容"})[
-        ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容"]])
+        "value": "入力値", "message": "エラー内容", "code": CODE_COLUMN})[
+        ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容", CODE_COLUMN]],
+        hidden=(CODE_COLUMN,))
     _table(workbook, "受付一覧", _naive(result.ledger).rename(columns={
         "file": "ファイル名", "sha256": "SHA-256", "received_at": "受付日時",
         "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
@@ -83,7 +85,7 @@ def _ranking_frame(result: RoundResult) -> pd.DataFrame:
 
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
-           decision_column: str | None = None) -> None:
+           decision_column: str | None = None, hidden: Sequence[str] = ()) -> None:
     """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape."""
     sheet = workbook.add_worksheet(name)
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
@@ -99,7 +101,8 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         values = list(series) if is_time else series.tolist()  # plain values loop quickly
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
-        sheet.set_column(col, col, min(max(widest + 2, 6), _MAX_WIDTH))
+        sheet.set_column(col, col, min(max(widest + 2, 6), _MAX_WIDTH), None,
+                         {"hidden": title in hidden})
         for row, value in enumerate(values, start=1):
             if _missing(value):
                 sheet.write_blank(row, col, None, when if is_time else body)
