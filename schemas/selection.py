@@ -129,3 +129,32 @@ class ProblemSchema(pa.DataFrameModel):
         strict = True
         coerce = True
         name = "ProblemSchema"
+
+
+class ReviewScoreSchema(pa.DataFrameModel):
+    """One reviewer's score for one criterion of one application (conflicts left out)."""
+
+    reviewer: Series[str]
+    file: Series[str]
+    criterion: Series[str]
+    score: Series[int] = pa.Field(isin=[1, 2, 3, 4, 5])
+
+    class Config:
+        strict = True
+        coerce = True
+        name = "ReviewScoreSchema"
+
+
+class ReviewMeansSchema(pa.DataFrameModel):
+    """Per eligible application: each criterion's mean (``mean:<key>``), reviewers, disagreement."""
+
+    file: Series[str] = pa.Field(unique=True)
+    mean: Series[float] = pa.Field(alias=r"^mean:.+$", regex=True, nullable=True,
+                                   in_range={"min_value": 1, "max_value": 5})
+    reviewer_count: Series[int] = pa.Field(ge=0)
+    disagreement: Series[str]
+
+    class Config:
+        strict = True
+        coerce = True
+        name = "ReviewMeansSchema"

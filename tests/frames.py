@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
+from pandera.typing import DataFrame
 
 from pipeline.core import domain
+from schemas.selection import EligibleSchema, ReviewMeansSchema
 
 RECEIVED = pd.Timestamp("2016-06-20 10:00", tz="Asia/Tokyo")
 
@@ -49,13 +51,16 @@ def application(file: str, **changes: Any) -> dict[str, Any]:
     return row
 
 
-def eligible(*rows: dict[str, Any]) -> pd.DataFrame:
-    frame = pd.DataFrame(list(rows))
-    frame["duration_months"] = frame["duration_months"].astype("Int64")
-    return frame
+def eligible(*rows: dict[str, Any]) -> DataFrame[EligibleSchema]:
+    return EligibleSchema.validate(pd.DataFrame(list(rows)))
 
 
-def no_reviews(frame: pd.DataFrame, criteria: list[str]) -> pd.DataFrame:
-    """What reviews.aggregate gives for applications nobody has reviewed."""
-    return pd.DataFrame({"file": frame["file"], **{f"mean:{c}": float("nan") for c in criteria},
-                         "reviewer_count": 0, "disagreement": ""})
+def reviews(frame: pd.DataFrame, criteria: list[str],
+            means: dict[str, float] | None = None) -> DataFrame[ReviewMeansSchema]:
+    """What reviews.aggregate gives: each file's mean for every criterion (two reviewers),
+    or no review at all for files not in ``means``."""
+    means = means or {}
+    files = frame["file"].tolist()
+    return ReviewMeansSchema.validate(pd.DataFrame({
+        "file": files, **{f"mean:{c}": [means.get(f, float("nan")) for f in files] for c in criteria},
+        "reviewer_count": [2 if f in means else 0 for f in files], "disagreement": ""}))

@@ -5,22 +5,18 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
+from pandera.typing import DataFrame
 
 from pipeline.core.settings import RoundSettings
 from pipeline.stage2_decide import score, select
-from schemas.selection import NOT_SELECTED, SELECTED
-from tests.frames import application, eligible, no_reviews
+from schemas.selection import NOT_SELECTED, SELECTED, ScoredSchema
+from tests.frames import application, eligible, reviews
 
 
 def _scored(settings: RoundSettings, *rows: dict[str, object],
-            means: dict[str, float] | None = None) -> pd.DataFrame:
+            means: dict[str, float] | None = None) -> DataFrame[ScoredSchema]:
     frame = eligible(*rows)
-    reviews = no_reviews(frame, [c.key for c in settings.review])
-    for file, mean in (means or {}).items():
-        for criterion in settings.review:
-            reviews.loc[reviews["file"] == file, f"mean:{criterion.key}"] = mean
-        reviews.loc[reviews["file"] == file, "reviewer_count"] = 2
-    return score.score(frame, reviews, settings)
+    return score.score(frame, reviews(frame, [c.key for c in settings.review], means), settings)
 
 
 def test_auto_points_follow_each_rule(settings: RoundSettings) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import pandas as pd
+from pandera.typing import DataFrame
 
 from pipeline.core import problems as problem_kinds
 from pipeline.core.result import RoundResult
@@ -124,7 +125,7 @@ def _whole_file(code: str) -> bool:
     return problem_kinds.KINDS[code].whole_file
 
 
-def _empty_ranked(scored: pd.DataFrame) -> pd.DataFrame:
+def _empty_ranked(scored: pd.DataFrame) -> DataFrame[RankedSchema]:
     return RankedSchema.validate(scored.assign(rank=pd.Series(dtype=int),
                                                decision=pd.Series(dtype=str),
                                                reason=pd.Series(dtype=str),

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
+from pandera.typing import DataFrame
 
 from pipeline.core import domain
 from pipeline.core.settings import JST, RoundSettings
@@ -140,8 +141,8 @@ RULES = (
 )
 
 
-def check_eligibility(received: pd.DataFrame,
-                      settings: RoundSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_eligibility(received: pd.DataFrame, settings: RoundSettings
+                      ) -> tuple[DataFrame[EligibleSchema], DataFrame[IneligibleSchema]]:
     """(eligible applications with their area, one 不適格 row per failed rule)."""
     received = ReceivedSchema.validate(received)
     failures = []

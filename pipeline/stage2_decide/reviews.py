@@ -7,18 +7,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
+from pandera.typing import DataFrame
 
 from pipeline.core import problems
 from pipeline.core.normalize import Invalid, clean_text, display, parse_mark
 from pipeline.core.reviewspec import CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
 from pipeline.stage1_read.review_sheets import ReviewCell, ReviewSheet
-from schemas.selection import EligibleSchema
+from schemas.selection import EligibleSchema, ReviewMeansSchema, ReviewScoreSchema
+
+_SCORE_COLUMNS = ["reviewer", "file", "criterion", "score"]
 
 
 @dataclass
 class ReviewRead:
-    scores: pd.DataFrame  # reviewer, file, criterion, score — conflicts left out
+    scores: DataFrame[ReviewScoreSchema]  # conflicts left out
     conflicts: pd.DataFrame  # reviewer, file
     problems: list[problems.Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -29,7 +32,8 @@ def judge(sheets: Sequence[ReviewSheet], settings: RoundSettings,
     """Every returned review sheet, checked cell by cell like a form."""
     scores: list[tuple[str, str, str, int]] = []
     conflicts: list[tuple[str, str]] = []
-    read = ReviewRead(pd.DataFrame(), pd.DataFrame())
+    read = ReviewRead(ReviewScoreSchema.validate(pd.DataFrame(columns=_SCORE_COLUMNS)),
+                      pd.DataFrame())
     for sheet in sheets:
         if sheet.problem is not None:
             read.problems.append(sheet.problem)
@@ -62,7 +66,8 @@ def judge(sheets: Sequence[ReviewSheet], settings: RoundSettings,
                 else:
                     problem(cell, criterion.label,
                             "missing_score" if score is None else "bad_score")
-    read.scores = pd.DataFrame(scores, columns=["reviewer", "file", "criterion", "score"])
+    read.scores = ReviewScoreSchema.validate(
+        pd.DataFrame(scores, columns=_SCORE_COLUMNS))
     read.conflicts = pd.DataFrame(conflicts, columns=["reviewer", "file"])
     return read
 
@@ -84,7 +89,8 @@ def _score(raw: object) -> int | Invalid | None:
     return int(value) if value.is_integer() and int(value) in REVIEW_SCORES else Invalid("bad_score")
 
 
-def aggregate(read: ReviewRead, eligible: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
+def aggregate(read: ReviewRead, eligible: DataFrame[EligibleSchema],
+              settings: RoundSettings) -> DataFrame[ReviewMeansSchema]:
     """Per application: each criterion's mean over reviewers without a conflict,
     the number of reviewers, and the criteria they disagree on."""
     by_criterion = read.scores.groupby(["file", "criterion"])["score"]
@@ -101,5 +107,6 @@ def aggregate(read: ReviewRead, eligible: pd.DataFrame, settings: RoundSettings)
             c.label for c in settings.review
             if spread.get((file, c.key), 0) >= settings.disagreement_threshold)
         rows.append(row)
-    return pd.DataFrame(rows, columns=["file", *(f"mean:{c.key}" for c in settings.review),
-                                       "reviewer_count", "disagreement"])
+    return ReviewMeansSchema.validate(pd.DataFrame(
+        rows, columns=["file", *(f"mean:{c.key}" for c in settings.review), "reviewer_count",
+                       "disagreement"]))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
+from pandera.typing import DataFrame
 
 from pipeline.core import domain
 from pipeline.core.settings import AutoCriterion, RoundSettings
-from schemas.selection import EligibleSchema, ScoredSchema, points_column
+from schemas.selection import EligibleSchema, ReviewMeansSchema, ScoredSchema, points_column
 
 
 def menu_fits_issue(category: str, menus: tuple[str, ...]) -> bool:
@@ -33,14 +34,8 @@ def auto_points(eligible: pd.DataFrame, criterion: AutoCriterion) -> pd.Series:
     return AUTO_RULES[criterion.rule](eligible).astype(float) * criterion.points
 
 
-def auto_total(eligible: pd.DataFrame, settings: RoundSettings) -> pd.Series:
-    """Automatic points per file (for the review sheet)."""
-    total = sum((auto_points(eligible, c) for c in settings.auto),
-                start=pd.Series(0.0, index=eligible.index))
-    return pd.Series(total.to_numpy(), index=eligible[EligibleSchema.file])
-
-
-def score(eligible: pd.DataFrame, reviews: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
+def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSchema],
+          settings: RoundSettings) -> DataFrame[ScoredSchema]:
     """Every criterion's points and the total. Without reviews, reviewer points are 0."""
     scored = eligible.merge(reviews, on="file", how="left", validate="one_to_one")
     points = {points_column(c.key): auto_points(scored, c) for c in settings.auto}

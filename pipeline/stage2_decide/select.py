@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from pandera.typing import DataFrame
 
 from pipeline.core.settings import RoundSettings
 from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema
@@ -14,7 +14,7 @@ TIE_BREAK_ORDER = {  # settings.TIE_BREAKS → column, ascending
 }
 
 
-def rank(scored: pd.DataFrame, settings: RoundSettings) -> pd.DataFrame:
+def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[RankedSchema]:
     """Sort by total, then the round's tie-breaks; then select greedily in rank order."""
     keys = [(ScoredSchema.total, False), *(TIE_BREAK_ORDER[t] for t in settings.tie_break)]
     if ("file", True) not in keys:
