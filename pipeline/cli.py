@@ -157,9 +157,20 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
 
 
 def _summary(result: RoundResult) -> str:
+    """What staff must notice without opening 概要: the counts, whether the ranking is final
+    and why not, and how many remarks the register and the review sheets left."""
     counts = result.ledger["decision"].value_counts()
     summary = "、".join(f"{d} {counts[d]}件" for d in counts.index)
-    return f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。"
+    lines = [f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。"]
+    if result.provisional:
+        lines.append(f"順位: 暫定（理由{len(result.provisional_reasons)}件。選定・選外の通知は"
+                     "「通知（暫定）」の下書きです）")
+        lines += [f"  暫定の理由: {reason}" for reason in result.provisional_reasons]
+    else:
+        lines.append("順位: 確定")
+    lines.append(f"受付簿についての注意 {len(result.register_notes)}件、審査票についての注意 "
+                 f"{len(result.review_notes)}件（選定結果.xlsx の「概要」に一覧があります）")
+    return "\n".join(lines)
 
 
 def _progress_bar() -> Progress | None:

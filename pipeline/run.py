@@ -20,7 +20,7 @@ from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
 from pipeline.stage1_read.inbox import InboxScan, scan_inbox
-from pipeline.stage1_read.register import read_register
+from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
     run_at = run_at or run_time()
     with lap("scan"):
         scan = _scan(inbox)
-        register = read_register(scan.register)
         review_sheets = read_review_sheets(scan.review_files,
                                            [c.label for c in settings.review])
     with lap("read"), (progress or _no_progress)(len(scan.files)) as advance, \
@@ -49,6 +48,7 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
         validate.prepare()
         templates = letters.load_templates(settings.templates)
         forms = reader.forms()
+    register, scan, forms = locate_register(scan, forms, default_year=settings.deadline.year)
     result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap)
     return write.write_outputs(outbox, result, templates, lap)
 

@@ -26,6 +26,9 @@ def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path) ->
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "2件のファイルを判定しました（選定 1件、読込不可 1件）。",
+        "順位: 暫定（理由1件。選定・選外の通知は「通知（暫定）」の下書きです）",
+        "  暫定の理由: 審査票がまだ戻っていません（順位は自動採点だけによります）",
+        "受付簿についての注意 0件、審査票についての注意 0件（選定結果.xlsx の「概要」に一覧があります）",
         f"結果: {tmp_path / 'outbox' / '選定結果.xlsx'}",
     ]
 

@@ -14,7 +14,7 @@ from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage3_write.letters import letter_stems, render
 from tests.formfactory import VALID
-from tests.roundfactory import RUN_AT, add_form, org
+from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org, review_everything
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,6 +52,9 @@ def round_dir(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
     before = _fingerprint(inbox)
     run_round(inbox, directory / "outbox", settings, RUN_AT)
     assert _fingerprint(inbox) == before  # nothing here ever changes a file in inbox/
+    # reviews in, and the 再提出期限 passed: the ranking is final and so are the notices
+    review_everything(directory / "outbox", inbox)
+    assert run_round(inbox, directory / "outbox", settings, FINAL_AT).provisional_reasons == ()
     return directory
 
 
@@ -153,7 +156,7 @@ def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,
     outbox = round_dir / "outbox"
     first = {p.relative_to(outbox): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
     (outbox / "通知" / "gone_選定.txt").write_text("old", encoding="utf-8")
-    run_round(round_dir / "inbox", outbox, settings, RUN_AT)
+    run_round(round_dir / "inbox", outbox, settings, FINAL_AT)
     second = {p.relative_to(outbox): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
     assert first.keys() == second.keys()
     assert [p for p in first if first[p] != second[p]] == []
@@ -178,11 +181,18 @@ def test_names_that_collide_keep_every_file_and_letter(tmp_path: Path, blank_dir
     composed = unicodedata.normalize("NFC", "ガバナンス.xlsx")
     add_form(inbox, composed, org("五の会", "大島町"), blank_dir=blank_dir)
     (inbox / unicodedata.normalize("NFD", composed)).write_bytes((inbox / composed).read_bytes())
-    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    review_everything(tmp_path / "outbox", inbox)
+    result = run_round(inbox, tmp_path / "outbox", settings, FINAL_AT)
     assert len(result.ledger) == 6 and result.ledger["file"].is_unique
     assert result.ledger.set_index("file")["decision"].value_counts().to_dict() == {
         "選定": 5, "重複": 1}  # the decomposed copy is the same bytes: 重複
-    notices = sorted(p.name for p in (tmp_path / "outbox" / "通知").iterdir())
+    # Case.xlsx and case.xlsx are one name to a person: their review rows cannot tell them
+    # apart, so the ranking stays 暫定 and the note names both
+    assert any("Case.xlsx、case.xlsx" in note for note in result.notes)
+    assert result.provisional
+    notices = sorted(p.name.replace("（暫定）", "") for folder in ("通知", "通知（暫定）")
+                     for p in (tmp_path / "outbox" / folder).iterdir())
     assert len({name.casefold() for name in notices}) == 6  # distinct on Windows too
     assert notices.count("申請_選定.txt") == 1 and "申請 (2)_選定.txt" in notices
 

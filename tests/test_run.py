@@ -72,7 +72,7 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
         "yokohama.xlsx": "不適格",
     }
     ledger = sheets["受付一覧"].set_index("ファイル名")
-    assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（copy of new.xlsx）があるため、そちらで判定します。"
+    assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（copy of new.xlsx）があるため、そちらで判定します（根拠：申請日）。"
     assert ledger.loc["new.xlsx", "理由"] == "copy of new.xlsx と同じ内容のファイルです（copy of new.xlsx で判定します）。"
     assert str(ledger.loc["scan.pdf", "理由"]).startswith("PDFファイルです。")
     assert str(ledger.loc["shinjuku2.xlsx", "理由"]).endswith("同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。")
@@ -154,9 +154,10 @@ def test_register_decides_the_deadline_in_every_cell_type(inbox: Path, blank_dir
     assert received["wareki.xlsx"] == pd.Timestamp(dt.datetime(2016, 6, 29, 9, 30, tzinfo=JST))
     assert received["text.xlsx"] == pd.Timestamp(dt.datetime(2016, 6, 30, 17, 5, tzinfo=JST))
     summary = sheets["概要"].to_string()
-    assert "受付簿に記載があるが inbox にないファイル：gone.xlsx" in summary
+    assert "「gone.xlsx」に当たるファイルが inbox にありません" in summary
+    assert any("gone.xlsx" in reason for reason in result.provisional_reasons)
     assert "「text.xlsx」が2回記載されています" in summary
-    assert "「よくわからない」を受付日時として読み取れません" in summary
+    assert "「datetime.xlsx」が2回記載されています（最初の行 B2 を使いました）" in summary
     assert "受付簿.xlsx" in summary and "受付簿" in summary
 
 

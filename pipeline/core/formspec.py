@@ -16,6 +16,10 @@ FORM_SHEET = "申請書"
 VERSION_LABEL = "様式"
 FORM_VERSION = "伴走支援事業申請用紙 第1版"
 FORM_TITLE = f"{domain.PROGRAM_NAME} 申請用紙"
+# A custom document property of each 差戻し workbook: "<SHA-256> <file name>" of the file it
+# marks. Excel and LibreOffice keep it when the applicant saves the fixed form, so the
+# correction names what it corrects, whatever it is called when it comes back.
+CORRECTS_PROPERTY = "bansou-corrects"
 
 Kind = Literal[
     "date", "org_type", "municipality", "choice", "text", "long_text", "postal_code",

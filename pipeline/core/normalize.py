@@ -282,18 +282,20 @@ def normalize_field(spec: FieldSpec, raw: object) -> Value:
     raise ValueError(f"no normaliser for {spec.kind}")  # a programming error, not input
 
 
+_MONTH_DAY = re.compile(r"^\d{1,2}\s*[/.月-]\s*\d{1,2}\s*日?$")
 _TIME_SUFFIX = re.compile(r"^(?P<date>.*?)[T\s]*(?P<h>\d{1,2})[:時](?P<m>\d{1,2})(?:[:分](?P<s>\d{1,2})秒?)?分?$")
 
 
-def parse_datetime(raw: object) -> dt.datetime | Invalid | None:
-    """A date with an optional time of day (naive: the caller knows the time zone)."""
-    value = _parse_datetime(raw)
+def parse_datetime(raw: object, default_year: int | None = None) -> dt.datetime | Invalid | None:
+    """A date with an optional time of day (naive: the caller knows the time zone). With
+    ``default_year``, a date typed without its year (``7/1 9:00``, ``7月1日``) is in that year."""
+    value = _parse_datetime(raw, default_year)
     if isinstance(value, dt.datetime) and value.year not in YEARS:
         return Invalid("bad_datetime")
     return value
 
 
-def _parse_datetime(raw: object) -> dt.datetime | Invalid | None:
+def _parse_datetime(raw: object, default_year: int | None) -> dt.datetime | Invalid | None:
     if isinstance(raw, dt.datetime):
         return raw
     if isinstance(raw, dt.date):
@@ -317,6 +319,8 @@ def _parse_datetime(raw: object) -> dt.datetime | Invalid | None:
             return Invalid("bad_datetime")
         time = dt.time(hour, minute, second)
         text = match["date"]
+    if default_year is not None and _MONTH_DAY.match(text.strip()):
+        text = f"{default_year}/{text.strip()}"
     day_value = parse_date(text)
     if not isinstance(day_value, dt.date):
         return Invalid("bad_datetime")

@@ -131,6 +131,12 @@ _KINDS = (
     ProblemKind("unknown_application", "対象外の申請",
                 "ファイル名「{value}」の申請は今回の審査対象にありません。審査票の行を消さずに、"
                 "最新の審査票を使ってください。"),
+    ProblemKind("ambiguous_application", "申請を特定できない",
+                "ファイル名「{value}」に当たる申請が複数あります（同じ名前とみなされるファイルが"
+                "inbox に複数あります）。事務局がファイル名を区別してから、審査票を配り直します。"),
+    ProblemKind("duplicate_review_row", "同じ申請の行が複数",
+                "ファイル名「{value}」の申請がこの審査票に2回以上あります。1つの申請につき1行にして"
+                "ください（どの行の点数も使っていません）。"),
     ProblemKind("text_too_long", "文字数超過",
                 "「{label}」が長すぎます（{extra}文字）。要点を絞って入力してください。"),
 )

@@ -22,10 +22,19 @@ class RoundResult:
     ineligible: pd.DataFrame  # IneligibleSchema
     problems: pd.DataFrame  # validate.PROBLEM_COLUMNS
     records: pd.DataFrame  # every readable form, normalised
-    provisional: bool
+    provisional_reasons: tuple[str, ...]  # why the ranking is 暫定 (none: 確定), each with what to do
     ignored: tuple[tuple[str, str], ...]
-    notes: tuple[str, ...]  # register and review-sheet remarks for staff
+    register_notes: tuple[str, ...]  # receipt remarks for staff (register rows, versions)
+    review_notes: tuple[str, ...]  # review-sheet remarks for staff
     review_sheets: int
     plan_files: dict[str, str]  # file → plan path relative to outbox/
     superseded_by: dict[str, str]  # 重複 file → the file judged instead
     sources: dict[str, Path]  # file name (NFC) → where it is in the inbox
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.provisional_reasons)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return (*self.register_notes, *self.review_notes)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from pipeline.core import problems
 from pipeline.core.cells import cell_address
 from pipeline.core.formspec import (
     CHECKLIST_FIELDS,
+    CORRECTS_PROPERTY,
     FIELDS,
     FIELDS_BY_KEY,
     FORM_SHEET,
@@ -64,6 +66,7 @@ class RawForm:
     label_addresses: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
+    corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
     # (normalised values, problems met), when a worker process already normalised the form
     normalized: tuple[dict[str, object], list[Problem]] | None = None
 
@@ -117,6 +120,7 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
     except (python_calamine.CalamineError, OSError, ValueError):
         return _file_problem(name, "", NOT_XLSX)
     form = read_grid(name, grid, merged)
+    form.corrects = _corrects(data)
     # Excel opens a workbook with macros only when it is named .xlsm
     if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
         form.remark = MACRO_REMARK
@@ -124,6 +128,19 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
 
 
 MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
+
+
+_CUSTOM_PROPERTIES = "docProps/custom.xml"
+_CORRECTS = re.compile(rf'name="{CORRECTS_PROPERTY}"[^>]*>\s*<vt:lpwstr>([0-9a-f]{{64}}) '.encode())
+
+
+def _corrects(data: bytes) -> str:
+    """The SHA-256 our 差戻し tag names (the file this one corrects), or ""."""
+    entry = zipparts.entries(data).get(_CUSTOM_PROPERTIES)
+    if entry is None:
+        return ""
+    match = _CORRECTS.search(zipparts.read(data, entry, 1 << 16))
+    return match.group(1).decode() if match else ""
 
 
 def _has_macros(data: bytes) -> bool:

@@ -9,7 +9,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.core.filekey import file_key
+
 REGISTER_NAME = "受付簿.xlsx"
+_REGISTER_KEY = file_key(REGISTER_NAME)
 REVIEW_DIR = "審査"
 _IGNORED_NAMES = {".ds_store": "macOSの管理ファイル", "thumbs.db": "Windowsの管理ファイル",
                   "desktop.ini": "Windowsの管理ファイル", "readme.txt": "inboxの説明ファイル"}
@@ -25,15 +28,18 @@ class InboxFile:
 class InboxScan:
     files: tuple[InboxFile, ...]  # every file that may be an application, by name
     ignored: tuple[tuple[str, str], ...]  # (name, why) for files and folders we do not judge
-    register: Path | None
+    registers: tuple[Path, ...]  # named 受付簿.xlsx (in any width or case)
     review_files: tuple[Path, ...]
+
+    def path_of(self, name: str) -> Path:
+        return next(f.path for f in self.files if f.name == name)
 
 
 def scan_inbox(inbox: Path) -> InboxScan:
     """Everything at the top of inbox/, sorted and hashed; never changes a file."""
     files: list[InboxFile] = []
     ignored: list[tuple[str, str]] = []
-    register: Path | None = None
+    registers: list[Path] = []
     reviews: tuple[Path, ...] = ()
     with os.scandir(inbox) as found:  # file types come with the listing: no stat per file
         entries = sorted(found, key=_listing_order)
@@ -52,8 +58,8 @@ def scan_inbox(inbox: Path) -> InboxScan:
                 ignored.append((name + "/", f"審査票のフォルダ（{len(reviews)}件を読み込み）"))
             else:
                 ignored.append((name + "/", "フォルダ（中のファイルは対象外）"))
-        elif name == REGISTER_NAME:
-            register = path
+        elif file_key(name) == _REGISTER_KEY and entry.is_file():
+            registers.append(path)
             ignored.append((name, "受付簿"))
         elif name.startswith("~$"):
             ignored.append((name, "Excelの一時ファイル（開いている間だけ作られるもの）"))
@@ -63,7 +69,7 @@ def scan_inbox(inbox: Path) -> InboxScan:
             files.append(InboxFile(name, path))
         else:
             ignored.append((name, "通常のファイルではありません"))
-    return InboxScan(tuple(files), tuple(ignored), register, reviews)
+    return InboxScan(tuple(files), tuple(ignored), tuple(registers), reviews)
 
 
 def _listing_order(entry: os.DirEntry[str]) -> tuple[str, bool, str]:

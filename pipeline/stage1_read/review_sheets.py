@@ -6,6 +6,7 @@ Judging the scores (valid, conflicts, applications in the round) is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +17,9 @@ from pipeline.core import problems
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, label_key
 from pipeline.core.reviewspec import CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET, REVIEWER_LABEL
+from pipeline.stage1_read import zipparts
 from pipeline.stage1_read.inbox import REVIEW_DIR
-from pipeline.stage1_read.sniff import sniff
+from pipeline.stage1_read.sniff import sniff, staff_workbook
 
 Grid = Sequence[Sequence[object]]
 
@@ -40,6 +42,7 @@ class ReviewSheet:
     reviewer: str | None  # 審査員氏名 as typed
     rows: tuple[ReviewRow, ...] = ()
     problem: problems.Problem | None = None  # why the sheet as a whole cannot be used
+    saved_at: str = ""  # when Excel last saved it (docProps/core.xml, ISO 8601), if it says
 
 
 def read_review_sheets(paths: Sequence[Path], criteria: Sequence[str]) -> list[ReviewSheet]:
@@ -66,11 +69,11 @@ def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
             rows.append(ReviewRow(file, {label: ReviewCell(grid[r][columns[label]],
                                                            cell_address(r, columns[label]))
                                          for label in wanted}))
-    return ReviewSheet(name, _reviewer_name(grid), tuple(rows))
+    return ReviewSheet(name, _reviewer_name(grid), tuple(rows), saved_at=_saved_at(path))
 
 
 def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
-    code = sniff(path)
+    code = sniff(path, limits=staff_workbook(REVIEW_SHEET))
     if code is None:
         try:
             workbook = python_calamine.CalamineWorkbook.from_path(str(path))
@@ -84,6 +87,19 @@ def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
         except (python_calamine.CalamineError, OSError, ValueError):
             code = "review_unreadable"
     return problems.Problem(name, "", "", "ファイル", "", code, problems.describe(code))
+
+
+_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([0-9T:.Z+-]{10,40})</dcterms:modified>")
+
+
+def _saved_at(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+        entry = zipparts.entries(data).get("docProps/core.xml")
+        found = _MODIFIED.search(zipparts.read(data, entry, 1 << 16)) if entry else None
+    except (OSError, zipparts.BadZip):
+        return ""
+    return found.group(1).decode() if found else ""
 
 
 def _reviewer_name(grid: Grid) -> str | None:

@@ -1,9 +1,14 @@
 """What a file is, before any parser sees it: magic bytes, the zip directory, the prologs of
-the parts a parser will read, and cell references beyond a form's bounds."""
+the parts a parser will read, and cell references beyond the bounds of the sheet it will load.
+
+An applicant's form is small; the staff's own workbooks (the register, review sheets) may
+hold tens of thousands of rows: each kind is checked against limits sized for it.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.formspec import FORM_SHEET
@@ -22,6 +27,26 @@ _MAX_RATIO = 200
 # Beyond these a 申請書 sheet is not our form; calamine would allocate the whole area.
 MAX_FORM_ROWS = 2000
 MAX_FORM_COLS = 100
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The sheet a parser will load (None: the first, so every worksheet is checked) and how
+    far its cells may reach."""
+
+    sheet: str | None
+    rows: int
+    cols: int
+
+
+FORM = Limits(FORM_SHEET, MAX_FORM_ROWS, MAX_FORM_COLS)
+
+
+def staff_workbook(sheet: str | None) -> Limits:
+    """A register or review sheet: tens of thousands of rows (a round of 10,000 applications
+    with room to spare), a few dozen columns."""
+    return Limits(sheet, 50_000, 60)
+
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 # Only cell references with two or more letters or four or more digits can be out of bounds.
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
@@ -40,14 +65,14 @@ def load(path: Path) -> bytes | str:
         return "cannot_open"
 
 
-def sniff(path: Path, every_part: bool = False) -> str | None:
+def sniff(path: Path, every_part: bool = False, limits: Limits = FORM) -> str | None:
     """Why the file at ``path`` cannot be read as a form, as a problem code (None when it
     may be one)."""
     data = load(path)
-    return data if isinstance(data, str) else sniff_bytes(data, every_part)
+    return data if isinstance(data, str) else sniff_bytes(data, every_part, limits)
 
 
-def sniff_bytes(data: bytes, every_part: bool = False) -> str | None:
+def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM) -> str | None:
     """Why these bytes cannot be read as a form, as a problem code (None when they may be one).
 
     Checks the bytes and the zip before any parser sees them: declared sizes,
@@ -67,10 +92,10 @@ def sniff_bytes(data: bytes, every_part: bool = False) -> str | None:
         return "image"
     if not head.startswith(b"PK\x03\x04"):
         return NOT_XLSX
-    return _sniff_zip(data, every_part)
+    return _sniff_zip(data, every_part, limits)
 
 
-def _sniff_zip(data: bytes, every_part: bool) -> str | None:
+def _sniff_zip(data: bytes, every_part: bool, limits: Limits) -> str | None:
     try:
         entries = zipparts.entries(data)
         if "word/document.xml" in entries:
@@ -93,13 +118,13 @@ def _sniff_zip(data: bytes, every_part: bool) -> str | None:
         if _prolog_is_hostile(workbook[:_PROLOG]) or (
                 relations and _prolog_is_hostile(relations[:_PROLOG])):
             return HOSTILE
-        form_sheet = _form_sheet_part(workbook, relations)
+        loaded = _loaded_sheet_part(workbook, relations, limits.sheet)
         for name, entry in entries.items():
-            whole = name == form_sheet or (not form_sheet and name.startswith("xl/worksheets/"))
+            whole = name == loaded or (loaded == "" and name.startswith("xl/worksheets/"))
             parsed = every_part or whole or name in _PARSED_PARTS
             if name in (_WORKBOOK, _RELATIONS) or not (parsed and name.endswith((".xml", ".rels"))):
                 continue
-            if _sheet_is_hostile(zipparts.read(data, entry, _MAX_UNPACKED + 1)) if whole else (
+            if _sheet_is_hostile(zipparts.read(data, entry, _MAX_UNPACKED + 1), limits) if whole else (
                     _prolog_is_hostile(_prolog(data, entry))):
                 return HOSTILE
     except zipparts.BadZip:
@@ -117,11 +142,16 @@ _RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^
                            rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 
 
-def _form_sheet_part(workbook: bytes, relations: bytes) -> str:
-    """The zip entry of the 申請書 sheet: the only sheet the parser will load.
-    Unknown: every worksheet is then read in full."""
-    wanted = FORM_SHEET.encode()
+def _loaded_sheet_part(workbook: bytes, relations: bytes, sheet: str | None) -> str | None:
+    """The zip entry of the one sheet the parser will load; None when the workbook has no
+    sheet of that name (the parser then loads none). Unknown (""): every worksheet is then
+    read in full."""
+    if sheet is None:
+        return ""
+    wanted = sheet.encode()
     rel_id = next((rid for name, rid in _SHEET_ENTRY.findall(workbook) if name == wanted), None)
+    if rel_id is None:
+        return None
     for match in _RELATIONSHIP.finditer(relations):
         found_id, target = (match.group(1), match.group(2)) if match.group(1) else (
             match.group(4), match.group(3))
@@ -143,24 +173,24 @@ def _prolog_is_hostile(head: bytes) -> bool:
     return root is None or b"<!" in head[:root.start()].replace(b"<!--", b"")
 
 
-def _sheet_is_hostile(data: bytes) -> bool:
-    """A DTD, or cells reaching far beyond a form (the form's sheet, or every worksheet
-    when it is not known). ``data`` is the part up to one byte past the size allowed."""
+def _sheet_is_hostile(data: bytes, limits: Limits) -> bool:
+    """A DTD, or cells reaching far beyond the limits (the sheet the parser loads, or every
+    worksheet when it is not known). ``data`` is the part up to one byte past the size allowed."""
     if len(data) > _MAX_UNPACKED or _prolog_is_hostile(data[:_PROLOG]):
         return True
     # Rows or cells without addresses, placed one after another (``<row>`` and ``<c/>``
     # are the shortest: a shorter part cannot hold too many).
-    if len(data) > 5 * MAX_FORM_ROWS and data.count(b"<row") > MAX_FORM_ROWS:
+    if len(data) > 5 * limits.rows and data.count(b"<row") > limits.rows:
         return True
-    cells = MAX_FORM_ROWS * MAX_FORM_COLS
+    cells = limits.rows * limits.cols
     if len(data) > 4 * cells and data.count(b"<c") > cells:
         return True
     far = (match for pattern in (_DIMENSION, _FAR_CELL) for match in pattern.finditer(data))
-    return any(_beyond_form(match.group(1), match.group(2)) for match in far)
+    return any(_beyond(match.group(1), match.group(2), limits) for match in far)
 
 
-def _beyond_form(column: bytes, row: bytes) -> bool:
+def _beyond(column: bytes, row: bytes, limits: Limits) -> bool:
     col_number = 0
     for letter in column.decode():
         col_number = col_number * 26 + ord(letter) - 64
-    return int(row) > MAX_FORM_ROWS or col_number > MAX_FORM_COLS
+    return int(row) > limits.rows or col_number > limits.cols

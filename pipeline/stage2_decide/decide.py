@@ -23,7 +23,7 @@ from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.inbox import InboxScan
 from pipeline.stage1_read.register import Register
 from pipeline.stage1_read.review_sheets import ReviewSheet
-from pipeline.stage2_decide import eligibility, reviews, score, select
+from pipeline.stage2_decide import eligibility, receipt, reviews, score, select
 from pipeline.stage2_decide.validate import validate_forms
 from schemas.selection import (
     DUPLICATE,
@@ -43,24 +43,29 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     validated: a large round's memory goes down there."""
     hashes = {form.file: form.sha256 for form in forms}
     remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
+    corrects = {form.file: form.corrects for form in forms if form.corrects}
     with lap("validate"):
         validated = validate_forms(forms)
     forms.clear()  # the raw cells are no longer needed
     records = validated.records
     with lap("eligibility"):
-        receipt = eligibility.receipts(hashes, register, records)
-        superseded = eligibility.superseded(receipt, records)
-        decisions = {item.file: Verdict(DUPLICATE, item.code, item.reason) for item in superseded}
-        decisions |= _unjudgeable(validated.problems, records, set(decisions))
+        unjudgeable = _unjudgeable(validated.problems, records)
+        needs_fix = [f for f, verdict in unjudgeable.items() if verdict.decision == NEEDS_FIX]
+        received_files = receipt.receive(hashes, register, records, corrects, needs_fix,
+                                         settings, run_at)
+        receipts = received_files.frame
+        decisions = {item.file: Verdict(DUPLICATE, item.code, item.reason)
+                     for item in received_files.superseded}
+        decisions |= {f: v for f, v in unjudgeable.items() if f not in decisions}
         clean = validated.applications
-        received = clean[~clean["file"].isin(decisions)].merge(receipt, on="file", how="left",
+        received = clean[~clean["file"].isin(decisions)].merge(receipts, on="file", how="left",
                                                                validate="one_to_one")
         eligible, ineligible = eligibility.check_eligibility(received, settings)
         for file, group in ineligible.groupby("file", sort=False):
             decisions[str(file)] = Verdict(INELIGIBLE, str(group["rule"].iloc[0]),
                                            " ".join(group["reason"]))
     with lap("score and select"):
-        review_read = reviews.judge(review_sheets, settings, set(eligible["file"]))
+        review_read = reviews.judge(review_sheets, settings, eligible["file"].tolist())
         scored = score.score(eligible, reviews.aggregate(review_read, eligible, settings),
                              settings)
         ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
@@ -68,13 +73,17 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
                       zip(ranked["file"].tolist(), ranked["decision"].tolist(),
                           ranked["reason_code"].tolist(), ranked["reason"].tolist(), strict=True)}
     with lap("ledger"):
-        files = receipt["file"].tolist()  # plain strings: quick to loop over
-        ledger = LedgerSchema.validate(receipt.assign(
-            org_name=receipt["file"].map(records["org_name"] if len(records) else {}),
+        files = receipts["file"].tolist()  # plain strings: quick to loop over
+        extra = {f: remarks.get(f, "") + received_files.remarks.get(f, "") for f in files}
+        ledger = LedgerSchema.validate(receipts.assign(
+            org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
             decision=[decisions[f].decision for f in files],
-            reason=[decisions[f].reason + remarks.get(f, "") for f in files],
+            reason=[decisions[f].reason + extra[f] for f in files],
             reason_code=[decisions[f].code for f in files],
         ))
+        if received_files.remarks:  # the same name's other application: on its ranked row too
+            ranked = ranked.assign(reason=[r + received_files.remarks.get(f, "") for f, r in
+                                           zip(ranked["file"], ranked["reason"], strict=True)])
     review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
                                    columns=validated.problems.columns, dtype=object)
     return RoundResult(
@@ -86,17 +95,29 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         problems=ProblemSchema.validate(
             pd.concat([validated.problems, review_problems], ignore_index=True)),
         records=records,
-        provisional=len(ranked) > 0 and score.is_provisional(ranked),
+        provisional_reasons=tuple(dict.fromkeys([
+            *received_files.provisional,
+            *_awaiting_corrections(needs_fix, decisions, settings, run_at),
+            *reviews.provisional_reasons(review_read, eligible, settings),
+        ])),
         ignored=scan.ignored,
-        notes=(*register.notes,
-               *(f"受付簿に記載があるが inbox にないファイル：{name}"
-                 for name in eligibility.unlisted_register_rows(scan.files, register)),
-               *review_read.notes),
-        review_sheets=len(scan.review_files),
+        register_notes=tuple(received_files.notes),
+        review_notes=tuple(review_read.notes),
+        review_sheets=review_read.sheets_counted,
         plan_files={},
-        superseded_by={item.file: item.by for item in superseded},
+        superseded_by={item.file: item.by for item in received_files.superseded},
         sources={f.name: f.path for f in scan.files},
     )
+
+
+def _awaiting_corrections(needs_fix: Sequence[str], decisions: dict[str, Verdict],
+                          settings: RoundSettings, run_at: dt.datetime) -> list[str]:
+    """While a form sent back for fixing may still come back corrected, the ranking may change."""
+    waiting = [f for f in needs_fix if decisions[f].decision == NEEDS_FIX]
+    if not waiting or run_at.date() > settings.resubmission_deadline:
+        return []
+    return [f"要修正の申請が{len(waiting)}件あり、再提出期限（{settings.resubmission_deadline:%m月%d日}）"
+            "まで修正版が届く可能性があります"]
 
 
 class Verdict(NamedTuple):
@@ -105,13 +126,10 @@ class Verdict(NamedTuple):
     reason: str  # why, in Japanese
 
 
-def _unjudgeable(problems: pd.DataFrame, records: pd.DataFrame,
-                 decided: set[str]) -> dict[str, Verdict]:
+def _unjudgeable(problems: pd.DataFrame, records: pd.DataFrame) -> dict[str, Verdict]:
     """要修正 for a form with input problems; 読込不可 for a file that is not a readable form."""
     found = {}
     for file, group in problems.groupby("file", sort=False):
-        if file in decided:
-            continue
         if file in records.index and not group["code"].map(_whole_file).any():
             found[str(file)] = Verdict(NEEDS_FIX, "input_problems",
                                        f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")

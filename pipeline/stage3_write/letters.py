@@ -17,9 +17,11 @@ import openpyxl
 import pandas as pd
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline.core.errors import SettingsError
+from pipeline.core.formspec import CORRECTS_PROPERTY
 from pipeline.core.settings import RoundSettings
 from pipeline.stage1_read.sniff import sniff
 from pipeline.stage3_write.outputs import safe_file_part
@@ -34,6 +36,12 @@ from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SE
 
 RETURN_DIR = "差戻し"
 NOTICE_DIR = "通知"
+DRAFT_NOTICE_DIR = "通知（暫定）"  # 選定・選外 notices while the ranking is 暫定: not to be sent
+RANKING_DECISIONS = (SELECTED, NOT_SELECTED)
+_DRAFT_HEAD = ("【暫定の下書き・送付しないでください】順位が確定していません（理由は 選定結果.xlsx の"
+               "「概要」にあります）。確定すると「通知」フォルダに正式な通知ができます。\n\n")
+_NO_DRAFTS = ("順位は確定しています。選定・選外の通知は「通知」フォルダにあります。\n"
+              "このフォルダには、順位が暫定の間だけ通知の下書きが入ります。\n")
 RETURN_TEMPLATE = "差戻し"
 NOTICE_DECISIONS = (SELECTED, NOT_SELECTED, INELIGIBLE, DUPLICATE)
 SUMMARY_SHEET = "修正箇所"
@@ -66,10 +74,13 @@ def render(template: str, values: Mapping[str, str], template_name: str) -> str:
     return _PLACEHOLDER.sub(value, template)
 
 
-def write_letters(returns: Path, notices: Path, result: RoundResult,
+def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResult,
                   templates: Mapping[str, str]) -> None:
     """A 差戻し package for every 要修正 or 読込不可 file (the marked workbook and a draft
-    e-mail), and a draft notice for every application judged 選定, 選外, 不適格 or 重複."""
+    e-mail), and a notice for every application judged 選定, 選外, 不適格 or 重複. While the
+    ranking is 暫定, 選定 and 選外 notices go to ``drafts``, marked 暫定 in name and first line."""
+    if not result.provisional:
+        (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
     stems = letter_stems(facts.decisions)
@@ -77,12 +88,16 @@ def write_letters(returns: Path, notices: Path, result: RoundResult,
         stem = stems[file]
         if decision in NOTICE_DECISIONS:
             values = facts.values(file)
-            _write_letter(notices / f"{stem}_{decision}.txt", values,
-                          render(templates[decision], values, decision))
+            body = render(templates[decision], values, decision)
+            if result.provisional and decision in RANKING_DECISIONS:
+                _write_letter(drafts / f"{stem}_{decision}（暫定）.txt", values, body, _DRAFT_HEAD)
+            else:
+                _write_letter(notices / f"{stem}_{decision}.txt", values, body)
             continue
         found = problems_by_file.get(file, result.problems.iloc[0:0])
         workbook = returns / f"{stem}_要修正.xlsx"
-        if not (decision == NEEDS_FIX and annotate(result.sources[file], workbook, found)):
+        if not (decision == NEEDS_FIX and annotate(result.sources[file], workbook, found,
+                                                    tag=f"{facts.hashes[file]} {file}")):
             problem_list_only(workbook, file, found)
         values = facts.values(file) | {
             "不備一覧": _problem_lines(found),
@@ -116,6 +131,7 @@ class _Facts:
         self.result = result
         ledger = result.ledger
         self.decisions = dict(zip(ledger["file"].tolist(), ledger["decision"].tolist(), strict=True))
+        self.hashes = dict(zip(ledger["file"].tolist(), ledger["sha256"].tolist(), strict=True))
         self.reasons = dict(zip(ledger["file"].tolist(), ledger["reason"].tolist(), strict=True))
         columns = ["email", "contact_name", "org_name", "municipality"]
         self.records: dict[Any, dict[Any, Any]] = result.records[columns].to_dict("index")
@@ -172,14 +188,16 @@ def _problem_lines(found: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _write_letter(path: Path, values: Mapping[str, str], body: str) -> None:
-    letter = f"宛先: {values['宛先']}\n{body.rstrip()}\n"
+def _write_letter(path: Path, values: Mapping[str, str], body: str, head: str = "") -> None:
+    letter = f"{head}宛先: {values['宛先']}\n{body.rstrip()}\n"
     path.write_bytes(letter.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"))
 
 
-def annotate(source: Path, target: Path, found: pd.DataFrame) -> bool:
+def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> bool:
     """The applicant's own workbook with every problem cell marked, and a first sheet
-    listing the problems. False when the original cannot be safely opened."""
+    listing the problems; ``tag`` (the original's SHA-256 and name) goes into a document
+    property, so that the fixed form names what it corrects. False when the original
+    cannot be safely opened."""
     if sniff(source, every_part=True):  # openpyxl reads every part, not only calamine's
         return False
     try:
@@ -200,6 +218,11 @@ def annotate(source: Path, target: Path, found: pd.DataFrame) -> bool:
     for sheet in workbook.worksheets:
         sheet.sheet_view.tabSelected = sheet is summary
     workbook.active = summary
+    if tag:
+        properties = workbook.custom_doc_props
+        for old in [p for p in properties.props if p.name == CORRECTS_PROPERTY]:
+            properties.props.remove(old)  # a correction of a correction names the newest
+        properties.append(StringProperty(name=CORRECTS_PROPERTY, value=tag))
     save_openpyxl(workbook, target)
     return True
 

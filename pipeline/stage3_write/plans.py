@@ -56,8 +56,10 @@ def month_labels(start: dt.date, months: int) -> list[str]:
     return labels
 
 
-def write_plan(path: Path, application: pd.Series, settings: RoundSettings) -> None:
-    """One plan workbook for one selected application (a RankedSchema row)."""
+def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
+               provisional: bool = False) -> None:
+    """One plan workbook for one selected application (a RankedSchema row); marked 暫定 in
+    its title and page header while the ranking is."""
     workbook = new_workbook(path, f"伴走支援計画書 {application['municipality']}")
     sheet = workbook.add_worksheet(PLAN_SHEET)
     title = fmt(workbook, bold=True, font_size=16)
@@ -75,8 +77,9 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings) -> N
     sheet.set_column(_FIRST_MONTH_COL, last_col, _MONTH_WIDTH)
     row = 0
     sheet.merge_range(row, 0, row, last_col, "", title)
-    write_text(sheet, row, 0, f"伴走支援計画書　{application['municipality']}　{application['org_name']}",
-               title)
+    mark = "【暫定】" if provisional else ""
+    write_text(sheet, row, 0,
+               f"{mark}伴走支援計画書　{application['municipality']}　{application['org_name']}", title)
     sheet.set_row(row, 28)
     row += 2
 
@@ -163,7 +166,7 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings) -> N
         sheet.set_row(row, 24)
         row += 1
 
-    print_setup(sheet, landscape=True, header=f"{domain.PROGRAM_NAME}　伴走支援計画書")
+    print_setup(sheet, landscape=True, header=f"{mark}{domain.PROGRAM_NAME}　伴走支援計画書")
     sheet.fit_to_pages(1, 2)
     sheet.print_area(0, 0, row - 1, last_col)
     workbook.close()

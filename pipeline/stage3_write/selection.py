@@ -18,6 +18,7 @@ from pipeline.stage3_write.xlsx import (
     new_workbook,
     print_setup,
     text_width,
+    wrapped_lines,
     write_text,
 )
 from schemas.selection import DECISIONS, points_column
@@ -143,22 +144,26 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     title = fmt(workbook, bold=True, font_size=14)
     heading = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1)
     cell = fmt(workbook, border=1, text_wrap=True)
-    warn = fmt(workbook, bold=True, font_color="#C00000")
+    warn_cell = fmt(workbook, bold=True, font_color="#C00000", border=1, text_wrap=True)
     sheet.set_column("A:A", 48)
     sheet.set_column("B:B", 56)
     sheet.set_column("C:D", 10)
     sheet.write_string(0, 0, f"{result.settings.name} 選定結果", title)
-    status = ("暫定（審査票が未提出の申請があるため、自動採点のみの順位を含みます）"
-              if result.provisional else "確定（すべての適格な申請に審査があります）")
+    status = (f"暫定（理由{len(result.provisional_reasons)}件：下の各行の対応が済むと確定します。"
+              "暫定の間、選定・選外の通知は「通知（暫定）」フォルダの下書きです）"
+              if result.provisional else "確定（審査がそろい、判定を保留する理由はありません）")
     rows: list[tuple[str, str]] = [
         ("実行日時", result.run_at.strftime("%Y年%m月%d日 %H:%M")),
         ("順位", status),
+        *((f"暫定の理由 {n}", reason) for n, reason in enumerate(result.provisional_reasons, 1)),
         ("読み込んだ審査票", f"{result.review_sheets}件"),
     ]
     row = 2
     for label, value in rows:
         sheet.write_string(row, 0, label, heading)
-        sheet.write_string(row, 1, value, warn if result.provisional and label == "順位" else cell)
+        flagged = result.provisional and label.startswith(("順位", "暫定"))
+        sheet.write_string(row, 1, value, warn_cell if flagged else cell)
+        sheet.set_row(row, 15.0 * min(wrapped_lines(value, 54), 6))
         row += 1
 
     ledger, records = result.ledger, result.records

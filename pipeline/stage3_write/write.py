@@ -39,8 +39,8 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
         jobs: list[processes.Job] = [  # independent; the longest first
             ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
             ("write letters", letters.write_letters,
-             (outputs.folder(letters.RETURN_DIR),
-              outputs.folder(letters.NOTICE_DIR), result, templates)),
+             (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
+              outputs.folder(letters.DRAFT_NOTICE_DIR), result, templates)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE),)),
@@ -52,7 +52,8 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
 
 def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> None:
     for _, row in selected.iterrows():
-        write_plan(folder / Path(result.plan_files[str(row["file"])]).name, row, result.settings)
+        write_plan(folder / Path(result.plan_files[str(row["file"])]).name, row, result.settings,
+                   provisional=result.provisional)
 
 
 def _write_review_sheet(path: Path, result: RoundResult) -> None:
