@@ -17,7 +17,7 @@ SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
 RANK_REASONS = ("selected", "same_municipality", "over_limit")
 # Why a file that was not ranked got its 判定, besides the eligibility rules' keys.
 LEDGER_REASONS = (*RANK_REASONS, "same_content", "later_submission", "input_problems",
-                  "not_readable")
+                  "blank_form")
 
 
 def points_column(key: str) -> str:

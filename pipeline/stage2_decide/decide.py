@@ -131,12 +131,28 @@ def _unjudgeable(problems: pd.DataFrame, records: pd.DataFrame) -> dict[str, Ver
     found = {}
     for file, group in problems.groupby("file", sort=False):
         if file in records.index and not group["code"].map(_whole_file).any():
+            if _unfilled(list(records.loc[file].to_numpy()[1:])):
+                found[str(file)] = Verdict(NEEDS_FIX, "blank_form",
+                                           "申請用紙が未記入です。記入して再送してください。")
+                continue
             found[str(file)] = Verdict(NEEDS_FIX, "input_problems",
                                        f"入力の不備が{len(group)}件あります（入力エラーシート参照）。")
         else:
             found[str(file)] = Verdict(UNREADABLE, str(group["code"].iloc[0]),
                                        str(group["message"].iloc[0]))
     return found
+
+
+def _unfilled(values: list[object]) -> bool:
+    """The blank form sent back as it was: not one field answered (``values``: every field
+    of the record but the file name, which comes first)."""
+    return all(_blank(value) for value in values)
+
+
+def _blank(value: object) -> bool:
+    if isinstance(value, tuple):  # a checklist: the items marked yes
+        return not value
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _whole_file(code: str) -> bool:
