@@ -93,6 +93,9 @@ class LedgerSchema(pa.DataFrameModel):
     reason: Series[str]
     # a LEDGER_REASONS code, or the key of the first eligibility rule failed (不適格)
     reason_code: Series[str]
+    # for staff only (shown after the reason in 受付一覧, never in a letter): e.g. that another
+    # applicant sent an application under the same name
+    staff_note: Series[str]
 
     class Config:
         strict = True

@@ -415,10 +415,18 @@ def test_a_look_alike_from_another_contact_supersedes_nobody(
     result = _run(inbox, settings)
     assert _decisions(result) == {"real.xlsx": "選定", "fake.xlsx": "要修正"}
     for file in ("real.xlsx", "fake.xlsx"):
-        assert "同一団体名の別申請" in _row(result, file)["reason"]
+        assert "同一団体名の別申請" in _row(result, file)["staff_note"]
+    ledger = pd.read_excel(inbox.parent / "outbox" / "選定結果.xlsx", sheet_name="受付一覧",
+                           engine="openpyxl").set_index("ファイル名")
+    assert "同一団体名の別申請（fake.xlsx）" in str(ledger.loc["real.xlsx", "理由"])
     assert any("同じ団体名の申請が2件" in reason for reason in result.provisional_reasons)
-    letters = [p.read_text(encoding="utf-8") for p in (inbox.parent / "outbox").rglob("*.txt")]
-    assert not any("fake.xlsx" in text for text in letters if "本物" in text and "real" in text)
+    # each one's letters name only its own file
+    for own, other in (("real", "fake"), ("fake", "real")):
+        for letter in (inbox.parent / "outbox").rglob(f"{own}_*.txt"):
+            assert f"{other}.xlsx" not in letter.read_text(encoding="utf-8"), letter
+    # staff take the look-alike out: the reason is gone
+    (inbox / "fake.xlsx").unlink()
+    assert not any("同じ団体名" in r for r in _run(inbox, settings).provisional_reasons)
 
 
 def test_two_organisations_sending_the_blank_form_are_each_asked_to_fill_it(

@@ -8,15 +8,18 @@ import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.core.settings import RoundSettings
-from pipeline.stage2_decide import score, select
+from pipeline.stage1_read.review_sheets import ReviewCell, ReviewRow, ReviewSheet
+from pipeline.stage2_decide import reviews, score, select
 from schemas.selection import NOT_SELECTED, SELECTED, ScoredSchema
-from tests.frames import application, eligible, reviews
+from tests.frames import application, eligible
+from tests.frames import reviews as review_means
 
 
 def _scored(settings: RoundSettings, *rows: dict[str, object],
             means: dict[str, float] | None = None) -> DataFrame[ScoredSchema]:
     frame = eligible(*rows)
-    return score.score(frame, reviews(frame, [c.key for c in settings.review], means), settings)
+    return score.score(frame, review_means(frame, [c.key for c in settings.review], means),
+                       settings)
 
 
 def test_auto_points_follow_each_rule(settings: RoundSettings) -> None:
@@ -35,8 +38,6 @@ def test_reviewer_points_are_mean_times_weight(settings: RoundSettings) -> None:
     scored = _scored(settings, application("a.xlsx"), means={"a.xlsx": 4.5})
     row = scored.iloc[0]
     assert row["points:clarity"] == 18.0 and row["reviewer_mean"] == 4.5
-    assert not score.is_provisional(scored)
-    assert score.is_provisional(_scored(settings, application("b.xlsx")))
 
 
 def test_rank_selects_at_most_n_and_one_per_municipality(settings: RoundSettings) -> None:
@@ -64,3 +65,47 @@ def test_ties_are_broken_in_the_order_the_round_gives(settings: RoundSettings) -
     by_name = dataclasses.replace(settings, tie_break=("file",))
     assert select.rank(_scored(by_name, early, late), by_name)["file"].tolist() == [
         "a.xlsx", "z.xlsx"]
+
+
+def _sheet(name: str, reviewer: str, rows: dict[str, tuple[object, ...]],
+           saved_at: str = "") -> ReviewSheet:
+    """A review sheet as read: per file, (利害関係あり, score per criterion)."""
+    labels = ["利害関係あり", "課題の明確さ", "実現可能性", "波及効果"]
+    return ReviewSheet(name, reviewer, tuple(
+        ReviewRow(file, {"ファイル名": ReviewCell(file, f"A{n}"),
+                         **{label: ReviewCell(value, f"{'JKLM'[i]}{n}")
+                            for i, (label, value) in enumerate(zip(labels, values, strict=True))}})
+        for n, (file, values) in enumerate(rows.items(), start=6)), saved_at=saved_at)
+
+
+def test_judge_counts_one_sheet_per_reviewer_and_flags_what_it_cannot_use(
+        settings: RoundSettings) -> None:
+    sheets = [
+        _sheet("審査/old.xlsx", "山口", {"a.xlsx": (None, 1, 1, 1)}, saved_at="2016-07-01"),
+        _sheet("審査/new.xlsx", "山 口", {"a.xlsx": (None, 5, 5, 5), "ｂ.XLSX": ("○", 4, None, None),
+                                        "zzz.xlsx": (None, 3, 3, 3)}, saved_at="2016-07-02"),
+    ]
+    read = reviews.judge(sheets, settings, ["a.xlsx", "b.xlsx"])
+    assert read.reviewers == ("山 口",) and read.sheets_counted == 1
+    assert read.scores["score"].tolist() == [5, 5, 5]
+    assert read.conflicts.values.tolist() == [["山 口", "b.xlsx"]]
+    assert [p.code for p in read.problems] == ["unknown_application"]
+    assert any("審査/old.xlsx は使いませんでした" in note for note in read.notes)
+    assert any(note.startswith("審査/new.xlsx K7: 利害関係ありの申請（b.xlsx）に点数") for note in read.notes)
+    frame = eligible(application("a.xlsx"), application("b.xlsx", municipality="八王子市"))
+    assert reviews.provisional_reasons(read, frame, settings) == [
+        "審査票 審査/new.xlsx に不備があります（A8）。直して戻してもらってください",
+        # its only reviewer had a conflict: no score at all
+        "審査員全員の点数がそろっていない申請が1件あります（b.xlsx）"]
+
+
+def test_an_application_without_every_reviewer_s_scores_keeps_the_ranking_provisional(
+        settings: RoundSettings) -> None:
+    sheets = [_sheet("審査/1.xlsx", "一", {"a.xlsx": (None, 3, 3, 3), "b.xlsx": (None, 3, 3, 3)}),
+              _sheet("審査/2.xlsx", "二", {"a.xlsx": (None, 3, 3, 3)})]
+    frame = eligible(application("a.xlsx"), application("b.xlsx", municipality="八王子市"))
+    read = reviews.judge(sheets, settings, frame["file"])
+    assert reviews.provisional_reasons(read, frame, settings) == [
+        "審査員全員の点数がそろっていない申請が1件あります（b.xlsx）"]
+    assert reviews.provisional_reasons(reviews.judge([], settings, frame["file"]), frame,
+                                       settings) == ["審査票がまだ戻っていません（順位は自動採点だけによります）"]

@@ -74,12 +74,12 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
                           ranked["reason_code"].tolist(), ranked["reason"].tolist(), strict=True)}
     with lap("ledger"):
         files = receipts["file"].tolist()  # plain strings: quick to loop over
-        extra = {f: remarks.get(f, "") + received_files.remarks.get(f, "") for f in files}
         ledger = LedgerSchema.validate(receipts.assign(
             org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
             decision=[decisions[f].decision for f in files],
-            reason=[decisions[f].reason + extra[f] for f in files],
+            reason=[decisions[f].reason + remarks.get(f, "") for f in files],
             reason_code=[decisions[f].code for f in files],
+            staff_note=[received_files.remarks.get(f, "") for f in files],
         ))
         if received_files.remarks:  # the same name's other application: on its ranked row too
             ranked = ranked.assign(reason=[r + received_files.remarks.get(f, "") for f, r in

@@ -51,8 +51,3 @@ def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSch
         total=lambda df: df[list(points)].sum(axis=1).round(2),
     )
     return ScoredSchema.validate(scored)
-
-
-def is_provisional(scored: pd.DataFrame) -> bool:
-    """The ranking is 暫定 while any eligible application has no review."""
-    return bool((scored[ScoredSchema.reviewer_count] == 0).any())

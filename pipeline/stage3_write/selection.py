@@ -43,7 +43,8 @@ def write_selection(path: Path, result: RoundResult) -> None:
         "value": "入力値", "message": "エラー内容", "code": CODE_COLUMN})[
         ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容", CODE_COLUMN]],
         hidden=(CODE_COLUMN,))
-    _table(workbook, "受付一覧", _naive(result.ledger).rename(columns={
+    ledger = result.ledger.assign(reason=result.ledger["reason"] + result.ledger["staff_note"])
+    _table(workbook, "受付一覧", _naive(ledger).rename(columns={
         "file": "ファイル名", "sha256": "SHA-256", "received_at": "受付日時",
         "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
         "reason": "理由"})[["ファイル名", "SHA-256", "受付日時", "受付日の根拠", "団体名", "判定",
