@@ -36,6 +36,10 @@ _LEGAL_FORMS = re.compile(
     re.IGNORECASE)
 
 
+_NOT_A_WORD = re.compile(r"[\W_]+")
+_NOT_A_DIGIT = re.compile(r"\D")
+
+
 def org_name_key(org_name: object) -> str | None:
     """An organisation's name without what people vary: legal-form words, 社協 for
     社会福祉協議会, widths, case, spaces, punctuation and invisible characters."""
@@ -43,8 +47,8 @@ def org_name_key(org_name: object) -> str | None:
         return None
     name = _LEGAL_FORMS.sub("", unicodedata.normalize("NFKC", org_name))
     name = name.replace("社協", "社会福祉協議会")
-    kept = "".join(ch for ch in name if unicodedata.category(ch)[0] not in "PZSC")
-    return kept.casefold() or None
+    # letters and digits only: spaces, punctuation, symbols and invisible characters go
+    return _NOT_A_WORD.sub("", name).casefold() or None
 
 
 def org_key(org_name: object, municipality: object) -> str | None:
@@ -56,13 +60,12 @@ def org_key(org_name: object, municipality: object) -> str | None:
 
 
 def _contact_keys(email: object, phone: object) -> set[str]:
+    """The contact details as validated (normalised already): e-mail in any case, phone digits."""
     keys = set()
-    if isinstance(email, str) and "@" in email:
-        keys.add("mail:" + unicodedata.normalize("NFKC", email).strip().casefold())
+    if isinstance(email, str):
+        keys.add("mail:" + email.casefold())
     if isinstance(phone, str):
-        digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
-        if len(digits) >= 10:
-            keys.add("tel:" + digits)
+        keys.add("tel:" + _NOT_A_DIGIT.sub("", phone.split(" ")[0]))
     return keys
 
 
@@ -116,7 +119,9 @@ def _match_register(files: Sequence[str], register: Register, records: pd.DataFr
                     result: Receipts) -> dict[str, _Arrival]:
     """Each file's arrival: the register's time where a row names it (names compared by
     :func:`file_key`; without an extension when exactly one file fits), else its 申請日."""
-    arrivals = {file: _form_date(file, records) for file in files}
+    form_dates = dict(zip(records["file"].tolist(), records["application_date"].tolist(),
+                          strict=True))
+    arrivals = {file: _form_date(form_dates.get(file)) for file in files}
     if register.source is None:
         return arrivals
     source = register.source
@@ -180,8 +185,7 @@ def _note_twins(files: Iterable[str], result: Receipts) -> None:
                             "受付簿や審査票の行はどちらのものか判断できません。名前を変えて区別してください。")
 
 
-def _form_date(file: str, records: pd.DataFrame) -> _Arrival:
-    day = records["application_date"].get(file) if file in records.index else None
+def _form_date(day: object) -> _Arrival:
     if isinstance(day, dt.date):
         return _Arrival(dt.datetime.combine(day, dt.time(), JST), BASIS_FORM_DATE)
     return _Arrival(None, BASIS_UNKNOWN)
@@ -196,9 +200,11 @@ def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records:
     by_sha: dict[str, list[str]] = defaultdict(list)
     for file, sha256 in files.items():
         by_sha[sha256].append(file)
-    identity = {file: (org_key(records.at[file, "org_name"], records.at[file, "municipality"]),
-                       _contact_keys(records.at[file, "email"], records.at[file, "phone"]))
-                for file in files if file in records.index}
+    columns = [records[c].tolist() for c in ("file", "org_name", "municipality", "email", "phone")]
+    identity = {file: (org_key(name, municipality), _contact_keys(email, phone))
+                for file, name, municipality, email, phone in zip(*columns, strict=True)
+                if file in files}
+    municipalities = dict(zip(columns[0], columns[2], strict=True))
     versions = _Groups(files)
     # A correction made from our 差戻し workbook: whatever its name or content.
     corrected: dict[str, str] = {}
@@ -217,7 +223,7 @@ def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records:
             for second in members[i + 1:]:
                 if identity[first][1] & identity[second][1] or files[first] == files[second]:
                     versions.join(first, second)
-    _note_possible_same_org(identity, records, result)
+    _note_possible_same_org(identity, municipalities, result)
     for group in versions.groups():
         if len(group) > 1:
             _keep_latest(group, files, arrivals, corrected, needs_fix, settings, run_at, result)
@@ -327,11 +333,11 @@ def _received_as_correction(latest: str, original: str, arrivals: dict[str, _Arr
 
 
 def _note_possible_same_org(identity: Mapping[str, tuple[str | None, set[str]]],
-                            records: pd.DataFrame, result: Receipts) -> None:
+                            municipalities: Mapping[str, object], result: Receipts) -> None:
     """Different names, same contact within a municipality: a note, never a merge."""
     seen: dict[tuple[object, str], str] = {}
     for file, (key, contacts) in identity.items():
-        municipality = records.at[file, "municipality"]
+        municipality = municipalities[file]
         for contact in sorted(contacts):
             other = seen.setdefault((municipality, contact), file)
             if other != file and identity[other][0] != key:
