@@ -39,6 +39,7 @@ class ReceivedSchema(ApplicationSchema):
 class EligibleSchema(ReceivedSchema):
     """An application that passed every eligibility rule."""
 
+    org_type: Series[str] = pa.Field(isin=list(domain.ORG_TYPES.values()))
     municipality: Series[str] = pa.Field(isin=list(domain.MUNICIPALITIES))
     area: Series[str] = pa.Field(isin=list(domain.AREAS))
 

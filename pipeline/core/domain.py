@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 PROGRAM_NAME = "中間支援力強化のための伴走支援事業"
 
 ORG_TYPES: dict[str, str] = {
@@ -67,6 +69,13 @@ COMMITMENTS = (
 )
 
 YES_NO = ("あり", "なし")
+
+# Kinds of organisation that are plainly none of the four 団体種別 (the program supports the
+# intermediaries of community care, not businesses, schools, hospitals or individuals).
+NOT_ELIGIBLE_TYPES = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有)\)|営利企業|民間企業|企業|会社|"
+    r"学校法人|大学|高等学校|専門学校|医療法人|病院|診療所|クリニック|宗教法人|"
+    r"個人|都庁|東京都の|都の部署|国の機関|省庁")
 
 MARKS_YES = ("○", "◯", "〇", "●", "✓", "✔", "レ", "☑", "はい", "有", "希望する", "TRUE", "1")
 MARKS_NO = ("", "×", "✕", "ー", "-", "いいえ", "無", "FALSE", "0")

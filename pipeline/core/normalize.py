@@ -15,7 +15,10 @@ from pipeline.core.formspec import FieldSpec
 
 MAX_TEXT = {"text": 400, "long_text": 4000}
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and what web pages and Word paste invisibly: soft hyphen, zero-width
+# space/joiners, direction marks and embeddings, word joiner and invisible operators, BOM.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
+                      "\u2060-\u2064\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
 _LABEL_NOISE = re.compile(r"[※＊*★☆]|\((必須|任意)\)|[:：]$")
 _DASHES = re.compile(r"[‐‑‒–—―−ーｰ－]")
@@ -24,7 +27,20 @@ _ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和
 _WEEKDAY = re.compile(r"[(（][月火水木金土日](曜日?)?[)）]")
 _ERA_DATE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])(\d{1,2}|元)[年./-](\d{1,2})(?:[月./-](\d{1,2})日?)?月?$")
 _WESTERN_DATE = re.compile(r"^(\d{4})[年./-](\d{1,2})(?:[月./-](\d{1,2})日?)?月?$")
-_MONTHS = re.compile(r"^(\d{1,2})(か月|ヶ月|ヵ月|カ月|箇月|ケ月|月|ヶ月間|か月間|カ月間)?$")
+_MONTHS = re.compile(r"^(?:約|およそ|おおむね|概ね)?(\d{1,2})(?:か|ヶ|ヵ|カ|箇|ケ|ケ|個)?(?:月)?(?:間)?"
+                     r"(?:程度|くらい|ぐらい|ほど|前後)?$")
+_HALF_YEAR = re.compile(r"^(?:約|およそ)?半年(?:間)?(?:程度|くらい|ぐらい|ほど)?$")
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+                 "八": 8, "九": 9}
+_KANJI_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+")
+# Words around a month that do not change it: 2016年9月から, 9月頃, 9月予定, 9月上旬.
+_MONTH_WORDS = re.compile(r"(?:から|より|以降|頃|ごろ|ころ|予定|目途|めど|目処|"
+                          r"上旬|中旬|下旬|初旬|初め|はじめ|中|末|開始|スタート|~|〜|～)+$")
+_MONTH_ONLY = re.compile(r"^(\d{1,2})月$")
+_YEARS_OF_MONTHS = re.compile(r"^(\d)年(?:間)?(?:程度|くらい|ほど)?$")
+_PHONE_PREFIX = re.compile(r"^\s*(?:TEL|Tel|tel|電話番号|電話|℡)\s*[:：.]?\s*")
+# Digits, dashes and spaces, with parentheses only around digits: (03)3333-1111.
+_PHONE_SPAN = re.compile(r"(?:\d|-|\s(?=[\d(])|\((?=\d)|\)(?=[\d\s-]))+")
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Years a date in a form can mean; beyond them pandas' timestamps overflow (year 2262).
@@ -39,7 +55,28 @@ class Invalid:
     extra: str = ""
 
 
-Value = object  # a canonical value, None, or Invalid
+@dataclass(frozen=True)
+class MonthOnly:
+    """A month typed without its year (``10月``): the round's year is filled in when validated."""
+
+    month: int
+
+
+Value = object  # a canonical value, None, Invalid or MonthOnly
+
+
+def kanji_digits(text: str) -> str:
+    """Kanji numerals as digits: 六 → 6, 十二 → 12, 二十八 → 28."""
+    def number(match: re.Match[str]) -> str:
+        run = match.group(0)
+        if "十" not in run:
+            return "".join(str(_KANJI_DIGITS[ch]) for ch in run)
+        tens, _, ones = run.partition("十")
+        if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+            return run  # not a plain number below 100
+        return str((_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0))
+
+    return _KANJI_NUMBER.sub(number, text)
 
 
 def nfkc(text: str) -> str:
@@ -136,8 +173,19 @@ def _parse_date(raw: object, code: str, day_required: bool) -> dt.date | Invalid
         return Invalid(code)
 
 
-def parse_year_month(raw: object) -> dt.date | Invalid | None:
-    """A year and month, as the first day of that month."""
+def parse_year_month(raw: object) -> dt.date | MonthOnly | Invalid | None:
+    """A year and month, as the first day of that month; the words people add around it
+    (から, 頃, 予定, 上旬…) and kanji numerals are read; a month without a year is
+    :class:`MonthOnly`."""
+    if isinstance(raw, str):
+        text = clean_text(raw)
+        if text is None:
+            return None
+        text = _MONTH_WORDS.sub("", kanji_digits(_compact(text)))
+        if only := _MONTH_ONLY.match(text):
+            month = int(only.group(1))
+            return MonthOnly(month) if 1 <= month <= 12 else Invalid("bad_year_month")
+        raw = text
     value = parse_date(raw, day_required=False)
     return value.replace(day=1) if isinstance(value, dt.date) else value
 
@@ -150,7 +198,12 @@ def parse_months(raw: object) -> int | Invalid | None:
     text = clean_text(raw)
     if text is None:
         return None
-    match = _MONTHS.match(_compact(text))
+    text = kanji_digits(_compact(text))
+    if _HALF_YEAR.match(text):
+        return 6
+    if year := _YEARS_OF_MONTHS.match(text):
+        return 12 * int(year.group(1))  # 1年: read, then refused as outside 4 to 8 months
+    match = _MONTHS.match(text)
     return int(match.group(1)) if match else Invalid("bad_months")
 
 
@@ -167,16 +220,25 @@ def parse_postal_code(raw: object) -> str | Invalid | None:
 
 
 def parse_phone(raw: object) -> str | Invalid | None:
-    if isinstance(raw, float) and raw.is_integer():
+    """The first telephone number typed, dashed; what follows it (内線, 代表, a second
+    number) is kept after a space for display."""
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer():
         raw = "0" + str(int(raw))  # typed as a number, Excel dropped the leading zero
     text = clean_text(raw)
     if text is None:
         return None
-    phone = _DASHES.sub("-", _compact(text)).replace("(", "-").replace(")", "-").strip("-")
-    phone = re.sub("-+", "-", phone)
-    if not re.fullmatch(r"[\d-]+", phone) or not 10 <= len(phone.replace("-", "")) <= 11:
+    text = _PHONE_PREFIX.sub("", _DASHES.sub("-", text))
+    found = _PHONE_SPAN.match(text)
+    if not found:
         return Invalid("bad_phone")
-    return phone
+    span = found.group(0)
+    if len(re.sub(r"\D", "", span)) > 11:  # two numbers side by side: the first is the number
+        span = span.split()[0]
+    number = re.sub("-+", "-", re.sub(r"[()\s]", "-", span)).strip("-")
+    if not 10 <= len(number.replace("-", "")) <= 11:
+        return Invalid("bad_phone")
+    note = text[text.index(span) + len(span):].strip(" 、,/／・-")
+    return f"{number} {note}" if note else number
 
 
 def parse_email(raw: object) -> str | Invalid | None:
@@ -216,8 +278,16 @@ def parse_choice(raw: object, choices: tuple[str, ...],
 
 
 def parse_org_type(raw: object) -> str | Invalid | None:
+    """One of the four types; or, for a type people recognise that is not one of them
+    (株式会社, 学校法人, 個人…), the value as written: eligibility refuses it with its own
+    reason. Anything else cannot be understood and is an input problem."""
     short = {form: domain.ORG_TYPES[key] for form, key in domain.ORG_TYPE_SHORT_FORMS.items()}
-    return parse_choice(raw, tuple(domain.ORG_TYPES.values()), short)
+    choice = parse_choice(raw, tuple(domain.ORG_TYPES.values()), short)
+    if isinstance(choice, Invalid) and choice.code == "bad_choice":
+        text = _compact(clean_text(raw) or "")
+        if domain.NOT_ELIGIBLE_TYPES.search(text):
+            return text
+    return choice
 
 
 def parse_municipality(raw: object) -> str | Invalid | None:

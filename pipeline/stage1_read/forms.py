@@ -67,6 +67,7 @@ class RawForm:
     problems: list[Problem] = field(default_factory=list)
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
     corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
+    formulas: frozenset[str] = frozenset()  # addresses of the 申請書 cells holding a formula
     # (normalised values, problems met), when a worker process already normalised the form
     normalized: tuple[dict[str, object], list[Problem]] | None = None
 
@@ -99,7 +100,8 @@ def read_form(path: Path, name: str | None = None) -> RawForm:
 
 
 def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
-    if reason := sniff_bytes(data):
+    formulas: set[str] = set()
+    if reason := sniff_bytes(data, formulas=formulas):
         return _file_problem(name, "", reason)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -121,6 +123,7 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
         return _file_problem(name, "", NOT_XLSX)
     form = read_grid(name, grid, merged)
     form.corrects = _corrects(data)
+    form.formulas = frozenset(formulas)
     # Excel opens a workbook with macros only when it is named .xlsm
     if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
         form.remark = MACRO_REMARK
@@ -183,8 +186,15 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
             return _file_problem(name, display(typed), "wrong_version", FORM_VERSION)
 
     form = RawForm(name)
+    typed_with_label: list[tuple[int, int, str]] | None = None
     for spec, key in _FIELD_LABELS:
         if not (positions := labels.get(key)):
+            if spec.is_checklist:
+                continue
+            if typed_with_label is None:  # only for a form with a label missing: rare
+                typed_with_label = _label_and_value_cells(grid)
+            if inline := _value_in_label_cell(typed_with_label, spec.label):
+                form.label_addresses[spec.key], form.cells[spec.key] = inline.address, inline
             continue
         heading = positions[0]
         form.label_addresses[spec.key] = cell_address(*heading)
@@ -200,6 +210,37 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
     if found < _MIN_LABELS_FOUND:
         return _file_problem(name, "", "not_recognised", f"{len(FIELDS)}項目中{found}項目")
     return form
+
+
+def _label_and_value_cells(grid: Sequence[Sequence[object]]) -> list[tuple[int, int, str]]:
+    """Cells holding text with a separator whose right neighbour is empty."""
+    found = []
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if (isinstance(value, str) and _SEPARATOR.search(value)
+                    and (c + 1 >= len(row) or row[c + 1] in (None, ""))):
+                found.append((r, c, value))
+    return found
+
+
+def _value_in_label_cell(cells: Sequence[tuple[int, int, str]], label: str) -> RawCell | None:
+    """``団体名：〇〇会`` or ``団体名　〇〇会`` typed into one cell, the input cell beside it left
+    empty: the value is what follows the label (a separator is required, so that a value
+    that merely starts like a label is not taken for one)."""
+    pattern = _inline_pattern(label)
+    for r, c, value in cells:
+        if found := pattern.match(value):
+            return RawCell(found.group(1), cell_address(r, c))
+    return None
+
+
+_SEPARATOR = re.compile(r"[:：\s]")
+
+
+@functools.lru_cache(maxsize=64)
+def _inline_pattern(label: str) -> re.Pattern[str]:
+    return re.compile(rf"^[\s※＊*]*{re.escape(label)}[\s]*(?:[（(](?:必須|任意)[)）])?"
+                      rf"(?:[\s]*[:：][\s]*|[\s\u3000]+)(\S.*)$", re.DOTALL)
 
 
 def crashed_form(path: Path, name: str) -> RawForm:

@@ -23,6 +23,10 @@ def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Prob
             row[spec.key] = None
             continue
         cell = form.cells[spec.key]
+        if cell.address in form.formulas:  # its value is computed, not what was meant
+            found.append(field_problem(form, spec, "formula"))
+            row[spec.key] = None
+            continue
         value = normalize_field(spec, cell.value)
         if isinstance(value, Invalid):
             found.append(field_problem(form, spec, value.code, extra=value.extra))

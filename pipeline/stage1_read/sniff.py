@@ -51,6 +51,8 @@ _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 # Only cell references with two or more letters or four or more digits can be out of bounds.
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+# A cell whose first child is a formula (Excel and LibreOffice write <f> first).
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f[\s>/]')
 _PROLOG = 4096
 _SHORT_PROLOG = 256
 
@@ -72,13 +74,15 @@ def sniff(path: Path, every_part: bool = False, limits: Limits = FORM) -> str | 
     return data if isinstance(data, str) else sniff_bytes(data, every_part, limits)
 
 
-def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM) -> str | None:
+def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM,
+                formulas: set[str] | None = None) -> str | None:
     """Why these bytes cannot be read as a form, as a problem code (None when they may be one).
 
     Checks the bytes and the zip before any parser sees them: declared sizes,
     ratio and entry count, DTDs in the parts the parser reads (``every_part``
     for a parser that reads them all, as openpyxl does), cell references
-    beyond a form's bounds.
+    beyond a form's bounds. ``formulas``, when given, receives the addresses of the
+    loaded sheet's formula cells (read while that sheet is checked anyway).
     """
     head = data[:8]
     if not head:
@@ -92,10 +96,11 @@ def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM) ->
         return "image"
     if not head.startswith(b"PK\x03\x04"):
         return NOT_XLSX
-    return _sniff_zip(data, every_part, limits)
+    return _sniff_zip(data, every_part, limits, formulas)
 
 
-def _sniff_zip(data: bytes, every_part: bool, limits: Limits) -> str | None:
+def _sniff_zip(data: bytes, every_part: bool, limits: Limits,
+               formulas: set[str] | None) -> str | None:
     try:
         entries = zipparts.entries(data)
         if "word/document.xml" in entries:
@@ -124,9 +129,15 @@ def _sniff_zip(data: bytes, every_part: bool, limits: Limits) -> str | None:
             parsed = every_part or whole or name in _PARSED_PARTS
             if name in (_WORKBOOK, _RELATIONS) or not (parsed and name.endswith((".xml", ".rels"))):
                 continue
-            if _sheet_is_hostile(zipparts.read(data, entry, _MAX_UNPACKED + 1), limits) if whole else (
-                    _prolog_is_hostile(_prolog(data, entry))):
+            if not whole:
+                if _prolog_is_hostile(_prolog(data, entry)):
+                    return HOSTILE
+                continue
+            sheet = zipparts.read(data, entry, _MAX_UNPACKED + 1)
+            if _sheet_is_hostile(sheet, limits):
                 return HOSTILE
+            if formulas is not None and name == loaded and b"<f" in sheet:
+                formulas.update(m.decode() for m in _FORMULA_CELL.findall(sheet))
     except zipparts.BadZip:
         return "damaged"
     return None

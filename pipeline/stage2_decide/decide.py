@@ -45,9 +45,11 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
     corrects = {form.file: form.corrects for form in forms if form.corrects}
     with lap("validate"):
-        validated = validate_forms(forms)
+        validated = validate_forms(forms, settings.deadline.date())
     forms.clear()  # the raw cells are no longer needed
     records = validated.records
+    for name, inferred in validated.inferred.items():
+        remarks[name] = remarks.get(name, "") + f" {inferred}"
     with lap("eligibility"):
         unjudgeable = _unjudgeable(validated.problems, records)
         needs_fix = [f for f, verdict in unjudgeable.items() if verdict.decision == NEEDS_FIX]

@@ -6,14 +6,16 @@ Japanese message); nothing is dropped and nothing is reported twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.core import problems
 from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, SCALAR_FIELDS
+from pipeline.core.normalize import MonthOnly
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.record import field_problem, normalize_form
 from schemas.application import ApplicationSchema
@@ -42,18 +44,29 @@ class Validated:
     applications: pd.DataFrame  # ApplicationSchema, one row per clean form
     problems: pd.DataFrame  # PROBLEM_COLUMNS, one row per problem
     records: pd.DataFrame  # every readable form as normalised (clean or not), by file
+    inferred: dict[str, str] = field(default_factory=dict)  # file → what was read into a value
+
+# An 申請日 further than this from the round's deadline is a typing mistake (2061/6/28).
+_DATE_SLACK = dt.timedelta(days=365)
 
 
-def validate_forms(forms: Iterable[RawForm]) -> Validated:
+def validate_forms(forms: Iterable[RawForm], deadline: dt.date | None = None) -> Validated:
+    """Every form against the schema. With the round's ``deadline``, a month typed without
+    its year gets the round's (the first such month on or after the deadline's month), and an
+    申請日 more than a year from the deadline is a problem."""
     rows: list[dict[str, object]] = []
     found: list[problems.Problem] = []
     by_file: dict[str, RawForm] = {}
+    inferred: dict[str, str] = {}
     for form in forms:
         if not form.is_form:
             found.extend(form.problems)
             continue
         by_file[form.file] = form
         row, row_problems = form.normalized or normalize_form(form)
+        row = _with_round(row, deadline or dt.date.today(), inferred)
+        if deadline is not None:
+            found.extend(_outside_round(form, row, deadline))
         rows.append(row)
         found.extend(row_problems)
     columns = ["file", *(spec.key for spec in SCALAR_FIELDS),
@@ -67,7 +80,28 @@ def validate_forms(forms: Iterable[RawForm]) -> Validated:
     problem_frame = _problem_frame(found)
     clean = records[~records["file"].isin(problem_frame["file"])]
     applications = ApplicationSchema.validate(clean.reset_index(drop=True))
-    return Validated(applications, problem_frame, records)
+    return Validated(applications, problem_frame, records, inferred)
+
+
+def _with_round(row: dict[str, object], deadline: dt.date,
+                inferred: dict[str, str]) -> dict[str, object]:
+    month = row.get("start_month")
+    if not isinstance(month, MonthOnly):
+        return row
+    year = deadline.year if month.month >= deadline.month else deadline.year + 1
+    inferred[str(row["file"])] = (f"希望開始時期は年の記載がないため {year}年{month.month}月 と"
+                                  "読みました。")
+    return row | {"start_month": dt.date(year, month.month, 1)}
+
+
+def _outside_round(form: RawForm, row: dict[str, object],
+                   deadline: dt.date) -> list[problems.Problem]:
+    day = row.get("application_date")
+    if isinstance(day, dt.date) and abs(day - deadline) > _DATE_SLACK:
+        extra = f"締切は{deadline.year}年{deadline.month}月{deadline.day}日"
+        return [field_problem(form, FIELDS_BY_KEY["application_date"], "date_out_of_round",
+                              extra=extra)]
+    return []
 
 
 def prepare() -> None:
