@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -17,7 +18,7 @@ from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage1_read.forms import read_form
 from pipeline.stage2_decide.validate import validate_forms
-from tests.formfactory import find_label, make_form, with_values
+from tests.formfactory import VALID, find_label, make_form, with_values
 from tests.roundfactory import FINAL_AT, add_form, org
 
 D = dt.date
@@ -286,3 +287,48 @@ def test_a_type_outside_the_four_is_ineligible_with_its_own_reason(
     assert ledger.loc["co.xlsx", "reason"] == "団体種別「株式会社」は本事業の対象ではありません。"
     assert ledger.loc["co.xlsx", "reason_code"] == "org_type_allowed"
     assert ledger.loc["odd.xlsx", "decision"] == "要修正"
+
+
+# --- Which sheet is the form -------------------------------------------------------------------
+
+def _workbook_with(path: Path, blank_dir: Path, arrange: Callable[[openpyxl.Workbook], None]) -> Path:
+    make_form(path, blank_dir=blank_dir)  # 申請書 filled with VALID
+    workbook = openpyxl.load_workbook(path)
+    arrange(workbook)
+    workbook.save(path)
+    return path
+
+
+def _blank_original_and_filled_copy(workbook: openpyxl.Workbook) -> None:
+    """Excel's 移動またはコピー: the applicant fills 申請書 (2) and leaves 申請書 blank."""
+    original = workbook["申請書"]
+    workbook.copy_worksheet(original).title = "申請書 (2)"
+    for label in VALID:
+        row, col = find_label(original, label)
+        original.cell(row, col + 1).value = None
+
+
+def test_a_filled_copy_beside_a_blank_original_is_read(tmp_path: Path, blank_dir: Path) -> None:
+    path = _workbook_with(tmp_path / "copy.xlsx", blank_dir, _blank_original_and_filled_copy)
+    form = read_form(path)
+    assert form.sheet == "申請書 (2)" and form.remark == "「申請書 (2)」シートを申請書として読み取りました。"
+    validated = validate_forms([form])
+    assert validated.problems.empty and len(validated.applications) == 1
+
+
+def test_a_renamed_form_sheet_is_read(tmp_path: Path, blank_dir: Path) -> None:
+    def rename(workbook: openpyxl.Workbook) -> None:
+        workbook["申請書"].title = "中野区社協 申請"
+
+    form = read_form(_workbook_with(tmp_path / "renamed.xlsx", blank_dir, rename))
+    assert form.is_form and form.sheet == "中野区社協 申請"
+    assert validate_forms([form]).problems.empty
+
+
+def test_two_filled_sheets_are_to_be_fixed_naming_both(tmp_path: Path, blank_dir: Path) -> None:
+    def two(workbook: openpyxl.Workbook) -> None:
+        workbook.copy_worksheet(workbook["申請書"]).title = "申請書 (2)"
+
+    found = validate_forms([read_form(_workbook_with(tmp_path / "two.xlsx", blank_dir, two))]).problems
+    assert found[["sheet", "code"]].values.tolist() == [["申請書", "two_filled_sheets"]]
+    assert "「申請書」、「申請書 (2)」" in found["message"].iloc[0]

@@ -41,6 +41,7 @@ from pipeline.stage1_read.sniff import (
     MAX_FORM_ROWS,
     NOT_XLSX,
     PASSWORD,
+    Limits,
     load,
     sniff_bytes,
 )
@@ -68,6 +69,9 @@ class RawForm:
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
     corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
     formulas: frozenset[str] = frozenset()  # addresses of the 申請書 cells holding a formula
+    sheet: str = FORM_SHEET  # the sheet read as the form (a copy or a renamed sheet, if so)
+    # problems with a form that is still read (e.g. two filled sheets): it is 要修正
+    form_problems: list[Problem] = field(default_factory=list)
     # (normalised values, problems met), when a worker process already normalised the form
     normalized: tuple[dict[str, object], list[Problem]] | None = None
 
@@ -106,22 +110,19 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
-            if FORM_SHEET not in workbook.sheet_names:
-                return _file_problem(name, "", "not_a_form")
-            sheet = workbook.get_sheet_by_name(FORM_SHEET)
-            grid = sheet.to_python(skip_empty_area=False)
-            merged = sheet.merged_cell_ranges or []
+            form = (_read_sheet(workbook, FORM_SHEET, name)
+                    if FORM_SHEET in workbook.sheet_names else None)
+            if form is None or form.is_form:
+                # filled on a copy (申請書 (2)) or on a renamed sheet: found by its labels
+                form = _form_on_other_sheets(data, workbook, name, form)
         finally:
             workbook.close()
-        # Rows and cells placed by position rather than by address can still spread far
-        # (the checks above bound only the addresses): the grid calamine built tells.
-        if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
-            return _file_problem(name, "", HOSTILE)
     except python_calamine.PasswordError:
         return _file_problem(name, "", PASSWORD)
     except (python_calamine.CalamineError, OSError, ValueError):
         return _file_problem(name, "", NOT_XLSX)
-    form = read_grid(name, grid, merged)
+    if form is None:
+        return _file_problem(name, "", "not_a_form")
     form.corrects = _corrects(data)
     form.formulas = frozenset(formulas)
     # Excel opens a workbook with macros only when it is named .xlsm
@@ -131,6 +132,55 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
 
 
 MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
+# Sheets of our own blank form that are never the form.
+_NOT_THE_FORM = frozenset({"記入方法", "リスト"})
+_SHEETS_LOOKED_AT = 10
+_ANSWERED = 3  # fields with a value: fewer means the sheet was left blank
+
+
+def _read_sheet(workbook: python_calamine.CalamineWorkbook, sheet_name: str,
+                name: str) -> RawForm:
+    sheet = workbook.get_sheet_by_name(sheet_name)
+    grid = sheet.to_python(skip_empty_area=False)
+    # Rows and cells placed by position rather than by address can still spread far
+    # (the checks before the parser bound only the addresses): the grid calamine built tells.
+    if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
+        return _file_problem(name, "", HOSTILE)
+    form = read_grid(name, grid, sheet.merged_cell_ranges or [])
+    form.sheet = sheet_name
+    return form
+
+
+def _answered(form: RawForm) -> bool:
+    values = (cell.value for key, cell in form.cells.items() if ":" not in key)
+    return sum(value not in (None, "") for value in values) >= _ANSWERED
+
+
+def _form_on_other_sheets(data: bytes, workbook: python_calamine.CalamineWorkbook,
+                          name: str, form: RawForm | None) -> RawForm | None:
+    """The sheet that holds the filled form: 申請書 (``form``), or a sheet under another name
+    recognised by its labels and 様式 mark (a copy, a renamed sheet). Two filled sheets: the
+    first is read and the form is 要修正, naming both. A workbook with no other sheets than
+    our own costs nothing here."""
+    others = [s for s in workbook.sheet_names[:_SHEETS_LOOKED_AT]
+              if s != FORM_SHEET and s not in _NOT_THE_FORM]
+    # Those sheets were not bounded by the first check (it looks at 申請書 only).
+    if not others or sniff_bytes(data, limits=Limits(None, MAX_FORM_ROWS, MAX_FORM_COLS)):
+        return form
+    filled = [] if form is None or not _answered(form) else [form]
+    filled += [other for sheet in others
+               if (other := _read_sheet(workbook, sheet, name)).is_form and _answered(other)]
+    if not filled:
+        return form
+    form = filled[0]
+    if form.sheet != FORM_SHEET:
+        form.remark = f"「{form.sheet}」シートを申請書として読み取りました。"
+    if len(filled) > 1:
+        sheets = "、".join(f"「{f.sheet}」" for f in filled)
+        form.form_problems.append(problems.Problem(
+            name, form.sheet, "", "ファイル", "", "two_filled_sheets",
+            problems.describe("two_filled_sheets", extra=sheets)))
+    return form
 
 
 _CUSTOM_PROPERTIES = "docProps/custom.xml"
@@ -252,6 +302,6 @@ def crashed_form(path: Path, name: str) -> RawForm:
 
 def _file_problem(name: str, value: str, code: str, extra: str = "") -> RawForm:
     message = problems.describe(code, value=value, extra=extra)
-    sheet = FORM_SHEET if code in ("wrong_version", "not_recognised") else ""
+    sheet = FORM_SHEET if code in ("wrong_version", "not_recognised") else ""  # whole file
     problem = problems.Problem(name, sheet, "", "ファイル", value, code, message)
     return RawForm(name, problems=[problem])

@@ -8,7 +8,7 @@ forms (:mod:`pipeline.workers`); it needs no pandas, so those processes start li
 from __future__ import annotations
 
 from pipeline.core import problems
-from pipeline.core.formspec import CHECKLIST_FIELDS, FORM_SHEET, SCALAR_FIELDS, FieldSpec, item_key
+from pipeline.core.formspec import CHECKLIST_FIELDS, SCALAR_FIELDS, FieldSpec, item_key
 from pipeline.core.normalize import Invalid, display, normalize_field, parse_mark
 from pipeline.stage1_read.forms import RawForm
 
@@ -16,7 +16,7 @@ from pipeline.stage1_read.forms import RawForm
 def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Problem]]:
     """One form's normalised values, and the problems met on the way."""
     row: dict[str, object] = {"file": form.file}
-    found: list[problems.Problem] = []
+    found: list[problems.Problem] = list(form.form_problems)
     for spec in SCALAR_FIELDS:
         if spec.key not in form.label_addresses:
             found.append(field_problem(form, spec, "label_missing"))
@@ -58,7 +58,7 @@ def field_problem(form: RawForm, spec: FieldSpec, code: str, *, item: str | None
     key = item_key(spec, item) if item else spec.key
     label = f"{spec.label}：{item}" if item else spec.label
     if code == "label_missing":
-        return problems.Problem(form.file, FORM_SHEET, "", label, "", code,
+        return problems.Problem(form.file, form.sheet, "", label, "", code,
                                 problems.describe(code, label=item or spec.label))
     cell = form.cells.get(key)
     typed = display(cell.value) if cell else ""
@@ -67,4 +67,4 @@ def field_problem(form: RawForm, spec: FieldSpec, code: str, *, item: str | None
                     None)
     address = cell.address if cell else form.label_addresses.get(key, "")
     message = problems.describe(code, label=label, value=typed, guide=spec.guide, extra=extra)
-    return problems.Problem(form.file, FORM_SHEET, address, label, typed, code, message)
+    return problems.Problem(form.file, form.sheet, address, label, typed, code, message)
