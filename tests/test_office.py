@@ -4,6 +4,7 @@ application read back the same."""
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -11,12 +12,14 @@ import pytest
 
 from pipeline.core.settings import RoundSettings
 from pipeline.demo import DemoRound, run_demo
+from pipeline.run import run_round
 from pipeline.stage1_read.forms import read_form
 from pipeline.stage1_read.review_sheets import read_review_sheets
+from pipeline.stage1_read.sniff import sniff
 from pipeline.stage2_decide.reviews import judge
 from pipeline.stage2_decide.validate import validate_forms
 from tests.office import convert, pdf_fonts, pdf_pages, pdf_text, soffice, workbook_kinds
-from tests.roundfactory import fill_review
+from tests.roundfactory import RUN_AT, add_form, fill_review, org
 
 pytestmark = pytest.mark.slow  # `make quick` leaves these out
 
@@ -83,12 +86,62 @@ def test_form_resaved_by_libreoffice_reads_the_same(demo: DemoRound, tmp_path: P
     assert _record(resaved) == _record(original)
 
 
-def test_ods_is_refused_with_how_to_save_as_xlsx(demo: DemoRound, tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["xls", "ods"])
+def test_xls_and_ods_saved_by_an_office_suite_read_like_the_xlsx(
+        demo: DemoRound, tmp_path: Path, kind: str) -> None:
     original = demo.inbox / demo.files[-1].name
-    ods = convert(original, "ods", tmp_path)
-    form = read_form(ods)
-    assert not form.is_form
-    assert "「Excel 2007-365 (.xlsx)」" in form.problems[0].message
+    converted = convert(original, kind, tmp_path)
+    assert _record(converted) == _record(original)
+
+
+def test_an_ods_describing_a_huge_sheet_is_refused_before_the_parser(
+        demo: DemoRound, tmp_path: Path) -> None:
+    ods = convert(demo.inbox / demo.files[-1].name, "ods", tmp_path)
+    with zipfile.ZipFile(ods) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    huge = (b'<table:table-row table:number-rows-repeated="1000000"><table:table-cell '
+            b'table:number-columns-repeated="1000" office:value-type="string"><text:p>x</text:p>'
+            b'</table:table-cell></table:table-row></table:table>')
+    bomb = tmp_path / "bomb.ods"
+    with zipfile.ZipFile(bomb, "w") as archive:
+        for info, data in parts.items():
+            if info.filename == "content.xml":
+                data = data.replace(b"</table:table>", huge, 1)
+            archive.writestr(info, data)
+    assert sniff(bomb) == "hostile"
+    assert read_form(bomb).problems[0].code == "hostile"
+
+
+def test_an_encrypted_xls_is_refused_with_its_own_message(demo: DemoRound, tmp_path: Path) -> None:
+    xls = convert(demo.inbox / demo.files[-1].name, "xls", tmp_path)
+    data = bytearray(xls.read_bytes())
+    bof = data.find(b"\x09\x08\x10\x00\x00\x06\x05\x00")
+    data[bof + 20: bof + 22] = b"\x2f\x00"  # FILEPASS right after the globals' BOF
+    encrypted = tmp_path / "locked.xls"
+    encrypted.write_bytes(bytes(data))
+    form = read_form(encrypted)
+    assert form.problems[0].code == "encrypted"
+    assert "パスワードを外して" in form.problems[0].message
+
+
+def test_a_xls_form_to_fix_gets_a_fresh_xlsx_copy_with_its_values_and_marks(
+        tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    source = add_form(tmp_path, "nakano.xlsx", org("中野の会", "新宿区", {"電話番号": "12"}),
+                      blank_dir=blank_dir)
+    convert(source, "xls", inbox)
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert result.ledger.set_index("file").loc["nakano.xls", "decision"] == "要修正"
+    copy = openpyxl.load_workbook(tmp_path / "outbox" / "差戻し" / "nakano_要修正.xlsx")
+    form = copy["申請書"]
+    cells = {c.value: form.cell(c.row, c.column + 1) for row in form.iter_rows() for c in row
+             if isinstance(c.value, str)}
+    assert cells["団体名"].value == "中野の会"
+    assert cells["電話番号"].value == "12" and cells["電話番号"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert copy.custom_doc_props["bansou-corrects"].value.endswith(" nakano.xls")
+    letter = (tmp_path / "outbox" / "差戻し" / "nakano_連絡文.txt").read_text(encoding="utf-8")
+    assert "新しい申請用紙（.xlsx）に写し" in letter
 
 
 def test_review_sheet_saved_by_libreoffice_reads_back(demo: DemoRound, tmp_path: Path,

@@ -48,9 +48,6 @@ _KINDS = (
     _file("image", "画像", "画像ファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま再送してください。"),
     _file("word", "Wordファイル", "Wordファイルです。配布した申請用紙（Excel）に記入し、.xlsxのまま"
                                  "再送してください。"),
-    _file("opendocument", "OpenDocument形式",
-          "OpenDocument形式（.ods）のファイルです。LibreOffice の場合は「ファイル」→「名前を付けて"
-          "保存」で、ファイルの種類に「Excel 2007-365 (.xlsx)」を選んで保存し、再送してください。"),
     _file("not_xlsx", "Excelブックではない",
           "Excelブック（.xlsx）として開けません。申請用紙をExcelで開き直し、" + _SAVE_AS_XLSX),
     _file("too_big", "大きすぎる",

@@ -189,6 +189,8 @@ _CORRECTS = re.compile(rf'name="{CORRECTS_PROPERTY}"[^>]*>\s*<vt:lpwstr>([0-9a-f
 
 def _corrects(data: bytes) -> str:
     """The SHA-256 our 差戻し tag names (the file this one corrects), or ""."""
+    if not data.startswith(b"PK"):  # an .xls: no document properties of ours
+        return ""
     entry = zipparts.entries(data).get(_CUSTOM_PROPERTIES)
     if entry is None:
         return ""

@@ -88,8 +88,7 @@ def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM,
     if not head:
         return "empty_file"
     if head.startswith(_OLE):
-        # An encrypted .xlsx is an OLE file whose directory names the EncryptionInfo stream.
-        return PASSWORD if "EncryptionInfo".encode("utf-16-le") in data[: 1 << 20] else "legacy_xls"
+        return _sniff_ole(data, limits)
     if head.startswith(b"%PDF"):
         return "pdf"
     if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
@@ -105,17 +104,17 @@ def _sniff_zip(data: bytes, every_part: bool, limits: Limits,
         entries = zipparts.entries(data)
         if "word/document.xml" in entries:
             return "word"
-        if "content.xml" in entries and "mimetype" in entries and b"opendocument" in (
-                zipparts.read(data, entries["mimetype"], 100)):
-            return "opendocument"
-        if _WORKBOOK not in entries:
-            return NOT_XLSX
         if len(entries) > _MAX_ENTRIES:
             return TOO_BIG
         unpacked = sum(entry.unpacked for entry in entries.values())
         packed = sum(entry.packed for entry in entries.values()) or 1
         if unpacked > _MAX_UNPACKED or unpacked / packed > _MAX_RATIO:
             return TOO_BIG
+        if "content.xml" in entries and "mimetype" in entries and b"opendocument" in (
+                zipparts.read(data, entries["mimetype"], 100)):
+            return _sniff_ods(data, entries, limits)
+        if _WORKBOOK not in entries:
+            return NOT_XLSX
         # The workbook and its relations are read whole: they say which part is the 申請書 sheet.
         workbook = zipparts.read(data, entries[_WORKBOOK], _MAX_UNPACKED)
         relations = (zipparts.read(data, entries[_RELATIONS], _MAX_UNPACKED)
@@ -151,6 +150,66 @@ _PARSED_PARTS = frozenset({_WORKBOOK, _RELATIONS, "xl/sharedStrings.xml", "xl/st
 _SHEET_ENTRY = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _RELATIONSHIP = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
                            rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+# --- .xls (BIFF8 in an OLE file) and .ods: python-calamine reads both ------------------------
+
+_BIFF_DIMENSIONS = re.compile(rb"\x00\x02\x0e\x00", re.DOTALL)  # record 0x0200, 14 bytes
+_BIFF_GLOBALS_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"  # BOF of the workbook globals
+_FILEPASS = b"\x2f\x00"  # record 0x002F right after that BOF: the workbook is encrypted
+
+
+def _sniff_ole(data: bytes, limits: Limits) -> str | None:
+    """An OLE file: an encrypted .xlsx, an .xls workbook (read like a form: encryption and the
+    sheets' declared dimensions checked first), or another program's file."""
+    directory = data[: 1 << 20]
+    if "EncryptionInfo".encode("utf-16-le") in directory:
+        return PASSWORD
+    if "Workbook".encode("utf-16-le") not in directory and "Book".encode("utf-16-le") not in directory:
+        return "legacy_xls"  # an OLE file, but not a workbook calamine can read
+    bof = data.find(_BIFF_GLOBALS_BOF)
+    if bof < 0:
+        return "damaged"
+    if data[bof + 20: bof + 22] == _FILEPASS:
+        return PASSWORD
+    for found in _BIFF_DIMENSIONS.finditer(data):
+        start = found.end()
+        last_row = int.from_bytes(data[start + 4: start + 8], "little")
+        last_col = int.from_bytes(data[start + 10: start + 12], "little")
+        if last_row > limits.rows or last_col > limits.cols:
+            return HOSTILE
+    return None
+
+
+_ODS_TAG = re.compile(rb"<table:table-row\b[^>]*>|</table:table-row>|<table:table-cell\b[^>]*>|"
+                      rb"<table:covered-table-cell\b[^>]*>|<table:table\b[^>]*>")
+_REPEATED = re.compile(rb'number-(?:rows|columns)-repeated="(\d{1,9})"')
+
+
+def _sniff_ods(data: bytes, entries: dict[str, zipparts.Entry], limits: Limits) -> str | None:
+    """An OpenDocument spreadsheet: its content.xml read as calamine will, with the row and
+    column repetitions summed, so that no cell with a value lies beyond the limits (LibreOffice
+    repeats empty cells to the sheet's end: those cost nothing and are allowed)."""
+    content = zipparts.read(data, entries["content.xml"], _MAX_UNPACKED + 1)
+    if len(content) > _MAX_UNPACKED or _prolog_is_hostile(content[:_PROLOG]):
+        return HOSTILE
+    row = col = row_repeat = 0
+    for match in _ODS_TAG.finditer(content):
+        tag = match.group(0)
+        repeated = _REPEATED.search(tag)
+        count = int(repeated.group(1)) if repeated else 1
+        if tag.startswith(b"<table:table-row"):
+            col, row_repeat = 0, count
+        elif tag == b"</table:table-row>":
+            row += row_repeat
+        elif tag.startswith(b"<table:table "):
+            row = col = 0
+        else:
+            col += count
+            has_content = not tag.endswith(b"/>") or b"office:value-type" in tag
+            if has_content and (col > limits.cols or row + row_repeat > limits.rows):
+                return HOSTILE
+    return None
 
 
 def _loaded_sheet_part(workbook: bytes, relations: bytes, sheet: str | None) -> str | None:

@@ -9,6 +9,7 @@ are inserted in one pass and never read as template text, so an applicant's
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline.core.errors import SettingsError
-from pipeline.core.formspec import CORRECTS_PROPERTY
+from pipeline.core.formspec import CORRECTS_PROPERTY, FIELDS, FORM_SHEET
 from pipeline.core.settings import RoundSettings
 from pipeline.stage1_read.sniff import sniff
+from pipeline.stage3_write.form import write_form
 from pipeline.stage3_write.outputs import safe_file_part
 from pipeline.stage3_write.selection import RoundResult
 from pipeline.stage3_write.xlsx import (
@@ -47,6 +49,13 @@ NOTICE_DECISIONS = (SELECTED, NOT_SELECTED, INELIGIBLE, DUPLICATE)
 SUMMARY_SHEET = "修正箇所"
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 _MARK = PatternFill("solid", fgColor="FFC7CE")
+# What the 差戻し e-mail says about its attachment, by what could be made.
+_ATTACHED_MARKED = "修正箇所に印を付けた申請用紙を添付しますので、赤い色のセルを修正し、そのファイルをお送りください。"
+_ATTACHED_FRESH_COPY = ("お送りいただいたファイル（.xls・.ods 形式）には印を付けられないため、ご記入の内容を"
+                        "新しい申請用紙（.xlsx）に写し、修正箇所に印を付けて添付します。赤い色のセルを修正し、"
+                        "その .xlsx ファイルをお送りください。")
+_ATTACHED_LIST = ("お送りいただいたファイルは申請用紙として開けなかったため、修正が必要な点の一覧を添付します。"
+                  "配布した申請用紙（Excel）に記入してお送りください。")
 _UNKNOWN_ADDRESS = "（申請用紙から読み取れませんでした。受信したメールの差出人に返信してください）"
 
 
@@ -96,12 +105,20 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
             continue
         found = problems_by_file.get(file, result.problems.iloc[0:0])
         workbook = returns / f"{stem}_要修正.xlsx"
-        if not (decision == NEEDS_FIX and annotate(result.sources[file], workbook, found,
-                                                    tag=f"{facts.hashes[file]} {file}")):
+        tag = f"{facts.hashes[file]} {file}"
+        if decision == NEEDS_FIX and annotate(result.sources[file], workbook, found, tag=tag):
+            attachment = _ATTACHED_MARKED
+        elif decision == NEEDS_FIX and file in result.records.index:
+            record = {str(key): value for key, value in result.records.loc[file].items()}
+            fresh_copy(workbook, record, found, tag=tag)
+            attachment = _ATTACHED_FRESH_COPY
+        else:
             problem_list_only(workbook, file, found)
+            attachment = _ATTACHED_LIST
         values = facts.values(file) | {
             "不備一覧": _problem_lines(found),
             "再提出期限": japanese_date(result.settings.resubmission_deadline),
+            "添付の説明": attachment,
         }
         _write_letter(returns / f"{stem}_連絡文.txt", values,
                       render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE))
@@ -204,7 +221,80 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> 
         workbook = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds for files calamine tolerated
         return False
-    summary = _summary_sheet(workbook, found, note="")
+    _mark(workbook, found, tag, note="")
+    save_openpyxl(workbook, target)
+    return True
+
+
+def fresh_copy(target: Path, record: Mapping[str, object], found: pd.DataFrame,
+               tag: str = "") -> None:
+    """For a form we cannot edit in place (.xls, .ods): a new blank form with the applicant's
+    values copied in by label, the problem cells marked, and the same tag."""
+    with tempfile.TemporaryDirectory() as folder:
+        blank = Path(folder) / "blank.xlsx"
+        write_form(blank)
+        workbook = openpyxl.load_workbook(blank)
+    sheet = workbook[FORM_SHEET]
+    inputs = _input_cells(sheet)
+    typed = dict(zip(found["label"].tolist(), found["value"].tolist(), strict=True))
+    for label, value in _values_by_label(record, typed).items():
+        if label in inputs and value not in (None, ""):
+            cell = sheet[inputs[label]]
+            cell.value = value
+            if isinstance(value, str):
+                cell.data_type = "s"  # applicant's text stays text
+    ours = found.assign(sheet=FORM_SHEET, cell=found["label"].map(inputs).fillna(""))
+    _mark(workbook, ours, tag, note=_FRESH_COPY_NOTE)
+    save_openpyxl(workbook, target)
+
+
+_FRESH_COPY_NOTE = ("お送りいただいたファイルの形式（.xls・.ods）には印を付けられないため、ご記入の内容を"
+                    "新しい申請用紙（.xlsx）に写して、赤い色のセルに印を付けました。このファイルを修正して"
+                    "お送りください。")
+
+
+def _values_by_label(record: Mapping[str, object], typed: Mapping[str, str]) -> dict[str, object]:
+    """What to write in each input cell of a fresh form: as typed where it was a problem,
+    otherwise the value read."""
+    values: dict[str, object] = {}
+    for spec in FIELDS:
+        if spec.is_checklist:
+            chosen = record.get(spec.key) or ()
+            for item in spec.items:
+                label = f"{spec.label}：{item}"
+                values[label] = typed.get(label, "○" if item in chosen else None)  # type: ignore[operator]
+        else:
+            values[spec.label] = typed.get(spec.label, record.get(spec.key))
+    return values
+
+
+def _input_cells(sheet: openpyxl.worksheet.worksheet.Worksheet) -> dict[str, str]:
+    """Our blank form's input cell for each label (``見出し：項目`` for checklist items)."""
+    found: dict[str, str] = {}
+    heading = ""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if not isinstance(cell.value, str) or isinstance(cell, MergedCell):
+                continue
+            text = cell.value
+            beside = sheet.cell(cell.row, cell.column + 1).coordinate
+            if text in _CHECKLIST_LABELS:
+                heading = text
+            elif heading and text in _CHECKLIST_LABELS.get(heading, ()):
+                found.setdefault(f"{heading}：{text}", beside)
+            if text in _FIELD_LABELS:
+                found.setdefault(text, beside)
+    return found
+
+
+_FIELD_LABELS = frozenset(spec.label for spec in FIELDS)
+_CHECKLIST_LABELS = {spec.label: spec.items for spec in FIELDS if spec.is_checklist}
+
+
+def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str) -> None:
+    """A first sheet listing the problems, each problem cell red with a comment saying how
+    to fix it, and ``tag`` (the original's SHA-256 and name) in a document property."""
+    summary = _summary_sheet(workbook, found, note=note)
     for problem in found.itertuples(index=False):
         if not problem.cell or problem.sheet not in workbook.sheetnames:
             continue
@@ -223,8 +313,6 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> 
         for old in [p for p in properties.props if p.name == CORRECTS_PROPERTY]:
             properties.props.remove(old)  # a correction of a correction names the newest
         properties.append(StringProperty(name=CORRECTS_PROPERTY, value=tag))
-    save_openpyxl(workbook, target)
-    return True
 
 
 def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:
