@@ -1,20 +1,30 @@
-"""Check returned forms the moment they arrive (bansou check)."""
+"""Check files the moment they arrive (bansou check): each as what it is — an application form,
+a returned review sheet, or the receipt register."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.core import problems
+from pipeline.core.reviewspec import REVIEW_SHEET
+from pipeline.core.settings import RoundSettings
 from pipeline.stage1_read import workers
-from pipeline.stage1_read.inbox import InboxFile
+from pipeline.stage1_read.inbox import REVIEW_DIR, InboxFile
+from pipeline.stage1_read.register import is_register, read_register
+from pipeline.stage1_read.review_sheets import read_review_sheets
+from pipeline.stage2_decide import reviews
 from pipeline.stage2_decide.validate import validate_forms
 
 
-def check_files(paths: Sequence[Path]) -> dict[Path, list[problems.Problem]]:
-    """Every problem of each returned form, in the order of its cells.
+def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
+                ) -> dict[Path, list[problems.Problem]]:
+    """Every problem of each file, in the order of its cells. ``settings`` (the round's
+    review criteria and deadline) are needed to check a review sheet; without them a
+    review sheet is reported as not checkable.
 
-    The files are read together (in two worker processes when there are many) and validated
+    The forms are read together (in two worker processes when there are many) and validated
     in one pass, so that checking a whole inbox takes about as long as a run reads it.
     """
     unique = list(dict.fromkeys(paths))
@@ -22,7 +32,41 @@ def check_files(paths: Sequence[Path]) -> dict[Path, list[problems.Problem]]:
     forms = workers.read_forms([InboxFile(str(path), path) for path in unique])
     found: dict[Path, list[problems.Problem]] = {path: [] for path in unique}
     by_name = {str(path): path for path in unique}
-    for row in validate_forms(forms).problems.itertuples(index=False, name=None):
+    staff_files = {path for path, form in zip(unique, forms, strict=True)
+                   if not form.is_form and form.problems[0].code == "not_a_form"
+                   and (_is_review_sheet(path) or is_register(path))}
+    deadline = settings.deadline.date() if settings else None
+    for row in validate_forms(forms, deadline).problems.itertuples(index=False, name=None):
         problem = problems.Problem(*row)
-        found[by_name[problem.file]].append(problem)
+        if by_name[problem.file] not in staff_files:
+            found[by_name[problem.file]].append(problem)
+    for path in staff_files:
+        found[path] = (_review_problems(path, settings) if _is_review_sheet(path)
+                       else _register_problems(path, settings))
     return found
+
+
+def _is_review_sheet(path: Path) -> bool:
+    return path.parent.name == REVIEW_DIR or path.stem.startswith(REVIEW_SHEET)
+
+
+def _review_problems(path: Path, settings: RoundSettings | None) -> list[problems.Problem]:
+    if settings is None:
+        message = "募集回の設定（round.toml）が読めないため、審査票の評価項目を確かめられません。"
+        return [problems.Problem(str(path), "", "", "ファイル", "", "other_review_sheet", message)]
+    (sheet,) = read_review_sheets([path], [c.label for c in settings.review])
+    # Outside a run the round's applications are not known: every file name listed counts.
+    read = reviews.judge([sheet], settings, [row.file for row in sheet.rows])
+    return [p for p in read.problems if p.code != "ambiguous_application"]
+
+
+def _register_problems(path: Path, settings: RoundSettings | None) -> list[problems.Problem]:
+    year = settings.deadline.year if settings else dt.date.today().year
+    register = read_register(path, year)
+    if register.problem:
+        return [problems.Problem(str(path), "", "", "ファイル", "", "not_recognised",
+                                 register.problem)]
+    return [problems.Problem(str(path), "", entry.time_cell, "受付日時", entry.raw_time,
+                             "bad_datetime", problems.describe("bad_datetime", label="受付日時",
+                                                               value=entry.raw_time))
+            for entry in register.entries if entry.received is None]

@@ -62,26 +62,38 @@ def form(ctx: click.Context, output: Path) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def check(files: tuple[Path, ...]) -> None:
-    """届いた申請用紙を読み、不備をセルごとに表示します。
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("round.toml"), show_default=True,
+              help="募集回の設定ファイル（審査票の評価項目と締切に使います）")
+def check(files: tuple[Path, ...], config: Path) -> None:
+    """届いたファイルを読み、不備をセルごとに表示します。申請用紙・審査票（審査/ のファイル）・
+    受付簿を、それぞれとして確かめます。
 
     すべて不備なしなら終了コード 0、不備があれば 1 です。
 
     \b
     例:
       bansou check inbox/申請_新宿区.xlsx
+      bansou check inbox/審査/審査票_山口.xlsx inbox/受付簿.xlsx
     """
     from pipeline.check import check_files
+    from pipeline.core.errors import SettingsError
+    from pipeline.core.settings import load_settings
 
+    try:
+        settings = load_settings(config)
+    except SettingsError:
+        settings = None  # forms can still be checked; review sheets say they cannot
     any_problem = False
-    for path, found in check_files(files).items():
+    for path, found in check_files(files, settings).items():
         if not found:
             click.echo(f"{path.name}: 不備はありません。")
             continue
         any_problem = True
         click.echo(f"{path.name}: {len(found)}件の不備があります。")
         for problem in found:
-            where = f"{problem.sheet}!{problem.cell}" if problem.cell else (problem.sheet or "-")
+            where = (f"{problem.sheet}!{problem.cell}" if problem.sheet and problem.cell
+                     else problem.cell or problem.sheet or "-")
             click.echo(f"  {where}  {problem.label}: {problem.message}")
     sys.exit(1 if any_problem else 0)
 

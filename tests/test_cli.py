@@ -9,7 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from tests.conftest import ROUND_TOML
 from tests.formfactory import make_form, with_values
+from tests.roundfactory import fill_review, make_register
+
+FIXTURE = ("--config", str(ROUND_TOML))  # never the shipped round.toml
 
 
 def test_form_writes_the_blank_form(tmp_path: Path) -> None:
@@ -32,7 +36,7 @@ def test_form_into_a_place_that_cannot_be_written(tmp_path: Path) -> None:
 
 def test_check_clean_form_exits_0(tmp_path: Path, blank_dir: Path) -> None:
     path = make_form(tmp_path / "ok.xlsx", blank_dir=blank_dir)
-    result = CliRunner().invoke(main, ["check", str(path)])
+    result = CliRunner().invoke(main, ["check", *FIXTURE, str(path)])
     assert result.exit_code == 0
     assert result.output == "ok.xlsx: 不備はありません。\n"
 
@@ -42,7 +46,7 @@ def test_check_reports_each_problem_with_its_cell_and_exits_1(tmp_path: Path,
     ok = make_form(tmp_path / "ok.xlsx", blank_dir=blank_dir)
     bad = make_form(tmp_path / "bad.xlsx", with_values({"電話番号": "123", "団体名": None}),
                     blank_dir=blank_dir)
-    result = CliRunner().invoke(main, ["check", str(ok), str(bad)])
+    result = CliRunner().invoke(main, ["check", *FIXTURE, str(ok), str(bad)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         "ok.xlsx: 不備はありません。",
@@ -65,7 +69,7 @@ def test_check_many_files_keeps_each_apart(tmp_path: Path, blank_dir: Path) -> N
     for n in range(210):
         copies.append(tmp_path / f"copy{n:03d}.xlsx")
         copies[-1].write_bytes(good.read_bytes())
-    result = CliRunner().invoke(main, ["check", str(bad), *map(str, copies), str(good)])
+    result = CliRunner().invoke(main, ["check", *FIXTURE, str(bad), *map(str, copies), str(good)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[:2] == ["同じ名前.xlsx: 1件の不備があります。",
@@ -78,7 +82,7 @@ def test_check_many_files_keeps_each_apart(tmp_path: Path, blank_dir: Path) -> N
 def test_check_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "scan.xlsx"
     path.write_bytes(b"%PDF-1.4 not a workbook")
-    result = CliRunner().invoke(main, ["check", str(path)])
+    result = CliRunner().invoke(main, ["check", *FIXTURE, str(path)])
     assert result.exit_code == 1
     assert "scan.xlsx: 1件の不備があります。" in result.output
     assert result.output.splitlines()[1] == (
@@ -112,3 +116,28 @@ def test_python_dash_m_runs_the_cli() -> None:
                             text=True, check=False)
     assert result.returncode == 0
     assert "bansou" in result.stdout or "Usage" in result.stdout
+
+
+def test_check_reads_a_review_sheet_as_a_review_sheet(tmp_path: Path, blank_dir: Path) -> None:
+    outbox = tmp_path / "outbox"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_form(inbox / "a.xlsx", blank_dir=blank_dir)
+    assert CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--outbox", str(outbox),
+                                     *FIXTURE]).exit_code == 0
+    sheet = fill_review(outbox / "審査票.xlsx", inbox / "審査" / "審査票_山口.xlsx", "山口",
+                        {"a.xlsx": (5, "たくさん", 3)})
+    result = CliRunner().invoke(main, ["check", *FIXTURE, str(sheet)])
+    assert result.exit_code == 1, result.output
+    assert "審査票!K6  実現可能性:" in result.output and "申請書" not in result.output
+
+
+def test_check_reads_the_register_as_a_register(tmp_path: Path) -> None:
+    register = make_register(tmp_path / "受付簿.xlsx", [("a.xlsx", "2016/6/30 10:00"),
+                                                     ("b.xlsx", "朝")])
+    result = CliRunner().invoke(main, ["check", *FIXTURE, str(register)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "受付簿.xlsx: 1件の不備があります。",
+        "  C3  受付日時: 「受付日時」の「朝」を日時として読み取れません。2016/6/30 17:05 の形で入力してください。",
+    ]

@@ -8,7 +8,14 @@ import openpyxl
 import pytest
 
 from pipeline.core import domain
-from pipeline.core.formspec import FIELDS, FORM_SHEET, FORM_VERSION, VERSION_LABEL
+from pipeline.core.formspec import (
+    FIELDS,
+    FORM_SHEET,
+    FORM_VERSION,
+    LABEL_ROWS,
+    VERSION_LABEL,
+    item_key,
+)
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +95,11 @@ def test_form_is_byte_identical_when_written_twice(tmp_path: Path) -> None:
     write_form(tmp_path / "a.xlsx")
     write_form(tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_label_rows_are_where_the_blank_form_has_its_labels(blank_dir: Path) -> None:
+    sheet = openpyxl.load_workbook(blank_dir / "申請用紙.xlsx")["申請書"]
+    for spec in FIELDS:
+        assert sheet.cell(LABEL_ROWS[spec.key] + 1, 1).value == spec.label
+        for item in spec.items:
+            assert sheet.cell(LABEL_ROWS[item_key(spec, item)] + 1, 1).value == item

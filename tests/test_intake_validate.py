@@ -247,6 +247,9 @@ def test_missing_label_is_reported_once(tmp_path: Path, blank_dir: Path) -> None
 
     path = make_form(tmp_path / "l.xlsx", edit=drop_label, blank_dir=blank_dir)
     assert _problems(path) == [("", "担当部署", "", "label_missing")]
+    # the message names where the blank form has the label
+    message = _run(path).problems["message"].iloc[0]
+    assert message.startswith("「担当部署」の見出しが見つかりません（配布した申請用紙では A15 のセルです）。")
 
 
 def test_every_problem_of_a_form_with_many(tmp_path: Path, blank_dir: Path) -> None:

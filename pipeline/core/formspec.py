@@ -119,3 +119,24 @@ CHECKLIST_FIELDS = tuple(f for f in FIELDS if f.is_checklist)
 def item_key(field: FieldSpec, item: str) -> str:
     """Column name of one checklist item, e.g. ``menus:プラン策定支援``."""
     return f"{field.key}:{item}"
+
+
+def _label_rows() -> dict[str, int]:
+    """Where each label stands in the blank form we write (zero-based rows of column A): a
+    section heading before each new section, checklist items under their heading."""
+    rows: dict[str, int] = {}
+    row, section = 4, ""
+    for spec in FIELDS:
+        if spec.section != section:
+            section, row = spec.section, row + 1
+        rows[spec.key] = row
+        row += 1
+        for item in spec.items:
+            rows[item_key(spec, item)] = row
+            row += 1
+    return rows
+
+
+# The blank form's layout (tests/test_form.py proves it is the one written): a label missing
+# from a returned form is named with the cell where the blank form had it.
+LABEL_ROWS = _label_rows()

@@ -8,7 +8,13 @@ forms (:mod:`pipeline.workers`); it needs no pandas, so those processes start li
 from __future__ import annotations
 
 from pipeline.core import problems
-from pipeline.core.formspec import CHECKLIST_FIELDS, SCALAR_FIELDS, FieldSpec, item_key
+from pipeline.core.formspec import (
+    CHECKLIST_FIELDS,
+    LABEL_ROWS,
+    SCALAR_FIELDS,
+    FieldSpec,
+    item_key,
+)
 from pipeline.core.normalize import Invalid, display, normalize_field, parse_mark
 from pipeline.stage1_read.forms import RawForm
 
@@ -58,8 +64,9 @@ def field_problem(form: RawForm, spec: FieldSpec, code: str, *, item: str | None
     key = item_key(spec, item) if item else spec.key
     label = f"{spec.label}：{item}" if item else spec.label
     if code == "label_missing":
+        expected = f"A{LABEL_ROWS[key] + 1}"
         return problems.Problem(form.file, form.sheet, "", label, "", code,
-                                problems.describe(code, label=item or spec.label))
+                                problems.describe(code, label=item or spec.label, extra=expected))
     cell = form.cells.get(key)
     typed = display(cell.value) if cell else ""
     if cell is None and spec.is_checklist:  # point at the first mark cell to fill in
