@@ -180,6 +180,9 @@ def _summary(result: RoundResult) -> str:
         lines += [f"  暫定の理由: {reason}" for reason in result.provisional_reasons]
     else:
         lines.append("順位: 確定")
+    if result.staff_files:
+        lines.append(f"outbox で変更・追加されたファイル {len(result.staff_files)}件はそのまま残し、"
+                     "同じ名前の新しい出力は「（新しい版）」の名前で書きました（概要に一覧）")
     lines.append(f"受付簿についての注意 {len(result.register_notes)}件、審査票についての注意 "
                  f"{len(result.review_notes)}件（選定結果.xlsx の「概要」に一覧があります）")
     return "\n".join(lines)

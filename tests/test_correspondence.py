@@ -155,11 +155,22 @@ def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,
                                                     settings: RoundSettings) -> None:
     outbox = round_dir / "outbox"
     first = {p.relative_to(outbox): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
-    (outbox / "通知" / "gone_選定.txt").write_text("old", encoding="utf-8")
+    (outbox / "通知" / "送付済み一覧.txt").write_text("staff's own", encoding="utf-8")
     run_round(round_dir / "inbox", outbox, settings, FINAL_AT)
     second = {p.relative_to(outbox): p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
-    assert first.keys() == second.keys()
-    assert [p for p in first if first[p] != second[p]] == []
+    assert second.keys() - first.keys() == {Path("通知/送付済み一覧.txt")}  # staff's file stays
+    # 概要 lists the staff's file (so 選定結果.xlsx and the manifest change); nothing else does
+    assert sorted(str(p) for p in first if first[p] != second[p]) == [".bansou-manifest.json",
+                                                                      "選定結果.xlsx"]
+    # a letter the run wrote earlier for a file that is gone now is removed
+    (round_dir / "inbox" / "late.xlsx").rename(round_dir / "late.xlsx")
+    try:
+        run_round(round_dir / "inbox", outbox, settings, FINAL_AT)
+        assert not (outbox / "通知" / "late_不適格.txt").exists()
+        assert (outbox / "通知" / "送付済み一覧.txt").exists()
+    finally:
+        (round_dir / "late.xlsx").rename(round_dir / "inbox" / "late.xlsx")
+        run_round(round_dir / "inbox", outbox, settings, FINAL_AT)
 
 
 def test_template_mistakes_are_named() -> None:

@@ -78,17 +78,35 @@ def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
     assert links["c.xlsx"] is None
 
 
-def test_rerun_replaces_plans_and_stays_identical(tmp_path: Path, blank_dir: Path,
-                                                  settings: RoundSettings) -> None:
+def test_rerun_replaces_its_own_plans_and_keeps_the_staff_s(tmp_path: Path, blank_dir: Path,
+                                                            settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     add_form(inbox, "a.xlsx", org("新宿の会", "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "b.xlsx", org("八王子の会", "八王子市"), blank_dir=blank_dir)
     outbox = tmp_path / "outbox"
     run_round(inbox, outbox, settings, RUN_AT)
+    plans = sorted(p.name for p in (outbox / "計画").iterdir())
+    assert len(plans) == 2
+    # the run's own outputs are replaced byte for byte; one it no longer writes goes
+    (inbox / "b.xlsx").unlink()
     first = {p.name: p.read_bytes() for p in (outbox / "計画").iterdir()}
-    (outbox / "計画" / "99_古い計画.xlsx").write_bytes(b"stale")
     run_round(inbox, outbox, settings, RUN_AT)
-    assert {p.name: p.read_bytes() for p in (outbox / "計画").iterdir()} == first
+    second = {p.name: p.read_bytes() for p in (outbox / "計画").iterdir()}
+    assert list(second) == [n for n in plans if "新宿区" in n]
+    assert all(second[n] == first[n] for n in second)
+    # staff add a note and fill in the KPI rows of a plan: both survive the next run
+    (outbox / "計画" / "打合せメモ.txt").write_text("キックオフは9月5日", encoding="utf-8")
+    plan = outbox / "計画" / next(iter(second))
+    edited = openpyxl.load_workbook(plan)
+    edited.active["A1"] = "記入済み"
+    edited.save(plan)
+    staff_plan = plan.read_bytes()
+    result = run_round(inbox, outbox, settings, RUN_AT)
+    assert (outbox / "計画" / "打合せメモ.txt").read_text(encoding="utf-8") == "キックオフは9月5日"
+    assert plan.read_bytes() == staff_plan
+    assert (plan.with_name(f"{plan.stem}（新しい版）.xlsx")).read_bytes() == second[plan.name]
+    assert set(result.staff_files) == {"計画/打合せメモ.txt", f"計画/{plan.name}"}
 
 
 @pytest.mark.parametrize(

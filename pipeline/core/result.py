@@ -31,6 +31,9 @@ class RoundResult:
     superseded_by: dict[str, str]  # 重複 file → the file judged instead
     sources: dict[str, Path]  # file name (NFC) → where it is in the inbox
 
+    # files in outbox/ that staff added or changed since the last run: kept (stage3_write.outputs)
+    staff_files: tuple[str, ...] = ()
+
     @property
     def provisional(self) -> bool:
         return bool(self.provisional_reasons)

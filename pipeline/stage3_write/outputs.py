@@ -1,13 +1,19 @@
-"""Writing outputs safely: a failed run leaves the previous outputs whole.
+"""Writing outputs safely: a failed run leaves the previous outputs whole, and staff work in
+outbox/ is never lost.
 
 Every output is written into a staging folder inside outbox/ first; only
 when all of them are complete are they moved into place, each with an
-atomic rename.
+atomic rename. A manifest (``.bansou-manifest.json``) records the SHA-256 of every file a
+run published: a file in outbox/ that is not in it, or no longer matches it, is the staff's
+(a note they added, a plan they filled in) and is kept; the run's new version of a changed
+file is published beside it, named （新しい版）.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -21,6 +27,8 @@ from types import TracebackType
 from pipeline.core.errors import OutputError
 
 _STAGING_PREFIX = ".staging-"
+MANIFEST = ".bansou-manifest.json"
+NEW_VERSION = "（新しい版）"
 _PREVIOUS = ".previous"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _MAX_PART = 40  # characters kept from a name that came from an applicant
@@ -60,6 +68,24 @@ def _keep(target: Path, copy: Path) -> None:
         shutil.copy2(target, copy)
 
 
+def new_version_name(rel: str) -> str:
+    """Where a run writes its output when staff changed the file of that name."""
+    path = Path(rel)
+    return path.with_name(f"{path.stem}{NEW_VERSION}{path.suffix}").as_posix()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_manifest(outbox: Path) -> dict[str, str]:
+    try:
+        found = json.loads((outbox / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
 def _restore(previous: Path, outbox: Path) -> None:
     """Put back what a killed run had set aside but not yet replaced."""
     if previous.is_dir():
@@ -71,15 +97,19 @@ def _restore(previous: Path, outbox: Path) -> None:
 class OutputSet:
     """Stage a run's outputs, then publish them all at once.
 
-    ``path(name)`` gives where to write an output file; ``folder(name)`` a
-    folder that replaces the old one whole (stale files do not survive).
+    ``path(name)`` gives where to write an output file; ``folder(name)`` a folder that
+    replaces the old one (files the previous run wrote and that are no longer written are
+    removed; staff's files stay). ``staff_files`` lists, once entered, the files in our
+    output names that staff added or changed (they are kept).
     """
 
-    def __init__(self, outbox: Path) -> None:
+    def __init__(self, outbox: Path, folders: tuple[str, ...] = ()) -> None:
         self.outbox = outbox
         self.files: list[str] = []
         self.folders: list[str] = []
         self.staging = Path()
+        self.written = _read_manifest(outbox)
+        self.staff_files = self._staff_files(folders)
 
     def __enter__(self) -> OutputSet:
         try:
@@ -113,9 +143,54 @@ class OutputSet:
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 
+    def _staff_files(self, folders: tuple[str, ...]) -> list[str]:
+        """Files (relative, with /) under our output folders, or with our output file names,
+        that the last run did not write as they are now. Without a manifest (outbox/ written
+        by a version before manifests) there is nothing to tell them by: all are taken as ours,
+        as that version did."""
+        if not self.written:
+            return []
+        candidates = [*self.written, *(p.relative_to(self.outbox).as_posix() for folder in folders
+                                       if (self.outbox / folder).is_dir()
+                                       for p in (self.outbox / folder).rglob("*") if p.is_file())]
+        return sorted({rel for rel in candidates if (self.outbox / rel).is_file()
+                       and not Path(rel).name.startswith(".")
+                       and self.written.get(rel) != _sha256(self.outbox / rel)})
+
+    def _carry_staff_files(self) -> None:
+        """Staff files go into the staged outputs under their own names; a new output of the
+        same name moves beside them as （新しい版）."""
+        for rel in self.staff_files:
+            top = rel.split("/", 1)[0]
+            if top not in self.folders and rel not in self.files:
+                continue  # a name this run does not write: left where it is
+            staged = self.staging / rel
+            if staged.exists():
+                _replace(staged, self.staging / new_version_name(rel))
+                if rel in self.files:
+                    self.files.append(new_version_name(rel))
+            if rel in self.files:
+                self.files.remove(rel)  # the staff's file stays in place, untouched
+                continue
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.outbox / rel, staged)
+
+    def _write_manifest(self) -> None:
+        ours = {rel: digest for rel, digest in (
+            (p.relative_to(self.staging).as_posix(), _sha256(p))
+            for name in [*self.files, *self.folders]
+            for p in ([self.staging / name] if (self.staging / name).is_file()
+                      else sorted((self.staging / name).rglob("*"))) if p.is_file())
+            if rel not in self.staff_files}
+        (self.staging / MANIFEST).write_text(json.dumps(ours, ensure_ascii=False, indent=0,
+                                                        sort_keys=True), encoding="utf-8")
+        self.files.append(MANIFEST)
+
     def _publish(self) -> None:
         """Move every staged output into place; if one cannot be replaced (Excel holds it
         open on Windows), put back the ones already moved, so no run is half-published."""
+        self._carry_staff_files()
+        self._write_manifest()
         names = self.files + self.folders
         for name in names:
             target = self.outbox / name

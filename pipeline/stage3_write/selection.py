@@ -12,6 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline.core import domain
 from pipeline.core.result import RoundResult
+from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
     DATETIME_FORMAT,
     fmt,
@@ -211,6 +212,15 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         write_text(sheet, row, 0, name, cell)
         write_text(sheet, row, 1, why, cell)
         row += 1
+    if result.staff_files:
+        row += 1
+        sheet.write_string(row, 0, "outbox で事務局が追加・変更したファイル（残しました）", heading)
+        sheet.write_string(row, 1, "新しい版", heading)
+        row += 1
+        for rel in result.staff_files:
+            write_text(sheet, row, 0, rel, cell)
+            write_text(sheet, row, 1, f"同じ名前の新しい出力は「{new_version_name(rel)}」に書きました", cell)
+            row += 1
     row += 1
     sheet.write_string(row, 0, "受付簿・審査票についての注意", heading)
     row += 1

@@ -35,7 +35,9 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
     result = dataclasses.replace(result, plan_files={
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
         for _, row in selected.iterrows()})
-    with lap("write"), OutputSet(outbox) as outputs:
+    folders = (letters.RETURN_DIR, letters.NOTICE_DIR, letters.DRAFT_NOTICE_DIR, PLAN_DIR)
+    with lap("write"), OutputSet(outbox, folders) as outputs:
+        result = dataclasses.replace(result, staff_files=tuple(outputs.staff_files))
         jobs: list[processes.Job] = [  # independent; the longest first
             ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
             ("write letters", letters.write_letters,
