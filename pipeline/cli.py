@@ -180,6 +180,7 @@ def _summary(result: RoundResult) -> str:
         lines += [f"  暫定の理由: {reason}" for reason in result.provisional_reasons]
     else:
         lines.append("順位: 確定")
+    lines.append(f"前回からの変更: {result.changes_summary}")
     if result.staff_files:
         lines.append(f"outbox で変更・追加されたファイル {len(result.staff_files)}件はそのまま残し、"
                      "同じ名前の新しい出力は「（新しい版）」の名前で書きました（概要に一覧）")

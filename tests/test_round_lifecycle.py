@@ -470,3 +470,31 @@ def test_provisional_reasons_turn_on_and_off_and_notices_follow(
     summary = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="概要", header=None, dtype=str,
                             engine="openpyxl")
     assert summary.isin(["確定（審査がそろい、判定を保留する理由はありません）"]).any().any()
+
+
+# --- 前回からの変更 (issue 16) -------------------------------------------------------------------
+
+def test_each_run_says_what_changed_since_the_previous_one(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    outbox = inbox.parent / "outbox"
+    add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "fix.xlsx", org("直す会", "八王子市", {"電話番号": "12"}), blank_dir=blank_dir)
+    first = _run(inbox, settings, RUN_AT)
+    assert first.changes_summary == "前回の結果はありません（初回の実行です）"
+    # a corrected form and a review sheet come in
+    _fix_returned_workbook(outbox, "fix", inbox / "fix_修正.xlsx", "電話番号", "03-1234-5678")
+    review_everything(outbox, inbox)
+    second = _run(inbox, settings, RUN_AT)
+    changes = set(map(tuple, second.changes[["change", "file", "before", "after"]].values.tolist()))
+    assert ("新規", "fix_修正.xlsx", "", "選定") in changes
+    assert ("判定", "fix.xlsx", "要修正", "重複") in changes
+    assert any(c[0] == "合計点" and c[1] == "a.xlsx" for c in changes)
+    assert second.changes_summary.startswith("新しいファイル 1件、判定の変更 1件")
+    # nothing changes: 変更なし, and from the second identical run on the outputs are identical
+    third = _run(inbox, settings, RUN_AT)
+    assert third.changes_summary == "変更なし"
+    before = {p: p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
+    _run(inbox, settings, RUN_AT)
+    assert {p: p.read_bytes() for p in outbox.rglob("*") if p.is_file()} == before
+    sheet = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="前回からの変更", engine="openpyxl")
+    assert sheet["変更"].tolist() == ["変更なし"]

@@ -242,7 +242,8 @@ def test_rerun_gives_identical_bytes(inbox: Path, blank_dir: Path,
     add_form(inbox, "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
     add_form(inbox, "b.xlsx", org("団体B", "八王子市", {"電話番号": "x"}), blank_dir=blank_dir)
     outbox = inbox.parent / "outbox"
-    run_round(inbox, outbox, settings, RUN_AT)
+    run_round(inbox, outbox, settings, RUN_AT)  # no previous results: 初回
+    run_round(inbox, outbox, settings, RUN_AT)  # 変更なし
     first = {p.name: p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
     run_round(inbox, outbox, settings, RUN_AT)
     second = {p.name: p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
@@ -253,7 +254,7 @@ def test_rerun_gives_identical_bytes(inbox: Path, blank_dir: Path,
 def test_empty_inbox_still_writes_a_complete_workbook(inbox: Path,
                                                       settings: RoundSettings) -> None:
     result, sheets = _run(inbox, settings)
-    assert list(sheets) == ["概要", "選定順位", "不適格", "入力エラー", "受付一覧"]
+    assert list(sheets) == ["概要", "選定順位", "不適格", "入力エラー", "受付一覧", "前回からの変更"]
     assert result.ledger.empty
 
 

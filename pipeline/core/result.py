@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,8 @@ class RoundResult:
     superseded_by: dict[str, str]  # 重複 file → the file judged instead
     sources: dict[str, Path]  # file name (NFC) → where it is in the inbox
 
+    changes: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)  # since the last run
+    changes_summary: str = ""
     # files in outbox/ that staff added or changed since the last run: kept (stage3_write.outputs)
     staff_files: tuple[str, ...] = ()
 

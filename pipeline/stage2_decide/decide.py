@@ -23,7 +23,8 @@ from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.inbox import InboxScan
 from pipeline.stage1_read.register import Register
 from pipeline.stage1_read.review_sheets import ReviewSheet
-from pipeline.stage2_decide import eligibility, receipt, reviews, score, select
+from pipeline.stage1_read.previous import Previous
+from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select
 from pipeline.stage2_decide.validate import validate_forms
 from schemas.selection import (
     DUPLICATE,
@@ -38,7 +39,7 @@ from schemas.selection import (
 
 def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSheet],
            forms: list[RawForm], settings: RoundSettings, run_at: dt.datetime,
-           lap: Lap = no_lap) -> RoundResult:
+           lap: Lap = no_lap, previous: Previous | None = None) -> RoundResult:
     """Every file's 判定, with everything the outputs show. ``forms`` is emptied once
     validated: a large round's memory goes down there."""
     hashes = {form.file: form.sha256 for form in forms}
@@ -86,6 +87,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         if received_files.remarks:  # the same name's other application: on its ranked row too
             ranked = ranked.assign(reason=[r + received_files.remarks.get(f, "") for f, r in
                                            zip(ranked["file"], ranked["reason"], strict=True)])
+    changed = changes.compare(previous, ledger, ranked)
     review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
                                    columns=validated.problems.columns, dtype=object)
     return RoundResult(
@@ -109,6 +111,8 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         plan_files={},
         superseded_by={item.file: item.by for item in received_files.superseded},
         sources={f.name: f.path for f in scan.files},
+        changes=changed,
+        changes_summary=changes.summary(previous, changed),
     )
 
 

@@ -74,6 +74,12 @@ def new_version_name(rel: str) -> str:
     return path.with_name(f"{path.stem}{NEW_VERSION}{path.suffix}").as_posix()
 
 
+def unchanged_outputs(outbox: Path) -> set[str]:
+    """Names in outbox/ (relative, with /) that the last run wrote and nobody changed since."""
+    return {rel for rel, digest in _read_manifest(outbox).items()
+            if (outbox / rel).is_file() and _sha256(outbox / rel) == digest}
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -50,6 +50,10 @@ def write_selection(path: Path, result: RoundResult) -> None:
         "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
         "reason": "理由"})[["ファイル名", "SHA-256", "受付日時", "受付日の根拠", "団体名", "判定",
                           "理由"]], decision_column="判定")
+    _table(workbook, "前回からの変更", result.changes.rename(columns={
+        "change": "変更", "file": "ファイル名", "org_name": "団体名", "before": "前回",
+        "after": "今回"}) if len(result.changes) else pd.DataFrame(
+        {"変更": [result.changes_summary]}))
     workbook.close()
 
 
@@ -159,6 +163,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         ("順位", status),
         *((f"暫定の理由 {n}", reason) for n, reason in enumerate(result.provisional_reasons, 1)),
         ("読み込んだ審査票", f"{result.review_sheets}件"),
+        ("前回からの変更", f"{result.changes_summary}（「前回からの変更」シート）"),
     ]
     row = 2
     for label, value in rows:
