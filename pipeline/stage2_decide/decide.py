@@ -21,9 +21,9 @@ from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.inbox import InboxScan
+from pipeline.stage1_read.previous import Previous
 from pipeline.stage1_read.register import Register
 from pipeline.stage1_read.review_sheets import ReviewSheet
-from pipeline.stage1_read.previous import Previous
 from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select
 from pipeline.stage2_decide.validate import validate_forms
 from schemas.selection import (
