@@ -50,7 +50,8 @@ class EligibleSchema(ReceivedSchema):
 class ScoredSchema(EligibleSchema):
     """Points per criterion (columns ``points:<key>``), reviews and the total."""
 
-    points: Series[float] = pa.Field(alias=r"^points:.+$", regex=True, ge=0)
+    # a reviewer criterion nobody has scored yet is empty, not 0
+    points: Series[float] = pa.Field(alias=r"^points:.+$", regex=True, ge=0, nullable=True)
     reviewer_count: Series[int] = pa.Field(ge=0)
     reviewer_mean: Series[float] = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 5})
     disagreement: Series[str]  # the criteria reviewers disagree on, "" when none

@@ -144,3 +144,21 @@ def test_month_labels_cross_the_year() -> None:
 
     assert month_labels(dt.date(2016, 11, 1), 4) == ["2016年11月", "2016年12月", "2017年1月",
                                                      "2017年2月"]
+
+
+def test_a_plan_has_one_column_per_month_and_no_doubled_municipality(
+        tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_form(inbox, "a.xlsx", org("新宿区社会福祉協議会", "新宿区", {"希望期間（か月）": 4}),
+             blank_dir=blank_dir)
+    run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    (plan,) = (tmp_path / "outbox" / "計画").iterdir()
+    sheet = openpyxl.load_workbook(plan).active
+    assert sheet["A1"].value == "【暫定】伴走支援計画書　新宿区社会福祉協議会"
+    header = next(r for r in sheet.iter_rows() if r[0].value == "活動")
+    months = [c.value for c in header[2:] if c.value]
+    assert len(months) == 4 and sheet.max_column == 2 + 4  # no empty month columns after them
+    # sections 5 and 6 start a page: the 役割分担 heading is never left alone at a page's foot
+    roles = next(c.row for c in sheet["A"] if c.value == "5. 役割分担")
+    assert [brk.id for brk in sheet.row_breaks.brk] == [roles - 1]

@@ -101,7 +101,7 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
         ({"区市町村": "横浜市"}, "区市町村「横浜市」は東京都の区市町村ではありません（本事業の対象は都内の団体です）。"),
         ({"所在地": "神奈川県川崎市中原区1-1"}, "所在地が神奈川県になっています（本事業の対象は都内の団体です）。"),
         ({"郵便番号": "250-0001"}, "郵便番号 250-0001 は東京都の郵便番号（100〜208で始まる番号）ではありません。"),
-        ({"申請日": "2016/7/1"}, "締切（2016年06月30日 23:59）より後の受付です（受付：2016年07月01日 00:00、根拠：申請日（受付簿に記載なし））。"),
+        ({"申請日": "2016/7/1"}, "締切（2016年6月30日 23:59）より後の受付です（受付：2016年7月1日）。"),
     ],
 )
 def test_each_ineligibility_reason_is_its_own_row(inbox: Path, blank_dir: Path,
@@ -276,3 +276,19 @@ def test_workbook_is_made_for_excel(inbox: Path, blank_dir: Path,
     assert isinstance(received.value, dt.datetime)
     assert "年" in received.number_format
     assert workbook["概要"]._charts
+
+
+def test_summary_names_the_selected_and_scores_not_given_are_blank(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    add_form(inbox, "a.xlsx", org("新宿の会", "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "b.xlsx", org("八王子の会", "八王子市", {"申請日": "2016/6/20"}), blank_dir=blank_dir)
+    result, sheets = _run(inbox, settings)
+    summary = sheets["概要"].to_string()
+    assert "選定（2件・暫定）" in summary and "新宿区　新宿の会（" in summary
+    ranking = sheets["選定順位"]
+    assert (ranking["課題の明確さ"] == "").all()  # nobody has reviewed: empty, not 0
+    reason = result.ranked.set_index("file").loc["a.xlsx", "reason"]
+    assert str(reason).startswith("2位（合計32点。特に評価が高い項目：")
+    # a receipt known only by its date is shown as a date
+    received = openpyxl.load_workbook(inbox.parent / "outbox" / "選定結果.xlsx")["受付一覧"]["C2"]
+    assert received.number_format == 'yyyy"年"m"月"d"日"'

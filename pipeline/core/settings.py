@@ -89,6 +89,12 @@ class RoundSettings:
         """(key, label) of every criterion, automatic first."""
         return (*((c.key, c.label) for c in self.auto), *((c.key, c.label) for c in self.review))
 
+    @property
+    def criterion_max(self) -> dict[str, int]:
+        """Each criterion's full points, by key."""
+        return {**{c.key: self.auto_max(c) for c in self.auto},
+                **{c.key: c.weight * max(REVIEW_SCORES) for c in self.review}}
+
     def auto_max(self, criterion: AutoCriterion) -> int:
         return criterion.points * (len(COMMITMENTS) if criterion.rule == "commitments" else 1)
 

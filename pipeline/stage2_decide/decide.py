@@ -19,6 +19,7 @@ from pipeline.core import problems as problem_kinds
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
+from pipeline.core.wording import month_day
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.inbox import InboxScan
 from pipeline.stage1_read.previous import Previous
@@ -122,7 +123,7 @@ def _awaiting_corrections(needs_fix: Sequence[str], decisions: dict[str, Verdict
     waiting = [f for f in needs_fix if decisions[f].decision == NEEDS_FIX]
     if not waiting or run_at.date() > settings.resubmission_deadline:
         return []
-    return [f"要修正の申請が{len(waiting)}件あり、再提出期限（{settings.resubmission_deadline:%m月%d日}）"
+    return [f"要修正の申請が{len(waiting)}件あり、再提出期限（{month_day(settings.resubmission_deadline)}）"
             "まで修正版が届く可能性があります"]
 
 

@@ -14,6 +14,7 @@ from pandera.typing import DataFrame
 
 from pipeline.core import domain
 from pipeline.core.settings import RoundSettings
+from pipeline.core.wording import japanese_datetime
 from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema
 
 _PREFECTURE = re.compile(r"^(北海道|東京都|(?:京都|大阪)府|.{2,3}県)")
@@ -53,8 +54,8 @@ RULES = (
     Rule("received_by_deadline",
          lambda df, settings: df[ReceivedSchema.received_at] <= pd.Timestamp(settings.deadline),
          lambda row, settings: (
-             f"締切（{settings.deadline:%Y年%m月%d日 %H:%M}）より後の受付です"
-             f"（受付：{row['received_at']:%Y年%m月%d日 %H:%M}、根拠：{row['received_basis']}）。")),
+             f"締切（{japanese_datetime(settings.deadline)}）より後の受付です"
+             f"（受付：{japanese_datetime(row['received_at'])}）。")),
 )
 
 

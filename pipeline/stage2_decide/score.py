@@ -42,7 +42,7 @@ def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSch
     mean_columns = [f"mean:{c.key}" for c in settings.review]
     for criterion in settings.review:
         mean = scored[f"mean:{criterion.key}"]
-        points[points_column(criterion.key)] = (mean * criterion.weight).fillna(0.0).round(2)
+        points[points_column(criterion.key)] = (mean * criterion.weight).round(2)
     reviewer_mean = scored[mean_columns].mean(axis=1) if mean_columns else pd.Series(
         float("nan"), index=scored.index)
     scored = scored.drop(columns=mean_columns).assign(

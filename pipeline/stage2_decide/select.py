@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.core.settings import RoundSettings
-from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema
+from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema, points_column
 
 TIE_BREAK_ORDER = {  # settings.TIE_BREAKS → column, ascending
     "reviewer_mean": (ScoredSchema.reviewer_mean, False),
@@ -26,8 +27,8 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
     per_municipality: dict[str, int] = {}
     selected = 0
     columns = zip(ordered[ScoredSchema.municipality].tolist(), ordered[ScoredSchema.file].tolist(),
-                  strict=True)
-    for position, (municipality, file) in enumerate(columns, start=1):
+                  ordered[ScoredSchema.total].tolist(), _strongest(ordered, settings), strict=True)
+    for position, (municipality, file, total, strongest) in enumerate(columns, start=1):
         if per_municipality.get(municipality, 0) >= settings.max_per_municipality:
             decisions.append(NOT_SELECTED)
             codes.append("same_municipality")
@@ -43,7 +44,16 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
             chosen_in.setdefault(municipality, file)
             decisions.append(SELECTED)
             codes.append("selected")
-            reasons.append(f"{position}位。")
+            reasons.append(f"{position}位（合計{total:g}点。特に評価が高い項目：{strongest}）。")
     ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons,
                             reason_code=codes)
     return RankedSchema.validate(ranked)
+
+
+def _strongest(scored: pd.DataFrame, settings: RoundSettings) -> list[str]:
+    """Per application, the criterion where it earned the largest share of the full points."""
+    full = settings.criterion_max
+    labels = dict(settings.criteria)
+    shares = pd.DataFrame({key: scored[points_column(key)] / full[key]
+                           for key in full if full[key]}, index=scored.index)
+    return [labels[str(key)] for key in shares.fillna(-1.0).idxmax(axis=1)]

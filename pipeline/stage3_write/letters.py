@@ -23,17 +23,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from pipeline.core.errors import SettingsError
 from pipeline.core.formspec import CORRECTS_PROPERTY, FIELDS, FORM_SHEET
+from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
+from pipeline.core.wording import japanese_date
 from pipeline.stage1_read.sniff import sniff
 from pipeline.stage3_write.form import write_form
 from pipeline.stage3_write.outputs import safe_file_part
-from pipeline.stage3_write.selection import RoundResult
-from pipeline.stage3_write.xlsx import (
-    japanese_date,
-    new_openpyxl_workbook,
-    save_openpyxl,
-    wrapped_lines,
-)
+from pipeline.stage3_write.xlsx import new_openpyxl_workbook, save_openpyxl, wrapped_lines
 from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED
 
 RETURN_DIR = "差戻し"

@@ -21,7 +21,7 @@ _MONTH_COLUMNS = 8  # the longest period the program allows
 _FIRST_MONTH_COL = 2
 _DETAIL_WIDTH = 46
 _MONTH_WIDTH = 10
-_MERGED_WIDTH = _DETAIL_WIDTH + _MONTH_COLUMNS * _MONTH_WIDTH  # a value cell spans B to J
+_MERGED_WIDTH = _DETAIL_WIDTH + _MONTH_COLUMNS * _MONTH_WIDTH  # a value cell spans B to the last month
 
 
 def plan_file_name(rank: int, municipality: str, org_name: str) -> str:
@@ -70,16 +70,21 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     active = fmt(workbook, border=1, bg_color="#5B9BD5", font_color="#FFFFFF", align="center")
     idle = fmt(workbook, border=1)
     entry = fmt(workbook, border=1, bg_color="#FFF2CC")
-    last_col = _FIRST_MONTH_COL + _MONTH_COLUMNS - 1
+    months = int(application["duration_months"])
+    # One column per month of the period, sharing the width of the longest period: no
+    # empty month columns after a short schedule.
+    last_col = _FIRST_MONTH_COL + months - 1
 
     sheet.set_column(0, 0, 20)
     sheet.set_column(1, 1, _DETAIL_WIDTH)
-    sheet.set_column(_FIRST_MONTH_COL, last_col, _MONTH_WIDTH)
+    sheet.set_column(_FIRST_MONTH_COL, last_col, _MONTH_WIDTH * _MONTH_COLUMNS / months)
     row = 0
     sheet.merge_range(row, 0, row, last_col, "", title)
     mark = "【暫定】" if provisional else ""
-    write_text(sheet, row, 0,
-               f"{mark}伴走支援計画書　{application['municipality']}　{application['org_name']}", title)
+    municipality, org_name = str(application["municipality"]), str(application["org_name"])
+    # 八王子市社会福祉協議会 already says 八王子市: the title does not repeat it
+    who = org_name if org_name.startswith(municipality) else f"{municipality}　{org_name}"
+    write_text(sheet, row, 0, f"{mark}伴走支援計画書　{who}", title)
     sheet.set_row(row, 28)
     row += 2
 
@@ -123,27 +128,27 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
         field("その他の希望内容", application["menu_other"], _height(application["menu_other"]))
     row += 1
 
-    months = int(application["duration_months"])
     start = pd.Timestamp(application["start_month"]).date()
     heading(f"4. スケジュール（{month_labels(start, months)[0]}から{months}か月）")
     sheet.write_string(row, 0, "活動", month_head)
     sheet.write_string(row, 1, "内容", month_head)
-    for offset in range(_MONTH_COLUMNS):
-        text = month_labels(start, months)[offset] if offset < months else ""
+    for offset, text in enumerate(month_labels(start, months)):
         sheet.write_string(row, _FIRST_MONTH_COL + offset, text, month_head)
     row += 1
     for item in schedule(tuple(application["menus"]), months, settings.plan):
         sheet.write_string(row, 0, item.activity, label)
         sheet.write_string(row, 1, item.detail, value)
-        for offset in range(_MONTH_COLUMNS):
+        for offset in range(months):
             if offset in item.months:
                 sheet.write_string(row, _FIRST_MONTH_COL + offset, "●", active)
-            elif offset < months:
+            else:
                 sheet.write_blank(row, _FIRST_MONTH_COL + offset, None, idle)
         sheet.set_row(row, 30)
         row += 1
     row += 1
 
+    # Sections 5 and 6 start the second page: a heading is never left alone at a page's foot.
+    sheet.set_h_pagebreaks([row])
     heading("5. 役割分担")
     _roles(sheet, row, application, label, value, last_col)
     row += max(len(domain.ROLES_TOKYO), len(domain.COMMITMENTS)) + 2
@@ -167,15 +172,19 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
         row += 1
 
     print_setup(sheet, landscape=True, header=f"{mark}{domain.PROGRAM_NAME}　伴走支援計画書")
-    sheet.fit_to_pages(1, 2)
+    sheet.fit_to_pages(1, 0)
     sheet.print_area(0, 0, row - 1, last_col)
     workbook.close()
 
 
 def _kpi_span(col: int, last_col: int) -> tuple[int, int]:
-    """Columns of the KPI table: 指標 wide, the rest sharing the month columns."""
-    spans = [(0, 1), (2, 4), (5, 7), (8, last_col)]
-    return spans[col]
+    """Columns of the KPI table: 指標 over A and B, the other three sharing the month columns
+    (4 to 8 of them) as evenly as they divide."""
+    if col == 0:
+        return 0, 1
+    width = last_col - _FIRST_MONTH_COL + 1
+    bounds = [_FIRST_MONTH_COL + width * part // 3 for part in range(4)]
+    return bounds[col - 1], bounds[col] - 1
 
 
 def _roles(sheet: Worksheet, row: int, application: pd.Series, label: Format,

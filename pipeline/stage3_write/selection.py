@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pipeline.core import domain
 from pipeline.core.result import RoundResult
 from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
+    DATE_FORMAT,
     DATETIME_FORMAT,
     fmt,
     new_workbook,
@@ -99,6 +101,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
                  text_wrap=True, valign="vcenter")
     body = fmt(workbook, border=1, text_wrap=True)
     when = fmt(workbook, border=1, num_format=DATETIME_FORMAT)
+    day = fmt(workbook, border=1, num_format=DATE_FORMAT)
     number = fmt(workbook, border=1, num_format="0.##")
     link = fmt(workbook, border=1, font_color="#0563C1", underline=1)
     for col, title in enumerate(frame.columns):
@@ -116,8 +119,9 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
             elif title == PLAN_COLUMN:
                 # Our own file name, never applicant text: a link is safe here.
                 sheet.write_url(row, col, f"external:{value}", link, string=Path(str(value)).name)
-            elif is_time:
-                sheet.write_datetime(row, col, value.to_pydatetime(), when)
+            elif is_time:  # a date typed without a time is shown as a date
+                moment = value.to_pydatetime()
+                sheet.write_datetime(row, col, moment, day if moment.time() == dt.time() else when)
             elif is_number:
                 sheet.write_number(row, col, value, number)
             else:
@@ -172,6 +176,16 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         sheet.write_string(row, 1, value, warn_cell if flagged else cell)
         sheet.set_row(row, 15.0 * min(wrapped_lines(value, 54), 6))
         row += 1
+    selected = result.ranked[result.ranked["decision"] == "選定"]
+    row += 1
+    sheet.write_string(row, 0, f"選定（{len(selected)}件{'・暫定' if result.provisional else ''}）",
+                       heading)
+    sheet.write_string(row, 1, "区市町村・団体名（合計点）", heading)
+    for entry in selected.itertuples(index=False):
+        row += 1
+        write_text(sheet, row, 0, f"{entry.rank}位", cell)
+        write_text(sheet, row, 1, f"{entry.municipality}　{entry.org_name}（{entry.total:g}点）", cell)
+    row += 1
 
     ledger, records = result.ledger, result.records
     decided = ledger.set_index("file")["decision"]

@@ -96,10 +96,6 @@ def wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(text_width(part) / width)) for part in text.split("\n"))
 
 
-def japanese_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 class _FixedTimeZip(zipfile.ZipFile):
     """A zip whose entries carry a fixed time, so the same workbook gives the same bytes."""
 
