@@ -134,6 +134,29 @@ def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path,
 
 
 @main.command()
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUTBOX, show_default=True, help="選定結果.xlsx のあるフォルダ")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="書き出す CSV ファイル（既定: <outbox>/申請一覧.csv）")
+@click.pass_context
+def export(ctx: click.Context, outbox: Path, output: Path | None) -> None:
+    """最後の選定結果の「申請一覧」（すべての申請の全項目と判定）を CSV に書き出します。
+    文字コードは Excel でそのまま開ける UTF-8（BOM 付き）です。
+
+    \b
+    例:
+      bansou export
+      bansou export -o 申請一覧.csv
+    """
+    from pipeline.export import export_csv
+
+    target = output or outbox / "申請一覧.csv"
+    with _reported(ctx):
+        count = export_csv(outbox / "選定結果.xlsx", target)
+    click.echo(f"{count}件の申請を {target} に書き出しました。")
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path),
                 default=Path("demo"))
 @click.option("--forms", type=click.IntRange(20, 20000), default=40, show_default=True,

@@ -15,7 +15,10 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import main
+from pipeline.core.formspec import FIELDS
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_round
@@ -498,3 +501,57 @@ def test_each_run_says_what_changed_since_the_previous_one(
     assert {p: p.read_bytes() for p in outbox.rglob("*") if p.is_file()} == before
     sheet = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="前回からの変更", engine="openpyxl")
     assert sheet["変更"].tolist() == ["変更なし"]
+
+
+# --- For the committee and the office (issue 16) -------------------------------------------------
+
+def test_review_breakdown_committee_sheet_and_the_application_list(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
+    outbox = inbox.parent / "outbox"
+    add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "b.xlsx", org("ビーの会", "八王子市", {"電話番号": "03-3333-1111（内線12）"}),
+             blank_dir=blank_dir)
+    _run(inbox, settings, RUN_AT)
+    blank = outbox / "審査票.xlsx"
+    sheet_a = fill_review(blank, inbox / "審査" / "審査票_甲.xlsx", "甲",
+                          {"a.xlsx": (5, 4, 3), "b.xlsx": "conflict"})
+    workbook = openpyxl.load_workbook(sheet_a)
+    review = workbook["審査票"]
+    comment = next(c for row in review.iter_rows() for c in row if c.value == "コメント")
+    review.cell(6, comment.column).value = "地域の巻き込みが具体的"
+    workbook.save(sheet_a)
+    fill_review(blank, inbox / "審査" / "審査票_乙.xlsx", "乙", {"a.xlsx": (1, 2, 3), "b.xlsx": (2, 2, 2)})
+    result = _run(inbox, settings)
+    sheets = pd.read_excel(outbox / "選定結果.xlsx", sheet_name=None, engine="openpyxl")
+    # 審査内訳: every score as read, the conflict and the comment, and which sheet
+    details = sheets["審査内訳"]
+    assert len(details) == 4
+    row = details[(details["審査員"] == "甲") & (details["ファイル名"] == "a.xlsx")].iloc[0]
+    assert (row["課題の明確さ"], row["実現可能性"], row["波及効果"]) == (5, 4, 3)
+    assert row["コメント"] == "地域の巻き込みが具体的" and row["審査票"] == "審査/審査票_甲.xlsx"
+    conflict = details[(details["審査員"] == "甲") & (details["ファイル名"] == "b.xlsx")].iloc[0]
+    assert conflict["利害関係あり"] == "○" and pd.isna(conflict["課題の明確さ"])
+    per_reviewer = sheets["審査員別"].set_index("審査員")
+    assert per_reviewer.loc["甲", "採点した申請"] == 1 and per_reviewer.loc["甲", "利害関係あり"] == 1
+    assert per_reviewer.loc["乙", "付けた点の平均"] == pytest.approx(2.0)
+    # the committee sheet: rank order, printed at 10 pt with headings on every page
+    committee = sheets["選定会議資料"]
+    assert committee["順位"].tolist() == sorted(committee["順位"].tolist())
+    printed = openpyxl.load_workbook(outbox / "選定結果.xlsx")["選定会議資料"]
+    assert printed["A2"].font.sz == 10 and printed.print_title_rows == "$1:$1"
+    # 申請一覧 and its CSV carry every field as read
+    listed = sheets["申請一覧"].set_index("ファイル名")
+    assert listed.loc["b.xlsx", "電話番号"] == "03-3333-1111 (内線12)"
+    csv_path = tmp_path / "list.csv"
+    assert CliRunner().invoke(main, ["export", "--outbox", str(outbox), "-o", str(csv_path)]).exit_code == 0
+    assert csv_path.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    exported = pd.read_csv(csv_path, encoding="utf-8-sig", dtype=str).set_index("ファイル名")
+    records = result.records.set_index("file")
+    for spec in FIELDS:
+        for file in ("a.xlsx", "b.xlsx"):
+            value = records.at[file, spec.key]
+            expected = ("、".join(value) if isinstance(value, tuple) else
+                        value.isoformat() if isinstance(value, dt.date) else value)
+            shown = exported.at[file, spec.label]
+            assert (shown if isinstance(shown, str) else None) == (
+                str(expected) if expected not in (None, "") else None), (file, spec.key)

@@ -34,6 +34,9 @@ class RoundResult:
 
     changes: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)  # since the last run
     changes_summary: str = ""
+    # per counted review sheet and application: sheet, reviewer, file, conflict, comment, and a
+    # column per review criterion key (reviews.ReviewRead.details)
+    review_details: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     # files in outbox/ that staff added or changed since the last run: kept (stage3_write.outputs)
     staff_files: tuple[str, ...] = ()
 

@@ -16,7 +16,13 @@ import python_calamine
 from pipeline.core import problems
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, label_key
-from pipeline.core.reviewspec import CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET, REVIEWER_LABEL
+from pipeline.core.reviewspec import (
+    COMMENT_LABEL,
+    CONFLICT_LABEL,
+    FILE_LABEL,
+    REVIEW_SHEET,
+    REVIEWER_LABEL,
+)
 from pipeline.stage1_read import zipparts
 from pipeline.stage1_read.inbox import REVIEW_DIR
 from pipeline.stage1_read.sniff import sniff, staff_workbook
@@ -62,6 +68,8 @@ def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
         return ReviewSheet(name, None, problem=problems.Problem(
             name, REVIEW_SHEET, "", "ファイル", "", "other_review_sheet", message))
     columns = {label_key(v): c for c, v in enumerate(grid[header]) if isinstance(v, str)}
+    if COMMENT_LABEL in columns:  # optional: a sheet without the column still counts
+        wanted.append(COMMENT_LABEL)
     rows = []
     for r in range(header + 1, len(grid)):
         file = clean_text(grid[r][columns[FILE_LABEL]])

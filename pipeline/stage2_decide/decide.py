@@ -113,6 +113,9 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         superseded_by={item.file: item.by for item in received_files.superseded},
         sources={f.name: f.path for f in scan.files},
         changes=changed,
+        review_details=pd.DataFrame(review_read.details, columns=[
+            "sheet", "reviewer", "file", "conflict", "comment",
+            *(c.key for c in settings.review)]),
         changes_summary=changes.summary(previous, changed),
     )
 

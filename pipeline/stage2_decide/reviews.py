@@ -14,7 +14,7 @@ from pandera.typing import DataFrame
 from pipeline.core import problems
 from pipeline.core.filekey import file_key
 from pipeline.core.normalize import Invalid, clean_text, display, parse_mark
-from pipeline.core.reviewspec import CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET
+from pipeline.core.reviewspec import COMMENT_LABEL, CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
 from pipeline.stage1_read.review_sheets import ReviewCell, ReviewRow, ReviewSheet
 from schemas.selection import EligibleSchema, ReviewMeansSchema, ReviewScoreSchema
@@ -28,6 +28,9 @@ class ReviewRead:
     conflicts: pd.DataFrame  # reviewer, file
     problems: list[problems.Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # one row per application per counted sheet: sheet, reviewer, file, conflict, comment,
+    # then each criterion's score (None where not given or not usable)
+    details: list[tuple[object, ...]] = field(default_factory=list)
     sheets_counted: int = 0  # sheets whose scores count (not set aside, not unreadable)
     reviewers: tuple[str, ...] = ()  # one per counted sheet
 
@@ -113,6 +116,10 @@ def _judge_row(sheet: ReviewSheet, reviewer: str, row: ReviewRow,
     if isinstance(conflict, Invalid):
         problem(row.cells[CONFLICT_LABEL], CONFLICT_LABEL, "bad_mark")
         return
+    comment = clean_text(row.cells[COMMENT_LABEL].value) if COMMENT_LABEL in row.cells else None
+    given_scores = [None if conflict else _score(row.cells[c.label].value) for c in settings.review]
+    read.details.append((sheet.name, reviewer, file, "○" if conflict else "", comment or "",
+                         *(s if isinstance(s, int) else None for s in given_scores)))
     if conflict:
         conflicts.append((reviewer, file))
         given = [row.cells[c.label].address for c in settings.review

@@ -12,6 +12,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.core import domain
+from pipeline.core.formspec import FIELDS
 from pipeline.core.result import RoundResult
 from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
@@ -37,6 +38,7 @@ CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from s
 def write_selection(path: Path, result: RoundResult) -> None:
     workbook = new_workbook(path, "選定結果")
     _summary(workbook, result)
+    _committee(workbook, result)
     _table(workbook, "選定順位", _ranking_frame(result), decision_column="判定")
     _table(workbook, "不適格", result.ineligible.rename(
         columns={"file": "ファイル名", "org_name": "団体名", "reason": "理由"})[
@@ -52,11 +54,116 @@ def write_selection(path: Path, result: RoundResult) -> None:
         "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
         "reason": "理由"})[["ファイル名", "SHA-256", "受付日時", "受付日の根拠", "団体名", "判定",
                           "理由"]], decision_column="判定")
+    details, by_reviewer = _review_breakdown(result)
+    _table(workbook, "審査内訳", details)
+    _table(workbook, "審査員別", by_reviewer)
+    _table(workbook, "申請一覧", application_list(result), decision_column="判定")
     _table(workbook, "前回からの変更", result.changes.rename(columns={
         "change": "変更", "file": "ファイル名", "org_name": "団体名", "before": "前回",
         "after": "今回"}) if len(result.changes) else pd.DataFrame(
         {"変更": [result.changes_summary]}))
     workbook.close()
+
+
+COMMITTEE_SHEET = "選定会議資料"
+_SHORT_TYPES = {"区市町村（介護予防・日常生活支援総合事業担当部署等）": "区市町村",
+                "区市町村社会福祉協議会": "社協", "地域包括支援センター": "包括",
+                "その他（NPO支援センター等）": "その他"}
+# (heading, width): the whole row fits A4 landscape at 10 pt, so it prints at ≥ 9 pt
+_COMMITTEE_COLUMNS = (("順位", 5), ("判定", 6), ("区市町村", 9), ("団体名", 26), ("種別", 7),
+                      ("地域", 6), ("合計点", 7), ("自動", 6), ("審査", 6), ("審査員", 6),
+                      ("相違", 10), ("取組課題", 40))
+
+
+def _committee(workbook: Workbook, result: RoundResult) -> None:
+    """What a selection committee discusses, one row per eligible application in rank order,
+    made to be printed: 10 pt, rows as tall as their wrapped text, headings and 暫定 on
+    every page, page numbers."""
+    sheet = workbook.add_worksheet(COMMITTEE_SHEET)
+    size = {"font_size": 10, "border": 1, "text_wrap": True, "valign": "top"}
+    header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", **size)
+    body = fmt(workbook, **size)
+    number = fmt(workbook, num_format="0.##", **size)
+    for col, (title, width) in enumerate(_COMMITTEE_COLUMNS):
+        sheet.set_column(col, col, width)
+        sheet.write_string(0, col, title, header)
+    ranked = result.ranked
+    auto = ranked[[points_column(c.key) for c in result.settings.auto]].sum(axis=1).tolist()
+    review = ranked[[points_column(c.key) for c in result.settings.review]].sum(
+        axis=1, min_count=1).tolist()
+    records = result.records
+    for row, (_, entry) in enumerate(ranked.iterrows(), start=1):
+        detail = records.at[entry["file"], "challenge_detail"] if entry["file"] in records.index else ""
+        issue = f"【{entry['challenge_category']}】{_first_line(detail)}"
+        cells: list[object] = [entry["rank"], entry["decision"], entry["municipality"],
+                               entry["org_name"], _SHORT_TYPES.get(entry["org_type"], ""),
+                               entry["area"], entry["total"], auto[row - 1], review[row - 1],
+                               entry["reviewer_count"], entry["disagreement"], issue]
+        lines = 1
+        for col, value in enumerate(cells):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                if value == value:  # NaN: nothing scored yet
+                    sheet.write_number(row, col, value, number)
+                else:
+                    sheet.write_blank(row, col, None, body)
+            else:
+                write_text(sheet, row, col, str(value), body)
+                lines = max(lines, wrapped_lines(str(value), _COMMITTEE_COLUMNS[col][1]))
+        sheet.set_row(row, 13.5 * lines + 2)
+    sheet.set_row(0, 18)
+    sheet.freeze_panes(1, 0)
+    sheet.repeat_rows(0)
+    mark = "【暫定】" if result.provisional else ""
+    print_setup(sheet, landscape=True, header=f"{mark}{result.settings.name} 選定会議資料")
+
+
+def _first_line(text: object, limit: int = 60) -> str:
+    """The start of a long text, up to its first sentence, for a one-line summary."""
+    if not isinstance(text, str):
+        return ""
+    first = text.split("\n")[0].split("。")[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every score each reviewer gave, with conflicts and comments and the sheet it came from;
+    and per reviewer how many applications they rated and the mean they gave."""
+    criteria = [(c.key, c.label) for c in result.settings.review]
+    details = result.review_details
+    names = result.records["org_name"].to_dict() if len(result.records) else {}
+    table = pd.DataFrame({
+        "審査員": details["reviewer"], "ファイル名": details["file"],
+        "団体名": details["file"].map(names).fillna(""),
+        **{label: details[key].astype("Float64") for key, label in criteria},
+        "利害関係あり": details["conflict"], "コメント": details["comment"],
+        "審査票": details["sheet"]})
+    scored = details.dropna(subset=[key for key, _ in criteria], how="all")
+    per_reviewer = pd.DataFrame({"審査員": sorted(set(details["reviewer"]))})
+    per_reviewer["採点した申請"] = per_reviewer["審査員"].map(
+        scored.groupby("reviewer").size()).fillna(0).astype(int)
+    per_reviewer["利害関係あり"] = per_reviewer["審査員"].map(
+        details[details["conflict"] != ""].groupby("reviewer").size()).fillna(0).astype(int)
+    given = scored.melt(id_vars="reviewer", value_vars=[key for key, _ in criteria]).dropna()
+    per_reviewer["付けた点の平均"] = per_reviewer["審査員"].map(
+        given.groupby("reviewer")["value"].mean()).astype(float).round(2)
+    return table, per_reviewer
+
+
+def application_list(result: RoundResult) -> pd.DataFrame:
+    """Every readable application's every field as read, with its 判定: for mail merge and for
+    other systems (``bansou export`` writes it as CSV)."""
+    records = result.records
+    decisions = result.ledger.set_index("file")["decision"]
+    columns: dict[str, object] = {"ファイル名": records["file"],
+                                  "判定": records["file"].map(decisions)}
+    for spec in FIELDS:
+        values = records[spec.key]
+        if spec.is_checklist:
+            values = values.map(lambda chosen: "、".join(chosen) if chosen else "")
+        elif spec.kind in ("date", "year_month"):
+            values = pd.to_datetime(values)
+        columns[spec.label] = values
+    return pd.DataFrame(columns, index=records.index).reset_index(drop=True)
 
 
 def _naive(frame: pd.DataFrame) -> pd.DataFrame:
