@@ -62,6 +62,28 @@ def test_workbook_renders_in_libreoffice(demo: DemoRound, tmp_path: Path, kind: 
     assert re.search(r"CJK|Noto|Gothic|Mincho|IPA", fonts), fonts  # a Japanese font, no tofu
 
 
+def test_every_reason_and_message_prints_whole(demo: DemoRound, tmp_path: Path) -> None:
+    """Rows are as tall as their wrapped text: no reason or message is cut when printed."""
+    workbook = demo.outbox / "選定結果.xlsx"
+    text = _squeeze(pdf_text(convert(workbook, "pdf", tmp_path)))
+    sheets = openpyxl.load_workbook(workbook)
+    for name, column in (("不適格", "理由"), ("入力エラー", "エラー内容"), ("受付一覧", "理由"),
+                         ("選定会議資料", "取組課題")):
+        rows = list(sheets[name].iter_rows(values_only=True))
+        at = rows[0].index(column)
+        for row in rows[1:]:
+            # wrapped cells print line by line, interleaved with their neighbours' lines:
+            # whole means every character, in order
+            assert _in_order(_squeeze(str(row[at])), text), (name, row[at])
+    committee = sheets["選定会議資料"]
+    assert all(c.font.sz >= 9 for row in committee.iter_rows() for c in row if c.value)
+
+
+def _in_order(wanted: str, text: str) -> bool:
+    remaining = iter(text)
+    return all(ch in remaining for ch in wanted)
+
+
 def test_plan_shows_the_applicants_text_whole(demo: DemoRound, tmp_path: Path) -> None:
     plan = workbook_kinds(demo.outbox)["計画書"]
     sheet = openpyxl.load_workbook(plan)["計画書"]

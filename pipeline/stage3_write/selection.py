@@ -211,6 +211,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
     day = fmt(workbook, border=1, num_format=DATE_FORMAT)
     number = fmt(workbook, border=1, num_format="0.##")
     link = fmt(workbook, border=1, font_color="#0563C1", underline=1)
+    lines = [1] * len(frame)  # each row as tall as its most wrapped cell
     for col, title in enumerate(frame.columns):
         sheet.write_string(0, col, str(title), header)
         series = frame[title]
@@ -218,8 +219,12 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         values = list(series) if is_time else series.tolist()  # plain values loop quickly
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
-        sheet.set_column(col, col, min(max(widest + 2, 6), _MAX_WIDTH), None,
-                         {"hidden": title in hidden})
+        width = min(max(widest + 2, 6), _MAX_WIDTH)
+        sheet.set_column(col, col, width, None, {"hidden": title in hidden})
+        if widest + 2 > _MAX_WIDTH and title not in hidden:  # some text here wraps
+            for index, value in enumerate(values):
+                if isinstance(value, str) and text_width(value) > width - 2:
+                    lines[index] = max(lines[index], wrapped_lines(value, width - 2))
         for row, value in enumerate(values, start=1):
             if _missing(value):
                 sheet.write_blank(row, col, None, when if is_time else body)
@@ -233,6 +238,9 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
                 sheet.write_number(row, col, value, number)
             else:
                 write_text(sheet, row, col, value, body)  # strings stay strings
+    for index, count in enumerate(lines, start=1):
+        if count > 1:  # not every office suite fits row heights to wrapped text
+            sheet.set_row(index, 15.0 * min(count, 20) + 2)
     last_row, last_col = max(len(frame), 1), max(len(frame.columns) - 1, 0)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last_row, last_col)
