@@ -56,8 +56,8 @@ def test_workbook_renders_in_libreoffice(demo: DemoRound, tmp_path: Path, kind: 
     pages = pdf_pages(pdf)
     assert 1 <= pages <= MAX_PAGES.get(kind, 50), pages
     text = _squeeze(pdf_text(pdf))
-    for expected in EXPECTED_TEXT[kind]:
-        assert _squeeze(expected) in text, (kind, expected)
+    for expected in EXPECTED_TEXT[kind]:  # a heading may wrap in a narrow column
+        assert _in_order(_squeeze(expected), text), (kind, expected)
     fonts = pdf_fonts(pdf)
     assert re.search(r"CJK|Noto|Gothic|Mincho|IPA", fonts), fonts  # a Japanese font, no tofu
 

@@ -17,15 +17,20 @@ from pipeline.core.reviewspec import (
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
 from pipeline.stage3_write.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
 
-_CONTEXT_COLUMNS = (  # what a reviewer needs to judge, from the application
-    ("区市町村", "municipality", 10),
-    ("団体名", "org_name", 24),
-    ("団体種別", "org_type", 16),
-    ("取組課題の区分", "challenge_category", 16),
-    ("取組課題の内容", "challenge_detail", 40),
-    ("伴走支援で目指す成果", "goals", 36),
-    ("希望する支援メニュー", "menus", 24),
+# What a reviewer needs to judge, from the application: narrow, wrapped columns, so that a
+# printed row is legible on A4 landscape.
+_CONTEXT_COLUMNS = (
+    ("区市町村", "municipality", 8),
+    ("団体名", "org_name", 18),
+    ("団体種別", "org_type", 12),
+    ("取組課題の区分", "challenge_category", 12),
+    ("取組課題の内容", "challenge_detail", 30),
+    ("伴走支援で目指す成果", "goals", 26),
+    ("希望する支援メニュー", "menus", 18),
 )
+
+_FILE_WIDTH = 14
+
 
 def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettings,
                        auto_points: pd.Series) -> None:
@@ -43,9 +48,9 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
     sheet.merge_range(1, 1, 1, 2, "", comment)
     sheet.write_string(2, 0, "黄色のセルに、各項目1〜5点（5が最も高い）を選んでください。利害関係がある"
                        "申請は「利害関係あり」に○を付け、点数は空欄にしてください。", fmt(workbook))
-    columns = [(FILE_LABEL, None, 22), *_CONTEXT_COLUMNS, ("自動採点", None, 8)]
-    columns += [(c.label, None, 10) for c in settings.review]
-    columns += [(CONFLICT_LABEL, None, 9), (COMMENT_LABEL, None, 36)]
+    columns = [(FILE_LABEL, None, _FILE_WIDTH), *_CONTEXT_COLUMNS, ("自動採点", None, 6)]
+    columns += [(c.label, None, 7) for c in settings.review]
+    columns += [(CONFLICT_LABEL, None, 7), (COMMENT_LABEL, None, 22)]
     for col, (label, _, width) in enumerate(columns):
         sheet.write_string(HEADER_ROW, col, label, header)
         sheet.set_column(col, col, width)
@@ -55,14 +60,14 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
     for offset, row in enumerate(eligible[keys].to_dict("records"), start=1):
         r = HEADER_ROW + offset
         sheet.write_string(r, 0, row["file"], cell)
-        lines = 1
+        lines = wrapped_lines(row["file"], _FILE_WIDTH)
         for col, (_, key, width) in enumerate(_CONTEXT_COLUMNS, start=1):
             value = row[key]
             text = "、".join(value) if isinstance(value, tuple) else value
             write_text(sheet, r, col, text, cell)
             if isinstance(text, str):
                 lines = max(lines, wrapped_lines(text, width))
-        sheet.set_row(r, 14.0 * min(lines, 8) + 2)  # wrapped text stays readable
+        sheet.set_row(r, 14.0 * min(lines, 12) + 2)  # wrapped text stays readable
         sheet.write_number(r, first_score - 1, float(points[row["file"]]), cell)
         for col in range(first_score, first_score + len(settings.review)):
             sheet.write_blank(r, col, None, entry)
