@@ -39,7 +39,10 @@ def write_selection(path: Path, result: RoundResult) -> None:
     workbook = new_workbook(path, "選定結果")
     _summary(workbook, result)
     _committee(workbook, result)
-    _table(workbook, "選定順位", _ranking_frame(result), decision_column="判定")
+    ranking = _ranking_frame(result)
+    # the working columns (file names, plan links) stay on screen, off the printed page
+    printed = [c for c in ranking.columns if c not in ("ファイル名", PLAN_COLUMN)]
+    _table(workbook, "選定順位", ranking, decision_column="判定", printed_columns=len(printed))
     _table(workbook, "不適格", result.ineligible.rename(
         columns={"file": "ファイル名", "org_name": "団体名", "reason": "理由"})[
         ["ファイル名", "団体名", "理由"]])
@@ -201,7 +204,8 @@ def _ranking_frame(result: RoundResult) -> pd.DataFrame:
 
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
-           decision_column: str | None = None, hidden: Sequence[str] = ()) -> None:
+           decision_column: str | None = None, hidden: Sequence[str] = (),
+           printed_columns: int | None = None) -> None:
     """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape."""
     sheet = workbook.add_worksheet(name)
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
@@ -253,6 +257,8 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
                 "format": workbook.add_format({"bg_color": colour})})
     print_setup(sheet, landscape=True, header=f"選定結果 {name}")
     sheet.repeat_rows(0)
+    if printed_columns is not None:
+        sheet.print_area(0, 0, last_row, printed_columns - 1)
 
 
 def _missing(value: object) -> bool:
