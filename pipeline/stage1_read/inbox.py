@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,15 +47,18 @@ def scan_inbox(inbox: Path) -> InboxScan:
         entries = sorted(found, key=_listing_order)
     names: set[str] = set()
     for entry in entries:
-        name = unicodedata.normalize("NFC", entry.name)
+        name = shown_name(entry.name)
         if name in names:  # the same name saved twice, composed and decomposed: both are kept
-            name = entry.name
+            name = _printable(entry.name)
         names.add(name)
         path = inbox / entry.name
-        if entry.is_dir():
+        if entry.is_symlink():  # never followed: it may lead out of inbox/ or loop
+            ignored.append((name, "リンク（ショートカット）です。ファイルそのものを保存してください"))
+        elif entry.is_dir():
             if name == REVIEW_DIR:
                 reviews = tuple(sorted(
-                    (p for p in path.iterdir() if p.is_file() and _is_workbook_name(p.name)),
+                    (p for p in path.iterdir()
+                     if p.is_file() and not p.is_symlink() and _is_workbook_name(p.name)),
                     key=lambda p: unicodedata.normalize("NFC", p.name)))
                 ignored.append((name + "/", f"審査票のフォルダ（{len(reviews)}件を読み込み）"))
             else:
@@ -72,9 +77,28 @@ def scan_inbox(inbox: Path) -> InboxScan:
     return InboxScan(tuple(files), tuple(ignored), tuple(registers), reviews)
 
 
+def shown_name(raw: str) -> str:
+    """A file name as people read it, safe to write anywhere: NFC; a name in Shift_JIS bytes
+    (as unzip leaves them on Linux) decoded as such; control characters replaced."""
+    return unicodedata.normalize("NFC", _printable(raw))
+
+
+def _printable(raw: str) -> str:
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):  # bytes that were not UTF-8
+        data = raw.encode("utf-8", "surrogateescape")
+        try:
+            raw = data.decode("cp932")
+        except UnicodeDecodeError:
+            raw = data.decode("utf-8", "replace")
+    return _CONTROL.sub("\ufffd", raw)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def _listing_order(entry: os.DirEntry[str]) -> tuple[str, bool, str]:
     """By name as shown (NFC); a name already composed before the same name decomposed."""
-    shown = unicodedata.normalize("NFC", entry.name)
+    shown = shown_name(entry.name)
     return shown, entry.name != shown, entry.name
 
 
@@ -83,9 +107,12 @@ def _is_workbook_name(name: str) -> bool:
 
 
 def sha256_of(path: Path) -> str:
-    """The file's SHA-256 (of nothing, for a file that cannot be opened: 受付一覧 says why)."""
+    """The file's SHA-256 (of nothing, for a file that cannot be opened or is not a regular
+    file — a pipe or a device would never end: 受付一覧 says why)."""
     digest = hashlib.sha256()
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return hashlib.sha256(b"").hexdigest()
         with path.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)

@@ -24,7 +24,7 @@ from pipeline.core.reviewspec import (
     REVIEWER_LABEL,
 )
 from pipeline.stage1_read import zipparts
-from pipeline.stage1_read.inbox import REVIEW_DIR
+from pipeline.stage1_read.inbox import REVIEW_DIR, shown_name
 from pipeline.stage1_read.sniff import sniff, staff_workbook
 
 Grid = Sequence[Sequence[object]]
@@ -53,7 +53,7 @@ class ReviewSheet:
 
 def read_review_sheets(paths: Sequence[Path], criteria: Sequence[str]) -> list[ReviewSheet]:
     """Every returned review sheet; ``criteria`` are the labels of the score columns."""
-    return [_read_sheet(path, f"{REVIEW_DIR}/{path.name}", criteria) for path in paths]
+    return [_read_sheet(path, f"{REVIEW_DIR}/{shown_name(path.name)}", criteria) for path in paths]
 
 
 def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:

@@ -8,6 +8,7 @@ hold tens of thousands of rows: each kind is checked against limits sized for it
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ HOSTILE = "hostile"
 TOO_BIG = "too_big"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAX_ENTRIES = 200
+_MAX_SHEETS = 50  # our form has three; a workbook declaring thousands is not one
 _MAX_UNPACKED = 50 * 1024 * 1024  # a filled form unpacks to well under 1 MB
 MAX_FILE_SIZE = 20 * 1024 * 1024  # a filled form is some 15 KB; pictures pasted in stay far below
 _MAX_RATIO = 200
@@ -51,6 +53,8 @@ _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 # Only cell references with two or more letters or four or more digits can be out of bounds.
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
+# The far corner of a merged range: openpyxl creates every cell a merge covers.
+_MERGE_END = re.compile(rb'<mergeCell ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
 # A cell whose first child is a formula (Excel and LibreOffice write <f> first).
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f[\s>/]')
 _PROLOG = 4096
@@ -60,7 +64,10 @@ _SHORT_PROLOG = 256
 def load(path: Path) -> bytes | str:
     """The file's bytes, or why they cannot be had (a problem code)."""
     try:
-        if path.stat().st_size > MAX_FILE_SIZE:
+        found = path.stat()
+        if not stat.S_ISREG(found.st_mode):  # a pipe or a device would never end
+            return "cannot_open"
+        if found.st_size > MAX_FILE_SIZE:
             return TOO_BIG
         return path.read_bytes()
     except OSError:
@@ -122,6 +129,8 @@ def _sniff_zip(data: bytes, every_part: bool, limits: Limits,
         if _prolog_is_hostile(workbook[:_PROLOG]) or (
                 relations and _prolog_is_hostile(relations[:_PROLOG])):
             return HOSTILE
+        if len(_SHEET_ENTRY.findall(workbook)) > _MAX_SHEETS:
+            return TOO_BIG
         loaded = _loaded_sheet_part(workbook, relations, limits.sheet)
         for name, entry in entries.items():
             whole = name == loaded or (loaded == "" and name.startswith("xl/worksheets/"))
@@ -255,7 +264,8 @@ def _sheet_is_hostile(data: bytes, limits: Limits) -> bool:
     cells = limits.rows * limits.cols
     if len(data) > 4 * cells and data.count(b"<c") > cells:
         return True
-    far = (match for pattern in (_DIMENSION, _FAR_CELL) for match in pattern.finditer(data))
+    far = (match for pattern in (_DIMENSION, _FAR_CELL, _MERGE_END)
+           for match in pattern.finditer(data))
     return any(_beyond(match.group(1), match.group(2), limits) for match in far)
 
 

@@ -26,7 +26,7 @@ from pipeline.core.formspec import CORRECTS_PROPERTY, FIELDS, FORM_SHEET
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_date
-from pipeline.stage1_read.sniff import sniff
+from pipeline.stage1_read.sniff import MAX_FORM_COLS, MAX_FORM_ROWS, Limits, sniff
 from pipeline.stage3_write.form import write_form
 from pipeline.stage3_write.outputs import safe_file_part
 from pipeline.stage3_write.xlsx import new_openpyxl_workbook, save_openpyxl, wrapped_lines
@@ -47,9 +47,9 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 _MARK = PatternFill("solid", fgColor="FFC7CE")
 # What the 差戻し e-mail says about its attachment, by what could be made.
 _ATTACHED_MARKED = "修正箇所に印を付けた申請用紙を添付しますので、赤い色のセルを修正し、そのファイルをお送りください。"
-_ATTACHED_FRESH_COPY = ("お送りいただいたファイル（.xls・.ods 形式）には印を付けられないため、ご記入の内容を"
-                        "新しい申請用紙（.xlsx）に写し、修正箇所に印を付けて添付します。赤い色のセルを修正し、"
-                        "その .xlsx ファイルをお送りください。")
+_ATTACHED_FRESH_COPY = ("お送りいただいたファイル（.xls・.ods 形式や、申請用紙にない構造を含むもの）には"
+                        "そのまま印を付けられないため、ご記入の内容を新しい申請用紙（.xlsx）に写し、修正箇所に"
+                        "印を付けて添付します。赤い色のセルを修正し、その .xlsx ファイルをお送りください。")
 _ATTACHED_LIST = ("お送りいただいたファイルは申請用紙として開けなかったため、修正が必要な点の一覧を添付します。"
                   "配布した申請用紙（Excel）に記入してお送りください。")
 _UNKNOWN_ADDRESS = "（申請用紙から読み取れませんでした。受信したメールの差出人に返信してください）"
@@ -211,12 +211,16 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> 
     listing the problems; ``tag`` (the original's SHA-256 and name) goes into a document
     property, so that the fixed form names what it corrects. False when the original
     cannot be safely opened."""
-    if sniff(source, every_part=True):  # openpyxl reads every part, not only calamine's
+    # openpyxl reads every part and builds every cell of every sheet (and of every merged
+    # range): all of them are bounded first, not only the 申請書 sheet calamine reads
+    if sniff(source, every_part=True, limits=Limits(None, MAX_FORM_ROWS, MAX_FORM_COLS)):
         return False
     try:
         workbook = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
+        cached = openpyxl.load_workbook(source, data_only=True, keep_links=False)
     except Exception:  # openpyxl raises many kinds for files calamine tolerated
         return False
+    _make_inert(workbook, cached)
     _mark(workbook, found, tag, note="")
     save_openpyxl(workbook, target)
     return True
@@ -244,7 +248,7 @@ def fresh_copy(target: Path, record: Mapping[str, object], found: pd.DataFrame,
     save_openpyxl(workbook, target)
 
 
-_FRESH_COPY_NOTE = ("お送りいただいたファイルの形式（.xls・.ods）には印を付けられないため、ご記入の内容を"
+_FRESH_COPY_NOTE = ("お送りいただいたファイルにはそのまま印を付けられないため、ご記入の内容を"
                     "新しい申請用紙（.xlsx）に写して、赤い色のセルに印を付けました。このファイルを修正して"
                     "お送りください。")
 
@@ -309,6 +313,26 @@ def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str)
         for old in [p for p in properties.props if p.name == CORRECTS_PROPERTY]:
             properties.props.remove(old)  # a correction of a correction names the newest
         properties.append(StringProperty(name=CORRECTS_PROPERTY, value=tag))
+
+
+def _make_inert(workbook: openpyxl.Workbook, cached: openpyxl.Workbook) -> None:
+    """Nothing live goes back to staff or the applicant in their own workbook: every formula
+    (WEBSERVICE, DDE, external references) becomes the value Excel last computed, as text or
+    number; cell hyperlinks and defined names go (external links are not loaded at all)."""
+    for sheet in workbook.worksheets:
+        values = cached[sheet.title]
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell, MergedCell):
+                    continue
+                if cell.data_type == "f":  # typed text that starts with = is data_type "s"
+                    cell.value = values[cell.coordinate].value
+                    if isinstance(cell.value, str):
+                        cell.data_type = "s"  # a cached text stays text
+                cell.hyperlink = None
+        sheet._hyperlinks = []
+        sheet.defined_names.clear()
+    workbook.defined_names.clear()
 
 
 def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:

