@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.errors import InboxError
+from pipeline.core.manifest import unchanged_outputs
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
@@ -23,7 +24,6 @@ from pipeline.stage1_read.inbox import InboxScan, scan_inbox
 from pipeline.stage1_read.previous import read_previous
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
-from pipeline.stage3_write.outputs import unchanged_outputs
 
 if TYPE_CHECKING:
     from pipeline.core.result import RoundResult
@@ -51,10 +51,10 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
         templates = letters.load_templates(settings.templates)
         forms = reader.forms()
     register, scan, forms = locate_register(scan, forms, default_year=settings.deadline.year)
-    previous = read_previous(outbox, unchanged_outputs(outbox))
+    unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
     result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap,
-                           previous)
-    return write.write_outputs(outbox, result, templates, lap)
+                           read_previous(outbox, unchanged))
+    return write.write_outputs(outbox, result, templates, lap, unchanged)
 
 
 def run_time() -> dt.datetime:

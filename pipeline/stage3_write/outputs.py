@@ -12,8 +12,6 @@ file is published beside it, named （新しい版）.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -25,9 +23,16 @@ from pathlib import Path
 from types import TracebackType
 
 from pipeline.core.errors import OutputError
+from pipeline.core.manifest import (
+    MANIFEST,
+    Results,
+    read_manifest,
+    sha256,
+    unchanged_outputs,
+    write_manifest,
+)
 
 _STAGING_PREFIX = ".staging-"
-MANIFEST = ".bansou-manifest.json"
 NEW_VERSION = "（新しい版）"
 _PREVIOUS = ".previous"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -74,24 +79,6 @@ def new_version_name(rel: str) -> str:
     return path.with_name(f"{path.stem}{NEW_VERSION}{path.suffix}").as_posix()
 
 
-def unchanged_outputs(outbox: Path) -> set[str]:
-    """Names in outbox/ (relative, with /) that the last run wrote and nobody changed since."""
-    return {rel for rel, digest in _read_manifest(outbox).items()
-            if (outbox / rel).is_file() and _sha256(outbox / rel) == digest}
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _read_manifest(outbox: Path) -> dict[str, str]:
-    try:
-        found = json.loads((outbox / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
-
-
 def _restore(previous: Path, outbox: Path) -> None:
     """Put back what a killed run had set aside but not yet replaced."""
     if previous.is_dir():
@@ -109,13 +96,16 @@ class OutputSet:
     output names that staff added or changed (they are kept).
     """
 
-    def __init__(self, outbox: Path, folders: tuple[str, ...] = ()) -> None:
+    def __init__(self, outbox: Path, folders: tuple[str, ...] = (),
+                 unchanged: set[str] | None = None, results: Results | None = None) -> None:
         self.outbox = outbox
         self.files: list[str] = []
         self.folders: list[str] = []
         self.staging = Path()
-        self.written = _read_manifest(outbox)
-        self.staff_files = self._staff_files(folders)
+        self.written, _ = read_manifest(outbox)
+        self.results = results or {}
+        self.staff_files = self._staff_files(
+            folders, unchanged_outputs(outbox) if unchanged is None else unchanged)
 
     def __enter__(self) -> OutputSet:
         try:
@@ -149,7 +139,7 @@ class OutputSet:
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _staff_files(self, folders: tuple[str, ...]) -> list[str]:
+    def _staff_files(self, folders: tuple[str, ...], unchanged: set[str]) -> list[str]:
         """Files (relative, with /) under our output folders, or with our output file names,
         that the last run did not write as they are now. Without a manifest (outbox/ written
         by a version before manifests) there is nothing to tell them by: all are taken as ours,
@@ -160,8 +150,7 @@ class OutputSet:
                                        if (self.outbox / folder).is_dir()
                                        for p in (self.outbox / folder).rglob("*") if p.is_file())]
         return sorted({rel for rel in candidates if (self.outbox / rel).is_file()
-                       and not Path(rel).name.startswith(".")
-                       and self.written.get(rel) != _sha256(self.outbox / rel)})
+                       and not Path(rel).name.startswith(".") and rel not in unchanged})
 
     def _carry_staff_files(self) -> None:
         """Staff files go into the staged outputs under their own names; a new output of the
@@ -183,13 +172,12 @@ class OutputSet:
 
     def _write_manifest(self) -> None:
         ours = {rel: digest for rel, digest in (
-            (p.relative_to(self.staging).as_posix(), _sha256(p))
+            (p.relative_to(self.staging).as_posix(), sha256(p))
             for name in [*self.files, *self.folders]
             for p in ([self.staging / name] if (self.staging / name).is_file()
                       else sorted((self.staging / name).rglob("*"))) if p.is_file())
             if rel not in self.staff_files}
-        (self.staging / MANIFEST).write_text(json.dumps(ours, ensure_ascii=False, indent=0,
-                                                        sort_keys=True), encoding="utf-8")
+        write_manifest(self.staging / MANIFEST, ours, self.results)
         self.files.append(MANIFEST)
 
     def _publish(self) -> None:

@@ -94,14 +94,16 @@ def _committee(workbook: Workbook, result: RoundResult) -> None:
     auto = ranked[[points_column(c.key) for c in result.settings.auto]].sum(axis=1).tolist()
     review = ranked[[points_column(c.key) for c in result.settings.review]].sum(
         axis=1, min_count=1).tolist()
-    records = result.records
-    for row, (_, entry) in enumerate(ranked.iterrows(), start=1):
-        detail = records.at[entry["file"], "challenge_detail"] if entry["file"] in records.index else ""
-        issue = f"【{entry['challenge_category']}】{_first_line(detail)}"
-        cells: list[object] = [entry["rank"], entry["decision"], entry["municipality"],
-                               entry["org_name"], _SHORT_TYPES.get(entry["org_type"], ""),
-                               entry["area"], entry["total"], auto[row - 1], review[row - 1],
-                               entry["reviewer_count"], entry["disagreement"], issue]
+    issues = [f"【{category}】{_first_line(detail)}" for category, detail in
+              zip(ranked["challenge_category"].tolist(), ranked["challenge_detail"].tolist(),
+                  strict=True)]
+    columns = zip(ranked["rank"].tolist(), ranked["decision"].tolist(),
+                  ranked["municipality"].tolist(), ranked["org_name"].tolist(),
+                  [_SHORT_TYPES.get(t, "") for t in ranked["org_type"].tolist()],
+                  ranked["area"].tolist(), ranked["total"].tolist(), auto, review,
+                  ranked["reviewer_count"].tolist(), ranked["disagreement"].tolist(), issues,
+                  strict=True)
+    for row, cells in enumerate(columns, start=1):
         lines = 1
         for col, value in enumerate(cells):
             if isinstance(value, int | float) and not isinstance(value, bool):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core import processes
+from pipeline.core.manifest import Results
 from pipeline.core.result import RoundResult
 from pipeline.core.timing import Lap, no_lap
 from pipeline.stage3_write import letters
@@ -28,7 +29,7 @@ FORM_FILE = "申請用紙.xlsx"
 
 
 def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str],
-                  lap: Lap = no_lap) -> RoundResult:
+                  lap: Lap = no_lap, unchanged: set[str] | None = None) -> RoundResult:
     """Write every output into ``outbox``; the previous outputs stay whole on failure.
     Returns the result with the plan files it wrote."""
     selected = result.ranked[result.ranked["decision"] == SELECTED]
@@ -36,7 +37,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
         for _, row in selected.iterrows()})
     folders = (letters.RETURN_DIR, letters.NOTICE_DIR, letters.DRAFT_NOTICE_DIR, PLAN_DIR)
-    with lap("write"), OutputSet(outbox, folders) as outputs:
+    with lap("write"), OutputSet(outbox, folders, unchanged, _results(result)) as outputs:
         result = dataclasses.replace(result, staff_files=tuple(outputs.staff_files))
         jobs: list[processes.Job] = [  # independent; the longest first
             ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
@@ -50,6 +51,17 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
         large = len(result.ledger) >= processes.PARALLEL_FROM
         processes.run_jobs(jobs, parallel=large)
     return result
+
+
+def _results(result: RoundResult) -> Results:
+    """What the next run compares with (前回からの変更)."""
+    ranks = dict(zip(result.ranked["file"].tolist(),
+                     zip(result.ranked["rank"].tolist(), result.ranked["total"].tolist(),
+                         strict=True), strict=True))
+    return {file: (decision, org if isinstance(org, str) else "", *ranks.get(file, (None, None)))
+            for file, decision, org in zip(result.ledger["file"].tolist(),
+                                           result.ledger["decision"].tolist(),
+                                           result.ledger["org_name"].tolist(), strict=True)}
 
 
 def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> None:
