@@ -135,12 +135,12 @@ def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path,
 
 @main.command()
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUTBOX, show_default=True, help="選定結果.xlsx のあるフォルダ")
+              default=DEFAULT_OUTBOX, show_default=True, help="申請一覧.xlsx のあるフォルダ")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="書き出す CSV ファイル（既定: <outbox>/申請一覧.csv）")
 @click.pass_context
 def export(ctx: click.Context, outbox: Path, output: Path | None) -> None:
-    """最後の選定結果の「申請一覧」（すべての申請の全項目と判定）を CSV に書き出します。
+    """最後の実行で書いた申請一覧（すべての申請の全項目と判定）を CSV に書き出します。
     文字コードは Excel でそのまま開ける UTF-8（BOM 付き）です。
 
     \b
@@ -152,7 +152,7 @@ def export(ctx: click.Context, outbox: Path, output: Path | None) -> None:
 
     target = output or outbox / "申請一覧.csv"
     with _reported(ctx):
-        count = export_csv(outbox / "選定結果.xlsx", target)
+        count = export_csv(outbox / "申請一覧.xlsx", target)
     click.echo(f"{count}件の申請を {target} に書き出しました。")
 
 

@@ -1,4 +1,4 @@
-"""bansou export: the 申請一覧 sheet of the last run as CSV, for mail merge and other systems."""
+"""bansou export: the last run's 申請一覧 as CSV, for mail merge and other systems."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ LIST_SHEET = "申請一覧"
 
 
 def export_csv(selection: Path, target: Path) -> int:
-    """Write the 申請一覧 of ``selection`` (a 選定結果.xlsx) to ``target`` as UTF-8 CSV with a
-    BOM (Excel opens it correctly); returns the number of applications written."""
+    """Write the 申請一覧 sheet of ``selection`` (outbox/申請一覧.xlsx) to ``target`` as UTF-8
+    CSV with a BOM (Excel opens it correctly); returns the number of applications written."""
     if not selection.is_file() or sniff(selection, limits=staff_workbook(LIST_SHEET)):
         raise OutputError(f"{selection} を読み込めません。先に bansou run（make）を実行してください。")
     workbook = python_calamine.CalamineWorkbook.from_path(str(selection))

@@ -540,7 +540,7 @@ def test_review_breakdown_committee_sheet_and_the_application_list(
     printed = openpyxl.load_workbook(outbox / "選定結果.xlsx")["選定会議資料"]
     assert printed["A2"].font.sz == 10 and printed.print_title_rows == "$1:$1"
     # 申請一覧 and its CSV carry every field as read
-    listed = sheets["申請一覧"].set_index("ファイル名")
+    listed = pd.read_excel(outbox / "申請一覧.xlsx", engine="openpyxl").set_index("ファイル名")
     assert listed.loc["b.xlsx", "電話番号"] == "03-3333-1111 (内線12)"
     csv_path = tmp_path / "list.csv"
     assert CliRunner().invoke(main, ["export", "--outbox", str(outbox), "-o", str(csv_path)]).exit_code == 0

@@ -255,7 +255,7 @@ def test_empty_inbox_still_writes_a_complete_workbook(inbox: Path,
                                                       settings: RoundSettings) -> None:
     result, sheets = _run(inbox, settings)
     assert list(sheets) == ["概要", "選定会議資料", "選定順位", "不適格", "入力エラー", "受付一覧",
-                           "審査内訳", "審査員別", "申請一覧", "前回からの変更"]
+                           "審査内訳", "審査員別", "前回からの変更"]
     assert result.ledger.empty
 
 

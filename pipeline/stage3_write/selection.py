@@ -60,7 +60,6 @@ def write_selection(path: Path, result: RoundResult) -> None:
     details, by_reviewer = _review_breakdown(result)
     _table(workbook, "審査内訳", details)
     _table(workbook, "審査員別", by_reviewer)
-    _table(workbook, "申請一覧", application_list(result), decision_column="判定")
     _table(workbook, "前回からの変更", result.changes.rename(columns={
         "change": "変更", "file": "ファイル名", "org_name": "団体名", "before": "前回",
         "after": "今回"}) if len(result.changes) else pd.DataFrame(
@@ -152,6 +151,17 @@ def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     per_reviewer["付けた点の平均"] = per_reviewer["審査員"].map(
         given.groupby("reviewer")["value"].mean()).astype(float).round(2)
     return table, per_reviewer
+
+
+LIST_SHEET = "申請一覧"
+
+
+def write_application_list(path: Path, result: RoundResult) -> None:
+    """申請一覧.xlsx: a workbook of its own (for mail merge; written beside 選定結果.xlsx, in
+    parallel with it on a large round)."""
+    workbook = new_workbook(path, LIST_SHEET)
+    _table(workbook, LIST_SHEET, application_list(result), decision_column="判定")
+    workbook.close()
 
 
 def application_list(result: RoundResult) -> pd.DataFrame:

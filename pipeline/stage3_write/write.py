@@ -20,11 +20,12 @@ from pipeline.stage3_write.form import write_form
 from pipeline.stage3_write.outputs import OutputSet
 from pipeline.stage3_write.plans import PLAN_DIR, plan_file_name, write_plan
 from pipeline.stage3_write.review_sheet import write_review_sheet
-from pipeline.stage3_write.selection import write_selection
+from pipeline.stage3_write.selection import write_application_list, write_selection
 from schemas.selection import SELECTED, points_column
 
 SELECTION_FILE = "選定結果.xlsx"
 REVIEW_FILE = "審査票.xlsx"
+LIST_FILE = "申請一覧.xlsx"
 FORM_FILE = "申請用紙.xlsx"
 
 
@@ -45,6 +46,8 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
              (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
               outputs.folder(letters.DRAFT_NOTICE_DIR), result, templates)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
+            ("write application list", write_application_list,
+             (outputs.path(LIST_FILE), result)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE),)),
         ]
