@@ -160,7 +160,8 @@ def write_application_list(path: Path, result: RoundResult) -> None:
     """申請一覧.xlsx: a workbook of its own (for mail merge; written beside 選定結果.xlsx, in
     parallel with it on a large round)."""
     workbook = new_workbook(path, LIST_SHEET)
-    _table(workbook, LIST_SHEET, application_list(result), decision_column="判定")
+    _table(workbook, LIST_SHEET, application_list(result), decision_column="判定",
+           fit_rows=False)  # data to copy from, not to print: one line a row
     workbook.close()
 
 
@@ -217,7 +218,7 @@ def _ranking_frame(result: RoundResult) -> pd.DataFrame:
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
            decision_column: str | None = None, hidden: Sequence[str] = (),
-           printed_columns: int | None = None) -> None:
+           printed_columns: int | None = None, fit_rows: bool = True) -> None:
     """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape."""
     sheet = workbook.add_worksheet(name)
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
@@ -237,7 +238,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
         width = min(max(widest + 2, 6), _MAX_WIDTH)
         sheet.set_column(col, col, width, None, {"hidden": title in hidden})
-        if widest + 2 > _MAX_WIDTH and title not in hidden:  # some text here wraps
+        if fit_rows and widest + 2 > _MAX_WIDTH and title not in hidden:  # some text wraps
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
                     lines[index] = max(lines[index], wrapped_lines(value, width - 2))
