@@ -18,6 +18,14 @@ def settings() -> RoundSettings:
     return load_settings(ROUND_TOML)
 
 
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    """An empty inbox/ for one test (its outbox/ goes beside it)."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def blank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("blank")

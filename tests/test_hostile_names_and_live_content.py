@@ -25,13 +25,6 @@ from tests.roundfactory import RUN_AT, add_form, org
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    return folder
-
-
 def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings, tmp_path: Path) -> None:
     good = add_form(inbox, "good.xlsx", org("良い会", "新宿区"), blank_dir=blank_dir)

@@ -38,13 +38,6 @@ from tests.roundfactory import (
 )
 
 
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    return folder
-
-
 def _run(inbox: Path, settings: RoundSettings, at: dt.datetime = FINAL_AT) -> RoundResult:
     return run_round(inbox, inbox.parent / "outbox", settings, at)
 

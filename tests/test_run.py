@@ -20,13 +20,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 
-@pytest.fixture
-def inbox(tmp_path: Path) -> Path:
-    path = tmp_path / "inbox"
-    path.mkdir()
-    return path
-
-
 def _run(inbox: Path, settings: RoundSettings) -> tuple[RoundResult, dict[str, pd.DataFrame]]:
     outbox = inbox.parent / "outbox"
     result = run_round(inbox, outbox, settings, RUN_AT)
