@@ -189,7 +189,9 @@ _CORRECTS = re.compile(rf'name="{CORRECTS_PROPERTY}"[^>]*>\s*<vt:lpwstr>([0-9a-f
 
 def _corrects(data: bytes) -> str:
     """The SHA-256 our 差戻し tag names (the file this one corrects), or ""."""
-    if not data.startswith(b"PK"):  # an .xls: no document properties of ours
+    # an .xls has no document properties of ours, and most forms have no custom properties at
+    # all: the part's name stands uncompressed in the zip directory, so a search says so
+    if not data.startswith(b"PK") or _CUSTOM_PROPERTIES.encode() not in data:
         return ""
     entry = zipparts.entries(data).get(_CUSTOM_PROPERTIES)
     if entry is None:
