@@ -132,3 +132,28 @@ def test_a_workbook_declaring_thousands_of_sheets_is_refused(tmp_path: Path,
                       for n in range(20000))
     _rewrite(path, "xl/workbook.xml", lambda xml: xml.replace(b"</sheets>", sheets + b"</sheets>"))
     assert sniff(path) == "too_big"
+
+
+def test_a_date_cell_no_calendar_holds_never_stops_the_round(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
+    """A date-formatted -1e308 (the Rust parser panics on it) in a review sheet and the register."""
+    add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    for path, sheet_name in ((inbox / "審査" / "審査票_甲.xlsx", "審査票"), (inbox / "受付簿.xlsx", None)):
+        if sheet_name:
+            workbook = openpyxl.load_workbook(tmp_path / "outbox" / "審査票.xlsx")
+            sheet = workbook[sheet_name]
+            cell = sheet.cell(6, 10)
+        else:
+            workbook = openpyxl.Workbook()
+            sheet = workbook.active
+            assert sheet is not None
+            sheet.append(["ファイル名", "受付日時"])
+            sheet.append(["a.xlsx", 0])
+            cell = sheet["B2"]
+        cell.value = -1e308
+        cell.number_format = "yyyy/mm/dd"
+        path.parent.mkdir(exist_ok=True)
+        workbook.save(path)
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert len(result.ledger) == 1  # the round completed; the odd cells are reported

@@ -68,3 +68,22 @@ def test_malformed_and_missing_files(tmp_path: Path) -> None:
         _load(tmp_path, "[round\nname = 1")
     with pytest.raises(SettingsError, match="が見つかりません"):
         load_settings(tmp_path / "none.toml")
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("deadline = 2016-06-30T23:59:59+09:00", "deadline = 0001-01-01T00:00:00+09:00"),
+     "round.deadline は 2000年から2199年までの日時にしてください"),
+    (("kpi_rows = 5", "kpi_rows = 2000000"), "plan.kpi_rows は1以上50以下の整数にしてください"),
+    (('label = "波及効果"', 'label = "判定"'), "label「判定」は選定結果の列名と同じです"),
+])
+def test_values_that_would_break_a_run_are_refused_by_name(tmp_path: Path, change: tuple[str, str],
+                                                          message: str) -> None:
+    assert change[0] in SEED
+    with pytest.raises(SettingsError, match=message):
+        _load(tmp_path, SEED.replace(*change))
+
+
+def test_a_round_toml_saved_with_a_bom_loads(tmp_path: Path) -> None:
+    path = tmp_path / "round.toml"
+    path.write_bytes("\ufeff".encode() + SEED.encode("utf-8"))
+    assert load_settings(path).max_districts == 5

@@ -17,6 +17,11 @@ JST = dt.timezone(dt.timedelta(hours=9), "JST")
 AUTO_RULES = ("commitments", "pre_consultation", "partners", "menu_fit")
 TIE_BREAKS = {"reviewer_mean": "審査平均の高い順", "received_at": "受付の早い順", "file": "ファイル名順"}
 REVIEW_SCORES = (1, 2, 3, 4, 5)
+# Column names of 選定順位 and the review sheet that a criterion's label must not take.
+RESERVED_LABELS = frozenset({
+    "順位", "判定", "暫定", "区市町村", "団体名", "団体種別", "地域", "合計点", "審査員数", "審査平均",
+    "審査の相違", "受付日時", "理由", "ファイル名", "計画書", "自動採点", "利害関係あり", "コメント",
+    "審査員氏名"})
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ class RoundSettings:
 def load_settings(path: Path) -> RoundSettings:
     """Read and check round.toml; every problem names the key."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad may add a BOM
     except FileNotFoundError as error:
         raise SettingsError(f"設定ファイル {path} が見つかりません。") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -159,6 +164,9 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
     labels = [c.label for c in auto] + [c.label for c in review]
     if len(set(keys)) != len(keys) or len(set(labels)) != len(labels):
         raise SettingsError(f"{source} の rubric で key または label が重複しています。")
+    if taken := sorted(set(labels) & RESERVED_LABELS):
+        raise SettingsError(f"{source} の rubric の label「{'」「'.join(taken)}」は選定結果の列名と"
+                            "同じです。別の名前にしてください。")
     tie_break = tuple(reader.list_of(round_, "round.tie_break", tuple(TIE_BREAKS)))
     if len(set(tie_break)) != len(tie_break):
         raise SettingsError(f"{source} の round.tie_break に同じ値が2回あります。")
@@ -206,7 +214,7 @@ def _plan(reader: _Reader) -> PlanSettings:
         kickoff=reader.text(plan, "plan.kickoff"),
         midterm_review=reader.text(plan, "plan.midterm_review"),
         closing_report=reader.text(plan, "plan.closing_report"),
-        kpi_rows=reader.integer(plan, "plan.kpi_rows", minimum=1),
+        kpi_rows=reader.integer(plan, "plan.kpi_rows", minimum=1, maximum=50),
         phases=phases,
         menu_phase={menu: str(menu_phase[menu]) for menu in MENUS},
     )
@@ -256,10 +264,13 @@ class _Reader:
             raise self.fail(dotted, "空でない文字列にしてください", value)
         return value
 
-    def integer(self, table: dict[str, Any], dotted: str, minimum: int) -> int:
+    def integer(self, table: dict[str, Any], dotted: str, minimum: int,
+                maximum: int | None = None) -> int:
         value = self._get(table, dotted)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise self.fail(dotted, f"{minimum}以上の整数にしてください", value)
+        if (not isinstance(value, int) or isinstance(value, bool) or value < minimum
+                or (maximum is not None and value > maximum)):
+            bound = f"{minimum}以上の整数" if maximum is None else f"{minimum}以上{maximum}以下の整数"
+            raise self.fail(dotted, f"{bound}にしてください", value)
         return value
 
     def choice(self, table: dict[str, Any], dotted: str, choices: tuple[str, ...]) -> str:
@@ -282,6 +293,8 @@ class _Reader:
 
     def deadline(self, table: dict[str, Any], dotted: str) -> dt.datetime:
         value = self._get(table, dotted)
+        if isinstance(value, dt.date) and not 2000 <= value.year <= 2199:
+            raise self.fail(dotted, " 2000年から2199年までの日時にしてください", value)
         if isinstance(value, dt.datetime):
             return value.astimezone(JST) if value.tzinfo else value.replace(tzinfo=JST)
         if isinstance(value, dt.date):  # a date alone: that whole day counts

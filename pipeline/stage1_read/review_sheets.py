@@ -94,6 +94,10 @@ def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
                 workbook.close()
         except (python_calamine.CalamineError, OSError, ValueError):
             code = "review_unreadable"
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:  # a panic in the Rust parser (pyo3's PanicException)
+            code = "review_unreadable"
     return problems.Problem(name, "", "", "ファイル", "", code, problems.describe(code))
 
 
