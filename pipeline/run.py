@@ -34,6 +34,7 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
               lap: Lap = no_lap) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure."""
     run_at = run_at or run_time()
+    _apart(inbox, outbox)
     with lap("scan"):
         scan = _scan(inbox)
         review_sheets = read_review_sheets(scan.review_files,
@@ -63,6 +64,14 @@ def run_time() -> dt.datetime:
     if epoch and epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), JST)
     return dt.datetime.now(JST)
+
+
+def _apart(inbox: Path, outbox: Path) -> None:
+    """The outputs never land among the inputs, nor the inputs among the outputs."""
+    inside, outside = inbox.resolve(), outbox.resolve()
+    if inside == outside or inside in outside.parents or outside in inside.parents:
+        raise InboxError(f"出力フォルダ {outbox} と受付フォルダ {inbox} が重なっています。"
+                         "別々のフォルダを指定してください。")
 
 
 def _scan(inbox: Path) -> InboxScan:

@@ -16,6 +16,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.core.errors import InboxError
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage1_read.sniff import sniff
@@ -94,6 +95,9 @@ def test_the_returned_workbook_holds_nothing_live(inbox: Path, blank_dir: Path,
     assert sheet.cell(row, col + 1).value == '=HYPERLINK("x","typed")'
     with zipfile.ZipFile(marked) as archive:
         assert not [n for n in archive.namelist() if "externalLink" in n]
+        assert not [n for n in archive.namelist() if n.endswith(".xml") and b"<f>" in archive.read(n)]
+    # the 修正箇所 sheet names the cells whose formula was replaced, asking for the value
+    assert "申請書!E1" in str(returned["修正箇所"]["A2"].value)
 
 
 def _rewrite(path: Path, part: str, change: Callable[[bytes], bytes]) -> None:
@@ -157,3 +161,20 @@ def test_a_date_cell_no_calendar_holds_never_stops_the_round(
         workbook.save(path)
     result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
     assert len(result.ledger) == 1  # the round completed; the odd cells are reported
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "around"])
+def test_an_outbox_overlapping_the_inbox_is_refused(tmp_path: Path, settings: RoundSettings,
+                                                   where: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    outbox = {"same": inbox, "inside": inbox / "out", "around": tmp_path}[where]
+    with pytest.raises(InboxError, match="重なっています"):
+        run_round(inbox, outbox, settings, RUN_AT)
+
+
+def test_appledouble_files_are_system_files(inbox: Path, settings: RoundSettings,
+                                            tmp_path: Path) -> None:
+    (inbox / "._申請書.xlsx").write_bytes(b"\x00\x05\x16\x07")
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert result.ledger.empty and dict(result.ignored)["._申請書.xlsx"].startswith("macOS")

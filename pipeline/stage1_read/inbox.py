@@ -66,6 +66,8 @@ def scan_inbox(inbox: Path) -> InboxScan:
         elif file_key(name) == _REGISTER_KEY and entry.is_file():
             registers.append(path)
             ignored.append((name, "受付簿"))
+        elif name.startswith("._"):
+            ignored.append((name, "macOSの管理ファイル（AppleDouble）"))
         elif name.startswith("~$"):
             ignored.append((name, "Excelの一時ファイル（開いている間だけ作られるもの）"))
         elif name.lower() in _IGNORED_NAMES:

@@ -220,8 +220,12 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> 
         cached = openpyxl.load_workbook(source, data_only=True, keep_links=False)
     except Exception:  # openpyxl raises many kinds for files calamine tolerated
         return False
-    _make_inert(workbook, cached)
-    _mark(workbook, found, tag, note="")
+    replaced = _make_inert(workbook, cached)
+    note = "" if not replaced else (
+        "赤い色のセルを修正して、このファイルを再送してください。なお、次のセルの数式は安全のため値に"
+        f"置き換えました。数式ではなく値を入力してください：{'、'.join(replaced[:20])}"
+        + (f" ほか{len(replaced) - 20}か所" if len(replaced) > 20 else ""))
+    _mark(workbook, found, tag, note=note)
     save_openpyxl(workbook, target)
     return True
 
@@ -315,10 +319,12 @@ def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str)
         properties.append(StringProperty(name=CORRECTS_PROPERTY, value=tag))
 
 
-def _make_inert(workbook: openpyxl.Workbook, cached: openpyxl.Workbook) -> None:
+def _make_inert(workbook: openpyxl.Workbook, cached: openpyxl.Workbook) -> list[str]:
     """Nothing live goes back to staff or the applicant in their own workbook: every formula
     (WEBSERVICE, DDE, external references) becomes the value Excel last computed, as text or
-    number; cell hyperlinks and defined names go (external links are not loaded at all)."""
+    number; cell hyperlinks and defined names go (external links are not loaded at all).
+    Returns the cells whose formula was replaced (シート!セル)."""
+    replaced: list[str] = []
     for sheet in workbook.worksheets:
         values = cached[sheet.title]
         for row in sheet.iter_rows():
@@ -326,6 +332,7 @@ def _make_inert(workbook: openpyxl.Workbook, cached: openpyxl.Workbook) -> None:
                 if isinstance(cell, MergedCell):
                     continue
                 if cell.data_type == "f":  # typed text that starts with = is data_type "s"
+                    replaced.append(f"{sheet.title}!{cell.coordinate}")
                     cell.value = values[cell.coordinate].value
                     if isinstance(cell.value, str):
                         cell.data_type = "s"  # a cached text stays text
@@ -333,6 +340,7 @@ def _make_inert(workbook: openpyxl.Workbook, cached: openpyxl.Workbook) -> None:
         sheet._hyperlinks = []
         sheet.defined_names.clear()
     workbook.defined_names.clear()
+    return replaced
 
 
 def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:
@@ -369,7 +377,7 @@ def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str
         sheet.column_dimensions[letter].width = width
     sheet.merge_cells("A2:E2")
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[2].height = 30
+    sheet.row_dimensions[2].height = 15 * max(2, wrapped_lines(str(sheet["A2"].value), 130))
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.fitToHeight = 0
