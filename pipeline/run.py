@@ -24,6 +24,7 @@ from pipeline.stage1_read.inbox import InboxScan, scan_inbox
 from pipeline.stage1_read.previous import read_previous
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
+from pipeline.stage3_write.outputs import one_run_at_a_time
 
 if TYPE_CHECKING:
     from pipeline.core.result import RoundResult
@@ -35,6 +36,14 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
     """Decide the round and write every output; the previous outputs stay whole on failure."""
     run_at = run_at or run_time()
     _apart(inbox, outbox)
+    if not inbox.is_dir():  # said before outbox/ is created for the lock
+        raise InboxError(f"受付フォルダ {inbox} が見つかりません。フォルダを作り、申請用紙を保存してください。")
+    with one_run_at_a_time(outbox, f"{dt.datetime.now(JST):%Y年%m月%d日 %H:%M:%S}"):
+        return _run(inbox, outbox, settings, run_at, progress, lap)
+
+
+def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime,
+         progress: Progress | None, lap: Lap) -> RoundResult:
     with lap("scan"):
         scan = _scan(inbox)
         review_sheets = read_review_sheets(scan.review_files,
@@ -75,8 +84,6 @@ def _apart(inbox: Path, outbox: Path) -> None:
 
 
 def _scan(inbox: Path) -> InboxScan:
-    if not inbox.is_dir():
-        raise InboxError(f"受付フォルダ {inbox} が見つかりません。フォルダを作り、申請用紙を保存してください。")
     try:
         return scan_inbox(inbox)
     except OSError as error:

@@ -16,7 +16,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.core.errors import InboxError
+from pipeline.core.errors import InboxError, OutputError
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage1_read.sniff import sniff
@@ -178,3 +178,27 @@ def test_appledouble_files_are_system_files(inbox: Path, settings: RoundSettings
     (inbox / "._申請書.xlsx").write_bytes(b"\x00\x05\x16\x07")
     result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
     assert result.ledger.empty and dict(result.ignored)["._申請書.xlsx"].startswith("macOS")
+
+
+def test_two_runs_never_share_an_outbox(inbox: Path, blank_dir: Path, settings: RoundSettings,
+                                        tmp_path: Path) -> None:
+    pytest.importorskip("fcntl")  # POSIX; Windows runs are not locked
+    add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    lock = outbox / ".bansou.lock"
+    holder = subprocess.Popen(  # another run, in another process, holds the outbox
+        [sys.executable, "-c", "import fcntl, sys, time\n"
+         "f = open(sys.argv[1], 'w'); f.write('2016年7月1日 09:00:00'); f.flush()\n"
+         "fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)", str(lock)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(OutputError, match="別の実行（2016年7月1日 09:00:00 開始）"):
+            run_round(inbox, outbox, settings, RUN_AT)
+        assert not (outbox / "選定結果.xlsx").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    run_round(inbox, outbox, settings, RUN_AT)  # released: the next run goes ahead
+    assert (outbox / "選定結果.xlsx").exists()

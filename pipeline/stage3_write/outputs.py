@@ -73,6 +73,44 @@ def _keep(target: Path, copy: Path) -> None:
         shutil.copy2(target, copy)
 
 
+_LOCK = ".bansou.lock"
+
+
+@contextlib.contextmanager
+def one_run_at_a_time(outbox: Path, started: str) -> Iterator[None]:
+    """Hold outbox/'s lock for a run: a second run on the same outbox stops at once, naming
+    when the first one started (an advisory lock, released by the system if a run dies, even
+    while workers it forked are still ending)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: runs are not locked
+        yield
+        return
+    try:
+        outbox.mkdir(parents=True, exist_ok=True)
+        handle = (outbox / _LOCK).open("a+", encoding="utf-8")
+    except OSError as error:
+        raise OutputError(f"出力フォルダ {outbox} に書き込めません（{error.strerror}）。") from error
+    with handle:
+        try:
+            # a POSIX record lock: held by this process only, never by the workers it forks
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            handle.seek(0)
+            other = handle.read().strip() or "時刻不明"
+            raise OutputError(f"別の実行（{other} 開始）が同じ出力フォルダ {outbox} を使っています。"
+                              "終わってから実行してください。") from error
+        handle.seek(0)
+        handle.truncate()
+        handle.write(started)
+        handle.flush()
+        try:
+            yield
+        finally:  # gone with the run: outbox/ holds only outputs between runs
+            (outbox / _LOCK).unlink(missing_ok=True)
+            fcntl.lockf(handle, fcntl.LOCK_UN)
+
+
 def new_version_name(rel: str) -> str:
     """Where a run writes its output when staff changed the file of that name."""
     path = Path(rel)
