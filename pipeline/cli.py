@@ -60,19 +60,24 @@ def form(ctx: click.Context, output: Path) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True,
+@click.argument("files", nargs=-1,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=Path("inbox"),
+              show_default=True, help="ファイルを指定しないときに確かめるフォルダ")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("round.toml"), show_default=True,
               help="募集回の設定ファイル（審査票の評価項目と締切に使います）")
-def check(files: tuple[Path, ...], config: Path) -> None:
+def check(files: tuple[Path, ...], inbox: Path, config: Path) -> None:
     """届いたファイルを読み、不備をセルごとに表示します。申請用紙・審査票（審査/ のファイル）・
     受付簿を、それぞれとして確かめます。
 
     すべて不備なしなら終了コード 0、不備があれば 1 です。
 
+    ファイルを指定しなければ、受付フォルダ（inbox）のファイルと審査票をすべて確かめます。
+
     \b
     例:
+      bansou check
       bansou check inbox/申請_新宿区.xlsx
       bansou check inbox/審査/審査票_山口.xlsx inbox/受付簿.xlsx
     """
@@ -84,6 +89,16 @@ def check(files: tuple[Path, ...], config: Path) -> None:
         settings = load_settings(config)
     except SettingsError:
         settings = None  # forms can still be checked; review sheets say they cannot
+    if not files:  # every file in the inbox, whatever its name (spaces, brackets…)
+        from pipeline.stage1_read.inbox import scan_inbox
+
+        if not inbox.is_dir():
+            raise click.UsageError(f"受付フォルダ {inbox} がありません。確かめるファイルを指定してください。")
+        scan = scan_inbox(inbox)
+        files = (*(f.path for f in scan.files), *scan.registers, *scan.review_files)
+        if not files:
+            click.echo(f"{inbox} に確かめるファイルがありません。")
+            return
     any_problem = False
     for path, found in check_files(files, settings).items():
         if not found:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -90,8 +91,9 @@ def test_check_unreadable_file(tmp_path: Path) -> None:
         ".xlsxのまま再送してください。")
 
 
-def test_check_usage_errors_exit_2(tmp_path: Path) -> None:
-    assert CliRunner().invoke(main, ["check"]).exit_code == 2
+def test_check_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no inbox/ here, and no file named
+    assert CliRunner().invoke(main, ["check", *FIXTURE]).exit_code == 2
     assert CliRunner().invoke(main, ["check", str(tmp_path / "missing.xlsx")]).exit_code == 2
 
 
@@ -141,3 +143,24 @@ def test_check_reads_the_register_as_a_register(tmp_path: Path) -> None:
         "受付簿.xlsx: 1件の不備があります。",
         "  C3  受付日時: 「受付日時」の「朝」を日時として読み取れません。2016/6/30 17:05 の形で入力してください。",
     ]
+
+
+def test_check_without_files_checks_the_whole_inbox_whatever_the_names(
+        tmp_path: Path, blank_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_form(inbox / "申請用紙 (1).xlsx", blank_dir=blank_dir)
+    make_form(inbox / "調布 市民.xlsx", with_values({"電話番号": "12"}), blank_dir=blank_dir)
+    monkeypatch.chdir(tmp_path)  # make check runs in the project folder, with inbox/ in it
+    result = CliRunner().invoke(main, ["check", *FIXTURE])
+    assert result.exit_code == 1, result.output
+    assert "申請用紙 (1).xlsx: 不備はありません。" in result.output
+    assert "調布 市民.xlsx: 1件の不備があります。" in result.output
+
+
+def test_the_blank_form_is_readable_by_others_like_any_saved_file(tmp_path: Path) -> None:
+    target = tmp_path / "申請用紙.xlsx"
+    assert CliRunner().invoke(main, ["form", "-o", str(target)]).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

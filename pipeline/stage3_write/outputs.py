@@ -52,6 +52,9 @@ def replace_atomically(target: Path) -> Iterator[Path]:
     handle, name = tempfile.mkstemp(prefix=".~", suffix=target.suffix, dir=target.parent)
     os.close(handle)
     temporary = Path(name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # as any file the user saves, not mkstemp's 0600
     try:
         yield temporary
         _replace(temporary, target)
