@@ -12,7 +12,7 @@ from pipeline.core.reviewspec import REVIEW_SHEET
 from pipeline.core.settings import RoundSettings
 from pipeline.stage1_read import workers
 from pipeline.stage1_read.inbox import REVIEW_DIR, InboxFile
-from pipeline.stage1_read.register import is_register, read_register
+from pipeline.stage1_read.register import Register, register_by_content
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage2_decide import reviews
 from pipeline.stage2_decide.validate import validate_forms
@@ -32,18 +32,22 @@ def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
     forms = workers.read_forms([InboxFile(str(path), path) for path in unique])
     found: dict[Path, list[problems.Problem]] = {path: [] for path in unique}
     by_name = {str(path): path for path in unique}
-    staff_files = {path for path, form in zip(unique, forms, strict=True)
-                   if not form.is_form and form.problems[0].code == "not_a_form"
-                   and (_is_review_sheet(path) or is_register(path))}
+    # A workbook that is not a form may be a review sheet or the register: checked as such.
+    year = settings.deadline.year if settings else dt.date.today().year
+    staff_files: dict[Path, list[problems.Problem]] = {}
+    for path, form in zip(unique, forms, strict=True):
+        if form.is_form or form.problems[0].code != "not_a_form":
+            continue
+        if _is_review_sheet(path):
+            staff_files[path] = _review_problems(path, settings)
+        elif (register := register_by_content(path, year)) is not None:
+            staff_files[path] = _register_problems(path, register)
     deadline = settings.deadline.date() if settings else None
     for row in validate_forms(forms, deadline).problems.itertuples(index=False, name=None):
         problem = problems.Problem(*row)
         if by_name[problem.file] not in staff_files:
             found[by_name[problem.file]].append(problem)
-    for path in staff_files:
-        found[path] = (_review_problems(path, settings) if _is_review_sheet(path)
-                       else _register_problems(path, settings))
-    return found
+    return found | staff_files
 
 
 def _is_review_sheet(path: Path) -> bool:
@@ -60,12 +64,7 @@ def _review_problems(path: Path, settings: RoundSettings | None) -> list[problem
     return [p for p in read.problems if p.code != "ambiguous_application"]
 
 
-def _register_problems(path: Path, settings: RoundSettings | None) -> list[problems.Problem]:
-    year = settings.deadline.year if settings else dt.date.today().year
-    register = read_register(path, year)
-    if register.problem:
-        return [problems.Problem(str(path), "", "", "ファイル", "", "not_recognised",
-                                 register.problem)]
+def _register_problems(path: Path, register: Register) -> list[problems.Problem]:
     return [problems.Problem(str(path), "", entry.time_cell, "受付日時", entry.raw_time,
                              "bad_datetime", problems.describe("bad_datetime", label="受付日時",
                                                                value=entry.raw_time))

@@ -33,9 +33,6 @@ class InboxScan:
     registers: tuple[Path, ...]  # named 受付簿.xlsx (in any width or case)
     review_files: tuple[Path, ...]
 
-    def path_of(self, name: str) -> Path:
-        return next(f.path for f in self.files if f.name == name)
-
 
 def scan_inbox(inbox: Path) -> InboxScan:
     """Everything at the top of inbox/, sorted and hashed; never changes a file."""

@@ -56,27 +56,24 @@ def locate(scan: InboxScan, forms: list[RawForm], default_year: int
     register's headings (``受付簿 (1).xlsx``, ``受付簿_0630.xlsx``). Those found by content leave
     the forms and are listed with the files not judged. Two candidates: none is used, and the
     register's problem says which to keep."""
-    found_by_content = [form for form in forms
-                        if form.problems and form.problems[0].code == "not_a_form"
-                        and is_register(scan.path_of(form.file))]
-    names = {form.file for form in found_by_content}
-    candidates = [*scan.registers, *(scan.path_of(name) for name in sorted(names))]
+    paths = {f.name: f.path for f in scan.files}
+    found_by_content = {
+        form.file: register for form in forms
+        if form.problems and form.problems[0].code == "not_a_form"
+        and (register := register_by_content(paths[form.file], default_year)) is not None}
+    names = sorted(found_by_content)
     scan = dataclasses.replace(
-        scan, files=tuple(f for f in scan.files if f.name not in names),
-        ignored=(*scan.ignored, *((name, "受付簿（見出しから判断）") for name in sorted(names))))
-    forms = [form for form in forms if form.file not in names]
-    if not candidates:
-        return NO_REGISTER, scan, forms
-    if len(candidates) > 1:
-        listed = "、".join(path.name for path in candidates)
-        return Register(listed, problem=f"受付簿が{len(candidates)}つあります（{listed}）。"
+        scan, files=tuple(f for f in scan.files if f.name not in found_by_content),
+        ignored=(*scan.ignored, *((name, "受付簿（見出しから判断）") for name in names)))
+    forms = [form for form in forms if form.file not in found_by_content]
+    count = len(scan.registers) + len(names)
+    if count > 1:
+        listed = "、".join([*(path.name for path in scan.registers), *names])
+        return Register(listed, problem=f"受付簿が{count}つあります（{listed}）。"
                                         "使う1つを残し、ほかは inbox の外に移してください。"), scan, forms
-    return read_register(candidates[0], default_year), scan, forms
-
-
-def is_register(path: Path) -> bool:
-    """A workbook with a sheet headed ファイル名 and 受付日時 (a register saved under another name)."""
-    return not isinstance(_header(path), str)
+    if scan.registers:
+        return read_register(scan.registers[0], default_year), scan, forms
+    return (found_by_content[names[0]] if names else NO_REGISTER), scan, forms
 
 
 def read_register(path: Path, default_year: int) -> Register:
@@ -84,6 +81,17 @@ def read_register(path: Path, default_year: int) -> Register:
     found = _header(path)
     if isinstance(found, str):
         return Register(path.name, problem=f"{path.name} を読み込めません：{found}")
+    return _rows(path, found, default_year)
+
+
+def register_by_content(path: Path, default_year: int) -> Register | None:
+    """The register in a workbook saved under another name: one with a sheet headed ファイル名
+    and 受付日時; None when it has no such sheet (or cannot be read at all)."""
+    found = _header(path)
+    return None if isinstance(found, str) else _rows(path, found, default_year)
+
+
+def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> Register:
     grid, header_row, file_col, time_col = found
     entries: list[RegisterEntry] = []
     notes: list[str] = []

@@ -129,9 +129,10 @@ def _sniff_zip(data: bytes, every_part: bool, limits: Limits,
         if _prolog_is_hostile(workbook[:_PROLOG]) or (
                 relations and _prolog_is_hostile(relations[:_PROLOG])):
             return HOSTILE
-        if len(_SHEET_ENTRY.findall(workbook)) > _MAX_SHEETS:
+        sheets = _SHEET_ENTRY.findall(workbook)  # (name, relationship id) of each sheet
+        if len(sheets) > _MAX_SHEETS:
             return TOO_BIG
-        loaded = _loaded_sheet_part(workbook, relations, limits.sheet)
+        loaded = _loaded_sheet_part(sheets, relations, limits.sheet)
         for name, entry in entries.items():
             whole = name == loaded or (loaded == "" and name.startswith("xl/worksheets/"))
             parsed = every_part or whole or name in _PARSED_PARTS
@@ -221,14 +222,15 @@ def _sniff_ods(data: bytes, entries: dict[str, zipparts.Entry], limits: Limits) 
     return None
 
 
-def _loaded_sheet_part(workbook: bytes, relations: bytes, sheet: str | None) -> str | None:
+def _loaded_sheet_part(sheets: list[tuple[bytes, bytes]], relations: bytes,
+                       sheet: str | None) -> str | None:
     """The zip entry of the one sheet the parser will load; None when the workbook has no
     sheet of that name (the parser then loads none). Unknown (""): every worksheet is then
     read in full."""
     if sheet is None:
         return ""
     wanted = sheet.encode()
-    rel_id = next((rid for name, rid in _SHEET_ENTRY.findall(workbook) if name == wanted), None)
+    rel_id = next((rid for name, rid in sheets if name == wanted), None)
     if rel_id is None:
         return None
     for match in _RELATIONSHIP.finditer(relations):

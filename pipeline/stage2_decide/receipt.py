@@ -101,8 +101,11 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
     """``files``: every inbox file → its SHA-256, in inbox order; ``corrects``: file → the
     SHA-256 of the file its 差戻し tag says it corrects; ``needs_fix``: files judged 要修正."""
     result = Receipts(pd.DataFrame())
-    _note_twins(files, result)
-    arrivals = _match_register(list(files), register, records, result)
+    by_key: dict[str, list[str]] = defaultdict(list)  # the files each typed name may mean
+    for file in files:
+        by_key[file_key(file)].append(file)
+    _note_twins(by_key, result)
+    arrivals = _match_register(list(files), by_key, register, records, result)
     _supersede(files, arrivals, records, corrects, set(needs_fix), settings, run_at, result)
     rows = [(file, sha256, arrivals[file].when, arrivals[file].basis)
             for file, sha256 in files.items()]
@@ -115,8 +118,8 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
 
 # --- The register ---------------------------------------------------------------------------
 
-def _match_register(files: Sequence[str], register: Register, records: pd.DataFrame,
-                    result: Receipts) -> dict[str, _Arrival]:
+def _match_register(files: Sequence[str], by_key: Mapping[str, list[str]], register: Register,
+                    records: pd.DataFrame, result: Receipts) -> dict[str, _Arrival]:
     """Each file's arrival: the register's time where a row names it (names compared by
     :func:`file_key`; without an extension when exactly one file fits), else its 申請日."""
     form_dates = dict(zip(records["file"].tolist(), records["application_date"].tolist(),
@@ -135,10 +138,8 @@ def _match_register(files: Sequence[str], register: Register, records: pd.DataFr
                     "受付簿に記載なし", "受付簿を読み込めないため"))
         return arrivals
     result.notes.extend(register.notes)
-    by_key: dict[str, list[str]] = defaultdict(list)
     by_stem: dict[str, list[str]] = defaultdict(list)
     for file in files:
-        by_key[file_key(file)].append(file)
         by_stem[stem_key(file)].append(file)
     matched: dict[str, RegisterEntry] = {}
     for entry in register.entries:
@@ -174,12 +175,9 @@ def _match_register(files: Sequence[str], register: Register, records: pd.DataFr
     return arrivals
 
 
-def _note_twins(files: Iterable[str], result: Receipts) -> None:
+def _note_twins(by_key: Mapping[str, list[str]], result: Receipts) -> None:
     """Names that differ only in width, case or Unicode form: each file is kept and judged, but
     a typed name (a register or review-sheet row) cannot tell them apart."""
-    by_key: dict[str, list[str]] = defaultdict(list)
-    for file in files:
-        by_key[file_key(file)].append(file)
     for twins in (names for names in by_key.values() if len(names) > 1):
         result.notes.append(f"同じ名前とみなされるファイルが{len(twins)}つあります（{'、'.join(twins)}）。"
                             "受付簿や審査票の行はどちらのものか判断できません。名前を変えて区別してください。")
