@@ -10,9 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline.core import problems
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_round
+from pipeline.stage2_decide import eligibility
 from pipeline.stage3_write.selection import RoundResult
+from schemas.selection import LEDGER_REASONS
 from tests.formfactory import make_form
 from tests.roundfactory import RUN_AT, add_form, fill_review, make_register, org
 
@@ -79,6 +82,9 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
     codes = sheets["入力エラー"].set_index("ファイル名")["コード"]
     assert (codes["scan.pdf"], codes["broken.xlsx"]) == ("pdf", "bad_phone")
     assert result.ledger.set_index("file").loc["shinjuku2.xlsx", "reason_code"] == "same_municipality"
+    # every reason code is one of the vocabulary LedgerSchema documents
+    vocabulary = {*LEDGER_REASONS, *(rule.key for rule in eligibility.RULES), *problems.KINDS}
+    assert set(result.ledger["reason_code"]) <= vocabulary
     errors = sheets["入力エラー"].set_index("ファイル名")
     assert errors.loc["broken.xlsx", "セル"] == "B17"
     assert str(errors.loc["scan.pdf", "エラー内容"]).startswith("PDFファイルです。")
