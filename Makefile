@@ -1,11 +1,14 @@
-# 伴走支援事業 selection pipeline. `make` runs the round on inbox/ → outbox/.
+# 伴走支援事業 selection pipeline. `make` runs the round on inbox/ → outbox/;
+# `make ROUND=rounds/2017` runs the round kept in that folder (made by `make new-round`).
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
+ROUND  ?=
+ON_ROUND := $(if $(ROUND),--round '$(ROUND)')
 
 .DEFAULT_GOAL := run
-.PHONY: install run form check demo test quick lint bench render clean
+.PHONY: install run form check export new-round demo test quick lint bench render clean
 
 # Creates the virtual environment and installs the project with its test extra;
 # does nothing while pyproject.toml is unchanged.
@@ -17,14 +20,23 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/bansou run
+	$(BIN)/bansou run $(ON_ROUND)
 
 form: install
-	$(BIN)/bansou form
+	$(BIN)/bansou form $(ON_ROUND)
 
-# Every file in inbox/, whatever its name (the command lists the folder itself).
+# Every file in inbox/, whatever its name (the command lists the folder itself). Problems found
+# in the files (exit code 3) are the answer, not a failure of make.
 check: install
-	$(BIN)/bansou check
+	$(BIN)/bansou check $(ON_ROUND) || [ $$? -eq 3 ]
+
+export: install
+	$(BIN)/bansou export $(ON_ROUND)
+
+# The next round in its own folder, from round.toml (or FROM=…/round.toml).
+new-round: install
+	@test -n '$(ROUND)' || { echo "フォルダを指定してください（例: make new-round ROUND=rounds/2017）"; exit 2; }
+	$(BIN)/bansou new-round '$(ROUND)' $(if $(FROM),--config '$(FROM)')
 
 demo: install
 	$(BIN)/bansou demo

@@ -74,6 +74,7 @@ def _python(code: str, *args: object) -> str:
 
 def _inbox(out: Path, forms: int) -> Path:
     """Generated once per size and seed, then reused."""
+    from pipeline.core.settings import load_settings
     from pipeline.demo import generate_round
 
     directory = out / f"round-{forms}"
@@ -81,7 +82,7 @@ def _inbox(out: Path, forms: int) -> Path:
     if not marker.exists():
         shutil.rmtree(directory, ignore_errors=True)
         started = time.perf_counter()
-        generate_round(directory, forms, SEED)
+        generate_round(directory, load_settings(ROOT / "round.toml"), forms, SEED)
         marker.write_text(f"{time.perf_counter() - started:.2f}\n")
     return directory / "inbox"
 

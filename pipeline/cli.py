@@ -1,7 +1,8 @@
 """The `bansou` command: parses options, calls one library function, reports.
 
-Exit codes: 0 done (for `check`: every form clean); 1 `check` found problems, or a command
-could not complete (the message says why, in Japanese); 2 usage.
+Exit codes: 0 done (problems found in applicants' files are results, not failures);
+1 a command could not complete (the message says why, in Japanese); 2 usage;
+3 `check` found problems in the files it checked.
 """
 
 from __future__ import annotations
@@ -14,13 +15,41 @@ from typing import TYPE_CHECKING
 
 import click
 
+from pipeline import click_ja
+
 if TYPE_CHECKING:
     from pipeline.core.timing import Progress
     from pipeline.stage3_write.selection import RoundResult
 
-DEFAULT_OUTBOX = Path("outbox")
+click_ja.install()
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+DEFAULT_OUTBOX = Path("outbox")
+DEFAULT_INBOX = Path("inbox")
+DEFAULT_CONFIG = Path("round.toml")
+FOUND_PROBLEMS = 3
+OPTIONS = "[オプション]"
+
+
+def _round_option(function: Callable[..., None]) -> Callable[..., None]:
+    """--round DIR: the round kept in its own folder (DIR/round.toml, DIR/inbox, DIR/outbox)."""
+    return click.option(
+        "--round", "round_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        help="募集回のフォルダ（bansou new-round で作成）。その中の round.toml・inbox・outbox を使います"
+    )(function)
+
+
+def _paths(round_dir: Path | None, config: Path | None, inbox: Path | None = None,
+           outbox: Path | None = None) -> tuple[Path, Path, Path]:
+    """(config, inbox, outbox): what was given, else the round folder's, else the top level's."""
+    from pipeline.new_round import round_paths
+
+    defaults = round_paths(round_dir) if round_dir else (DEFAULT_CONFIG, DEFAULT_INBOX,
+                                                          DEFAULT_OUTBOX)
+    return config or defaults[0], inbox or defaults[1], outbox or defaults[2]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar=OPTIONS, subcommand_metavar="コマンド [引数]...")
 @click.option("--debug", is_flag=True, help="エラー時にトレースバックを表示します。")
 @click.version_option(package_name="bansou")
 @click.pass_context
@@ -30,48 +59,59 @@ def main(ctx: click.Context, debug: bool) -> None:
     \b
     例:
       bansou form                 空の申請用紙を outbox/申請用紙.xlsx に作成
-      bansou check inbox/*.xlsx   届いた申請用紙の不備を確認
+      bansou check                inbox に届いたファイルの不備を確認
       bansou run                  inbox の申請を判定し、結果を outbox に作成
+      bansou new-round rounds/2017  次の募集回のフォルダを作成
+      bansou run --round rounds/2017  そのフォルダの募集回を実行
       bansou demo                 見本の募集回を demo/ に作って実行
     """
     ctx.obj = {"debug": debug}
 
 
-@main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_OUTBOX / "申請用紙.xlsx", show_default=True,
-              help="作成するファイルのパス")
+@main.command(options_metavar=OPTIONS)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="作成するファイルのパス（既定: <outbox>/申請用紙.xlsx）")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="募集回の設定ファイル（既定: round.toml）。年度・締切・提出先が申請用紙に入ります")
+@_round_option
 @click.pass_context
-def form(ctx: click.Context, output: Path) -> None:
-    """空の申請用紙（申請用紙.xlsx）を作成します。
+def form(ctx: click.Context, output: Path | None, config: Path | None,
+         round_dir: Path | None) -> None:
+    """募集回の空の申請用紙（申請用紙.xlsx）を作成します。
 
     \b
     例:
       bansou form -o 申請用紙.xlsx
+      bansou form --round rounds/2017
     """
+    from pipeline.core.settings import load_settings
     from pipeline.stage3_write.form import write_form
     from pipeline.stage3_write.outputs import replace_atomically
 
+    config, _, outbox = _paths(round_dir, config)
+    output = output or outbox / "申請用紙.xlsx"
     with _reported(ctx):
+        settings = load_settings(config)
         output.parent.mkdir(parents=True, exist_ok=True)
         with replace_atomically(output) as temporary:
-            write_form(temporary)
-    click.echo(f"申請用紙を作成しました: {output}")
+            write_form(temporary, settings)
+    click.echo(f"申請用紙を作成しました: {output}（{settings.name}）")
 
 
-@main.command()
-@click.argument("files", nargs=-1,
+@main.command(options_metavar=OPTIONS)
+@click.argument("files", nargs=-1, metavar="[ファイル]...",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=Path("inbox"),
-              show_default=True, help="ファイルを指定しないときに確かめるフォルダ")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("round.toml"), show_default=True,
-              help="募集回の設定ファイル（審査票の評価項目と締切に使います）")
-def check(files: tuple[Path, ...], inbox: Path, config: Path) -> None:
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="ファイルを指定しないときに確かめるフォルダ（既定: inbox）")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="募集回の設定ファイル（既定: round.toml。審査票の評価項目と締切に使います）")
+@_round_option
+def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
+          round_dir: Path | None) -> None:
     """届いたファイルを読み、不備をセルごとに表示します。申請用紙・審査票（審査/ のファイル）・
     受付簿を、それぞれとして確かめます。
 
-    すべて不備なしなら終了コード 0、不備があれば 1 です。
+    すべて不備なしなら終了コード 0、不備があれば 3 です。
 
     ファイルを指定しなければ、受付フォルダ（inbox）のファイルと審査票をすべて確かめます。
 
@@ -85,6 +125,7 @@ def check(files: tuple[Path, ...], inbox: Path, config: Path) -> None:
     from pipeline.core.errors import SettingsError
     from pipeline.core.settings import load_settings
 
+    config, inbox, _ = _paths(round_dir, config, inbox)
     try:
         settings = load_settings(config)
     except SettingsError:
@@ -110,21 +151,22 @@ def check(files: tuple[Path, ...], inbox: Path, config: Path) -> None:
             where = (f"{problem.sheet}!{problem.cell}" if problem.sheet and problem.cell
                      else problem.cell or problem.sheet or "-")
             click.echo(f"  {where}  {problem.label}: {problem.message}")
-    sys.exit(1 if any_problem else 0)
+    sys.exit(FOUND_PROBLEMS if any_problem else 0)
 
 
-@main.command()
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=Path("inbox"),
-              show_default=True, help="届いた申請用紙のフォルダ")
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUTBOX, show_default=True, help="結果を書き出すフォルダ")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("round.toml"), show_default=True, help="募集回の設定ファイル")
+@main.command(options_metavar=OPTIONS)
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="届いた申請用紙のフォルダ（既定: inbox）")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="結果を書き出すフォルダ（既定: outbox）")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="募集回の設定ファイル（既定: round.toml）")
+@_round_option
 @click.option("--timings", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
               help="Seconds per stage and peak memory, as JSON (for `make bench`).")
 @click.pass_context
-def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path,
-        timings: Path | None) -> None:
+def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Path | None,
+        round_dir: Path | None, timings: Path | None) -> None:
     """inbox の申請用紙をすべて判定し、選定結果を outbox に書き出します。
 
     不備のある申請があっても、結果を書き出せれば終了コードは 0 です。
@@ -132,12 +174,14 @@ def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path,
     \b
     例:
       bansou run
+      bansou run --round rounds/2017
       bansou run --inbox 受付 --outbox 結果 --config round.toml
     """
     from pipeline.core.settings import load_settings
     from pipeline.core.timing import Stopwatch
     from pipeline.run import run_round
 
+    config, inbox, outbox = _paths(round_dir, config, inbox, outbox)
     watch = Stopwatch()
     with _reported(ctx):
         settings = load_settings(config)
@@ -148,13 +192,15 @@ def run(ctx: click.Context, inbox: Path, outbox: Path, config: Path,
     click.echo(f"結果: {outbox / '選定結果.xlsx'}")
 
 
-@main.command()
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
-              default=DEFAULT_OUTBOX, show_default=True, help="申請一覧.xlsx のあるフォルダ")
+@main.command(options_metavar=OPTIONS)
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="申請一覧.xlsx のあるフォルダ（既定: outbox）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="書き出す CSV ファイル（既定: <outbox>/申請一覧.csv）")
+@_round_option
 @click.pass_context
-def export(ctx: click.Context, outbox: Path, output: Path | None) -> None:
+def export(ctx: click.Context, outbox: Path | None, output: Path | None,
+           round_dir: Path | None) -> None:
     """最後の実行で書いた申請一覧（すべての申請の全項目と判定）を CSV に書き出します。
     文字コードは Excel でそのまま開ける UTF-8（BOM 付き）です。
 
@@ -165,25 +211,26 @@ def export(ctx: click.Context, outbox: Path, output: Path | None) -> None:
     """
     from pipeline.export import export_csv
 
+    _, _, outbox = _paths(round_dir, None, outbox=outbox)
     target = output or outbox / "申請一覧.csv"
     with _reported(ctx):
         count = export_csv(outbox / "申請一覧.xlsx", target)
     click.echo(f"{count}件の申請を {target} に書き出しました。")
 
 
-@main.command()
+@main.command(options_metavar=OPTIONS)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path),
-                default=Path("demo"))
-@click.option("--forms", type=click.IntRange(20, 20000), default=40, show_default=True,
+                default=Path("demo"), metavar="[フォルダ]")
+@click.option("--forms", type=click.IntRange(20, 20000), default=40, show_default=True, metavar="数",
               help="作成する申請用紙の数")
-@click.option("--seed", type=int, default=2016, show_default=True, help="乱数の種（同じなら同じ内容）")
+@click.option("--seed", type=int, default=2016, show_default=True, metavar="数", help="乱数の種（同じなら同じ内容）")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("round.toml"), show_default=True, help="募集回の設定ファイル")
 @click.pass_context
 def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Path) -> None:
     """見本の募集回を作り、選定まで実行します。
 
-    DIRECTORY/inbox に申請用紙・受付簿・審査票を作り、DIRECTORY/outbox に結果を書き出します。
+    フォルダ（既定: demo）の inbox に申請用紙・受付簿・審査票を作り、outbox に結果を書き出します。
 
     \b
     例:
@@ -204,6 +251,34 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
         click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{row.total:g}点）")
     click.echo(f"申請用紙: {demo_round.inbox}")
     click.echo(f"結果:     {demo_round.outbox / '選定結果.xlsx'}（計画書は {demo_round.outbox / '計画'}）")
+
+
+@main.command("new-round", options_metavar=OPTIONS)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="フォルダ")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CONFIG,
+              show_default=True, help="もとにする募集回の設定ファイル")
+@click.pass_context
+def new_round(ctx: click.Context, directory: Path, config: Path) -> None:
+    """次の募集回のフォルダを作ります。
+
+    round.toml を年度・締切・再提出期限を1年進めて写し、連絡文のひな形（templates）と
+    空の inbox・outbox を作ります。あるファイルは上書きしません。
+
+    \b
+    例:
+      bansou new-round rounds/2017
+      bansou new-round rounds/2018 --config rounds/2017/round.toml
+    """
+    from pipeline.core.wording import japanese_datetime
+    from pipeline.new_round import new_round as create
+
+    with _reported(ctx):
+        settings = create(directory, config)
+    click.echo(f"{directory} に「{settings.name}」を作りました（締切 "
+               f"{japanese_datetime(settings.deadline)}）。\n"
+               f"  設定: {directory / 'round.toml'}（値を確かめてください）\n"
+               f"  申請用紙の作成: make form ROUND={directory}\n"
+               f"  実行: make ROUND={directory}")
 
 
 def _summary(result: RoundResult) -> str:

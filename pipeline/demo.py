@@ -275,13 +275,14 @@ _PLANTED: list[tuple[str, frozenset[str], str, Edit]] = [
 ]
 
 
-def generate_round(directory: Path, forms: int = 40, seed: int = 2016) -> DemoRound:
+def generate_round(directory: Path, settings: RoundSettings, forms: int = 40,
+                   seed: int = 2016) -> DemoRound:
     """Write ``directory/inbox`` (forms, register) and return what each file should become."""
     rng = random.Random(seed)
     demo = DemoRound(directory)
     demo.inbox.mkdir(parents=True, exist_ok=True)
     blank = directory / "申請用紙.xlsx"
-    write_form(blank)
+    write_form(blank, settings)
     template = FormTemplate(blank)
     municipalities = list(domain.MUNICIPALITIES)
     types = list(domain.ORG_TYPES)
@@ -479,7 +480,7 @@ def prepare_directory(directory: Path) -> None:
 def run_demo(directory: Path, settings: RoundSettings, *, forms: int = 40, seed: int = 2016,
              progress: Progress | None = None) -> tuple[DemoRound, RoundResult]:
     """Generate the round, run it, let three reviewers score, and run it again."""
-    demo = generate_round(directory, forms, seed)
+    demo = generate_round(directory, settings, forms, seed)
     result = run_round(demo.inbox, demo.outbox, settings, _DEMO_RUN_AT, progress)
     if forms <= _REVIEWED_UP_TO:
         fill_reviews(demo, demo.outbox / "審査票.xlsx", seed)

@@ -29,7 +29,7 @@ def inbox(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def blank_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("blank")
-    write_form(directory / "申請用紙.xlsx")
+    write_form(directory / "申請用紙.xlsx", load_settings(ROUND_TOML))
     return directory
 
 

@@ -9,7 +9,9 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core.formspec import FORM_SHEET
+from pipeline.core.settings import load_settings
 from pipeline.stage3_write.form import write_form
+from tests.conftest import ROUND_TOML
 
 # What a careful applicant types, by label.
 VALID: dict[str, object] = {
@@ -45,7 +47,7 @@ VALID_MARKS: dict[str, str] = {
 def blank_form(directory: Path) -> Path:
     path = directory / "申請用紙.xlsx"
     if not path.exists():
-        write_form(path)
+        write_form(path, load_settings(ROUND_TOML))
     return path
 
 

@@ -37,7 +37,7 @@ def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path) ->
 def test_missing_inbox_is_a_clear_failure(tmp_path: Path) -> None:
     result = _invoke(tmp_path, "--config", str(ROUND_TOML))
     assert result.exit_code == 1
-    assert result.output == (f"Error: 受付フォルダ {tmp_path / 'inbox'} が見つかりません。"
+    assert result.output == (f"エラー: 受付フォルダ {tmp_path / 'inbox'} が見つかりません。"
                              "フォルダを作り、申請用紙を保存してください。\n")
     assert not (tmp_path / "outbox").exists()
 

@@ -51,18 +51,18 @@ def test_demo_round_ends_as_the_generator_intended(tmp_path: Path,
     assert len(list((demo.outbox / "計画").iterdir())) == 5
 
 
-def test_generation_is_deterministic(tmp_path: Path) -> None:
-    first = generate_round(tmp_path / "a", forms=25, seed=7)
+def test_generation_is_deterministic(tmp_path: Path, settings: RoundSettings) -> None:
+    first = generate_round(tmp_path / "a", settings, forms=25, seed=7)
     time.sleep(2.1)  # zip and document times have 1–2 s resolution: make a clock show
-    second = generate_round(tmp_path / "b", forms=25, seed=7)
+    second = generate_round(tmp_path / "b", settings, forms=25, seed=7)
     assert [f.name for f in first.files] == [f.name for f in second.files]
     for demo_file in first.files:
         assert ((first.inbox / demo_file.name).read_bytes()
                 == (second.inbox / demo_file.name).read_bytes()), demo_file.name
 
 
-def test_large_rounds_get_numbered_files(tmp_path: Path) -> None:
-    demo = generate_round(tmp_path / "big", forms=600)
+def test_large_rounds_get_numbered_files(tmp_path: Path, settings: RoundSettings) -> None:
+    demo = generate_round(tmp_path / "big", settings, forms=600)
     names = {f.name for f in demo.files}
     assert len(names) == 600
     assert names | {"受付簿.xlsx"} == {p.name for p in demo.inbox.iterdir()}

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.core.settings import RoundSettings
 from pipeline.demo import generate_round
 from pipeline.stage3_write import outputs
 from pipeline.stage3_write import plans as plan
@@ -27,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def round_dir(tmp_path: Path) -> Path:
-    generate_round(tmp_path, forms=40)
+def round_dir(tmp_path: Path, settings: RoundSettings) -> Path:
+    generate_round(tmp_path, settings, forms=40)
     result = _run(tmp_path)
     assert result.exit_code == 0, result.output
     return tmp_path
@@ -83,7 +84,7 @@ def test_read_only_output_stops_the_run_and_names_the_file(round_dir: Path) -> N
     (round_dir / "inbox" / "申請書_破損.xlsx").unlink()  # so that the outputs would change
     result = _run(round_dir)
     assert result.exit_code == 1
-    assert result.output == (f"Error: {outbox / '選定結果.xlsx'} を書き換えられません（読み取り専用）。"
+    assert result.output == (f"エラー: {outbox / '選定結果.xlsx'} を書き換えられません（読み取り専用）。"
                              "Excelで開いている場合は閉じてから再実行してください。\n")
     assert _snapshot(outbox) == before
 
@@ -119,6 +120,6 @@ def test_full_disk_keeps_previous_outputs(round_dir: Path, monkeypatch: pytest.M
     monkeypatch.setattr("pipeline.stage3_write.write.write_plan", no_space)
     result = _run(round_dir)
     assert result.exit_code == 1
-    assert result.output == ("Error: 出力を書き込めませんでした（No space left on device）。"
+    assert result.output == ("エラー: 出力を書き込めませんでした（No space left on device）。"
                              "以前の出力はそのまま残っています。空き容量を確認してください。\n")
     assert _snapshot(outbox) == before

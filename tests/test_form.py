@@ -16,6 +16,7 @@ from pipeline.core.formspec import (
     VERSION_LABEL,
     item_key,
 )
+from pipeline.core.settings import RoundSettings
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +90,12 @@ def test_print_setup_and_japanese_font(sheet) -> None:
     assert sheet.cell(row, col).font.name == "游ゴシック"
 
 
-def test_form_is_byte_identical_when_written_twice(tmp_path: Path) -> None:
+def test_form_is_byte_identical_when_written_twice(tmp_path: Path,
+                                                    settings: RoundSettings) -> None:
     from pipeline.stage3_write.form import write_form
 
-    write_form(tmp_path / "a.xlsx")
-    write_form(tmp_path / "b.xlsx")
+    write_form(tmp_path / "a.xlsx", settings)
+    write_form(tmp_path / "b.xlsx", settings)
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 

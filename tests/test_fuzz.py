@@ -40,7 +40,7 @@ damage = st.sampled_from(["none", "truncate", "drop_entry", "flip_bytes", "strip
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> FormTemplate:
     blank = tmp_path_factory.mktemp("fuzz") / "申請用紙.xlsx"
-    write_form(blank)
+    write_form(blank, load_settings(ROUND_TOML))
     return FormTemplate(blank)
 
 

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_large_round_is_complete_and_deterministic(tmp_path: Path) -> None:
     forms = workers.PARALLEL_FROM + 100
-    demo = generate_round(tmp_path / "big", forms=forms)
     settings = load_settings(ROUND_TOML)
+    demo = generate_round(tmp_path / "big", settings, forms=forms)
     result = run_round(demo.inbox, demo.outbox, settings, RUN_AT)
     assert sorted(result.ledger["file"]) == sorted(f.name for f in demo.files)
     decisions = dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))

@@ -34,6 +34,20 @@ def test_auto_points_follow_each_rule(settings: RoundSettings) -> None:
     assert points.loc["all.xlsx", "total"] == 28
 
 
+def test_the_menu_fit_table_of_round_toml_decides_the_points(settings: RoundSettings) -> None:
+    """足立区's case: ワークショップ under 担い手の発掘・拡大 earns nothing by default, and the
+    points once the round's table lists it; その他 earns them with any menu."""
+    workshop = application("a.xlsx", challenge_category="担い手の発掘・拡大",
+                           menus=("ワークショップ運営支援",))
+    other = application("o.xlsx", challenge_category="その他", menus=("プラン策定支援",))
+    default = _scored(settings, workshop, other).set_index("file")["points:menu_fit"]
+    assert default.to_dict() == {"a.xlsx": 0, "o.xlsx": 10}
+    table = {**settings.menu_fit, "担い手の発掘・拡大": ("ワークショップ運営支援",), "その他": ()}
+    widened = dataclasses.replace(settings, menu_fit=table)
+    assert _scored(widened, workshop, other).set_index("file")["points:menu_fit"].to_dict() == {
+        "a.xlsx": 10, "o.xlsx": 0}
+
+
 def test_reviewer_points_are_mean_times_weight(settings: RoundSettings) -> None:
     scored = _scored(settings, application("a.xlsx"), means={"a.xlsx": 4.5})
     row = scored.iloc[0]

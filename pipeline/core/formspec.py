@@ -6,20 +6,23 @@ without a new 様式 version.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.core import domain
+from pipeline.core import domain, wording
 
 FORM_SHEET = "申請書"
 VERSION_LABEL = "様式"
 FORM_VERSION = "伴走支援事業申請用紙 第1版"
-FORM_TITLE = f"{domain.PROGRAM_NAME} 申請用紙"
 # A custom document property of each 差戻し workbook: "<SHA-256> <file name>" of the file it
 # marks. Excel and LibreOffice keep it when the applicant saves the fixed form, so the
 # correction names what it corrects, whatever it is called when it comes back.
 CORRECTS_PROPERTY = "bansou-corrects"
+# A custom document property of each blank form: the round (round.name) it was made for.
+ROUND_PROPERTY = "bansou-round"
+_EXAMPLES = wording.form_examples(dt.date(2016, 6, 30))
 
 Kind = Literal[
     "date", "org_type", "municipality", "choice", "text", "long_text", "postal_code",
@@ -33,10 +36,19 @@ class FieldSpec:
     label: str
     kind: Kind
     required: bool
-    guide: str
+    guide_text: str  # may hold {date} and {month}: the round's examples (wording.form_examples)
     choices: tuple[str, ...] = ()
     items: tuple[str, ...] = ()  # checklist rows
     section: str = ""
+
+    @property
+    def guide(self) -> str:
+        """The guidance with the first round's examples (messages about a form use it)."""
+        return self.guide_for(_EXAMPLES)
+
+    def guide_for(self, examples: dict[str, str]) -> str:
+        """The guidance with a round's own examples (its form uses it)."""
+        return self.guide_text.format_map(examples)
 
     @property
     def is_checklist(self) -> bool:
@@ -51,7 +63,7 @@ _SETUP = "5. 実施体制"
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("application_date", "申請日", "date", True,
-              "申請する日付を入力してください（例：2016/6/28、平成28年6月28日）。", section=_APPLICANT),
+              "申請する日付を入力してください（例：{date}）。", section=_APPLICANT),
     FieldSpec("org_type", "団体種別", "org_type", True,
               "一覧から団体の種別を選んでください。", tuple(domain.ORG_TYPES.values()),
               section=_APPLICANT),
@@ -97,7 +109,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               "メニュー「その他」に○を付けた場合は、希望する支援の内容を記入してください。",
               section=_SUPPORT),
     FieldSpec("start_month", "希望開始時期", "year_month", True,
-              "支援の開始を希望する年月を入力してください（例：2016年9月）。", section=_SUPPORT),
+              "支援の開始を希望する年月を入力してください（例：{month}）。", section=_SUPPORT),
     FieldSpec("duration_months", "希望期間（か月）", "months", True,
               "4から8までの月数を入力してください（例：6）。", section=_SUPPORT),
     FieldSpec("commitments", "実施体制の確認", "checklist", False,

@@ -18,3 +18,26 @@ def japanese_datetime(moment: dt.datetime) -> str:
 
 def month_day(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
+
+
+# Japanese eras as applicants write dates (平成28年6月28日); the first year is 元年.
+_ERAS = ((dt.date(2019, 5, 1), "令和"), (dt.date(1989, 1, 8), "平成"))
+
+
+def era_date(day: dt.date) -> str:
+    """2016-06-28 → 平成28年6月28日; 2019-05-01 → 令和元年5月1日."""
+    for start, era in _ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return japanese_date(day)
+
+
+def form_examples(deadline: dt.date) -> dict[str, str]:
+    """The examples a round's form gives: an application date just before the deadline, and
+    a start three months after it."""
+    applied = deadline - dt.timedelta(days=2)
+    month = deadline.month + 2
+    start = dt.date(deadline.year + month // 12, month % 12 + 1, 1)
+    return {"date": f"{applied.year}/{applied.month}/{applied.day}、{era_date(applied)}",
+            "month": f"{start.year}年{start.month}月"}

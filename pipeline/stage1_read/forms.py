@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import io
 import re
 from collections import defaultdict
@@ -28,6 +29,7 @@ from pipeline.core.formspec import (
     FIELDS_BY_KEY,
     FORM_SHEET,
     FORM_VERSION,
+    ROUND_PROPERTY,
     VERSION_LABEL,
     item_key,
 )
@@ -68,6 +70,7 @@ class RawForm:
     problems: list[Problem] = field(default_factory=list)
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
     corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
+    round_name: str = ""  # the round the blank form was made for (its round mark), if any
     formulas: frozenset[str] = frozenset()  # addresses of the 申請書 cells holding a formula
     sheet: str = FORM_SHEET  # the sheet read as the form (a copy or a renamed sheet, if so)
     # problems with a form that is still read (e.g. two filled sheets): it is 要修正
@@ -123,7 +126,7 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
         return _file_problem(name, "", NOT_XLSX)
     if form is None:
         return _file_problem(name, "", "not_a_form")
-    form.corrects = _corrects(data)
+    form.corrects, form.round_name = _our_properties(data)
     form.formulas = frozenset(formulas)
     # Excel opens a workbook with macros only when it is named .xlsm
     if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
@@ -185,19 +188,23 @@ def _form_on_other_sheets(data: bytes, workbook: python_calamine.CalamineWorkboo
 
 _CUSTOM_PROPERTIES = "docProps/custom.xml"
 _CORRECTS = re.compile(rf'name="{CORRECTS_PROPERTY}"[^>]*>\s*<vt:lpwstr>([0-9a-f]{{64}}) '.encode())
+_ROUND = re.compile(rf'name="{ROUND_PROPERTY}"[^>]*>\s*<vt:lpwstr>([^<]{{1,200}})</'.encode())
 
 
-def _corrects(data: bytes) -> str:
-    """The SHA-256 our 差戻し tag names (the file this one corrects), or ""."""
+def _our_properties(data: bytes) -> tuple[str, str]:
+    """What our document properties say: the SHA-256 a 差戻し tag names (the file this one
+    corrects) and the round the blank form was made for; "" for each that is absent."""
     # an .xls has no document properties of ours, and most forms have no custom properties at
     # all: the part's name stands uncompressed in the zip directory, so a search says so
     if not data.startswith(b"PK") or _CUSTOM_PROPERTIES.encode() not in data:
-        return ""
+        return "", ""
     entry = zipparts.entries(data).get(_CUSTOM_PROPERTIES)
     if entry is None:
-        return ""
-    match = _CORRECTS.search(zipparts.read(data, entry, 1 << 16))
-    return match.group(1).decode() if match else ""
+        return "", ""
+    part = zipparts.read(data, entry, 1 << 16)
+    corrects, round_name = _CORRECTS.search(part), _ROUND.search(part)
+    return (corrects.group(1).decode() if corrects else "",
+            html.unescape(round_name.group(1).decode(errors="replace")) if round_name else "")
 
 
 def _has_macros(data: bytes) -> bool:

@@ -45,6 +45,9 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     validated: a large round's memory goes down there."""
     hashes = {form.file: form.sha256 for form in forms}
     remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
+    for form in forms:  # a form made for another round (last year's, kept by the applicant)
+        if form.round_name and form.round_name != settings.name:
+            remarks[form.file] = remarks.get(form.file, "") + f" {other_round(form.round_name, settings)}"
     corrects = {form.file: form.corrects for form in forms if form.corrects}
     with lap("validate"):
         validated = validate_forms(forms, settings.deadline.date())
@@ -128,6 +131,11 @@ def _awaiting_corrections(needs_fix: Sequence[str], decisions: dict[str, Verdict
         return []
     return [f"要修正の申請が{len(waiting)}件あり、再提出期限（{month_day(settings.resubmission_deadline)}）"
             "まで修正版が届く可能性があります"]
+
+
+def other_round(round_name: str, settings: RoundSettings) -> str:
+    return (f"「{round_name}」の申請用紙で提出されています（今回は「{settings.name}」）。記入欄は"
+            "同じため、そのまま読み取って判定しました。")
 
 
 class Verdict(NamedTuple):

@@ -8,7 +8,15 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.core import domain
-from pipeline.core.formspec import FIELDS, FORM_SHEET, FORM_TITLE, FORM_VERSION, VERSION_LABEL
+from pipeline.core.formspec import (
+    FIELDS,
+    FORM_SHEET,
+    FORM_VERSION,
+    ROUND_PROPERTY,
+    VERSION_LABEL,
+)
+from pipeline.core.settings import RoundSettings
+from pipeline.core.wording import form_examples, japanese_datetime
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     MONTH_FORMAT,
@@ -25,9 +33,14 @@ _LONG_TEXT_HEIGHT = 72
 _GUIDE_WIDTH = 44
 
 
-def write_form(path: Path) -> None:
-    """Write the blank form to ``path`` (its folder must exist)."""
-    workbook = new_workbook(path, FORM_TITLE)
+def write_form(path: Path, settings: RoundSettings) -> None:
+    """Write the round's blank form to ``path`` (its folder must exist): its title, deadline,
+    where to send it and its examples come from the settings, and a document property marks
+    the round, so that a form of another round is recognised when it comes back."""
+    title_text = f"{settings.name} 申請用紙"
+    workbook = new_workbook(path, title_text)
+    workbook.set_custom_property(ROUND_PROPERTY, settings.name)
+    examples = form_examples(settings.deadline.date())
     title = fmt(workbook, bold=True, font_size=14)
     section = fmt(workbook, bold=True, font_color="#FFFFFF", bg_color="#1F4E79")
     label = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True)
@@ -48,12 +61,14 @@ def write_form(path: Path) -> None:
     sheet.set_column("A:A", 30)
     sheet.set_column("B:B", 56)
     sheet.set_column("C:C", _GUIDE_WIDTH)
-    sheet.write_string(0, 0, FORM_TITLE, title)
+    sheet.write_string(0, 0, title_text, title)
     sheet.write_string(1, 0, VERSION_LABEL, label)
     sheet.write_string(1, 1, FORM_VERSION, version)
     sheet.merge_range(2, 0, 2, 2, "黄色のセルに入力してください。見出しの文字は変更しないでください。"
                       "入力方法は右の説明と「記入方法」シートをご覧ください。", guide)
+    sheet.merge_range(3, 0, 3, 2, submission(settings), guide)
     sheet.set_row(0, 24)
+    sheet.set_row(3, 26)
     row = 4
     current_section = ""
     for field in FIELDS:
@@ -61,9 +76,10 @@ def write_form(path: Path) -> None:
             current_section = field.section
             sheet.merge_range(row, 0, row, 2, field.section, section)
             row += 1
+        field_guide = field.guide_for(examples)
         sheet.write_string(row, 0, field.label, label)
-        sheet.write_string(row, 2, field.guide, guide)
-        sheet.set_row(row, _guide_height(field.guide))
+        sheet.write_string(row, 2, field_guide, guide)
+        sheet.set_row(row, _guide_height(field_guide))
         if field.is_checklist:
             row += 1
             for item in field.items:
@@ -78,7 +94,7 @@ def write_form(path: Path) -> None:
         cell_format = {"date": date_input, "year_month": month_input}.get(field.kind, text_input)
         sheet.write_blank(row, 1, None, cell_format)
         validation: dict[str, object] = {
-            "validate": "any", "input_title": field.label[:32], "input_message": field.guide[:255],
+            "validate": "any", "input_title": field.label[:32], "input_message": field_guide[:255],
         }
         if field.key in list_ranges:
             validation.update(validate="list", source=list_ranges[field.key],
@@ -86,7 +102,7 @@ def write_form(path: Path) -> None:
                               error_message="一覧にない値です。一覧から選んでください。")
         sheet.data_validation(row, 1, row, 1, validation)
         if field.kind == "long_text":
-            sheet.set_row(row, max(_LONG_TEXT_HEIGHT, _guide_height(field.guide)))
+            sheet.set_row(row, max(_LONG_TEXT_HEIGHT, _guide_height(field_guide)))
         row += 1
 
     sheet.freeze_panes(4, 0)
@@ -95,8 +111,15 @@ def write_form(path: Path) -> None:
     print_setup(sheet, landscape=False, header=domain.PROGRAM_NAME)
     sheet.print_area(0, 0, row - 1, 2)
     sheet.activate()
-    _write_guide(guide_sheet, label, guide)
+    _write_guide(guide_sheet, label, guide, settings, examples)
     workbook.close()
+
+
+def submission(settings: RoundSettings) -> str:
+    """The deadline and where to send the form, as the form's first rows say them."""
+    office = settings.office
+    return (f"締切：{japanese_datetime(settings.deadline)}（日本時間）までに届いたもの。"
+            f"提出先：{office.name}（メール：{office.email}）")
 
 
 def _guide_height(text: str) -> float:
@@ -123,13 +146,18 @@ def _write_lists(lists: Worksheet) -> dict[str, str]:
     return ranges
 
 
-def _write_guide(sheet: Worksheet, label: Format, guide: Format) -> None:
+def _write_guide(sheet: Worksheet, label: Format, guide: Format, settings: RoundSettings,
+                 examples: dict[str, str]) -> None:
+    office = settings.office
     rows = [("項目", "必須", "記入のしかた")]
-    rows += [(f.label, "必須" if f.required else "任意", f.guide) for f in FIELDS]
+    rows += [(f.label, "必須" if f.required else "任意", f.guide_for(examples)) for f in FIELDS]
     rows += [
         ("", "", ""),
-        ("提出方法", "", "記入した申請用紙をメールで事務局へ送ってください。ファイル名は変えても"
-                       "かまいません。補足資料は郵送でも受け付けます。"),
+        ("締切", "", f"{japanese_datetime(settings.deadline)}（日本時間）までに届いたものを受け付けます。"),
+        ("提出方法", "", f"記入した申請用紙を、メールで {office.email} へ送ってください。ファイル名は"
+                       "変えてもかまいません。補足資料は郵送でも受け付けます"
+                       f"（{office.address}）。"),
+        ("問い合わせ先", "", f"{office.name}　電話：{office.phone}　メール：{office.email}"),
         ("注意", "", "「申請書」シートの見出しの文字は変えないでください。行の追加はできます。"),
     ]
     sheet.set_column("A:A", 26)

@@ -106,7 +106,7 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
             attachment = _ATTACHED_MARKED
         elif decision == NEEDS_FIX and file in result.records.index:
             record = {str(key): value for key, value in result.records.loc[file].items()}
-            fresh_copy(workbook, record, found, tag=tag)
+            fresh_copy(workbook, record, found, result.settings, tag=tag)
             attachment = _ATTACHED_FRESH_COPY
         else:
             problem_list_only(workbook, file, found)
@@ -231,12 +231,12 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> 
 
 
 def fresh_copy(target: Path, record: Mapping[str, object], found: pd.DataFrame,
-               tag: str = "") -> None:
+               settings: RoundSettings, tag: str = "") -> None:
     """For a form we cannot edit in place (.xls, .ods): a new blank form with the applicant's
     values copied in by label, the problem cells marked, and the same tag."""
     with tempfile.TemporaryDirectory() as folder:
         blank = Path(folder) / "blank.xlsx"
-        write_form(blank)
+        write_form(blank, settings)
         workbook = openpyxl.load_workbook(blank)
     sheet = workbook[FORM_SHEET]
     inputs = _input_cells(sheet)

@@ -49,7 +49,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
             ("write application list", write_application_list,
              (outputs.path(LIST_FILE), result)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
-            ("write form", write_form, (outputs.path(FORM_FILE),)),
+            ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
         ]
         large = len(result.ledger) >= processes.PARALLEL_FROM
         processes.run_jobs(jobs, parallel=large)
