@@ -319,7 +319,7 @@ def _progress_bar() -> Progress | None:
 def _reported(ctx: click.Context) -> Iterator[None]:
     """Turn the project's errors (and the system's, on files) into a Japanese message and
     exit code 1; a traceback only with --debug."""
-    from pipeline.core.errors import BansouError
+    from pipeline.core.errors import BansouError, os_reason
 
     try:
         yield
@@ -327,5 +327,5 @@ def _reported(ctx: click.Context) -> Iterator[None]:
         if ctx.obj and ctx.obj.get("debug"):
             raise
         message = str(error) if isinstance(error, BansouError) else (
-            f"ファイルを読み書きできません：{error.filename or ''}（{error.strerror}）")
+            f"ファイルを読み書きできません：{error.filename or ''}（{os_reason(error)}）")
         raise click.ClickException(message) from error

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.core.errors import InboxError
+from pipeline.core.errors import InboxError, os_reason
 from pipeline.core.manifest import unchanged_outputs
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Lap, Progress, no_lap
@@ -87,7 +87,7 @@ def _scan(inbox: Path) -> InboxScan:
     try:
         return scan_inbox(inbox)
     except OSError as error:
-        raise InboxError(f"受付フォルダ {inbox} を読み込めません（{error.strerror}）。") from error
+        raise InboxError(f"受付フォルダ {inbox} を読み込めません（{os_reason(error)}）。") from error
 
 
 @contextlib.contextmanager

@@ -120,6 +120,6 @@ def test_full_disk_keeps_previous_outputs(round_dir: Path, monkeypatch: pytest.M
     monkeypatch.setattr("pipeline.stage3_write.write.write_plan", no_space)
     result = _run(round_dir)
     assert result.exit_code == 1
-    assert result.output == ("エラー: 出力を書き込めませんでした（No space left on device）。"
+    assert result.output == ("エラー: 出力を書き込めませんでした（ディスクの空きがありません）。"
                              "以前の出力はそのまま残っています。空き容量を確認してください。\n")
     assert _snapshot(outbox) == before

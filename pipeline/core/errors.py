@@ -6,6 +6,8 @@ Problems in an applicant's form are not exceptions; they are rows
 
 from __future__ import annotations
 
+import errno
+
 
 class BansouError(Exception):
     """Base class: the message is Japanese and meant for staff."""
@@ -21,3 +23,25 @@ class InboxError(BansouError):
 
 class OutputError(BansouError):
     """An output file cannot be written or replaced."""
+
+
+# What the system's refusals mean, in the words staff read (the system's own text is English).
+_OS_REASONS = {
+    errno.ENOSPC: "ディスクの空きがありません",
+    errno.EDQUOT: "使える容量の上限に達しました",
+    errno.EACCES: "アクセスが許可されていません",
+    errno.EPERM: "操作が許可されていません",
+    errno.EROFS: "読み取り専用の場所です",
+    errno.ENOENT: "見つかりません",
+    errno.EISDIR: "フォルダです",
+    errno.ENOTDIR: "途中にフォルダでないものがあります",
+    errno.EEXIST: "同じ名前のものがあります",
+    errno.EBUSY: "ほかのプログラムが使用中です",
+    errno.ENAMETOOLONG: "名前が長すぎます",
+    errno.EIO: "ディスクの読み書きに失敗しました",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, in Japanese; the system's own words when we have none."""
+    return _OS_REASONS.get(error.errno or 0, error.strerror or str(error))

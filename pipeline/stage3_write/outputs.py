@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
-from pipeline.core.errors import OutputError
+from pipeline.core.errors import OutputError, os_reason
 from pipeline.core.manifest import (
     MANIFEST,
     Results,
@@ -66,7 +66,7 @@ def _replace(source: Path, target: Path) -> None:
     try:
         os.replace(source, target)
     except OSError as error:
-        raise OutputError(f"{target} を書き換えられません。{_LOCKED}（{error.strerror}）") from error
+        raise OutputError(f"{target} を書き換えられません。{_LOCKED}（{os_reason(error)}）") from error
 
 
 def _keep(target: Path, copy: Path) -> None:
@@ -93,7 +93,7 @@ def one_run_at_a_time(outbox: Path, started: str) -> Iterator[None]:
         outbox.mkdir(parents=True, exist_ok=True)
         handle = (outbox / _LOCK).open("a+", encoding="utf-8")
     except OSError as error:
-        raise OutputError(f"出力フォルダ {outbox} に書き込めません（{error.strerror}）。") from error
+        raise OutputError(f"出力フォルダ {outbox} に書き込めません（{os_reason(error)}）。") from error
     with handle:
         try:
             # a POSIX record lock: held by this process only, never by the workers it forks
@@ -156,7 +156,7 @@ class OutputSet:
                 shutil.rmtree(stale, ignore_errors=True)
             self.staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=self.outbox))
         except OSError as error:
-            raise OutputError(f"出力フォルダ {self.outbox} に書き込めません（{error.strerror}）。") from error
+            raise OutputError(f"出力フォルダ {self.outbox} に書き込めません（{os_reason(error)}）。") from error
         return self
 
     def path(self, name: str) -> Path:
@@ -175,7 +175,7 @@ class OutputSet:
             if kind is None:
                 self._publish()
             elif isinstance(error, OSError):
-                raise OutputError(f"出力を書き込めませんでした（{error.strerror}）。以前の出力は"
+                raise OutputError(f"出力を書き込めませんでした（{os_reason(error)}）。以前の出力は"
                                   "そのまま残っています。空き容量を確認してください。") from error
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
