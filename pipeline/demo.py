@@ -24,7 +24,7 @@ import openpyxl
 import python_calamine
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.core import domain
+from pipeline.core import domain, postal
 from pipeline.core.errors import BansouError
 from pipeline.core.formspec import FIELDS_BY_KEY, FORM_SHEET, item_key
 from pipeline.core.settings import JST, RoundSettings
@@ -185,8 +185,6 @@ def _applicant(rng: random.Random, index: int, org_type: str,
                   f"理事長 {person}", "事業推進部"),
     }
     org_name, representative, department = names[org_type]
-    postal_head = {domain.AREA_WARDS: rng.randint(100, 179), domain.AREA_TAMA: rng.randint(180, 208),
-                   domain.AREA_ISLANDS: 100}[area]
     phone = {domain.AREA_WARDS: f"03-{rng.randint(3000, 6999)}-{rng.randint(0, 9999):04d}",
              domain.AREA_TAMA: f"042-{rng.randint(300, 799)}-{rng.randint(0, 9999):04d}",
              domain.AREA_ISLANDS: f"04992-{rng.randint(2, 9)}-{rng.randint(0, 9999):04d}"}[area]
@@ -204,7 +202,7 @@ def _applicant(rng: random.Random, index: int, org_type: str,
         "org_name": org_name,
         "representative": representative,
         "municipality": municipality,
-        "postal_code": f"{postal_head:03d}-{rng.randint(0, 9999):04d}",
+        "postal_code": rng.choice(postal.tokyo_codes()[municipality]),
         "address": f"{prefix}{municipality}{rng.choice(_TOWNS)}{rng.randint(1, 5)}-{rng.randint(1, 30)}"
                    f"-{rng.randint(1, 20)}",
         "department": department,

@@ -7,7 +7,7 @@ forms (:mod:`pipeline.workers`); it needs no pandas, so those processes start li
 
 from __future__ import annotations
 
-from pipeline.core import problems
+from pipeline.core import postal, problems
 from pipeline.core.formspec import (
     CHECKLIST_FIELDS,
     LABEL_ROWS,
@@ -34,6 +34,8 @@ def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Prob
             row[spec.key] = None
             continue
         value = normalize_field(spec, cell.value)
+        if spec.kind == "postal_code" and isinstance(value, str) and postal.lookup(value) is None:
+            value = Invalid("unknown_postal_code", extra=postal.data_version())
         if isinstance(value, Invalid):
             found.append(field_problem(form, spec, value.code, extra=value.extra))
             value = None

@@ -67,7 +67,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         clean = validated.applications
         received = clean[~clean["file"].isin(decisions)].merge(receipts, on="file", how="left",
                                                                validate="one_to_one")
-        eligible, ineligible = eligibility.check_eligibility(received, settings)
+        eligible, ineligible, place_notes = eligibility.check_eligibility(received, settings)
         for file, group in ineligible.groupby("file", sort=False):
             decisions[str(file)] = Verdict(INELIGIBLE, str(group["rule"].iloc[0]),
                                            " ".join(group["reason"]))
@@ -80,17 +80,22 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
                       zip(ranked["file"].tolist(), ranked["decision"].tolist(),
                           ranked["reason_code"].tolist(), ranked["reason"].tolist(), strict=True)}
     with lap("ledger"):
+        # for staff, on the file's rows in 受付一覧 and 選定順位 (never in a letter)
+        staff_notes = {f: " ".join(filter(None, (received_files.remarks.get(f, "").strip(),
+                                                 place_notes.get(f, ""))))
+                       for f in received_files.remarks.keys() | place_notes.keys()}
         files = receipts["file"].tolist()  # plain strings: quick to loop over
         ledger = LedgerSchema.validate(receipts.assign(
             org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
             decision=[decisions[f].decision for f in files],
             reason=[decisions[f].reason + remarks.get(f, "") for f in files],
             reason_code=[decisions[f].code for f in files],
-            staff_note=[received_files.remarks.get(f, "") for f in files],
+            staff_note=[staff_notes.get(f, "") for f in files],
         ))
-        if received_files.remarks:  # the same name's other application: on its ranked row too
-            ranked = ranked.assign(reason=[r + received_files.remarks.get(f, "") for f, r in
-                                           zip(ranked["file"], ranked["reason"], strict=True)])
+        if staff_notes:  # on its ranked row too
+            ranked = ranked.assign(reason=[f"{r} {staff_notes[f]}" if f in staff_notes else r
+                                           for f, r in zip(ranked["file"], ranked["reason"],
+                                                           strict=True)])
     changed = changes.compare(previous, ledger, ranked)
     review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
                                    columns=validated.problems.columns, dtype=object)

@@ -11,7 +11,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from pipeline.core import domain
+from pipeline.core import domain, postal
 from pipeline.core.formspec import FIELDS
 from pipeline.core.result import RoundResult
 from pipeline.stage3_write.outputs import new_version_name
@@ -51,7 +51,8 @@ def write_selection(path: Path, result: RoundResult) -> None:
         "value": "入力値", "message": "エラー内容", "code": CODE_COLUMN})[
         ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容", CODE_COLUMN]],
         hidden=(CODE_COLUMN,))
-    ledger = result.ledger.assign(reason=result.ledger["reason"] + result.ledger["staff_note"])
+    ledger = result.ledger.assign(reason=result.ledger["reason"].str.cat(
+        result.ledger["staff_note"], sep=" ").str.rstrip())
     _table(workbook, "受付一覧", _naive(ledger).rename(columns={
         "file": "ファイル名", "sha256": "SHA-256", "received_at": "受付日時",
         "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
@@ -353,7 +354,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     row += 1
     sheet.write_string(row, 0, "募集回の設定（round.toml）", heading)
     row += 1
-    for label, value in result.settings.as_rows():
+    for label, value in [*result.settings.as_rows(), ("郵便番号データ", postal.data_version())]:
         sheet.write_string(row, 0, label, cell)
         sheet.write_string(row, 1, value, cell)
         row += 1
