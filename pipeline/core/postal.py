@@ -84,6 +84,9 @@ def _place(prefecture: str, cities: Iterable[str], office: str = "") -> Place:
     return Place(prefecture, tuple(names), office)
 
 
+_ENTRY = '"postal_code"'  # once per entry: the code's own, and each alternate's
+
+
 @functools.lru_cache(maxsize=65536)
 def lookup(code: str) -> Place | None:
     """Where ``code`` ("153-0064") is; None when Japan Post has no such code."""
@@ -93,6 +96,8 @@ def lookup(code: str) -> Place | None:
                      (digits,)).fetchone()
     if row:
         prefecture, city, data = row
+        if data.count(_ENTRY) == 1:  # nearly every code: no alternates, nothing to parse
+            return _place(prefecture, [city])
         others = [a["city"] for a in json.loads(data).get("alternates", [])
                   if a.get("prefecture") == prefecture]
         return _place(prefecture, [city, *others])
