@@ -50,6 +50,22 @@ def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
     assert b"password" not in published
 
 
+def test_output_file_names_hide_nothing_and_keep_links_whole(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
+    """A right-to-left override or a zero-width space from an applicant's name or file name
+    never reaches a file name we write (選定\u202etxt.exe would show as exe.txt定選), nor
+    # or %, at which the link from 選定順位 to a plan breaks."""
+    add_form(inbox, "申請\u202eslx.#1%.xlsx", org("新宿\u200b#1%\u202e社協", "新宿区"),
+             blank_dir=blank_dir)
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert result.ledger["decision"].tolist() == ["選定"]
+    names = [p.name for p in (tmp_path / "outbox").rglob("*") if p.is_file()]
+    assert "01_新宿区_新宿_1_社協.xlsx" in names
+    assert any(name.startswith("申請slx._1_") for name in names), names
+    for name in names:
+        assert not {"#", "%", "\u202e", "\u200b"} & set(name), name
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_check_never_waits_on_a_pipe_or_a_device(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "申請.xlsx"

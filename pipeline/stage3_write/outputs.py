@@ -35,14 +35,22 @@ from pipeline.core.manifest import (
 _STAGING_PREFIX = ".staging-"
 NEW_VERSION = "（新しい版）"
 _PREVIOUS = ".previous"
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+# Windows' and macOS's forbidden characters, control characters, and # and % (a link to the
+# file, as 選定順位 has to each plan, breaks at them).
+_UNSAFE = re.compile(r'[\\/:*?"<>|#%\x00-\x1f\x7f]')
 _MAX_PART = 40  # characters kept from a name that came from an applicant
 
 
 def safe_file_part(text: str) -> str:
-    """Part of a file name, safe on Windows and macOS: no \\ / : * ? " < > |, NFC, short."""
-    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", text))
+    """Part of a file name, safe on Windows and macOS and in a link: no \\ / : * ? " < > | # %,
+    no invisible format characters (a right-to-left override would show 選定.txt as txt.定選),
+    NFC, short."""
+    visible = "".join(c for c in unicodedata.normalize("NFC", text)
+                      if unicodedata.category(c) != "Cf")
+    cleaned = _UNSAFE.sub("_", visible)
     return re.sub(r"\s+", " ", cleaned).strip(" .")[:_MAX_PART].strip(" .") or "_"
+
+
 _LOCKED = "Excelで開いている場合は閉じてから再実行してください。"
 
 
