@@ -26,51 +26,55 @@ class Rule:
     reason: Callable[[pd.Series, RoundSettings], str]
 
 
-# Where the organisation is: its 郵便番号 on Japan Post's data, and its 所在地 (see README,
-# 「都内かどうかの判定」). Columns added for the rules, dropped before the result.
-_POSTAL, _ADDRESS = "_postal_place", "_address_place"
+@dataclass(frozen=True)
+class Location:
+    """Where the organisation is, on the evidence of its form (README 「都内かどうかの判定」):
+    its 郵便番号 on Japan Post's data, its 所在地, and the 区市町村 it applies for."""
+
+    code: str
+    stated: str
+    address_text: str
+    postal: Place | None  # None: no such code (already 要修正, so not met here)
+    address: Place | None  # None: the address does not tell
+
+    @classmethod
+    def of(cls, code: str, stated: str, address: str) -> Location:
+        return cls(code, stated, address, postal.lookup(code), postal.address_place(address))
+
+    def evidence(self) -> list[tuple[str, Place]]:
+        """Each piece that tells, as (what it is, the place it names)."""
+        pieces = [(f"郵便番号 {self.code} ", self.postal), ("所在地", self.address)]
+        return [(what, place) for what, place in pieces if place is not None]
+
+    @property
+    def in_tokyo(self) -> bool:
+        """Outside Tokyo only when every piece that tells says so. When the 郵便番号 and the
+        所在地 disagree about Tokyo, the 区市町村 applied for (one of the 62, or another rule has
+        already refused it) makes two against one: judged as in Tokyo, and the row says why."""
+        pieces = self.evidence()
+        return not pieces or any(place.in_tokyo for _, place in pieces)
+
+    def outside_reason(self) -> str:
+        evidence = "、".join(f"{what}は{place}" for what, place in self.evidence())
+        return f"{evidence}です（本事業の対象は都内の団体です）。"
+
+    def notes(self) -> list[str]:
+        """Where the evidence disagrees, on an application judged as in Tokyo (for staff;
+        letters and plans print what was written)."""
+        code, stated, found, address = self.code, self.stated, self.postal, self.address
+        notes = []
+        if found and not found.in_tokyo:
+            notes.append(f"郵便番号 {code} は{found}です（所在地: {address or self.address_text}）")
+        elif found and stated not in found.municipalities:
+            notes.append(f"郵便番号 {code} は{'・'.join(found.municipalities)}です（区市町村: {stated}）")
+        if address and not address.in_tokyo:
+            notes.append(f"所在地は{address}です（郵便番号 {code}: {found or '不明'}）")
+        elif address and address.municipalities and stated not in address.municipalities:
+            notes.append(f"所在地は{address.municipalities[0]}です（区市町村: {stated}）")
+        return notes
 
 
-def _evidence(row: pd.Series) -> list[tuple[str, Place]]:
-    """Each piece of evidence about where the organisation is, as (what it is, place)."""
-    pieces = []
-    if row[_POSTAL] is not None:
-        pieces.append((f"郵便番号 {row['postal_code']}", row[_POSTAL]))
-    if row[_ADDRESS] is not None:
-        pieces.append(("所在地", row[_ADDRESS]))
-    return pieces
-
-
-def located_in_tokyo(row: pd.Series) -> bool:
-    """Outside Tokyo only when every piece that tells says so. When the 郵便番号 and the 所在地
-    disagree about Tokyo, the 区市町村 applied for (one of the 62, or another rule has already
-    refused it) makes two against one: judged as in Tokyo, and the row says why."""
-    pieces = _evidence(row)
-    return not pieces or any(place.in_tokyo for _, place in pieces)
-
-
-def _outside_tokyo_reason(row: pd.Series) -> str:
-    evidence = "、".join(f"{what}{' ' if what[-1].isdigit() else ''}は{place}"
-                         for what, place in _evidence(row))
-    return f"{evidence}です（本事業の対象は都内の団体です）。"
-
-
-def location_notes(row: pd.Series) -> list[str]:
-    """Where the evidence disagrees, on a row judged as in Tokyo (for staff; letters and plans
-    print what was written)."""
-    postal_place, address = row[_POSTAL], row[_ADDRESS]
-    code, stated = row["postal_code"], row["municipality"]
-    notes = []
-    if postal_place and not postal_place.in_tokyo:
-        notes.append(f"郵便番号 {code} は{postal_place}です（所在地: {address or row['address']}）")
-    elif postal_place and stated not in postal_place.municipalities:
-        notes.append(f"郵便番号 {code} は{'・'.join(postal_place.municipalities)}です"
-                     f"（区市町村: {stated}）")
-    if address and not address.in_tokyo:
-        notes.append(f"所在地は{address}です（郵便番号 {code}: {postal_place or '不明'}）")
-    elif address and address.municipalities and stated not in address.municipalities:
-        notes.append(f"所在地は{address.municipalities[0]}です（区市町村: {stated}）")
-    return notes
+_LOCATION = "_location"  # a column of Location, for the rules; not in the result
 
 
 RULES = (
@@ -79,9 +83,8 @@ RULES = (
          lambda row, _: f"区市町村「{row['municipality']}」は東京都の区市町村ではありません"
                         "（本事業の対象は都内の団体です）。"),
     Rule("located_in_tokyo",
-         lambda df, _: df.apply(located_in_tokyo, axis=1).astype(bool) if len(df) else
-         pd.Series(True, index=df.index),
-         lambda row, _: _outside_tokyo_reason(row)),
+         lambda df, _: df[_LOCATION].map(lambda location: location.in_tokyo),
+         lambda row, _: row[_LOCATION].outside_reason()),
     Rule("org_type_allowed",
          lambda df, _: df[ReceivedSchema.org_type].isin(domain.ORG_TYPES.values()),
          lambda row, _: f"団体種別「{row['org_type']}」は本事業の対象ではありません。"),
@@ -101,12 +104,11 @@ class Eligibility(NamedTuple):
 
 def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligibility:
     received = ReceivedSchema.validate(received)
-    checked = received.assign(**{
-        _POSTAL: pd.Series([postal.lookup(c) for c in received[ReceivedSchema.postal_code]],
-                           index=received.index, dtype=object),
-        _ADDRESS: pd.Series([postal.address_place(a) for a in received[ReceivedSchema.address]],
-                            index=received.index, dtype=object),
-    })
+    locations = [Location.of(*place) for place in zip(
+        received[ReceivedSchema.postal_code].tolist(), received[ReceivedSchema.municipality].tolist(),
+        received[ReceivedSchema.address].tolist(), strict=True)]
+    checked = received.assign(**{_LOCATION: pd.Series(locations, index=received.index,
+                                                      dtype=object)})
     failures = []
     passed = pd.Series(True, index=checked.index)
     for rule in RULES:
@@ -116,8 +118,9 @@ def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligib
             failures.append((row["file"], row["org_name"], rule.key, rule.reason(row, settings)))
     ineligible = IneligibleSchema.validate(
         pd.DataFrame(failures, columns=["file", "org_name", "rule", "reason"]))
-    notes = {str(row["file"]): " ".join(f"{note}。" for note in found)
-             for _, row in checked[passed].iterrows() if (found := location_notes(row))}
+    notes = {file: " ".join(f"{note}。" for note in found) for file, location, ok in
+             zip(received["file"].tolist(), locations, passed.tolist(), strict=True)
+             if ok and (found := location.notes())}
     eligible = received[passed].assign(
         area=lambda df: df[ReceivedSchema.municipality].map(domain.MUNICIPALITY_AREA))
     return Eligibility(EligibleSchema.validate(eligible.reset_index(drop=True)), ineligible, notes)
