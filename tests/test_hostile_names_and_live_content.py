@@ -220,3 +220,44 @@ def test_two_runs_never_share_an_outbox(inbox: Path, blank_dir: Path, settings: 
         holder.wait()
     run_round(inbox, outbox, settings, RUN_AT)  # released: the next run goes ahead
     assert (outbox / "選定結果.xlsx").exists()
+
+
+def test_excel_s_29_february_1900_is_not_a_date(inbox: Path, blank_dir: Path,
+                                                 settings: RoundSettings, tmp_path: Path) -> None:
+    """Serial 60 is a day that never was (calamine reads it as the 28th, like serial 59)."""
+    def fictitious_day(sheet: Worksheet) -> None:
+        row, col = find_label(sheet, "申請日")
+        sheet.cell(row, col + 1).value = 60
+        sheet.cell(row, col + 1).number_format = "yyyy/m/d"
+
+    make_form(inbox / "leap.xlsx", org("うるう会", "新宿区"), blank_dir=blank_dir,
+              edit=fictitious_day)
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert result.ledger["decision"].tolist() == ["要修正"]
+    assert result.problems["code"].tolist() == ["bad_date"]
+
+
+def test_huge_numbers_are_shown_as_written_not_expanded() -> None:
+    from pipeline.core.normalize import display
+
+    assert display(1e308) == "1e+308"
+    assert display(-2.5e20) == "-2.5e+20"
+    assert display(1234567.0) == "1234567"
+
+
+def test_values_longer_than_a_cell_holds_are_cut_saying_so(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
+    from pipeline.stage3_write.xlsx import CELL_LIMIT, cell_text
+
+    clipped = cell_text("あ" * 40_000)
+    assert len(clipped) == CELL_LIMIT and clipped.endswith("全文は元のファイルにあります）")
+    assert cell_text("短い") == "短い"
+    add_form(inbox, "long.xlsx", org("長い会", "新宿区", {"電話番号": "9" * CELL_LIMIT}),
+             blank_dir=blank_dir)
+    run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    errors = openpyxl.load_workbook(tmp_path / "outbox" / "選定結果.xlsx")["入力エラー"]
+    header = [cell.value for cell in errors[1]]
+    row = dict(zip(header, (cell.value for cell in errors[2]), strict=True))
+    assert row["入力値"] == "9" * CELL_LIMIT  # what was typed, whole: it fits
+    assert row["エラー内容"].startswith(f"「電話番号」の「{'9' * 80}…」は電話番号として読み取れません。")
+    assert len(row["エラー内容"]) < 300

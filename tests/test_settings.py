@@ -179,3 +179,21 @@ def test_the_menu_fit_table_is_read_and_checked(tmp_path: Path) -> None:
         'rubric.menu_fit."活動の継続・資金確保" は「プラン策定」は「プラン策定支援」の書き間違いでは'
         "ありませんか。支援メニューの名前（" + "、".join(MENUS) + "）を並べたリストにしてください"
         '（現在の値: ["プラン策定"]）。']
+
+
+def test_a_round_name_too_long_for_a_print_header_is_refused(tmp_path: Path) -> None:
+    text = SEED.replace('name = "平成28年度', f'name = "{"長" * 120}平成28年度', 1)
+    assert _mistakes(tmp_path, text) == ["round.name は100文字以内にしてください（現在144文字）。"]
+
+
+def test_print_headers_escape_ampersands_and_fit_excel_s_limit(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from pipeline.stage3_write.xlsx import print_setup
+
+    workbook = xlsxwriter.Workbook(str(tmp_path / "h.xlsx"))
+    sheet = workbook.add_worksheet()
+    print_setup(sheet, landscape=True, header="A&B " + "長" * 300)
+    header = sheet.header
+    workbook.close()
+    assert header.startswith("&L&9A&&B ") and len(header) <= 255 and header.endswith("…")

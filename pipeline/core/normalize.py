@@ -45,6 +45,10 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Years a date in a form can mean; beyond them pandas' timestamps overflow (year 2262).
 YEARS = range(1900, 2200)
+# Excel counts 1900 as a leap year: its serial 60 is a 29 February that never was, and the
+# serials before it are a day off (calamine reads 59 and 60 alike as 28 February). A date
+# before 1 March 1900 is refused rather than read as another day.
+FIRST_REAL_DAY = dt.date(1900, 3, 1)
 
 
 @dataclass(frozen=True)
@@ -99,8 +103,10 @@ def display(raw: object) -> str:
     (control characters, invisible and unwritable in a workbook, left out)."""
     if raw is None:
         return ""
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
+    if isinstance(raw, float):  # 1e308 as Excel shows it, not as 309 digits
+        return f"{raw:.15g}"
     if isinstance(raw, dt.datetime) and raw.time() == dt.time():
         return raw.date().isoformat()
     return _CONTROL.sub("", str(raw))
@@ -136,7 +142,7 @@ def parse_date(raw: object, *, day_required: bool = True) -> dt.date | Invalid |
     """A date as written in any of the contract's ways, within YEARS."""
     code = "bad_date" if day_required else "bad_year_month"
     value = _parse_date(raw, code, day_required)
-    if isinstance(value, dt.date) and value.year not in YEARS:
+    if isinstance(value, dt.date) and (value.year not in YEARS or value < FIRST_REAL_DAY):
         return Invalid(code)
     return value
 
@@ -360,7 +366,8 @@ def parse_datetime(raw: object, default_year: int | None = None) -> dt.datetime 
     """A date with an optional time of day (naive: the caller knows the time zone). With
     ``default_year``, a date typed without its year (``7/1 9:00``, ``7月1日``) is in that year."""
     value = _parse_datetime(raw, default_year)
-    if isinstance(value, dt.datetime) and value.year not in YEARS:
+    if isinstance(value, dt.datetime) and (value.year not in YEARS
+                                           or value.date() < FIRST_REAL_DAY):
         return Invalid("bad_datetime")
     return value
 

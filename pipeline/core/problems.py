@@ -168,5 +168,12 @@ class Problem:
 
 def describe(code: str, *, label: str = "", value: object = "", guide: str = "",
              extra: str = "") -> str:
-    """The Japanese message of a problem kind, filled in."""
-    return KINDS[code].template.format(label=label, value=value, guide=guide, extra=extra)
+    """The Japanese message of a problem kind, filled in. A long value is quoted by its start:
+    the message names the cell, and the whole value is in the 入力値 column."""
+    quoted = str(value)
+    if len(quoted) > _QUOTED:
+        quoted = f"{quoted[:_QUOTED]}…"
+    return KINDS[code].template.format(label=label, value=quoted, guide=guide, extra=extra)
+
+
+_QUOTED = 80

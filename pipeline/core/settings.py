@@ -239,7 +239,7 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
     office = reader.table(top, "office", _OFFICE_KEYS)
     correspondence = reader.table(top, "correspondence", _CORRESPONDENCE_KEYS)
     settings = RoundSettings(
-        name=reader.text(round_, "round.name"),
+        name=reader.text(round_, "round.name", longest=100),
         deadline=reader.deadline(round_, "round.deadline"),
         max_districts=reader.integer(round_, "round.max_districts", 1),
         max_per_municipality=reader.integer(round_, "round.max_per_municipality", 1),
@@ -460,10 +460,13 @@ class _Reader:
         dotted = f"{where}{name}" if where else name
         return self._get(table, name.rsplit(".", 1)[-1], dotted), dotted
 
-    def text(self, table: dict[str, Any], name: str, where: str = "") -> str:
+    def text(self, table: dict[str, Any], name: str, where: str = "",
+             longest: int | None = None) -> str:
         value, dotted = self._value(table, name, where)
         if value is not _MISSING and (not isinstance(value, str) or not value.strip()):
             self.fail(dotted, "空でない文字列にしてください", value)
+        elif isinstance(value, str) and longest and len(value) > longest:
+            self.fail(dotted, f"{longest}文字以内にしてください（現在{len(value)}文字）")
         return value if isinstance(value, str) else ""
 
     def integer(self, table: dict[str, Any], name: str, minimum: int,

@@ -29,7 +29,12 @@ from pipeline.core.wording import japanese_date
 from pipeline.stage1_read.sniff import MAX_FORM_COLS, MAX_FORM_ROWS, Limits, sniff
 from pipeline.stage3_write.form import write_form
 from pipeline.stage3_write.outputs import safe_file_part
-from pipeline.stage3_write.xlsx import new_openpyxl_workbook, save_openpyxl, wrapped_lines
+from pipeline.stage3_write.xlsx import (
+    cell_text,
+    new_openpyxl_workbook,
+    save_openpyxl,
+    wrapped_lines,
+)
 from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED
 
 RETURN_DIR = "差戻し"
@@ -368,7 +373,7 @@ def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str
     for row, values in enumerate(found[columns].itertuples(index=False), start=5):
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row, col)
-            cell.value = str(value)
+            cell.value = cell_text(str(value))
             cell.data_type = "s"  # applicant's text stays text
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         lines = max(wrapped_lines(str(values[3]), 22), wrapped_lines(str(values[4]), 68))

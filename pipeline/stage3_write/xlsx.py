@@ -51,13 +51,24 @@ def fmt(workbook: Workbook, **properties: Any) -> Format:
                                 **properties})
 
 
+CELL_LIMIT = 32_767  # characters a cell holds (Excel, and XlsxWriter's write_string)
+_CLIPPED = "…（長すぎるため省略しました。全文は元のファイルにあります）"
+
+
+def cell_text(value: str) -> str:
+    """Text as a cell can hold it: a longer value is cut, saying so."""
+    if len(value) <= CELL_LIMIT:
+        return value
+    return value[:CELL_LIMIT - len(_CLIPPED)] + _CLIPPED
+
+
 def write_text(sheet: Worksheet, row: int, col: int, value: object,
                cell_format: Format | None = None) -> None:
     """Write a value that may have come from an applicant: strings stay strings."""
     if value is None or (isinstance(value, float) and value != value):
         sheet.write_blank(row, col, None, cell_format)
     elif isinstance(value, str):
-        sheet.write_string(row, col, value, cell_format)
+        sheet.write_string(row, col, cell_text(value), cell_format)
     elif isinstance(value, dt.datetime | dt.date):
         sheet.write_datetime(row, col, value, cell_format)
     elif isinstance(value, bool):
@@ -68,6 +79,9 @@ def write_text(sheet: Worksheet, row: int, col: int, value: object,
         sheet.write_string(row, col, str(value), cell_format)
 
 
+_HEADER_LIMIT = 255
+
+
 def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "") -> None:
     sheet.set_paper(A4)
     if landscape:
@@ -76,8 +90,12 @@ def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "") -> None:
         sheet.set_portrait()
     sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
-    if header:
-        sheet.set_header(f"&L&9{header}")
+    if header:  # & starts a code in a header; Excel allows 255 characters in all
+        text = header.replace("&", "&&")
+        prefix = "&L&9"
+        if len(prefix + text) > _HEADER_LIMIT:
+            text = text[:_HEADER_LIMIT - len(prefix) - 1].rstrip("&") + "…"
+        sheet.set_header(prefix + text)
     sheet.set_footer("&C&9&P / &N")
 
 
