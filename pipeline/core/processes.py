@@ -1,11 +1,16 @@
 """Worker processes: a pool whose workers have a memory limit, and independent jobs run on
-two forked processes. The interpreter state they change (the garbage collector's frozen
+two forked processes. Every worker ends with its parent, even one killed with SIGKILL. The interpreter state they change (the garbage collector's frozen
 generation, the jobs inherited at fork) is set here and undone before returning."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -21,8 +26,8 @@ class pool:
 
     def __init__(self, workers: int) -> None:
         self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_limit_memory,
-            initargs=(MEMORY_PER_WORKER,))
+            max_workers=workers, mp_context=_context(), initializer=_start_worker,
+            initargs=(os.getpid(), MEMORY_PER_WORKER))
 
     def __enter__(self) -> ProcessPoolExecutor:
         return self.executor
@@ -35,6 +40,36 @@ def _context() -> multiprocessing.context.BaseContext:
     # fork is quickest where it exists; elsewhere (Windows, macOS) spawn is the safe default
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _start_worker(parent: int, extra_memory: int | None = None) -> None:
+    """In each worker: go when the parent goes, and (for readers) a memory limit."""
+    die_with_parent(parent)
+    if extra_memory:
+        _limit_memory(extra_memory)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, even by SIGKILL: the kernel's parent-death signal
+    on Linux, a watch on the parent elsewhere."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # not Linux
+        armed = False
+    if os.getppid() != parent:  # gone before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
 
 
 def _limit_memory(extra: int) -> None:
@@ -80,8 +115,8 @@ def run_jobs(jobs: Sequence[Job], parallel: bool) -> dict[str, float]:
     # no copies of the pages they are on.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork")
-                                 ) as pool:
+        with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_run_job, index) for index in range(len(jobs))]
             return {name: future.result() for (name, _, _), future in zip(jobs, futures,
                                                                         strict=True)}
