@@ -12,7 +12,7 @@ from pipeline.core.reviewspec import REVIEW_SHEET
 from pipeline.core.settings import RoundSettings
 from pipeline.stage1_read import workers
 from pipeline.stage1_read.inbox import REVIEW_DIR, InboxFile
-from pipeline.stage1_read.register import Register, register_by_content
+from pipeline.stage1_read.register import Register, registers_by_content
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage2_decide import reviews
 from pipeline.stage2_decide.validate import validate_forms
@@ -35,12 +35,14 @@ def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
     # A workbook that is not a form may be a review sheet or the register: checked as such.
     year = settings.deadline.year if settings else dt.date.today().year
     staff_files: dict[Path, list[problems.Problem]] = {}
-    for path, form in zip(unique, forms, strict=True):
-        if form.is_form or form.problems[0].code != "not_a_form":
-            continue
-        if _is_review_sheet(path):
-            staff_files[path] = _review_problems(path, settings)
-        elif (register := register_by_content(path, year)) is not None:
+    others = [path for path, form in zip(unique, forms, strict=True)
+              if not form.is_form and form.problems[0].code == "not_a_form"]
+    for path in filter(_is_review_sheet, others):
+        staff_files[path] = _review_problems(path, settings)
+    maybe_registers = [path for path in others if not _is_review_sheet(path)]
+    for path, register in zip(maybe_registers, registers_by_content(maybe_registers, year),
+                              strict=True):
+        if register is not None:
             staff_files[path] = _register_problems(path, register)
     deadline = settings.deadline.date() if settings else None
     for row in validate_forms(forms, deadline).problems.itertuples(index=False, name=None):

@@ -8,6 +8,7 @@ Exit codes: 0 done (problems found in applicants' files are results, not failure
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -66,6 +67,10 @@ def main(ctx: click.Context, debug: bool) -> None:
       bansou demo                 見本の募集回を demo/ に作って実行
     """
     ctx.obj = {"debug": debug}
+    if debug:  # the workers' own error output (a parser's crash report) reaches the console
+        from pipeline.core.processes import DEBUG_VARIABLE
+
+        os.environ[DEBUG_VARIABLE] = "1"
 
 
 @main.command(options_metavar=OPTIONS)

@@ -71,3 +71,54 @@ def test_workers_end_when_the_parent_is_killed() -> None:
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [p for p in workers if _alive(p)]
+
+
+def _abort() -> int:
+    os.abort()
+
+
+def _allocate(size: int) -> int:
+    return len(bytearray(size))
+
+
+def _answer() -> int:
+    return 42
+
+
+def test_an_isolated_call_that_crashes_or_exhausts_memory_costs_only_itself() -> None:
+    from pipeline.core import processes
+
+    results = processes.isolated(
+        [(_abort, ()), (_allocate, (processes.MEMORY_PER_WORKER * 3,)), (_answer, ())],
+        on_failure=lambda index: -index)
+    assert results == [0, -1, 42]
+
+
+def test_a_parser_panic_in_the_register_never_reaches_the_console(tmp_path: Path,
+                                                                  blank_dir: Path) -> None:
+    """calamine panics on a date cell of -1e308; the run goes on, and says it in Japanese."""
+    import openpyxl
+
+    from tests.conftest import ROUND_TOML
+    from tests.formfactory import make_form
+    from tests.roundfactory import org
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_form(inbox / "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["ファイル名", "受付日時"])
+    sheet.append(["a.xlsx", 0])
+    sheet["B2"].value = -1e308
+    sheet["B2"].number_format = "yyyy/mm/dd"
+    workbook.save(inbox / "受付簿.xlsx")
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", "--inbox", str(inbox), "--outbox",
+         str(tmp_path / "outbox"), "--config", str(ROUND_TOML)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert "panicked" not in completed.stderr and "backtrace" not in completed.stderr
+    assert "1件のファイルを判定しました" in completed.stdout
+    assert "受付簿.xlsx を読み込めません：読み込みの途中で異常終了しました。" in completed.stdout

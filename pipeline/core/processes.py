@@ -15,6 +15,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
@@ -42,11 +45,46 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+def isolated(calls: Sequence[tuple[Callable[..., T], tuple[object, ...]]],
+             on_failure: Callable[[int], T]) -> list[T]:
+    """Each call (function, arguments) in a worker process with the memory limit, in order.
+    A call that kills its worker or exceeds the limit gives ``on_failure(its index)`` and costs
+    nothing else: the next call gets a fresh worker."""
+    results: list[T] = []
+    executor: ProcessPoolExecutor | None = None
+    try:
+        for index, (function, args) in enumerate(calls):
+            executor = executor or pool(1).executor
+            try:
+                results.append(executor.submit(function, *args).result())
+            except Exception:  # BrokenProcessPool when the worker died; MemoryError at the limit
+                results.append(on_failure(index))
+                executor.shutdown(wait=True, cancel_futures=True)
+                executor = None
+    finally:
+        if executor:
+            executor.shutdown(wait=True)
+    return results
+
+
 def _start_worker(parent: int, extra_memory: int | None = None) -> None:
-    """In each worker: go when the parent goes, and (for readers) a memory limit."""
+    """In each worker: go when the parent goes; for readers, a memory limit, and the parsers'
+    own crash reports (a Rust panic's backtrace) kept off the console — the file's problem
+    says it in Japanese; ``bansou --debug`` shows them."""
     die_with_parent(parent)
     if extra_memory:
         _limit_memory(extra_memory)
+        if not os.environ.get(DEBUG_VARIABLE):
+            _quiet_stderr()
+
+
+DEBUG_VARIABLE = "BANSOU_DEBUG"
+
+
+def _quiet_stderr() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 _PR_SET_PDEATHSIG = 1

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import python_calamine
 
-from pipeline.core import problems
+from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, display, label_key, parse_datetime
 from pipeline.core.settings import JST
@@ -57,10 +57,13 @@ def locate(scan: InboxScan, forms: list[RawForm], default_year: int
     the forms and are listed with the files not judged. Two candidates: none is used, and the
     register's problem says which to keep."""
     paths = {f.name: f.path for f in scan.files}
+    candidates = [form.file for form in forms
+                  if form.problems and form.problems[0].code == "not_a_form"]
     found_by_content = {
-        form.file: register for form in forms
-        if form.problems and form.problems[0].code == "not_a_form"
-        and (register := register_by_content(paths[form.file], default_year)) is not None}
+        file: register for file, register in zip(
+            candidates, registers_by_content([paths[f] for f in candidates], default_year),
+            strict=True)
+        if register is not None}
     names = sorted(found_by_content)
     scan = dataclasses.replace(
         scan, files=tuple(f for f in scan.files if f.name not in found_by_content),
@@ -77,16 +80,30 @@ def locate(scan: InboxScan, forms: list[RawForm], default_year: int
 
 
 def read_register(path: Path, default_year: int) -> Register:
-    """The register's rows; a date typed without its year is in ``default_year``."""
+    """The register's rows; a date typed without its year is in ``default_year``. Read in a
+    worker process with a memory limit, like every workbook from outside."""
+    def crashed(_: int) -> Register:
+        return Register(path.name, problem=f"{path.name} を読み込めません："
+                                           f"{problems.describe('crashed')}")
+
+    return processes.isolated([(_read_register, (path, default_year))], crashed)[0]
+
+
+def registers_by_content(paths: Sequence[Path], default_year: int) -> list[Register | None]:
+    """Each workbook's register if it is one saved under another name: a sheet headed
+    ファイル名 and 受付日時; None when it has no such sheet (or cannot be read at all)."""
+    return processes.isolated([(_register_by_content, (path, default_year)) for path in paths],
+                              lambda _: None)
+
+
+def _read_register(path: Path, default_year: int) -> Register:
     found = _header(path)
     if isinstance(found, str):
         return Register(path.name, problem=f"{path.name} を読み込めません：{found}")
     return _rows(path, found, default_year)
 
 
-def register_by_content(path: Path, default_year: int) -> Register | None:
-    """The register in a workbook saved under another name: one with a sheet headed ファイル名
-    and 受付日時; None when it has no such sheet (or cannot be read at all)."""
+def _register_by_content(path: Path, default_year: int) -> Register | None:
     found = _header(path)
     return None if isinstance(found, str) else _rows(path, found, default_year)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import python_calamine
 
-from pipeline.core import problems
+from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, label_key
 from pipeline.core.reviewspec import (
@@ -52,8 +52,18 @@ class ReviewSheet:
 
 
 def read_review_sheets(paths: Sequence[Path], criteria: Sequence[str]) -> list[ReviewSheet]:
-    """Every returned review sheet; ``criteria`` are the labels of the score columns."""
-    return [_read_sheet(path, f"{REVIEW_DIR}/{shown_name(path.name)}", criteria) for path in paths]
+    """Every returned review sheet; ``criteria`` are the labels of the score columns. Each is
+    read in a worker process with a memory limit: one that exhausts or crashes its parser costs
+    that sheet only."""
+    names = [f"{REVIEW_DIR}/{shown_name(path.name)}" for path in paths]
+
+    def unreadable(index: int) -> ReviewSheet:
+        return ReviewSheet(names[index], None, problem=problems.Problem(
+            names[index], "", "", "ファイル", "", "review_unreadable",
+            problems.describe("review_unreadable")))
+
+    return processes.isolated([(_read_sheet, (path, name, criteria))
+                               for path, name in zip(paths, names, strict=True)], unreadable)
 
 
 def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
