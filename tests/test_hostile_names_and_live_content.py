@@ -261,3 +261,26 @@ def test_values_longer_than_a_cell_holds_are_cut_saying_so(
     assert row["入力値"] == "9" * CELL_LIMIT  # what was typed, whole: it fits
     assert row["エラー内容"].startswith(f"「電話番号」の「{'9' * 80}…」は電話番号として読み取れません。")
     assert len(row["エラー内容"]) < 300
+
+
+def _exhaust_memory(*_: object, **__: object) -> bool:
+    from pipeline.core.processes import MEMORY_PER_WORKER
+
+    return bool(bytearray(MEMORY_PER_WORKER * 3))
+
+
+def test_a_workbook_that_exhausts_openpyxl_costs_only_its_marked_copy(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 差戻し annotation opens the applicant's workbook with openpyxl in a worker with the
+    memory limit: when that runs out, the applicant gets a fresh copy of the form instead."""
+    from pipeline.stage3_write import letters
+
+    monkeypatch.setattr(letters, "annotate", _exhaust_memory)
+    add_form(inbox, "fix.xlsx", org("直す会", "新宿区", {"電話番号": "12"}), blank_dir=blank_dir)
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert result.ledger["decision"].tolist() == ["要修正"]
+    letter = (tmp_path / "outbox" / "差戻し" / "fix_連絡文.txt").read_text(encoding="utf-8")
+    assert letters._ATTACHED_FRESH_COPY in letter
+    summary = openpyxl.load_workbook(tmp_path / "outbox" / "差戻し" / "fix_要修正.xlsx")["修正箇所"]
+    assert summary["A2"].value == letters._FRESH_COPY_NOTE

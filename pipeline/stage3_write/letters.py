@@ -21,6 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from pipeline.core import processes
 from pipeline.core.errors import SettingsError
 from pipeline.core.formspec import CORRECTS_PROPERTY, FIELDS, FORM_SHEET
 from pipeline.core.result import RoundResult
@@ -94,6 +95,7 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
     stems = letter_stems(facts.decisions)
+    marked = _annotate_all(returns, result, facts, stems, problems_by_file)
     for file, decision in facts.decisions.items():
         stem = stems[file]
         if decision in NOTICE_DECISIONS:
@@ -107,7 +109,7 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
         found = problems_by_file.get(file, result.problems.iloc[0:0])
         workbook = returns / f"{stem}_要修正.xlsx"
         tag = f"{facts.hashes[file]} {file}"
-        if decision == NEEDS_FIX and annotate(result.sources[file], workbook, found, tag=tag):
+        if file in marked:
             attachment = _ATTACHED_MARKED
         elif decision == NEEDS_FIX and file in result.records.index:
             record = {str(key): value for key, value in result.records.loc[file].items()}
@@ -123,6 +125,20 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
         }
         _write_letter(returns / f"{stem}_連絡文.txt", values,
                       render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE))
+
+
+def _annotate_all(returns: Path, result: RoundResult, facts: _Facts, stems: Mapping[str, str],
+                  problems_by_file: Mapping[Any, pd.DataFrame]) -> set[str]:
+    """The 要修正 files whose own workbook was marked. openpyxl builds every cell of what it
+    opens, so each applicant's workbook is opened in a worker process with the memory limit:
+    one that exhausts or crashes it gets a fresh copy of the form instead, and costs no more."""
+    files = [file for file, decision in facts.decisions.items() if decision == NEEDS_FIX]
+    done = processes.isolated(
+        [(annotate, (result.sources[file], returns / f"{stems[file]}_要修正.xlsx",
+                     problems_by_file.get(file, result.problems.iloc[0:0]),
+                     f"{facts.hashes[file]} {file}")) for file in files],
+        on_failure=lambda _: False)
+    return {file for file, ok in zip(files, done, strict=True) if ok}
 
 
 def letter_stems(files: Iterable[str]) -> dict[str, str]:
