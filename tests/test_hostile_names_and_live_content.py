@@ -284,3 +284,68 @@ def test_a_workbook_that_exhausts_openpyxl_costs_only_its_marked_copy(
     assert letters._ATTACHED_FRESH_COPY in letter
     summary = openpyxl.load_workbook(tmp_path / "outbox" / "差戻し" / "fix_要修正.xlsx")["修正箇所"]
     assert summary["A2"].value == letters._FRESH_COPY_NOTE
+
+
+CAP = 4 << 30  # bytes of address space for the whole run, workers included
+
+_CAPPED_RUN = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
+from pipeline.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_the_round_s_hostile_workbooks_fit_in_a_memory_cap(tmp_path: Path, blank_dir: Path) -> None:
+    """Each workbook that once took the machine (a merged range to the sheet's end, a million
+    empty cells on a hidden sheet behind a stored entry, 20,000 declared sheets, a review sheet
+    reaching XFD1048576), in one round run under an address-space cap: a regression fails
+    here with an error instead of swapping."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_form(inbox / "good.xlsx", org("良い会", "新宿区"), blank_dir=blank_dir)
+    merge = make_form(inbox / "merge.xlsx", org("結合の会", "八王子市", {"電話番号": "12"}),
+                      blank_dir=blank_dir)
+    _rewrite(merge, "xl/worksheets/sheet2.xml", lambda xml: xml.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="D1:XFD1048576"/>'
+                         b"</mergeCells>", 1))
+    empty = make_form(inbox / "empty.xlsx", org("空の会", "町田市", {"電話番号": "12"}),
+                      blank_dir=blank_dir)
+    cells = b"".join(b'<row r="%d">%s</row>' % (r, b"".join(
+        b'<c r="%s%d"/>' % (column, r) for column in (b"A", b"B", b"C", b"D", b"E")))
+        for r in range(1001, 201_001))  # below the guidance's own rows
+    _rewrite(empty, "xl/worksheets/sheet2.xml",
+             lambda xml: xml.replace(b"</sheetData>", cells + b"</sheetData>", 1))
+    with zipfile.ZipFile(empty, "a", zipfile.ZIP_STORED) as archive:
+        archive.writestr("docProps/padding.bin", os.urandom(1 << 20))
+    many = make_form(inbox / "many.xlsx", org("多い会", "三鷹市"), blank_dir=blank_dir)
+    sheets = b"".join(b'<sheet name="s%d" sheetId="%d" r:id="rId1"/>' % (n, n + 10)
+                      for n in range(20000))
+    _rewrite(many, "xl/workbook.xml", lambda xml: xml.replace(b"</sheets>", sheets + b"</sheets>"))
+    review = inbox / "審査" / "審査票_乙.xlsx"
+    review.parent.mkdir()
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    assert first is not None
+    first.title = "審査票"
+    first["XFD1048576"] = 1
+    workbook.create_sheet("申請書")["A1"] = "申請日"
+    workbook.save(review)
+
+    started = time.monotonic()
+    completed = subprocess.run(
+        [sys.executable, "-c", _CAPPED_RUN.format(cap=CAP), "run", "--inbox", str(inbox),
+         "--outbox", str(tmp_path / "outbox"), "--config", str(ROUND_TOML)],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=600,
+        check=False)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert time.monotonic() - started < 120
+    assert "4件のファイルを判定しました" in completed.stdout
+    listing = openpyxl.load_workbook(tmp_path / "outbox" / "選定結果.xlsx")["受付一覧"]
+    header = [cell.value for cell in listing[1]]
+    files, judged = header.index("ファイル名"), header.index("判定")
+    decisions = {row[files]: row[judged] for row in listing.iter_rows(min_row=2, values_only=True)}
+    assert decisions["good.xlsx"] == "選定" and decisions["merge.xlsx"] == "要修正"
+    assert decisions["many.xlsx"] == "読込不可"
+    assert decisions["empty.xlsx"] in ("要修正", "読込不可")

@@ -117,8 +117,11 @@ def _limit_memory(extra: int) -> None:
         return
     current = _address_space()
     if current:
-        limit = current + extra
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = current + extra  # never above a limit the whole run was given
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _address_space() -> int:
