@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.core.formspec import CHECKLIST_FIELDS, SCALAR_FIELDS, item_key
 from pipeline.core.settings import RoundSettings, load_settings
@@ -86,3 +87,60 @@ def test_any_form_is_accounted_for(template: FormTemplate, round_settings: Round
         result = run_round(inbox, Path(directory) / "outbox", round_settings, RUN_AT)
         assert sorted(result.ledger["file"]) == [f"form{n}.xlsx" for n in range(len(forms))]
         assert result.ledger["reason"].str.len().gt(0).all()
+
+
+@pytest.fixture(scope="module")
+def judged_round(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
+                 round_settings: RoundSettings) -> tuple[Path, Path]:
+    """Two good forms, and the review sheet a first run wrote for them."""
+    from tests.formfactory import make_form
+    from tests.roundfactory import org
+
+    directory = tmp_path_factory.mktemp("fuzz_staff")
+    inbox = directory / "inbox"
+    inbox.mkdir()
+    make_form(inbox / "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    make_form(inbox / "b.xlsx", org("ビーの会", "八王子市"), blank_dir=blank_dir)
+    run_round(inbox, directory / "outbox", round_settings, RUN_AT)
+    return inbox, directory / "outbox" / "審査票.xlsx"
+
+
+def _typable(value: object) -> object:
+    """What a person can type in a cell (openpyxl refuses control characters)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+typed = values.map(_typable)
+names = st.one_of(st.sampled_from(["a.xlsx", "a", "Ａ.XLSX", "b.xlsx", "c.xlsx", " b.xlsx "]),
+                  st.text(max_size=20).map(_typable))
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(register=st.lists(st.tuples(names, typed), max_size=5),
+       scores=st.dictionaries(st.sampled_from(["a.xlsx", "b.xlsx"]),
+                              st.tuples(typed, typed, typed), max_size=2),
+       reviewer=st.one_of(st.none(), st.text(max_size=10).map(_typable)),
+       damage_register=damage, damage_review=damage, where=st.floats(0.05, 0.95))
+def test_any_register_and_review_sheet_are_accounted_for(
+        judged_round: tuple[Path, Path], round_settings: RoundSettings,
+        register: list[tuple[object, object]], scores: dict[str, tuple[object, object, object]],
+        reviewer: str | None, damage_register: str, damage_review: str, where: float) -> None:
+    """Whatever staff type in the register and reviewers in their sheets, and however the two
+    files are damaged, the round completes with both forms judged and every remark in words."""
+    import shutil
+
+    from tests.roundfactory import fill_review, make_register
+
+    inbox, review_blank = judged_round
+    with tempfile.TemporaryDirectory() as directory:
+        here = Path(directory) / "inbox"
+        shutil.copytree(inbox, here)
+        register_path = make_register(here / "受付簿.xlsx", register)
+        register_path.write_bytes(_damaged(register_path.read_bytes(), damage_register, where))
+        sheet = fill_review(review_blank, here / "審査" / "審査票_甲.xlsx", reviewer, scores)
+        sheet.write_bytes(_damaged(sheet.read_bytes(), damage_review, where))
+        result = run_round(here, Path(directory) / "outbox", round_settings, RUN_AT)
+        assert sorted(result.ledger["file"]) == ["a.xlsx", "b.xlsx"]
+        assert all(note.strip() for note in (*result.register_notes, *result.review_notes))
+        assert result.problems["message"].str.len().gt(0).all()
