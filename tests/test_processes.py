@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import signal
 import subprocess
@@ -74,6 +75,7 @@ def test_workers_end_when_the_parent_is_killed() -> None:
 
 
 def _abort() -> int:
+    faulthandler.disable()  # pytest's handler would print the worker's stack: expected here
     os.abort()
 
 
@@ -85,6 +87,17 @@ def _answer() -> int:
     return 42
 
 
+def _cpu_limit() -> int:
+    import resource
+
+    return resource.getrlimit(resource.RLIMIT_CPU)[0]
+
+
+def _hang() -> int:
+    time.sleep(60)
+    return 0
+
+
 def test_an_isolated_call_that_crashes_or_exhausts_memory_costs_only_itself() -> None:
     from pipeline.core import processes
 
@@ -92,6 +105,23 @@ def test_an_isolated_call_that_crashes_or_exhausts_memory_costs_only_itself() ->
         [(_abort, ()), (_allocate, (processes.MEMORY_PER_WORKER * 3,)), (_answer, ())],
         on_failure=lambda index: -index)
     assert results == [0, -1, 42]
+
+
+def test_an_isolated_call_that_hangs_is_stopped_and_costs_only_itself() -> None:
+    from pipeline.core import processes
+
+    started = time.monotonic()
+    assert processes.isolated([(_hang, ()), (_answer, ())], on_failure=lambda index: -1,
+                              seconds=1) == [-1, 42]
+    assert time.monotonic() - started < 20
+
+
+def test_readers_have_a_cpu_time_limit() -> None:
+    from pipeline.core import processes
+
+    with processes.pool(1) as executor:
+        limit = executor.submit(_cpu_limit).result()
+    assert 0 < limit <= processes.CPU_SECONDS_PER_WORKER + 5
 
 
 def test_a_parser_panic_in_the_register_never_reaches_the_console(tmp_path: Path,

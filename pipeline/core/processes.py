@@ -20,6 +20,8 @@ from typing import TypeVar
 T = TypeVar("T")
 
 MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
+CPU_SECONDS_PER_WORKER = 600  # a reader that computes longer is stuck on a hostile file
+SECONDS_PER_CALL = 120.0  # an isolated call (a staff workbook, one annotation) taking longer
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
 
 
@@ -46,25 +48,32 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def isolated(calls: Sequence[tuple[Callable[..., T], tuple[object, ...]]],
-             on_failure: Callable[[int], T]) -> list[T]:
+             on_failure: Callable[[int], T], seconds: float = SECONDS_PER_CALL) -> list[T]:
     """Each call (function, arguments) in a worker process with the memory limit, in order.
-    A call that kills its worker or exceeds the limit gives ``on_failure(its index)`` and costs
-    nothing else: the next call gets a fresh worker."""
+    A call that kills its worker, exceeds the limit or runs longer than ``seconds`` gives
+    ``on_failure(its index)`` and costs nothing else: the next call gets a fresh worker."""
     results: list[T] = []
     executor: ProcessPoolExecutor | None = None
     try:
         for index, (function, args) in enumerate(calls):
             executor = executor or pool(1).executor
             try:
-                results.append(executor.submit(function, *args).result())
-            except Exception:  # BrokenProcessPool when the worker died; MemoryError at the limit
-                results.append(on_failure(index))
-                executor.shutdown(wait=True, cancel_futures=True)
+                results.append(executor.submit(function, *args).result(timeout=seconds))
+            except Exception:  # BrokenProcessPool when the worker died; MemoryError at the
+                results.append(on_failure(index))  # limit; TimeoutError
+                _stop(executor)
                 executor = None
     finally:
         if executor:
             executor.shutdown(wait=True)
     return results
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Shut a pool down now, killing a worker still busy (the executor has no public way)."""
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.kill()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_worker(parent: int, extra_memory: int | None = None) -> None:
@@ -74,6 +83,7 @@ def _start_worker(parent: int, extra_memory: int | None = None) -> None:
     die_with_parent(parent)
     if extra_memory:
         _limit_memory(extra_memory)
+        _limit_cpu(CPU_SECONDS_PER_WORKER)
         if not os.environ.get(DEBUG_VARIABLE):
             _quiet_stderr()
 
@@ -108,6 +118,19 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(1)
+
+
+def _limit_cpu(seconds: int) -> None:
+    """The kernel ends the worker (SIGXCPU) after ``seconds`` of CPU time: its files are then
+    read again one by one, and the one to blame costs only itself."""
+    try:
+        import resource
+    except ImportError:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    used = int(time.process_time())
+    limit = used + seconds if hard == resource.RLIM_INFINITY else min(used + seconds, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
 
 
 def _limit_memory(extra: int) -> None:
