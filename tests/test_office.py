@@ -185,3 +185,32 @@ def test_review_sheet_saved_by_libreoffice_reads_back(demo: DemoRound, tmp_path:
     # the rows left unscored are reported at the same cells either way
     assert [(p.cell, p.code) for p in read.problems] == [(p.cell, p.code) for p in original.problems]
     assert len(read.problems) == 3 * (len(files) - 3)
+
+
+@pytest.mark.parametrize(("eligible", "fewest_pages", "most_pages"), [(3, 1, 1), (45, 2, 4)])
+def test_the_committee_sheet_grows_by_pages_each_with_its_heading(
+        tmp_path: Path, blank_dir: Path, settings: RoundSettings, eligible: int,
+        fewest_pages: int, most_pages: int) -> None:
+    """選定会議資料 on paper: as many pages as the applications need and no more, each page with
+    the sheet's title, 暫定 while provisional, and the column headings repeated."""
+    from pipeline.core import domain, postal
+    from tests.formfactory import make_form, with_values
+
+    soffice()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    codes = postal.tokyo_codes()
+    for n in range(eligible):
+        municipality = domain.MUNICIPALITIES[n % len(domain.MUNICIPALITIES)]
+        make_form(inbox / f"申請{n:02d}.xlsx", with_values({
+            "団体名": f"第{n}地域福祉ネットワーク", "区市町村": municipality,
+            "郵便番号": codes[municipality][0], "所在地": f"東京都{municipality}1-1"}),
+            blank_dir=blank_dir)
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    assert (result.ranked["decision"] != "").sum() == eligible and result.provisional
+    pages = pdf_text(convert(tmp_path / "outbox" / "選定結果.xlsx", "pdf", tmp_path)).split("\f")
+    committee = [page for page in pages if "選定会議資料" in page and "【暫定】" in page]
+    assert fewest_pages <= len(committee) <= most_pages, len(committee)
+    for page in committee:
+        assert "順位" in page and "合計点" in page  # the headings, repeated
+    assert sum(page.count("地域福祉ネットワーク") for page in committee) == eligible
