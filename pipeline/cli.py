@@ -302,6 +302,9 @@ def _summary(result: RoundResult) -> str:
     if result.staff_files:
         lines.append(f"outbox で変更・追加されたファイル {len(result.staff_files)}件はそのまま残し、"
                      "同じ名前の新しい出力は「（新しい版）」の名前で書きました（概要に一覧）")
+    if result.location_notes:
+        lines.append(f"郵便番号・所在地・区市町村の食い違い {len(result.location_notes)}件（判定はしました。"
+                     "受付一覧・選定順位の理由と「概要」にあります）")
     lines.append(f"受付簿についての注意 {len(result.register_notes)}件、審査票についての注意 "
                  f"{len(result.review_notes)}件（選定結果.xlsx の「概要」に一覧があります）")
     return "\n".join(lines)

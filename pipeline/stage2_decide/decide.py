@@ -125,6 +125,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             "sheet", "reviewer", "file", "conflict", "comment",
             *(c.key for c in settings.review)]),
         changes_summary=changes.summary(previous, changed),
+        location_notes=tuple(f"{file}: {note}" for file, note in place_notes.items()),
     )
 
 
