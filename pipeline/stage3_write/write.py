@@ -40,14 +40,16 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
     folders = (letters.RETURN_DIR, letters.NOTICE_DIR, letters.DRAFT_NOTICE_DIR, PLAN_DIR)
     with lap("write"), OutputSet(outbox, folders, unchanged, _results(result)) as outputs:
         result = dataclasses.replace(result, staff_files=tuple(outputs.staff_files))
-        jobs: list[processes.Job] = [  # independent; the longest first
-            ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
+        # Independent, taken in this order by two processes: the letters (a file per
+        # application, the longest on a large round) on one, the workbooks on the other.
+        jobs: list[processes.Job] = [
             ("write letters", letters.write_letters,
              (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
               outputs.folder(letters.DRAFT_NOTICE_DIR), result, templates)),
-            ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
+            ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
             ("write application list", write_application_list,
              (outputs.path(LIST_FILE), result)),
+            ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
         ]
