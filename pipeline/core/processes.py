@@ -1,6 +1,8 @@
-"""Worker processes: a pool whose workers have a memory limit, and independent jobs run on
-two forked processes. Every worker ends with its parent, even one killed with SIGKILL. The interpreter state they change (the garbage collector's frozen
-generation, the jobs inherited at fork) is set here and undone before returning."""
+"""Worker processes: a pool whose workers have memory and CPU limits, single calls isolated in
+such a worker, and independent jobs run on two forked processes. Every worker ends with its
+parent, even one killed with SIGKILL. The interpreter state they change (the garbage
+collector's frozen generation, the jobs inherited at fork) is set here and undone before
+returning."""
 
 from __future__ import annotations
 

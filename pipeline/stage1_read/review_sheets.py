@@ -58,9 +58,8 @@ def read_review_sheets(paths: Sequence[Path], criteria: Sequence[str]) -> list[R
     names = [f"{REVIEW_DIR}/{shown_name(path.name)}" for path in paths]
 
     def unreadable(index: int) -> ReviewSheet:
-        return ReviewSheet(names[index], None, problem=problems.Problem(
-            names[index], "", "", "ファイル", "", "review_unreadable",
-            problems.describe("review_unreadable")))
+        return ReviewSheet(names[index], None, problem=_file_problem(names[index],
+                                                                     "review_unreadable"))
 
     return processes.isolated([(_read_sheet, (path, name, criteria))
                                for path, name in zip(paths, names, strict=True)], unreadable)
@@ -108,6 +107,11 @@ def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
             raise
         except BaseException:  # a panic in the Rust parser (pyo3's PanicException)
             code = "review_unreadable"
+    return _file_problem(name, code)
+
+
+def _file_problem(name: str, code: str) -> problems.Problem:
+    """A problem with the review sheet as a whole."""
     return problems.Problem(name, "", "", "ファイル", "", code, problems.describe(code))
 
 

@@ -47,7 +47,8 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
     for form in forms:  # a form made for another round (last year's, kept by the applicant)
         if form.round_name and form.round_name != settings.name:
-            remarks[form.file] = remarks.get(form.file, "") + f" {other_round(form.round_name, settings)}"
+            note = other_round(form.round_name, settings)
+            remarks[form.file] = f"{remarks.get(form.file, '')} {note}"
     corrects = {form.file: form.corrects for form in forms if form.corrects}
     with lap("validate"):
         validated = validate_forms(forms, settings.deadline.date())

@@ -107,8 +107,8 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
                 _write_letter(notices / f"{stem}_{decision}.txt", values, body)
             continue
         found = problems_by_file.get(file, result.problems.iloc[0:0])
-        workbook = returns / f"{stem}_要修正.xlsx"
-        tag = f"{facts.hashes[file]} {file}"
+        workbook = _marked_path(returns, stem)
+        tag = facts.tag(file)
         if file in marked:
             attachment = _ATTACHED_MARKED
         elif decision == NEEDS_FIX and file in result.records.index:
@@ -134,11 +134,16 @@ def _annotate_all(returns: Path, result: RoundResult, facts: _Facts, stems: Mapp
     one that exhausts or crashes it gets a fresh copy of the form instead, and costs no more."""
     files = [file for file, decision in facts.decisions.items() if decision == NEEDS_FIX]
     done = processes.isolated(
-        [(annotate, (result.sources[file], returns / f"{stems[file]}_要修正.xlsx",
-                     problems_by_file.get(file, result.problems.iloc[0:0]),
-                     f"{facts.hashes[file]} {file}")) for file in files],
+        [(annotate, (result.sources[file], _marked_path(returns, stems[file]),
+                     problems_by_file.get(file, result.problems.iloc[0:0]), facts.tag(file)))
+         for file in files],
         on_failure=lambda _: False)
     return {file for file, ok in zip(files, done, strict=True) if ok}
+
+
+def _marked_path(returns: Path, stem: str) -> Path:
+    """The 差戻し workbook of a file: its own marked, a fresh copy, or the problem list."""
+    return returns / f"{stem}_要修正.xlsx"
 
 
 def letter_stems(files: Iterable[str]) -> dict[str, str]:
@@ -171,6 +176,10 @@ class _Facts:
         self.records: dict[Any, dict[Any, Any]] = result.records[columns].to_dict("index")
         self.ranked: dict[Any, dict[Any, Any]] = result.ranked.set_index("file")[
             ["rank", "total", "decision", "reason_code", "municipality"]].to_dict("index")
+
+    def tag(self, file: str) -> str:
+        """What a 差戻し workbook's document property says it corrects: "<SHA-256> <file>"."""
+        return f"{self.hashes[file]} {file}"
 
     def values(self, file: str) -> dict[str, str]:
         """Every placeholder's value for one file, all plain text."""
