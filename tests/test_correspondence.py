@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import openpyxl
 import pytest
 
 from pipeline.core.errors import SettingsError
+from pipeline.core.manifest import read_manifest
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage3_write.letters import letter_stems, render
@@ -171,6 +174,36 @@ def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,
     finally:
         (round_dir / "late.xlsx").rename(round_dir / "inbox" / "late.xlsx")
         run_round(round_dir / "inbox", outbox, settings, FINAL_AT)
+
+
+def test_a_rerun_keeps_each_unchanged_letter_as_the_same_file(inbox: Path, blank_dir: Path,
+                                                             settings: RoundSettings) -> None:
+    """A rerun links a letter whose bytes did not change to the file the last run published
+    (creating 10,000 files is most of a large rerun's writing); a changed letter is a new
+    file, and a letter staff edited is theirs."""
+    add_form(inbox, "a.xlsx", org("一の会", "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "b.xlsx", org("二の会", "八王子市"), blank_dir=blank_dir)
+    add_form(inbox, "late.xlsx", org("遅い会", "町田市", {"申請日": "2016/7/2"}),
+             blank_dir=blank_dir)
+    outbox = inbox.parent / "outbox"
+    run_round(inbox, outbox, settings, RUN_AT)
+    kept, staff, changed = (outbox / "通知（暫定）" / "a_選定（暫定）.txt",
+                            outbox / "通知（暫定）" / "b_選定（暫定）.txt", outbox / "通知" / "late_不適格.txt")
+    inodes = {path: path.stat().st_ino for path in (kept, staff, changed)}
+    staff.write_bytes(staff.read_bytes() + "送付済み".encode())
+    templates = inbox.parent / "templates"
+    shutil.copytree(settings.templates, templates)
+    (templates / "不適格.txt").write_text("{{団体名}} 様\n新しい文面です。\n", encoding="utf-8")
+    run_round(inbox, outbox, dataclasses.replace(settings, templates=templates), RUN_AT)
+    assert kept.stat().st_ino == inodes[kept]
+    assert changed.stat().st_ino != inodes[changed] and "新しい文面" in changed.read_text("utf-8")
+    assert staff.read_bytes().endswith("送付済み".encode())  # the staff's, untouched
+    assert (staff.parent / "b_選定（暫定）（新しい版）.txt").exists()
+    files, _ = read_manifest(outbox)
+    for path in (kept, changed):  # the manifest holds what each file holds, linked or not
+        assert files[path.relative_to(outbox).as_posix()] == hashlib.sha256(
+            path.read_bytes()).hexdigest()
+    assert staff.relative_to(outbox).as_posix() not in files
 
 
 def test_template_mistakes_are_named() -> None:

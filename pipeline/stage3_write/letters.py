@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ _ATTACHED_FRESH_COPY = ("お送りいただいたファイル（.xls・.ods 形�
                         "印を付けて添付します。赤い色のセルを修正し、その .xlsx ファイルをお送りください。")
 _ATTACHED_LIST = ("お送りいただいたファイルは申請用紙として開けなかったため、修正が必要な点の一覧を添付します。"
                   "配布した申請用紙（Excel）に記入してお送りください。")
+SaveFile = Callable[[Path, bytes], object]
 _UNKNOWN_ADDRESS = "（申請用紙から読み取れませんでした。受信したメールの差出人に返信してください）"
 
 
@@ -86,10 +87,11 @@ def render(template: str, values: Mapping[str, str], template_name: str) -> str:
 
 
 def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResult,
-                  templates: Mapping[str, str]) -> None:
+                  templates: Mapping[str, str], save: SaveFile = Path.write_bytes) -> None:
     """A 差戻し package for every 要修正 or 読込不可 file (the marked workbook and a draft
     e-mail), and a notice for every application judged 選定, 選外, 不適格 or 重複. While the
-    ranking is 暫定, 選定 and 選外 notices go to ``drafts``, marked 暫定 in name and first line."""
+    ranking is 暫定, 選定 and 選外 notices go to ``drafts``, marked 暫定 in name and first line.
+    Each letter file is written by ``save`` (path, bytes)."""
     if not result.provisional:
         (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
     facts = _Facts(result)
@@ -102,9 +104,9 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
             values = facts.values(file)
             body = render(templates[decision], values, decision)
             if result.provisional and decision in RANKING_DECISIONS:
-                _write_letter(drafts / f"{stem}_{decision}（暫定）.txt", values, body, _DRAFT_HEAD)
+                save(drafts / f"{stem}_{decision}（暫定）.txt", _letter(values, body, _DRAFT_HEAD))
             else:
-                _write_letter(notices / f"{stem}_{decision}.txt", values, body)
+                save(notices / f"{stem}_{decision}.txt", _letter(values, body))
             continue
         found = problems_by_file.get(file, result.problems.iloc[0:0])
         workbook = _marked_path(returns, stem)
@@ -123,8 +125,8 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
             "再提出期限": japanese_date(result.settings.resubmission_deadline),
             "添付の説明": attachment,
         }
-        _write_letter(returns / f"{stem}_連絡文.txt", values,
-                      render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE))
+        save(returns / f"{stem}_連絡文.txt",
+             _letter(values, render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE)))
 
 
 def _annotate_all(returns: Path, result: RoundResult, facts: _Facts, stems: Mapping[str, str],
@@ -231,9 +233,10 @@ def _problem_lines(found: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _write_letter(path: Path, values: Mapping[str, str], body: str, head: str = "") -> None:
+def _letter(values: Mapping[str, str], body: str, head: str = "") -> bytes:
+    """A letter file's bytes: UTF-8 with Windows line ends, for Notepad and mail programs."""
     letter = f"{head}宛先: {values['宛先']}\n{body.rstrip()}\n"
-    path.write_bytes(letter.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8"))
+    return letter.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
 
 
 def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> bool:

@@ -12,6 +12,7 @@ file is published beside it, named （新しい版）.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -136,6 +137,15 @@ def _restore(previous: Path, outbox: Path) -> None:
                 os.replace(kept, outbox / kept.name)
 
 
+def _files_under(top: Path, folder: str) -> list[str]:
+    """Every file (relative to ``top``, with /) in ``top/folder`` and its subfolders."""
+    found = []
+    for root, _, names in os.walk(top / folder):
+        base = Path(root).relative_to(top).as_posix()
+        found.extend(f"{base}/{name}" for name in names)
+    return sorted(found)
+
+
 class OutputSet:
     """Stage a run's outputs, then publish them all at once.
 
@@ -153,8 +163,9 @@ class OutputSet:
         self.staging = Path()
         self.written, _ = read_manifest(outbox)
         self.results = results or {}
-        self.staff_files = self._staff_files(
-            folders, unchanged_outputs(outbox) if unchanged is None else unchanged)
+        unchanged = unchanged_outputs(outbox) if unchanged is None else unchanged
+        self.staff_files = self._staff_files(folders, unchanged)
+        self._reusable = {rel: digest for rel, digest in self.written.items() if rel in unchanged}
 
     def __enter__(self) -> OutputSet:
         try:
@@ -177,6 +188,18 @@ class OutputSet:
         folder.mkdir()
         return folder
 
+    def write_file(self, path: Path, data: bytes) -> None:
+        """Write ``data`` to a staged ``path``. Where the last run published the same bytes
+        under that name, untouched since, the new file is a hard link to it: a rerun that
+        changes a few letters creates a few files, not one per application (creating a file
+        costs far more than linking one)."""
+        rel = path.relative_to(self.staging).as_posix()
+        if self._reusable.get(rel) == hashlib.sha256(data).hexdigest():
+            with contextlib.suppress(OSError):  # no hard links there: written instead
+                os.link(self.outbox / rel, path)
+                return
+        path.write_bytes(data)
+
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         try:
@@ -195,11 +218,10 @@ class OutputSet:
         as that version did."""
         if not self.written:
             return []
-        candidates = [*self.written, *(p.relative_to(self.outbox).as_posix() for folder in folders
-                                       if (self.outbox / folder).is_dir()
-                                       for p in (self.outbox / folder).rglob("*") if p.is_file())]
-        return sorted({rel for rel in candidates if (self.outbox / rel).is_file()
-                       and not Path(rel).name.startswith(".") and rel not in unchanged})
+        candidates = {*self.written, *(rel for folder in folders
+                                       for rel in _files_under(self.outbox, folder))}
+        return sorted(rel for rel in candidates - unchanged
+                      if not Path(rel).name.startswith(".") and (self.outbox / rel).is_file())
 
     def _carry_staff_files(self) -> None:
         """Staff files go into the staged outputs under their own names; a new output of the
@@ -220,14 +242,21 @@ class OutputSet:
             shutil.copy2(self.outbox / rel, staged)
 
     def _write_manifest(self) -> None:
-        ours = {rel: digest for rel, digest in (
-            (p.relative_to(self.staging).as_posix(), sha256(p))
-            for name in [*self.files, *self.folders]
-            for p in ([self.staging / name] if (self.staging / name).is_file()
-                      else sorted((self.staging / name).rglob("*"))) if p.is_file())
-            if rel not in self.staff_files}
+        staged = [rel for name in [*self.files, *self.folders]
+                  for rel in ([name] if (self.staging / name).is_file()
+                              else _files_under(self.staging, name))]
+        ours = {rel: self._digest(rel) for rel in staged if rel not in self.staff_files}
         write_manifest(self.staging / MANIFEST, ours, self.results)
         self.files.append(MANIFEST)
+
+    def _digest(self, rel: str) -> str:
+        """A staged file's SHA-256; a file linked to the last run's (see write_file) has its."""
+        staged = self.staging / rel
+        if rel in self._reusable:
+            with contextlib.suppress(OSError):  # gone from outbox/ meanwhile: hashed below
+                if os.path.samefile(staged, self.outbox / rel):
+                    return self._reusable[rel]
+        return sha256(staged)
 
     def _publish(self) -> None:
         """Move every staged output into place; if one cannot be replaced (Excel holds it

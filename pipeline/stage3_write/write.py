@@ -45,7 +45,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
         jobs: list[processes.Job] = [
             ("write letters", letters.write_letters,
              (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
-              outputs.folder(letters.DRAFT_NOTICE_DIR), result, templates)),
+              outputs.folder(letters.DRAFT_NOTICE_DIR), result, templates, outputs.write_file)),
             ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
             ("write application list", write_application_list,
              (outputs.path(LIST_FILE), result)),
