@@ -139,7 +139,7 @@ def _restore(previous: Path, outbox: Path) -> None:
 
 def _files_under(top: Path, folder: str) -> list[str]:
     """Every file (relative to ``top``, with /) in ``top/folder`` and its subfolders."""
-    found = []
+    found: list[str] = []
     for root, _, names in os.walk(top / folder):
         base = Path(root).relative_to(top).as_posix()
         found.extend(f"{base}/{name}" for name in names)
