@@ -337,3 +337,21 @@ def _reported(ctx: click.Context) -> Iterator[None]:
         message = str(error) if isinstance(error, BansouError) else (
             f"ファイルを読み書きできません：{error.filename or ''}（{os_reason(error)}）")
         raise click.ClickException(message) from error
+
+
+def entry() -> None:
+    """The ``bansou`` command: :func:`main`, then the process ends without tearing down every
+    object it made (a third of a second after a round of 10,000 forms). Every file is closed
+    by then and every worker ended; the console output is flushed here."""
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+        code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (bansou check | head)
+            stream.flush()
+    os._exit(code)
+

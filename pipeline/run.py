@@ -23,6 +23,7 @@ from pipeline.stage1_read import workers
 from pipeline.stage1_read.inbox import InboxScan, scan_inbox
 from pipeline.stage1_read.previous import read_previous
 from pipeline.stage1_read.register import locate as locate_register
+from pipeline.stage1_read.register import read_named_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage3_write.outputs import one_run_at_a_time
 
@@ -46,24 +47,27 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
          progress: Progress | None, lap: Lap) -> RoundResult:
     with lap("scan"):
         scan = _scan(inbox)
-        review_sheets = read_review_sheets(scan.review_files,
-                                           [c.label for c in settings.review])
     with lap("read"), (progress or _no_progress)(len(scan.files)) as advance, \
             workers.Reader(scan.files, advance) as reader:
-        # Reading is most of a large run, and the worker processes have started. This
-        # process imports the deciding and writing stages and readies pandera (pandas,
-        # pandera, the writers: most of a second) while they read, rather than before:
-        # so the import is here.
+        # Reading the forms is most of a large run, and the worker processes have started.
+        # Meanwhile this process does what needs no form: it imports the deciding and writing
+        # stages and readies pandera (pandas, pandera, the writers: most of a second), reads
+        # the register, the review sheets and what the last run left in outbox/. So the
+        # import is here.
         from pipeline.stage2_decide import decide, validate
         from pipeline.stage3_write import letters, write
 
         validate.prepare()
         templates = letters.load_templates(settings.templates)
+        named_register = read_named_register(scan, default_year=settings.deadline.year)
+        review_sheets = read_review_sheets(scan.review_files,
+                                           [c.label for c in settings.review])
+        unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
+        previous = read_previous(outbox, unchanged)
         forms = reader.forms()
-    register, scan, forms = locate_register(scan, forms, default_year=settings.deadline.year)
-    unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
-    result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap,
-                           read_previous(outbox, unchanged))
+    register, scan, forms = locate_register(scan, forms, named_register,
+                                            default_year=settings.deadline.year)
+    result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous)
     return write.write_outputs(outbox, result, templates, lap, unchanged)
 
 

@@ -110,14 +110,31 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
     assert result.exit_code == 0
 
 
-def test_python_dash_m_runs_the_cli() -> None:
+def test_the_command_s_exit_codes_and_output_survive_its_quick_exit(tmp_path: Path,
+                                                                   blank_dir: Path) -> None:
+    """``bansou`` ends with os._exit (no teardown of a large round's objects): its exit codes,
+    its console output and its files must all be there as with a normal exit."""
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True,
-                            text=True, check=False)
-    assert result.returncode == 0
-    assert "使い方: " in result.stdout
+    def bansou(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True,
+                              text=True, check=False, cwd=tmp_path)
+
+    helped = bansou("--help")
+    assert helped.returncode == 0 and "使い方: " in helped.stdout
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make_form(inbox / "a.xlsx", blank_dir=blank_dir)
+    ran = bansou("run", "--inbox", "inbox", "--outbox", "outbox", *FIXTURE)
+    assert ran.returncode == 0 and "結果: outbox/選定結果.xlsx" in ran.stdout, ran.stderr
+    assert (tmp_path / "outbox" / "選定結果.xlsx").stat().st_size > 0
+    (inbox / "b.xlsx").write_bytes(b"not a workbook")
+    checked = bansou("check", *FIXTURE, "inbox/b.xlsx")
+    assert checked.returncode == 3 and "b.xlsx" in checked.stdout
+    failed = bansou("run", "--inbox", "missing", "--outbox", "outbox", *FIXTURE)
+    assert failed.returncode == 1 and "受付フォルダ missing が見つかりません" in failed.stderr
+    assert bansou("no-such-command").returncode == 2
 
 
 def test_check_reads_a_review_sheet_as_a_review_sheet(tmp_path: Path, blank_dir: Path) -> None:

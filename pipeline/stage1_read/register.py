@@ -50,11 +50,20 @@ class Register:
 NO_REGISTER = Register(None)
 
 
-def locate(scan: InboxScan, forms: list[RawForm], default_year: int
+def read_named_register(scan: InboxScan, default_year: int) -> Register | None:
+    """The register named 受付簿.xlsx, read; None when there is none, or more than one
+    (:func:`locate` then says which). Needs no form, so a run reads it while forms are read."""
+    if len(scan.registers) != 1:
+        return None
+    return read_register(scan.registers[0], default_year)
+
+
+def locate(scan: InboxScan, forms: list[RawForm], named: Register | None, default_year: int
            ) -> tuple[Register, InboxScan, list[RawForm]]:
-    """The register: the file named 受付簿.xlsx, or a workbook that is not a form but has the
-    register's headings (``受付簿 (1).xlsx``, ``受付簿_0630.xlsx``). Those found by content leave
-    the forms and are listed with the files not judged. Two candidates: none is used, and the
+    """The register: the file named 受付簿.xlsx (``named``, read by
+    :func:`read_named_register`), or a workbook that is not a form but has the register's
+    headings (``受付簿 (1).xlsx``, ``受付簿_0630.xlsx``). Those found by content leave the forms
+    and are listed with the files not judged. Two candidates: none is used, and the
     register's problem says which to keep."""
     paths = {f.name: f.path for f in scan.files}
     candidates = [form.file for form in forms
@@ -75,7 +84,7 @@ def locate(scan: InboxScan, forms: list[RawForm], default_year: int
         return Register(listed, problem=f"受付簿が{count}つあります（{listed}）。"
                                         "使う1つを残し、ほかは inbox の外に移してください。"), scan, forms
     if scan.registers:
-        return read_register(scan.registers[0], default_year), scan, forms
+        return named or read_register(scan.registers[0], default_year), scan, forms
     return (found_by_content[names[0]] if names else NO_REGISTER), scan, forms
 
 
