@@ -37,11 +37,13 @@ class Reader:
         self.progress = progress
         self._pool = pool(min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1)
         self._pending: list[tuple[list[int], Future[list[RawForm]]]] = []
+        self._collecting = True
 
     def __enter__(self) -> Reader:
         # Results arrive as many small objects: the cyclic collector would walk them again and
         # again for nothing. Frozen objects are also left alone by the forked workers'
         # collections, so the pages they are on stay shared.
+        self._collecting = gc.isenabled()
         gc.freeze()
         gc.disable()
         executor = self._pool.__enter__()
@@ -74,7 +76,8 @@ class Reader:
             # generation of a million objects would cost the next collections half a second.
             gc.freeze()
             gc.unfreeze()
-            gc.enable()
+            if self._collecting:
+                gc.enable()
 
 
 def read_forms(files: Sequence[InboxFile], progress: Advance | None = None) -> list[RawForm]:
