@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import unicodedata
 from pathlib import Path
 
@@ -252,6 +253,22 @@ def test_rerun_gives_identical_bytes(inbox: Path, blank_dir: Path,
     second = {p.name: p.read_bytes() for p in outbox.rglob("*") if p.is_file()}
     assert first == second
     assert {"選定結果.xlsx", "審査票.xlsx", "申請用紙.xlsx"} <= set(first)
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(inbox: Path, blank_dir: Path,
+                                                           settings: RoundSettings) -> None:
+    """A run pauses cyclic collection (it would walk every form read for nothing) and gives it
+    back: on where it was on, off where the caller had turned it off."""
+    add_form(inbox, "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
+    assert gc.isenabled()
+    run_round(inbox, inbox.parent / "outbox", settings, RUN_AT)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_round(inbox, inbox.parent / "outbox", settings, RUN_AT)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_empty_inbox_still_writes_a_complete_workbook(inbox: Path,
