@@ -241,16 +241,19 @@ OUTLOOK = """\
 
 The floor is python-calamine alone, on one core. A run does that and, per form, the checks
 before any parser, finding fields by label, normalising, hashing and sending the record to the
-parent (the table above); then pandera validates every stage (its first use loads its checks,
-done while the forms are read), and XlsxWriter writes about 4 µs a cell (280,000 cells in
-選定結果.xlsx at 10,000 forms, 140,000 in 審査票.xlsx, in two processes beside 10,000 notice
-files). Reading and writing use both cores; deciding (validation, eligibility, scoring) runs on
-one. What is left to take: the per-form steps are plain Python on a few hundred cells each
-(a compiled label search or normaliser would halve them); the checks before parsing decompress
-the 申請書 sheet once more than calamine does; the writers are at XlsxWriter's own pace, so only
-fewer cells would make them faster. On this virtual machine, creating new files costs from 0.03
-to 0.5 ms each depending on whether the disk blocks were written before, which moves the
-notice letters between 0.5 and 4 s: the reason for the untimed first run and for medians.
+parent (the table above), in two worker processes; meanwhile the parent imports the deciding
+and writing stages, readies pandera, reads the register and what the last run left in outbox/.
+Deciding (validation, eligibility, scoring) runs on one core, with the cyclic garbage collector
+paused (a full collection walked every form read: 0.3 s). XlsxWriter writes about 4 µs a cell
+(330,000 cells in 選定結果.xlsx at 10,000 forms, 240,000 in 申請一覧.xlsx, 140,000 in
+審査票.xlsx) in two processes, beside 10,000 notice files (linked, on a rerun, where their text
+did not change: creating a file costs 0.03 to 0.5 ms on this virtual machine by whether the
+disk blocks were written before, linking one 0.015 ms). What is left to take: the per-form
+steps are plain Python on a few hundred cells each (a compiled label search or normaliser
+would halve them); the checks before parsing decompress the 申請書 sheet once more than calamine
+does; the writers are at XlsxWriter's own pace (the workbook split that balances the two
+processes is already the best: 選定結果 on one, 申請一覧, 審査票 and the letters on the other),
+so only fewer cells would make them faster.
 """
 
 

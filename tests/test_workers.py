@@ -52,6 +52,26 @@ def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert all("空（0バイト）" in m for m in others.values())
 
 
+def test_a_crash_in_a_large_round_is_looked_for_in_its_own_chunk_only(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dead worker fails every chunk its pool had not read: those are read again, in
+    chunks, and only the chunk that holds the crash is read file by file (a process each)."""
+    monkeypatch.setattr(workers, "read_form", _misbehave)
+    alone: list[str] = []
+
+    def read_alone(path: Path, name: str) -> RawForm:
+        alone.append(name)
+        return original(path, name)
+
+    original = workers.read_alone
+    monkeypatch.setattr(workers, "read_alone", read_alone)
+    files = _files(tmp_path, 4 * workers._CHUNK + 10)
+    forms = workers.read_forms(files)
+    assert [f.file for f in forms] == [f.name for f in files]
+    assert {"f0003.xlsx", "f0005.xlsx"} <= set(alone) <= {f.name for f in files[:workers._CHUNK]}
+    assert all("空（0バイト）" in f.problems[0].message for f in forms[workers._CHUNK:])
+
+
 def test_progress_counts_every_file(tmp_path: Path) -> None:
     seen: list[int] = []
     workers.read_forms(_files(tmp_path, 120), seen.append)

@@ -2,8 +2,9 @@
 parser costs only that file.
 
 Each worker has an address-space limit. A pool that breaks (a worker killed by
-an abort or the kernel) is replaced, and the files it was reading are read
-again one by one, each in a process of its own, to find the one to blame.
+an abort or the kernel) fails the files it had not read yet: they are read again
+in a fresh worker, and the chunk that breaks that one too is read file by file,
+each in a process of its own, to find the one to blame.
 Results come back in input order whatever the number of workers.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
+from pipeline.core import processes
 from pipeline.core.processes import PARALLEL_FROM, pool
 from pipeline.stage1_read.forms import RawForm, crashed_form, read_form
 from pipeline.stage1_read.inbox import InboxFile
@@ -49,24 +51,32 @@ class Reader:
         executor = self._pool.__enter__()
         for start in range(0, len(self.files), _CHUNK):
             chunk = list(range(start, min(start + _CHUNK, len(self.files))))
-            jobs = [(self.files[i].path, self.files[i].name) for i in chunk]
-            self._pending.append((chunk, executor.submit(_read_chunk, jobs)))
+            self._pending.append((chunk, executor.submit(_read_chunk, self._jobs(chunk))))
         return self
 
     def forms(self) -> list[RawForm]:
         """Every file read as a form (waits for the workers)."""
         results: dict[int, RawForm] = {}
-        broken: list[int] = []
+        broken: list[list[int]] = []
         for chunk, future in self._pending:
             try:
                 results.update(zip(chunk, future.result(), strict=True))
             except Exception:  # a dead worker, or MemoryError at the limit: find the file
-                broken.extend(chunk)
+                broken.append(chunk)
             if self.progress:
                 self.progress(len(chunk))
-        for index in broken:
-            results[index] = read_alone(self.files[index].path, self.files[index].name)
+        # A worker that dies breaks its pool, and every chunk not yet read fails with it. Each
+        # is read again in a fresh worker; only a chunk that fails again is read file by file
+        # (one process per file: 100 for the guilty chunk, not one per file of the round).
+        again: list[list[RawForm] | None] = processes.isolated(
+            [(_read_chunk, (self._jobs(chunk),)) for chunk in broken], on_failure=lambda _: None)
+        for chunk, forms in zip(broken, again, strict=True):
+            results.update(zip(chunk, forms or [read_alone(self.files[i].path, self.files[i].name)
+                                                for i in chunk], strict=True))
         return [results[i] for i in range(len(self.files))]
+
+    def _jobs(self, chunk: list[int]) -> list[tuple[Path, str]]:
+        return [(self.files[i].path, self.files[i].name) for i in chunk]
 
     def __exit__(self, *_: object) -> None:
         try:

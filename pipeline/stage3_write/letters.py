@@ -87,18 +87,22 @@ def render(template: str, values: Mapping[str, str], template_name: str) -> str:
 
 
 def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResult,
-                  templates: Mapping[str, str], save: SaveFile = Path.write_bytes) -> None:
+                  templates: Mapping[str, str], save: SaveFile = Path.write_bytes,
+                  share: tuple[int, int] = (0, 1)) -> None:
     """A 差戻し package for every 要修正 or 読込不可 file (the marked workbook and a draft
     e-mail), and a notice for every application judged 選定, 選外, 不適格 or 重複. While the
     ranking is 暫定, 選定 and 選外 notices go to ``drafts``, marked 暫定 in name and first line.
-    Each letter file is written by ``save`` (path, bytes)."""
-    if not result.provisional:
+    Each letter file is written by ``save`` (path, bytes). ``share`` (n, of): the letters of
+    every of-th file from the n-th, so that processes can share a large round's letters."""
+    part, parts = share
+    if not result.provisional and part == 0:
         (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
-    stems = letter_stems(facts.decisions)
-    marked = _annotate_all(returns, result, facts, stems, problems_by_file)
-    for file, decision in facts.decisions.items():
+    stems = letter_stems(facts.decisions)  # of every file: two files never share a name
+    decisions = dict(list(facts.decisions.items())[part::parts])
+    marked = _annotate_all(returns, result, facts, decisions, stems, problems_by_file)
+    for file, decision in decisions.items():
         stem = stems[file]
         if decision in NOTICE_DECISIONS:
             values = facts.values(file)
@@ -129,12 +133,13 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
              _letter(values, render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE)))
 
 
-def _annotate_all(returns: Path, result: RoundResult, facts: _Facts, stems: Mapping[str, str],
+def _annotate_all(returns: Path, result: RoundResult, facts: _Facts,
+                  decisions: Mapping[str, str], stems: Mapping[str, str],
                   problems_by_file: Mapping[Any, pd.DataFrame]) -> set[str]:
     """The 要修正 files whose own workbook was marked. openpyxl builds every cell of what it
     opens, so each applicant's workbook is opened in a worker process with the memory limit:
     one that exhausts or crashes it gets a fresh copy of the form instead, and costs no more."""
-    files = [file for file, decision in facts.decisions.items() if decision == NEEDS_FIX]
+    files = [file for file, decision in decisions.items() if decision == NEEDS_FIX]
     done = processes.isolated(
         [(annotate, (result.sources[file], _marked_path(returns, stems[file]),
                      problems_by_file.get(file, result.problems.iloc[0:0]), facts.tag(file)))

@@ -40,16 +40,19 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
     folders = (letters.RETURN_DIR, letters.NOTICE_DIR, letters.DRAFT_NOTICE_DIR, PLAN_DIR)
     with lap("write"), OutputSet(outbox, folders, unchanged, _results(result)) as outputs:
         result = dataclasses.replace(result, staff_files=tuple(outputs.staff_files))
-        # Independent, taken in this order by two processes: the letters (a file per
-        # application, the longest on a large round) on one, the workbooks on the other.
+        # Independent, taken in this order by two processes: 選定結果 (the most cells) on one,
+        # the other workbooks on the other, then the letters (a file per application) in two
+        # halves, one on each.
+        letter_folders = (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
+                          outputs.folder(letters.DRAFT_NOTICE_DIR))
         jobs: list[processes.Job] = [
-            ("write letters", letters.write_letters,
-             (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
-              outputs.folder(letters.DRAFT_NOTICE_DIR), result, templates, outputs.write_file)),
             ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
             ("write application list", write_application_list,
              (outputs.path(LIST_FILE), result)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
+            *((f"write letters {part + 1}/2", letters.write_letters,
+               (*letter_folders, result, templates, outputs.write_file, (part, 2)))
+              for part in range(2)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
         ]
