@@ -6,7 +6,8 @@ when all of them are complete are they moved into place, each with an
 atomic rename. A manifest (``.bansou-manifest.json``) records the SHA-256 of every file a
 run published: a file in outbox/ that is not in it, or no longer matches it, is the staff's
 (a note they added, a plan they filled in) and is kept; the run's new version of a changed
-file is published beside it, named （新しい版）.
+file is published beside it, named （新しい版）. An output whose bytes are those the last run
+published under its name is staged as a hard link to that file, not written again.
 """
 
 from __future__ import annotations
