@@ -18,7 +18,6 @@ from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
-    cell_text,
     fmt,
     new_workbook,
     print_setup,
@@ -245,19 +244,17 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
                 if isinstance(value, str) and text_width(value) > width - 2:
                     lines[index] = max(lines[index], wrapped_lines(value, width - 2))
         for row, value in enumerate(values, start=1):
-            if value.__class__ is str and value:  # most cells: text, and strings stay strings
-                if title == PLAN_COLUMN:  # our own file name, never applicant text: a safe link
-                    sheet.write_url(row, col, f"external:{value}", link, string=Path(value).name)
-                else:
-                    sheet.write_string(row, col, cell_text(value), body)
-            elif _missing(value):
+            if _missing(value):
                 sheet.write_blank(row, col, None, when if is_time else body)
+            elif title == PLAN_COLUMN:
+                # Our own file name, never applicant text: a link is safe here.
+                sheet.write_url(row, col, f"external:{value}", link, string=Path(str(value)).name)
             elif is_time:  # a date typed without a time is shown as a date
                 sheet.write_datetime(row, col, value, day if value.time() == dt.time() else when)
             elif is_number:
                 sheet.write_number(row, col, value, number)
             else:
-                write_text(sheet, row, col, value, body)
+                write_text(sheet, row, col, value, body)  # strings stay strings
     for index, count in enumerate(lines, start=1):
         if count > 1:  # not every office suite fits row heights to wrapped text
             sheet.set_row(index, 15.0 * min(count, 20) + 2)
