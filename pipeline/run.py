@@ -67,8 +67,7 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
         unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
         previous = read_previous(outbox, unchanged)
         forms = reader.forms()
-    register, scan, forms = locate_register(scan, forms, named_register,
-                                            default_year=settings.deadline.year)
+    register = locate_register(scan, forms, named_register, default_year=settings.deadline.year)
     result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous)
     return write.write_outputs(outbox, result, templates, lap, unchanged)
 

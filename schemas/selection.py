@@ -17,7 +17,7 @@ SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
 RANK_REASONS = ("selected", "same_municipality", "over_limit")
 # Why a file that was not ranked got its 判定, besides the eligibility rules' keys.
 LEDGER_REASONS = (*RANK_REASONS, "same_content", "later_submission", "input_problems",
-                  "blank_form")
+                  "blank_form", "missed_resubmission", "staff_excluded", "staff_decision")
 
 
 def points_column(key: str) -> str:

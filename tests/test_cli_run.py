@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
 from tests.conftest import ROUND_TOML
-from tests.roundfactory import add_form, org
+from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,7 +19,9 @@ def _invoke(tmp_path: Path, *args: str):
                                      str(tmp_path / "outbox"), *args])
 
 
-def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path) -> None:
+def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(RUN_AT.timestamp())))  # before 再提出期限
     (tmp_path / "inbox").mkdir()
     add_form(tmp_path / "inbox", "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
     (tmp_path / "inbox" / "bad.xlsx").write_bytes(b"")
@@ -26,7 +29,8 @@ def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path) ->
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "2件のファイルを判定しました（選定 1件、読込不可 1件）。",
-        "順位: 暫定（理由1件。選定・選外の通知は「通知（暫定）」の下書きです）",
+        "順位: 暫定（理由2件。選定・選外の通知は「通知（暫定）」の下書きです）",
+        "  暫定の理由: 要修正・読込不可の申請が1件あり、再提出期限（7月8日）まで修正版が届く可能性があります",
         "  暫定の理由: 審査票がまだ戻っていません（順位は自動採点だけによります）",
         "前回からの変更: 前回の結果はありません（初回の実行です）",
         "受付簿についての注意 0件、審査票についての注意 0件（選定結果.xlsx の「概要」に一覧があります）",

@@ -55,7 +55,10 @@ def round_dir(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
     before = _fingerprint(inbox)
     run_round(inbox, directory / "outbox", settings, RUN_AT)
     assert _fingerprint(inbox) == before  # nothing here ever changes a file in inbox/
-    # reviews in, and the 再提出期限 passed: the ranking is final and so are the notices
+    # what the applicants were sent while they could still fix their forms
+    shutil.copytree(directory / "outbox", directory / "first")
+    # reviews in, and the 再提出期限 passed: the ranking is final and so are the notices (the
+    # forms never fixed are 不適格 now)
     review_everything(directory / "outbox", inbox)
     assert run_round(inbox, directory / "outbox", settings, FINAL_AT).provisional_reasons == ()
     return directory
@@ -72,7 +75,7 @@ def _cells(path: Path, sheet: str) -> dict[str, object]:
 
 
 def test_marked_workbook(round_dir: Path) -> None:
-    marked = round_dir / "outbox" / "差戻し" / "fix_要修正.xlsx"
+    marked = round_dir / "first" / "差戻し" / "fix_要修正.xlsx"
     workbook = openpyxl.load_workbook(marked)
     assert workbook.sheetnames[0] == "修正箇所"
     assert workbook.active.title == "修正箇所"
@@ -94,25 +97,25 @@ def test_marked_workbook(round_dir: Path) -> None:
 
 
 def test_twenty_problems_all_marked(round_dir: Path) -> None:
-    workbook = openpyxl.load_workbook(round_dir / "outbox" / "差戻し" / "many_要修正.xlsx")
+    workbook = openpyxl.load_workbook(round_dir / "first" / "差戻し" / "many_要修正.xlsx")
     listed = [row for row in workbook["修正箇所"].iter_rows(min_row=5, values_only=True)]
     assert len(listed) >= 20
     marked = [c.coordinate for row in workbook["申請書"].iter_rows() for c in row if c.comment]
     assert set(marked) == {r[1] for r in listed if r[1]}
-    letter = (round_dir / "outbox" / "差戻し" / "many_連絡文.txt").read_text(encoding="utf-8")
+    letter = (round_dir / "first" / "差戻し" / "many_連絡文.txt").read_text(encoding="utf-8")
     assert f"{len(listed)}. 申請書シート" in letter
 
 
 def test_unreadable_file_gets_the_problem_list_only(round_dir: Path) -> None:
-    workbook = openpyxl.load_workbook(round_dir / "outbox" / "差戻し" / "scan_要修正.xlsx")
+    workbook = openpyxl.load_workbook(round_dir / "first" / "差戻し" / "scan_要修正.xlsx")
     assert workbook.sheetnames == ["修正箇所"]
     assert "申請用紙として開けなかった" in workbook["修正箇所"]["A2"].value
-    letter = (round_dir / "outbox" / "差戻し" / "scan_連絡文.txt").read_text(encoding="utf-8")
+    letter = (round_dir / "first" / "差戻し" / "scan_連絡文.txt").read_text(encoding="utf-8")
     assert letter.startswith("宛先: （申請用紙から読み取れませんでした。")
 
 
 def test_return_letter(round_dir: Path) -> None:
-    letter = (round_dir / "outbox" / "差戻し" / "fix_連絡文.txt").read_bytes().decode("utf-8")
+    letter = (round_dir / "first" / "差戻し" / "fix_連絡文.txt").read_bytes().decode("utf-8")
     assert "\r\n" in letter
     lines = letter.splitlines()
     assert lines[0] == "宛先: 佐藤 花子 <chiiki@shinjuku-shakyo.example.jp>"
@@ -146,12 +149,13 @@ def test_applicant_text_cannot_alter_a_notice(round_dir: Path) -> None:
 
 
 def test_only_the_expected_letters(round_dir: Path) -> None:
-    returns = sorted(p.name for p in (round_dir / "outbox" / "差戻し").iterdir())
+    returns = sorted(p.name for p in (round_dir / "first" / "差戻し").iterdir())
     assert returns == ["fix_要修正.xlsx", "fix_連絡文.txt", "many_要修正.xlsx", "many_連絡文.txt",
                        "scan_要修正.xlsx", "scan_連絡文.txt"]
+    assert not list((round_dir / "outbox" / "差戻し").iterdir())  # no fixing after the 再提出期限
     notices = sorted(p.name for p in (round_dir / "outbox" / "通知").iterdir())
-    assert notices == ["late_不適格.txt", "new_選定.txt", "old_重複.txt", "other_選外.txt",
-                       "selected_選定.txt"]
+    assert notices == ["fix_不適格.txt", "late_不適格.txt", "many_不適格.txt", "new_選定.txt",
+                       "old_重複.txt", "other_選外.txt", "scan_不適格.txt", "selected_選定.txt"]
 
 
 def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,

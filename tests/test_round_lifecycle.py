@@ -233,17 +233,18 @@ def test_register_times_without_a_year_or_a_time(inbox: Path, blank_dir: Path,
     assert _decisions(result)["day.xlsx"] == "選定"
     # a row naming the file whose time cannot be read: said on the row, never "記載なし"
     assert _row(result, "odd.xlsx")["received_basis"] == (
-        "受付簿の日時を読み取れません（C4「朝いちばん」）。申請日で仮に判定")
-    assert any("C4 の受付日時「朝いちばん」を読み取れません" in r for r in result.provisional_reasons)
+        "受付簿の日時を使えません（C4「朝いちばん」）。申請日で仮に判定")
+    assert any("C4 の受付日時「朝いちばん」を使えません（日時として読み取れません" in r
+               for r in result.provisional_reasons)
 
 
-def test_a_register_saved_under_another_name_is_found_by_its_headings(
+def test_a_register_saved_as_a_dated_copy_of_its_name_is_the_register(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
     make_register(inbox / "受付簿 (1).xlsx", [("late.xlsx", "2016/7/1 9:00")])
     result = _run(inbox, settings)
     assert list(result.ledger["file"]) == ["late.xlsx"]  # the register is not an application
-    assert ("受付簿 (1).xlsx", "受付簿（見出しから判断）") in result.ignored
+    assert ("受付簿 (1).xlsx", "受付簿") in result.ignored
     assert _decisions(result)["late.xlsx"] == "不適格"
     assert not (inbox.parent / "outbox" / "差戻し" / "受付簿 (1)_要修正.xlsx").exists()
 
@@ -408,7 +409,7 @@ def test_a_look_alike_from_another_contact_supersedes_nobody(
     add_form(inbox, "fake.xlsx", org("本物の会", "新宿区", {
         "申請日": "2016/6/30", "メールアドレス": "other@example.com", "電話番号": "12"}),
         blank_dir=blank_dir)
-    result = _run(inbox, settings)
+    result = _run(inbox, settings, RUN_AT)
     assert _decisions(result) == {"real.xlsx": "選定", "fake.xlsx": "要修正"}
     for file in ("real.xlsx", "fake.xlsx"):
         assert "同一団体名の別申請" in _row(result, file)["staff_note"]
@@ -422,14 +423,14 @@ def test_a_look_alike_from_another_contact_supersedes_nobody(
             assert f"{other}.xlsx" not in letter.read_text(encoding="utf-8"), letter
     # staff take the look-alike out: the reason is gone
     (inbox / "fake.xlsx").unlink()
-    assert not any("同じ団体名" in r for r in _run(inbox, settings).provisional_reasons)
+    assert not any("同じ団体名" in r for r in _run(inbox, settings, RUN_AT).provisional_reasons)
 
 
 def test_two_organisations_sending_the_blank_form_are_each_asked_to_fill_it(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     for name in ("one.xlsx", "two.xlsx"):
         shutil.copy(blank_form(blank_dir), inbox / name)
-    result = _run(inbox, settings)
+    result = _run(inbox, settings, RUN_AT)
     assert _decisions(result) == {"one.xlsx": "要修正", "two.xlsx": "要修正"}
     assert set(result.ledger["reason_code"]) == {"blank_form"}
     for stem, other in (("one", "two"), ("two", "one")):
@@ -455,7 +456,7 @@ def test_provisional_reasons_turn_on_and_off_and_notices_follow(
     # reviews in: only the 再提出期限 remains
     review_everything(outbox, inbox)
     second = _run(inbox, settings, RUN_AT)
-    assert [r[:6] for r in second.provisional_reasons] == ["要修正の申請"]
+    assert [r[:11] for r in second.provisional_reasons] == ["要修正・読込不可の申請"]
     # the 再提出期限 has passed: final, the notices are real
     final = _run(inbox, settings)
     assert final.provisional_reasons == ()

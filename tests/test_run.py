@@ -59,9 +59,9 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
     result, sheets = _run(inbox, settings)
     assert _decisions(sheets) == {
         "broken.xlsx": "要修正",
-        "copy of new.xlsx": "選定",  # identical bytes: the first by (received, name) is judged
+        "copy of new.xlsx": "重複",  # identical bytes, none registered: the shortest name is judged
         "hachioji.xlsx": "選定",
-        "new.xlsx": "重複",
+        "new.xlsx": "選定",
         "old.xlsx": "重複",
         "scan.pdf": "読込不可",
         "shinjuku.xlsx": "選定",
@@ -69,8 +69,8 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
         "yokohama.xlsx": "不適格",
     }
     ledger = sheets["受付一覧"].set_index("ファイル名")
-    assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（copy of new.xlsx）があるため、そちらで判定します（根拠：申請日）。"
-    assert ledger.loc["new.xlsx", "理由"] == "copy of new.xlsx と同じ内容のファイルです（copy of new.xlsx で判定します）。"
+    assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（new.xlsx）があるため、そちらで判定します（根拠：申請日）。"
+    assert ledger.loc["copy of new.xlsx", "理由"] == "new.xlsx と同じ内容のファイルです（new.xlsx で判定します）。"
     assert str(ledger.loc["scan.pdf", "理由"]).startswith("PDFファイルです。")
     assert str(ledger.loc["shinjuku2.xlsx", "理由"]).endswith("同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。")
     assert ledger.loc["broken.xlsx", "理由"] == "入力の不備が1件あります（入力エラーシート参照）。"

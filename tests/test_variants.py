@@ -19,7 +19,7 @@ from pipeline.run import run_round
 from pipeline.stage1_read.forms import read_form
 from pipeline.stage2_decide.validate import validate_forms
 from tests.formfactory import VALID, find_label, make_form, with_values
-from tests.roundfactory import FINAL_AT, add_form, org
+from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org
 
 D = dt.date
 COUNCIL = "区市町村社会福祉協議会"
@@ -281,7 +281,7 @@ def test_a_type_outside_the_four_is_ineligible_with_its_own_reason(
              blank_dir=blank_dir)
     add_form(inbox, "odd.xlsx", org("謎の会", "八王子市", {"団体種別": "町内会みたいなもの"}),
              blank_dir=blank_dir)
-    result = run_round(inbox, tmp_path / "outbox", settings, FINAL_AT)
+    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)  # before the 再提出期限
     ledger = result.ledger.set_index("file")
     assert ledger.loc["co.xlsx", "decision"] == "不適格"
     assert ledger.loc["co.xlsx", "reason"] == "団体種別「株式会社」は本事業の対象ではありません。"

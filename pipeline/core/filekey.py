@@ -8,10 +8,14 @@ differences and nothing else.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from pathlib import PurePath
+from collections import defaultdict
+from collections.abc import Iterable
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+# What Explorer hides as an extension: a short run of letters and digits after the last dot
+# (申請書.xlsx, 申請書.pdf, 写真.jpeg), not the 2 of 「申請書 v1.2」.
+_EXTENSION = re.compile(r"\.[a-z][a-z0-9]{1,4}$")
 
 
 def file_key(name: str) -> str:
@@ -20,7 +24,23 @@ def file_key(name: str) -> str:
 
 
 def stem_key(name: str) -> str:
-    """The key without a workbook extension (for names typed as Explorer shows them)."""
+    """The key without its extension, of any file kind (for names typed as Explorer shows
+    them: a register row 「申請書」 names 申請書.pdf as well as 申請書.xlsx)."""
     key = file_key(name)
-    suffix = PurePath(key).suffix
-    return key[: -len(suffix)] if suffix in WORKBOOK_SUFFIXES else key
+    return _EXTENSION.sub("", key)
+
+
+class FileIndex:
+    """Inbox files found by a name a person typed: by :func:`file_key`, else by
+    :func:`stem_key` (the extension left out)."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.by_key: dict[str, list[str]] = defaultdict(list)
+        self.by_stem: dict[str, list[str]] = defaultdict(list)
+        for file in files:
+            self.by_key[file_key(file)].append(file)
+            self.by_stem[stem_key(file)].append(file)
+
+    def find(self, typed: str) -> list[str]:
+        """Every file the typed name may mean (more than one: it cannot tell them apart)."""
+        return self.by_key.get(file_key(typed)) or self.by_stem.get(stem_key(typed), [])

@@ -372,6 +372,18 @@ def parse_datetime(raw: object, default_year: int | None = None) -> dt.datetime 
     return value
 
 
+def has_year(raw: object) -> bool:
+    """False for a date typed without its year (``12/25 10:00``, ``1月5日``): its year is a
+    guess the caller must make and say. A cell Excel stored as a date has its year."""
+    text = clean_text(raw) if isinstance(raw, str) else None
+    if text is None:
+        return True
+    text = _WEEKDAY.sub("", text).strip()
+    if match := _TIME_SUFFIX.match(text):
+        text = match["date"]
+    return not _MONTH_DAY.match(text.strip())
+
+
 def _parse_datetime(raw: object, default_year: int | None) -> dt.datetime | Invalid | None:
     if isinstance(raw, dt.datetime):
         return raw

@@ -14,7 +14,10 @@ from pathlib import Path
 from pipeline.core.filekey import file_key
 
 REGISTER_NAME = "受付簿.xlsx"
-_REGISTER_KEY = file_key(REGISTER_NAME)
+# Only a workbook staff saved under the register's name is a register: 受付簿.xlsx, or a
+# dated copy such as 受付簿_0630.xlsx (README). A workbook that only looks like one is an
+# applicant's file.
+_REGISTER_NAME = re.compile(r"^受付簿[^/]*\.xls[xm]$")
 REVIEW_DIR = "審査"
 _IGNORED_NAMES = {".ds_store": "macOSの管理ファイル", "thumbs.db": "Windowsの管理ファイル",
                   "desktop.ini": "Windowsの管理ファイル", "readme.txt": "inboxの説明ファイル"}
@@ -30,7 +33,7 @@ class InboxFile:
 class InboxScan:
     files: tuple[InboxFile, ...]  # every file that may be an application, by name
     ignored: tuple[tuple[str, str], ...]  # (name, why) for files and folders we do not judge
-    registers: tuple[Path, ...]  # named 受付簿.xlsx (in any width or case)
+    registers: tuple[Path, ...]  # named 受付簿*.xlsx (in any width or case)
     review_files: tuple[Path, ...]
 
 
@@ -60,7 +63,7 @@ def scan_inbox(inbox: Path) -> InboxScan:
                 ignored.append((name + "/", f"審査票のフォルダ（{len(reviews)}件を読み込み）"))
             else:
                 ignored.append((name + "/", "フォルダ（中のファイルは対象外）"))
-        elif file_key(name) == _REGISTER_KEY and entry.is_file():
+        elif _REGISTER_NAME.match(file_key(name)) and entry.is_file():
             registers.append(path)
             ignored.append((name, "受付簿"))
         elif name.startswith("._"):

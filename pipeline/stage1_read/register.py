@@ -1,9 +1,12 @@
-"""The staff's receipt register (受付簿): when each file's e-mail arrived.
+"""The staff's receipt register (受付簿): when each file's e-mail arrived, and the decisions
+only staff can take (sheet 事務局判断).
 
-Found by its name (受付簿.xlsx) or by its content (a sheet with the ファイル名 and 受付日時
-headings), read with limits sized for a staff workbook. Every row is kept as typed, with its
-cells: matching rows with inbox files, and judging what an unreadable time means, is the
-deciding stage's work (:mod:`pipeline.stage2_decide.receipt`).
+Only a workbook staff saved as 受付簿*.xlsx is a register (:mod:`pipeline.stage1_read.inbox`);
+a workbook elsewhere in inbox/ that merely has the register's headings is an applicant's file,
+judged as one and named in 概要 (README 「信頼するもの」). Read with limits sized for a staff
+workbook. Every row is kept as typed, with its cells: matching rows with inbox files, and
+judging what a time or a decision means, is the deciding stage's work
+(:mod:`pipeline.stage2_decide.receipt`, :mod:`pipeline.stage2_decide.staff`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import python_calamine
 
 from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
-from pipeline.core.normalize import clean_text, display, label_key, parse_datetime
+from pipeline.core.normalize import clean_text, display, has_year, label_key, parse_datetime
 from pipeline.core.settings import JST
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.inbox import InboxScan
@@ -26,6 +29,13 @@ from pipeline.stage1_read.sniff import sniff, staff_workbook
 
 REGISTER_FILE_LABEL = "ファイル名"
 REGISTER_TIME_LABEL = "受付日時"
+# Optional columns that link a file to its sender (README 「受付簿」): a workbook sent after an
+# unreadable file by the same sender is that file's resubmission.
+REGISTER_SENDER_LABEL = "送信元"
+REGISTER_ORG_LABEL = "団体名"
+DECISIONS_SHEET = "事務局判断"
+DECISION_LABELS = {"file": "ファイル名", "action": "判断", "original": "元のファイル",
+                   "reason": "理由", "author": "記入者", "date": "日付"}
 _SHEETS_LOOKED_AT = 5  # the register is one of the first sheets of a staff workbook
 Grid = Sequence[Sequence[object]]
 
@@ -37,6 +47,23 @@ class RegisterEntry:
     time_cell: str
     raw_time: str  # as typed, for messages
     received: dt.datetime | None  # aware Japan time; None when it cannot be read
+    year_typed: bool = True  # False: 「12/25 10:00」, its year is the deciding stage's choice
+    sender: str | None = None  # 送信元 (an e-mail address), when the register has the column
+    org_name: str | None = None  # 団体名, when the register has the column
+
+
+@dataclass(frozen=True)
+class StaffDecisionRow:
+    """One row of the sheet 事務局判断, as typed (its cells named for messages)."""
+
+    file: str
+    file_cell: str
+    action: str  # 除外 / 適格 / 不適格 / 再提出として扱う, as typed (checked when applied)
+    action_cell: str
+    original: str | None  # 元のファイル, for 再提出として扱う
+    reason: str | None
+    author: str | None
+    date: str | None  # as typed
 
 
 @dataclass(frozen=True)
@@ -45,6 +72,9 @@ class Register:
     entries: tuple[RegisterEntry, ...] = ()
     notes: tuple[str, ...] = ()  # rows that name no file, in Japanese
     problem: str | None = None  # why the register cannot be used at all, in Japanese
+    decisions: tuple[StaffDecisionRow, ...] = ()
+    # applicants' workbooks that have the register's headings: judged as applications
+    lookalikes: tuple[str, ...] = ()
 
 
 NO_REGISTER = Register(None)
@@ -58,34 +88,27 @@ def read_named_register(scan: InboxScan, default_year: int) -> Register | None:
     return read_register(scan.registers[0], default_year)
 
 
-def locate(scan: InboxScan, forms: list[RawForm], named: Register | None, default_year: int
-           ) -> tuple[Register, InboxScan, list[RawForm]]:
-    """The register: the file named 受付簿.xlsx (``named``, read by
-    :func:`read_named_register`), or a workbook that is not a form but has the register's
-    headings (``受付簿 (1).xlsx``, ``受付簿_0630.xlsx``). Those found by content leave the forms
-    and are listed with the files not judged. Two candidates: none is used, and the
-    register's problem says which to keep."""
+def locate(scan: InboxScan, forms: Sequence[RawForm], named: Register | None, default_year: int
+           ) -> Register:
+    """The register: the one workbook staff saved as 受付簿*.xlsx (``named``, read by
+    :func:`read_named_register`). Two such workbooks: none is used, and the register's problem
+    says which to keep. Applicants' workbooks with the register's headings are named in
+    ``lookalikes`` (they stay applications, whatever they look like)."""
     paths = {f.name: f.path for f in scan.files}
     candidates = [form.file for form in forms
                   if form.problems and form.problems[0].code == "not_a_form"]
-    found_by_content = {
-        file: register for file, register in zip(
-            candidates, registers_by_content([paths[f] for f in candidates], default_year),
-            strict=True)
-        if register is not None}
-    names = sorted(found_by_content)
-    scan = dataclasses.replace(
-        scan, files=tuple(f for f in scan.files if f.name not in found_by_content),
-        ignored=(*scan.ignored, *((name, "受付簿（見出しから判断）") for name in names)))
-    forms = [form for form in forms if form.file not in found_by_content]
-    count = len(scan.registers) + len(names)
-    if count > 1:
-        listed = "、".join([*(path.name for path in scan.registers), *names])
-        return Register(listed, problem=f"受付簿が{count}つあります（{listed}）。"
-                                        "使う1つを残し、ほかは inbox の外に移してください。"), scan, forms
-    if scan.registers:
-        return named or read_register(scan.registers[0], default_year), scan, forms
-    return (found_by_content[names[0]] if names else NO_REGISTER), scan, forms
+    lookalikes = tuple(file for file, found in zip(
+        candidates, registers_by_content([paths[f] for f in candidates], default_year),
+        strict=True) if found is not None)
+    if len(scan.registers) > 1:
+        listed = "、".join(path.name for path in scan.registers)
+        register = Register(listed, problem=f"受付簿が{len(scan.registers)}つあります（{listed}）。"
+                                            "使う1つを残し、ほかは inbox の外に移してください。")
+    elif scan.registers:
+        register = named or read_register(scan.registers[0], default_year)
+    else:
+        register = NO_REGISTER
+    return dataclasses.replace(register, lookalikes=lookalikes)
 
 
 def read_register(path: Path, default_year: int) -> Register:
@@ -119,6 +142,9 @@ def _register_by_content(path: Path, default_year: int) -> Register | None:
 
 def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> Register:
     grid, header_row, file_col, time_col = found
+    headings = [label_key(v) for v in grid[header_row]]
+    sender_col = _column(headings, REGISTER_SENDER_LABEL)
+    org_col = _column(headings, REGISTER_ORG_LABEL)
     entries: list[RegisterEntry] = []
     notes: list[str] = []
     for r in range(header_row + 1, len(grid)):
@@ -135,8 +161,59 @@ def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> R
         if isinstance(when, dt.datetime):
             received = when.replace(tzinfo=JST) if when.tzinfo is None else when.astimezone(JST)
         entries.append(RegisterEntry(name, cell_address(r, file_col), cell_address(r, time_col),
-                                     display(raw_time), received))
-    return Register(path.name, tuple(entries), tuple(notes))
+                                     display(raw_time), received, has_year(raw_time),
+                                     _text(row, sender_col), _text(row, org_col)))
+    try:
+        decisions = _decisions(path)
+    except (python_calamine.CalamineError, OSError, ValueError, IndexError):
+        decisions = ()
+        notes.append(f"{path.name}: シート「{DECISIONS_SHEET}」を読み込めません。"
+                     "ファイル名・判断・理由・記入者・日付の見出しの表にしてください。")
+    return Register(path.name, tuple(entries), tuple(notes), decisions=decisions)
+
+
+def _column(headings: list[str], label: str) -> int | None:
+    return headings.index(label) if label in headings else None
+
+
+def _text(row: Sequence[object], column: int | None) -> str | None:
+    return clean_text(row[column]) if column is not None and column < len(row) else None
+
+
+def _decisions(path: Path) -> tuple[StaffDecisionRow, ...]:
+    """The rows of the sheet 事務局判断 (none when the register has no such sheet). Headings
+    are found by label in its first rows, like the register's."""
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        names = [n for n in workbook.sheet_names if label_key(n) == DECISIONS_SHEET]
+        if not names:
+            return ()
+        grid = workbook.get_sheet_by_name(names[0]).to_python(skip_empty_area=False)
+    finally:
+        workbook.close()
+    header = next((r for r, row in enumerate(grid[:20])
+                   if {DECISION_LABELS["file"], DECISION_LABELS["action"]}
+                   <= {label_key(v) for v in row}), None)
+    if header is None:
+        return ()
+    keys = [label_key(v) for v in grid[header]]
+    columns = {key: _column(keys, label) for key, label in DECISION_LABELS.items()}
+    found = []
+    for index in range(header + 1, len(grid)):
+        cells = grid[index]
+        file, action = _text(cells, columns["file"]), _text(cells, columns["action"])
+        if file is None and action is None:
+            continue
+        file_col, action_col = columns["file"], columns["action"]
+        assert file_col is not None and action_col is not None
+        date_col = columns["date"]
+        found.append(StaffDecisionRow(
+            file or "", f"{DECISIONS_SHEET}!{cell_address(index, file_col)}", action or "",
+            f"{DECISIONS_SHEET}!{cell_address(index, action_col)}",
+            _text(cells, columns["original"]), _text(cells, columns["reason"]),
+            _text(cells, columns["author"]),
+            display(cells[date_col]) if date_col is not None and date_col < len(cells) else None))
+    return tuple(found)
 
 
 def _header(path: Path) -> tuple[Grid, int, int, int] | str:

@@ -19,19 +19,21 @@ from pipeline.core import problems as problem_kinds
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
-from pipeline.core.wording import month_day
+from pipeline.core.wording import japanese_datetime, month_day
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.inbox import InboxScan
 from pipeline.stage1_read.previous import Previous
 from pipeline.stage1_read.register import Register
 from pipeline.stage1_read.review_sheets import ReviewSheet
-from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select
+from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select, staff
 from pipeline.stage2_decide.validate import validate_forms
 from schemas.selection import (
     DUPLICATE,
     INELIGIBLE,
     NEEDS_FIX,
     UNREADABLE,
+    EligibleSchema,
+    IneligibleSchema,
     LedgerSchema,
     ProblemSchema,
     RankedSchema,
@@ -58,17 +60,25 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         remarks[name] = remarks.get(name, "") + f" {inferred}"
     with lap("eligibility"):
         unjudgeable = _unjudgeable(validated.problems, records)
-        needs_fix = [f for f, verdict in unjudgeable.items() if verdict.decision == NEEDS_FIX]
-        received_files = receipt.receive(hashes, register, records, corrects, needs_fix,
-                                         settings, run_at)
+        rulings = staff.resolve(register.decisions, hashes, register.source)
+        received_files = receipt.receive(
+            hashes, register, records, corrects,
+            {f: verdict.decision for f, verdict in unjudgeable.items()}, settings, run_at,
+            rulings, anonymous=[f for f, verdict in unjudgeable.items() if verdict.code == "blank_form"])
         receipts = received_files.frame
-        decisions = {item.file: Verdict(DUPLICATE, item.code, item.reason)
-                     for item in received_files.superseded}
+        decisions = {file: Verdict(INELIGIBLE, "staff_excluded", f"{ruling.shown()}。")
+                     for file, ruling in rulings.by_file.items() if ruling.action == staff.EXCLUDE}
+        decisions |= {item.file: Verdict(DUPLICATE, item.code, item.reason)
+                      for item in received_files.superseded if item.file not in decisions}
         decisions |= {f: v for f, v in unjudgeable.items() if f not in decisions}
+        decisions |= _missed_resubmission(decisions, settings, run_at)
         clean = validated.applications
         received = clean[~clean["file"].isin(decisions)].merge(receipts, on="file", how="left",
                                                                validate="one_to_one")
         eligible, ineligible, place_notes = eligibility.check_eligibility(received, settings)
+        ruled, ineligible_ruled = staff.apply_eligibility(received, eligible, ineligible, rulings)
+        eligible = EligibleSchema.validate(ruled)
+        ineligible = IneligibleSchema.validate(ineligible_ruled)
         for file, group in ineligible.groupby("file", sort=False):
             decisions[str(file)] = Verdict(INELIGIBLE, str(group["rule"].iloc[0]),
                                            " ".join(group["reason"]))
@@ -82,9 +92,11 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
                           ranked["reason_code"].tolist(), ranked["reason"].tolist(), strict=True)}
     with lap("ledger"):
         # for staff, on the file's rows in 受付一覧 and 選定順位 (never in a letter)
+        ruling_notes = {f: f"{ruling.shown()}。" for f, ruling in rulings.by_file.items()
+                        if ruling.action != staff.EXCLUDE}  # an exclusion is the row's reason
         staff_notes = {f: " ".join(filter(None, (received_files.remarks.get(f, "").strip(),
-                                                 place_notes.get(f, ""))))
-                       for f in received_files.remarks.keys() | place_notes.keys()}
+                                                 place_notes.get(f, ""), ruling_notes.get(f, ""))))
+                       for f in {*received_files.remarks, *place_notes, *ruling_notes}}
         files = receipts["file"].tolist()  # plain strings: quick to loop over
         ledger = LedgerSchema.validate(receipts.assign(
             org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
@@ -110,12 +122,14 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             pd.concat([validated.problems, review_problems], ignore_index=True)),
         records=records,
         provisional_reasons=tuple(dict.fromkeys([
+            *_phase(len(hashes), settings, run_at),
             *received_files.provisional,
-            *_awaiting_corrections(needs_fix, decisions, settings, run_at),
+            *rulings.provisional,
+            *_awaiting_corrections(decisions, settings, run_at),
             *reviews.provisional_reasons(review_read, eligible, settings),
         ])),
         ignored=scan.ignored,
-        register_notes=tuple(received_files.notes),
+        register_notes=(*received_files.notes, *rulings.notes),
         review_notes=tuple(review_read.notes),
         review_sheets=review_read.sheets_counted,
         plan_files={},
@@ -130,14 +144,35 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     )
 
 
-def _awaiting_corrections(needs_fix: Sequence[str], decisions: dict[str, Verdict],
-                          settings: RoundSettings, run_at: dt.datetime) -> list[str]:
+def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[str]:
+    """Before the deadline more applications may come; with none, there is nothing to fix."""
+    if run_at <= settings.deadline:
+        return [f"締切前です（締切：{japanese_datetime(settings.deadline)}）。締切後にもう一度実行すると"
+                "確定できます"]
+    if not files:
+        return ["inbox に申請がありません。届いた申請用紙を inbox に保存してください"]
+    return []
+
+
+def _awaiting_corrections(decisions: dict[str, Verdict], settings: RoundSettings,
+                          run_at: dt.datetime) -> list[str]:
     """While a form sent back for fixing may still come back corrected, the ranking may change."""
-    waiting = [f for f in needs_fix if decisions[f].decision == NEEDS_FIX]
-    if not waiting or run_at.date() > settings.resubmission_deadline:
+    waiting = [f for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)]
+    if not waiting or run_at > receipt.resubmission_end(settings):
         return []
-    return [f"要修正の申請が{len(waiting)}件あり、再提出期限（{month_day(settings.resubmission_deadline)}）"
-            "まで修正版が届く可能性があります"]
+    return [f"要修正・読込不可の申請が{len(waiting)}件あり、再提出期限"
+            f"（{month_day(settings.resubmission_deadline)}）まで修正版が届く可能性があります"]
+
+
+def _missed_resubmission(decisions: dict[str, Verdict], settings: RoundSettings,
+                         run_at: dt.datetime) -> dict[str, Verdict]:
+    """After the 再提出期限, an application never corrected has its final outcome: 不適格."""
+    if run_at <= receipt.resubmission_end(settings):
+        return {}
+    deadline = month_day(settings.resubmission_deadline)
+    return {f: Verdict(INELIGIBLE, "missed_resubmission",
+                       f"再提出期限（{deadline}）までに修正版が届きませんでした（{verdict.reason}）")
+            for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)}
 
 
 def other_round(round_name: str, settings: RoundSettings) -> str:

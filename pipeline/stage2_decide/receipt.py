@@ -1,10 +1,12 @@
 """Receipt: when each file was received, on which evidence, and which file of an organisation
 is the one judged.
 
-Evidence, strongest first: our 差戻し tag (a correction names the file it corrects), the
-receipt register's time, the form's 申請日 (a date only). Where the evidence cannot support a
-decision the result says so: a reason on the file's row, a note for 概要, and a reason that
-makes the ranking 暫定. Nothing here reads a file.
+Evidence, strongest first: a staff decision (再提出として扱う), our 差戻し tag (a correction
+names the file it corrects), the receipt register's time and its 送信元 / 団体名 columns, the
+form's 申請日 (a date only). Files with identical bytes are one submission: they share the
+earliest register time of any of them, and one of them is judged. Where the evidence cannot
+support a decision the result says so: a reason on the file's row, a note for 概要, and a
+reason that makes the ranking 暫定. Nothing here reads a file.
 """
 
 from __future__ import annotations
@@ -14,18 +16,24 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from pipeline.core.filekey import file_key, stem_key
+from pipeline.core.filekey import FileIndex
 from pipeline.core.settings import JST, RoundSettings
+from pipeline.core.wording import japanese_datetime
 from pipeline.stage1_read.register import Register, RegisterEntry
+from pipeline.stage2_decide.staff import EXCLUDE, RESUBMISSION, Rulings
+from schemas.selection import UNREADABLE
 
 BASIS_REGISTER = "受付簿"
 BASIS_FORM_DATE = "申請日（受付簿に記載なし）"
 BASIS_UNKNOWN = "不明（受付簿に記載なし）"
+# The SHA-256 of no bytes: what a file that could not be opened is hashed as. Such files are
+# not copies of each other.
+_NOTHING = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 # Legal-form words, wherever they stand in a name (after NFKC: ㈱ is (株), ㈳ is (社)).
 _LEGAL_FORMS = re.compile(
@@ -86,6 +94,7 @@ class Receipts:
     remarks: dict[str, str] = field(default_factory=dict)  # file → text added to its reason
     notes: list[str] = field(default_factory=list)  # for 概要
     provisional: list[str] = field(default_factory=list)  # reasons the ranking is 暫定
+    registered: dict[str, RegisterEntry] = field(default_factory=dict)  # file → its register row
 
 
 @dataclass(frozen=True)
@@ -96,17 +105,29 @@ class _Arrival:
 
 
 def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
-            corrects: Mapping[str, str], needs_fix: Iterable[str], settings: RoundSettings,
-            run_at: dt.datetime) -> Receipts:
+            corrects: Mapping[str, str], unjudgeable: Mapping[str, str], settings: RoundSettings,
+            run_at: dt.datetime, rulings: Rulings | None = None,
+            anonymous: Collection[str] = ()) -> Receipts:
     """``files``: every inbox file → its SHA-256, in inbox order; ``corrects``: file → the
-    SHA-256 of the file its 差戻し tag says it corrects; ``needs_fix``: files judged 要修正."""
+    SHA-256 of the file its 差戻し tag says it corrects; ``unjudgeable``: files judged 要修正 or
+    読込不可 → that 判定; ``rulings``: the staff's decisions; ``anonymous``: files whose bytes
+    say nothing of their sender (the blank form sent back as it was), never copies."""
+    rulings = rulings or Rulings()
     result = Receipts(pd.DataFrame())
-    by_key: dict[str, list[str]] = defaultdict(list)  # the files each typed name may mean
-    for file in files:
-        by_key[file_key(file)].append(file)
-    _note_twins(by_key, result)
-    arrivals = _match_register(list(files), by_key, register, records, result)
-    _supersede(files, arrivals, records, corrects, set(needs_fix), settings, run_at, result)
+    index = FileIndex(files)
+    _note_twins(index.by_key, result)
+    if register.lookalikes:
+        listed = "、".join(register.lookalikes)
+        result.notes.append(f"受付簿の形をしたファイルがあります（{listed}）。受付簿は事務局が inbox に"
+                            "「受付簿.xlsx」の名前で保存したものだけを使うため、申請者のファイルとして判定しました。")
+    arrivals = _match_register(list(files), index, register, records, settings, run_at, result)
+    excluded = rulings.files(EXCLUDE)
+    kept = _share_receipts({f: sha for f, sha in files.items() if f not in excluded}, arrivals,
+                           set(anonymous), result)
+    links = _links(kept, register, index, records, arrivals, unjudgeable, rulings, result)
+    _supersede(kept, arrivals, records, corrects, links, set(unjudgeable), settings, run_at,
+               result)
+    _note_possible_resubmissions(kept, arrivals, unjudgeable, links, settings, result)
     rows = [(file, sha256, arrivals[file].when, arrivals[file].basis)
             for file, sha256 in files.items()]
     frame = pd.DataFrame(rows, columns=["file", "sha256", "received_at", "received_basis"])
@@ -118,8 +139,9 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
 
 # --- The register ---------------------------------------------------------------------------
 
-def _match_register(files: Sequence[str], by_key: Mapping[str, list[str]], register: Register,
-                    records: pd.DataFrame, result: Receipts) -> dict[str, _Arrival]:
+def _match_register(files: Sequence[str], index: FileIndex, register: Register,
+                    records: pd.DataFrame, settings: RoundSettings, run_at: dt.datetime,
+                    result: Receipts) -> dict[str, _Arrival]:
     """Each file's arrival: the register's time where a row names it (names compared by
     :func:`file_key`; without an extension when exactly one file fits), else its 申請日."""
     form_dates = dict(zip(records["file"].tolist(), records["application_date"].tolist(),
@@ -138,12 +160,9 @@ def _match_register(files: Sequence[str], by_key: Mapping[str, list[str]], regis
                     "受付簿に記載なし", "受付簿を読み込めないため"))
         return arrivals
     result.notes.extend(register.notes)
-    by_stem: dict[str, list[str]] = defaultdict(list)
-    for file in files:
-        by_stem[stem_key(file)].append(file)
     matched: dict[str, RegisterEntry] = {}
     for entry in register.entries:
-        candidates = by_key.get(file_key(entry.name)) or by_stem.get(stem_key(entry.name), [])
+        candidates = index.find(entry.name)
         if not candidates:
             result.notes.append(f"{source} {entry.name_cell}: 「{entry.name}」に当たるファイルが inbox にありません。")
             result.provisional.append(f"受付簿 {entry.name_cell} の「{entry.name}」に当たるファイルが"
@@ -162,17 +181,51 @@ def _match_register(files: Sequence[str], by_key: Mapping[str, list[str]], regis
                                 f"（最初の行 {matched[file].name_cell} を使いました）。")
             continue
         matched[file] = entry
-        if entry.received is None:
+        received, why = _register_time(entry, settings, run_at)
+        if received is None:
             form_date = arrivals[file]
-            arrivals[file] = _Arrival(form_date.when, f"受付簿の日時を読み取れません（{entry.time_cell}"
+            arrivals[file] = _Arrival(form_date.when, f"受付簿の日時を使えません（{entry.time_cell}"
                                       f"「{entry.raw_time}」）。申請日で仮に判定")
+            result.notes.append(f"{source} {entry.time_cell}: {why}")
             result.provisional.append(f"受付簿 {entry.time_cell} の受付日時「{entry.raw_time}」を"
-                                      "読み取れません（2016/6/30 17:05 の形で入力してください）")
+                                      f"使えません（{why}）")
             continue
         exact = unicodedata.normalize("NFC", entry.name) == file
         basis = BASIS_REGISTER if exact else f"受付簿（{entry.name_cell}「{entry.name}」）"
-        arrivals[file] = _Arrival(entry.received, basis, from_register=True)
+        if not entry.year_typed:
+            basis += f"。年の記入がないため{received.year}年と読みました"
+            result.notes.append(f"{source} {entry.time_cell}: 「{entry.raw_time}」は年の記入がないため、"
+                                f"締切に最も近い {japanese_datetime(received)} と読みました。")
+        arrivals[file] = _Arrival(received, basis, from_register=True)
+    result.registered = matched
     return arrivals
+
+
+def _register_time(entry: RegisterEntry, settings: RoundSettings, run_at: dt.datetime
+                   ) -> tuple[dt.datetime | None, str]:
+    """The time a register row says, or None and why it cannot be used. A date typed without
+    its year takes the year that puts it nearest the deadline, never after the run; a time
+    after the run cannot be a receipt (a typing slip: 12/25 for 1/25, or a year too many)."""
+    when = entry.received
+    if when is None:
+        return None, "日時として読み取れません。2016/6/30 17:05 の形で入力してください"
+    if not entry.year_typed:
+        years = (settings.deadline.year - 1, settings.deadline.year, settings.deadline.year + 1)
+        candidates = [c for c in (_in_year(when, y) for y in years) if c and c <= run_at]
+        if not candidates:
+            return None, f"年のない日時を実行日時（{japanese_datetime(run_at)}）より前の日に読めません"
+        return min(candidates, key=lambda c: abs(c - settings.deadline)), ""
+    if when > run_at:
+        return None, (f"実行日時（{japanese_datetime(run_at)}）より後の日時です。"
+                      "年・月・日を確かめてください")
+    return when, ""
+
+
+def _in_year(when: dt.datetime, year: int) -> dt.datetime | None:
+    try:
+        return when.replace(year=year)
+    except ValueError:  # 2/29 in a year without it
+        return None
 
 
 def _note_twins(by_key: Mapping[str, list[str]], result: Receipts) -> None:
@@ -189,11 +242,73 @@ def _form_date(day: object) -> _Arrival:
     return _Arrival(None, BASIS_UNKNOWN)
 
 
-# --- Versions of one organisation --------------------------------------------------------------
+# --- Copies and versions ------------------------------------------------------------------------
+
+def _share_receipts(files: Mapping[str, str], arrivals: dict[str, _Arrival],
+                    anonymous: set[str], result: Receipts) -> dict[str, str]:
+    """Files with identical bytes are one submission, whatever their names (an attachment saved
+    twice: 「… (1).xlsx」, 「… - コピー.xlsx」). They share one receipt, the earliest register time
+    of any of them; the file registered first is judged (else the shortest name), the others
+    are 重複 of it. Returns the files left to judge, with their SHA-256."""
+    by_sha: dict[str, list[str]] = defaultdict(list)
+    for file, sha256 in files.items():
+        if sha256 != _NOTHING and file not in anonymous:
+            by_sha[sha256].append(file)
+    kept = dict(files)
+    for copies in (group for group in by_sha.values() if len(group) > 1):
+        registered = [f for f in copies if arrivals[f].from_register]
+        first = min(registered, key=lambda f: (_sort_time(arrivals[f]), f)) if registered \
+            else min(copies, key=lambda f: (len(f), f))
+        for copy in (f for f in copies if f != first):
+            del kept[copy]
+            arrivals[copy] = dataclasses.replace(arrivals[first],
+                                                 basis=f"{first} と同じ内容（受付は {first} と共通）")
+            result.superseded.append(Superseded(
+                copy, first, "same_content", f"{first} と同じ内容のファイルです（{first} で判定します）。"))
+        if registered and len(registered) < len(copies):
+            result.notes.append(f"同じ内容のファイル {'、'.join(copies)}：受付簿にある {first} の受付日時で"
+                                f"判定しました。")
+    return kept
+
+
+def _links(files: Mapping[str, str], register: Register, index: FileIndex, records: pd.DataFrame,
+           arrivals: Mapping[str, _Arrival], unjudgeable: Mapping[str, str], rulings: Rulings,
+           result: Receipts) -> dict[str, tuple[str, str]]:
+    """A workbook sent as the resubmission of an unreadable file (a PDF, a photo): file →
+    (the file it resubmits, the evidence). From the staff's decision, or from the register:
+    the same 送信元 address on both rows, or the unreadable file's row naming the workbook's
+    団体名."""
+    links = {ruling.file: (ruling.original, f"事務局判断により再提出として扱う（元: {ruling.original}）")
+             for ruling in rulings.by_file.values()
+             if ruling.action == RESUBMISSION and ruling.original
+             and ruling.file in files and ruling.original in files}
+    unreadable = [f for f in files if unjudgeable.get(f) == UNREADABLE and f in result.registered]
+    if not unreadable:
+        return links
+    names = dict(zip(records["file"].tolist(), records["org_name"].tolist(), strict=True))
+    for file in (f for f in files if f in names and f not in links):
+        own = result.registered.get(file)
+        sender = own.sender.casefold() if own and own.sender else None
+        name = org_name_key(names[file])
+        earlier = [u for u in unreadable if _sort_time(arrivals[u]) <= _sort_time(arrivals[file])]
+        by_sender = [u for u in earlier if sender and
+                     (result.registered[u].sender or "").casefold() == sender]
+        by_name = [u for u in earlier if name and org_name_key(result.registered[u].org_name) == name]
+        found, how = (by_sender, "送信元") if by_sender else (by_name, "団体名")
+        if len(found) == 1:
+            links[file] = (found[0], f"受付簿の{how}が同じ読めないファイルの再提出（元: {found[0]}）")
+        elif found:
+            listed = "、".join(found)
+            result.provisional.append(f"{file} は、受付簿の{how}が同じ読めないファイル（{listed}）の"
+                                      "どれの再提出か判断できません。事務局判断に「再提出として扱う」と元のファイルを"
+                                      "記入してください")
+    return links
+
 
 def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records: pd.DataFrame,
-               corrects: Mapping[str, str], needs_fix: set[str], settings: RoundSettings,
-               run_at: dt.datetime, result: Receipts) -> None:
+               corrects: Mapping[str, str], links: Mapping[str, tuple[str, str]],
+               unjudgeable: set[str], settings: RoundSettings, run_at: dt.datetime,
+               result: Receipts) -> None:
     """Group the files that are versions of one organisation and keep the latest of each."""
     by_sha: dict[str, list[str]] = defaultdict(list)
     for file, sha256 in files.items():
@@ -204,14 +319,17 @@ def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records:
                 if file in files}
     municipalities = dict(zip(columns[0], columns[2], strict=True))
     versions = _Groups(files)
-    # A correction made from our 差戻し workbook: whatever its name or content.
-    corrected: dict[str, str] = {}
+    # A correction made from our 差戻し workbook (whatever its name or content), or a
+    # resubmission the register or staff link to the file it replaces.
+    corrected: dict[str, tuple[str, str]] = dict(links)
+    for file, (original, _) in links.items():
+        versions.join(file, original)
     for file, original_sha in corrects.items():
         for original in by_sha.get(original_sha, []):
-            if original != file:
+            if original != file and file not in corrected:
                 versions.join(file, original)
-                corrected[file] = original
-    # The same organisation (name key) with the same contact, or byte-identical content.
+                corrected[file] = (original, f"差戻しの修正版（元: {original}）")
+    # The same organisation (name key) with the same contact.
     same_name: dict[str, list[str]] = defaultdict(list)
     for file, (key, _) in identity.items():
         if key is not None:
@@ -219,12 +337,12 @@ def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records:
     for members in same_name.values():
         for i, first in enumerate(members):
             for second in members[i + 1:]:
-                if identity[first][1] & identity[second][1] or files[first] == files[second]:
+                if identity[first][1] & identity[second][1]:
                     versions.join(first, second)
     _note_possible_same_org(identity, municipalities, result)
     for group in versions.groups():
         if len(group) > 1:
-            _keep_latest(group, files, arrivals, corrected, needs_fix, settings, run_at, result)
+            _keep_latest(group, arrivals, corrected, unjudgeable, settings, run_at, result)
     # Same name, but nothing shows that one organisation sent both: both are judged.
     judged = {s.file for s in result.superseded}
     for members in same_name.values():
@@ -241,59 +359,44 @@ def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records:
                                   f"（{'、'.join(kept)}）。どちらかを inbox から移してください")
 
 
-def _keep_latest(group: list[str], files: Mapping[str, str], arrivals: dict[str, _Arrival],
-                 corrected: Mapping[str, str], needs_fix: set[str], settings: RoundSettings,
-                 run_at: dt.datetime, result: Receipts) -> None:
-    # Copies of one file count once: the first received stands for them.
-    first_of: dict[str, str] = {}
-    for file in sorted(group, key=lambda f: (_sort_time(arrivals[f]), f)):
-        first_of.setdefault(files[file], file)
-    versions = list(first_of.values())
-    how: str | None = "同じ内容"
-    if len(versions) > 1:
-        versions, how = _order(versions, arrivals, corrected)
-        if how is None:
-            listed = "、".join(versions)
-            how = "受付日時では新旧を判断できないため、ファイル名の順"
-            result.provisional.append(f"同じ団体の申請（{listed}）のどれが新しいか判断できません。"
-                                      "受付簿に受付日時を記入するか、古い方を inbox から移してください")
-            result.notes.append(f"同じ団体の申請 {listed}：{how}で {versions[-1]} を判定しました。")
+def _keep_latest(group: list[str], arrivals: dict[str, _Arrival],
+                 corrected: Mapping[str, tuple[str, str]], unjudgeable: set[str],
+                 settings: RoundSettings, run_at: dt.datetime, result: Receipts) -> None:
+    versions, how = _order(group, arrivals, corrected)
+    if how is None:
+        listed = "、".join(versions)
+        how = "受付日時では新旧を判断できないため、ファイル名の順"
+        result.provisional.append(f"同じ団体の申請（{listed}）のどれが新しいか判断できません。"
+                                  "受付簿に受付日時を記入するか、古い方を inbox から移してください")
+        result.notes.append(f"同じ団体の申請 {listed}：{how}で {versions[-1]} を判定しました。")
     latest = versions[-1]
-    ordered = [*sorted(set(group) - {latest}), latest]
-    for file in ordered[:-1]:
-        if files[file] == files[latest]:
-            result.superseded.append(Superseded(
-                file, latest, "same_content", f"{latest} と同じ内容のファイルです（{latest} で判定します）。"))
-        else:
-            result.superseded.append(Superseded(
-                file, latest, "later_submission",
-                f"同じ団体から後で届いた申請（{latest}）があるため、そちらで判定します（根拠：{how}）。"))
-    earlier_needed_fix = [f for f in ordered[:-1] if f in needs_fix]
-    if latest in corrected or earlier_needed_fix:
-        original = versions[0]
-        _received_as_correction(latest, original, arrivals, settings, run_at, result)
+    for file in sorted(versions[:-1]):
+        result.superseded.append(Superseded(
+            file, latest, "later_submission",
+            f"同じ団体から後で届いた申請（{latest}）があるため、そちらで判定します（根拠：{how}）。"))
+    if latest in corrected or any(f in unjudgeable for f in versions[:-1]):
+        original, label = corrected.get(latest, (versions[0], f"修正版（元: {versions[0]}）"))
+        _received_as_correction(latest, original, label, arrivals, settings, run_at, result)
 
 
 def _sort_time(arrival: _Arrival) -> dt.datetime:
     return arrival.when or dt.datetime.max.replace(tzinfo=JST)
 
 
-def _order(group: list[str], arrivals: Mapping[str, _Arrival], corrected: Mapping[str, str]
-           ) -> tuple[list[str], str | None]:
+def _order(group: list[str], arrivals: Mapping[str, _Arrival],
+           corrected: Mapping[str, tuple[str, str]]) -> tuple[list[str], str | None]:
     """Oldest first, and the evidence that decided (None: nothing could)."""
-    def corrections_after(file: str) -> int:  # how long the chain of tags behind a file is
+    def corrections_after(file: str) -> int:  # how long the chain of links behind a file is
         depth, seen = 0, {file}
-        while file in corrected and corrected[file] not in seen:
-            file = corrected[file]
+        while file in corrected and corrected[file][0] not in seen:
+            file = corrected[file][0]
             seen.add(file)
             depth += 1
         return depth
 
-    tagged = [f for f in group if f in corrected]
-    if tagged:
+    if any(f in corrected for f in group):
         ordered = sorted(group, key=lambda f: (corrections_after(f), f))
-        latest = ordered[-1]
-        return ordered, f"差戻しの修正版（元: {corrected[latest]}）"
+        return ordered, corrected[ordered[-1]][1]
     times = {f: arrivals[f].when for f in group}
     if any(t is None for t in times.values()):
         return sorted(group), None
@@ -309,14 +412,13 @@ def _order(group: list[str], arrivals: Mapping[str, _Arrival], corrected: Mappin
     return ordered, "受付簿の日時と申請日（日付で比較）"
 
 
-def _received_as_correction(latest: str, original: str, arrivals: dict[str, _Arrival],
-                            settings: RoundSettings, run_at: dt.datetime,
-                            result: Receipts) -> None:
+def _received_as_correction(latest: str, original: str, label: str,
+                            arrivals: dict[str, _Arrival], settings: RoundSettings,
+                            run_at: dt.datetime, result: Receipts) -> None:
     """A correction of a form sent back for fixing keeps the original's receipt when it came
     by the 再提出期限; after it, it is judged as received."""
-    window_end = dt.datetime.combine(settings.resubmission_deadline, dt.time.max, JST)
+    window_end = resubmission_end(settings)
     own, first = arrivals[latest], arrivals[original]
-    label = f"差戻しの修正版（元: {original}）"
     if own.from_register and own.when is not None:
         if own.when <= window_end:
             arrivals[latest] = _Arrival(first.when, f"{label}：元の受付日時（修正版の受付 "
@@ -328,6 +430,37 @@ def _received_as_correction(latest: str, original: str, arrivals: dict[str, _Arr
     if run_at > window_end:
         result.provisional.append(f"修正版 {latest} がいつ届いたか分かりません（受付簿に記載なし）。"
                                   "再提出期限内か確かめ、受付簿に受付日時を記入してください")
+
+
+def resubmission_end(settings: RoundSettings) -> dt.datetime:
+    """The last moment of the 再提出期限 (a date, Japan time)."""
+    return dt.datetime.combine(settings.resubmission_deadline, dt.time.max, JST)
+
+
+def _note_possible_resubmissions(files: Mapping[str, str], arrivals: Mapping[str, _Arrival],
+                                 unjudgeable: Mapping[str, str],
+                                 links: Mapping[str, tuple[str, str]], settings: RoundSettings,
+                                 result: Receipts) -> None:
+    """A workbook received after the deadline but by the 再提出期限, while a file received in
+    time could not be read and nothing links the two: it may be that file's resubmission (a
+    PDF sender doing what our letter asked), or a late application. Only staff can tell."""
+    superseded = {s.file for s in result.superseded}
+    linked = {original for original, _ in links.values()}
+    pending = [f for f in files if unjudgeable.get(f) == UNREADABLE and f not in superseded
+               and f not in linked and arrivals[f].when is not None
+               and arrivals[f].when <= settings.deadline]  # type: ignore[operator]
+    if not pending:
+        return
+    late = [f for f in files if f not in unjudgeable and f not in superseded and f not in links
+            and (when := arrivals[f].when) is not None
+            and settings.deadline < when <= resubmission_end(settings)]
+    listed = "、".join(pending)
+    for file in late:
+        result.remarks[file] = (f"{result.remarks.get(file, '')} 締切前に届いた読めないファイル（{listed}）の"
+                                "再提出かもしれません（暫定）。")
+        result.provisional.append(f"締切後・再提出期限内に届いた {file} が、締切前に届いた読めないファイル"
+                                  f"（{listed}）の再提出か分かりません。受付簿に送信元を記入するか、"
+                                  "事務局判断に「再提出として扱う」と元のファイルを記入してください")
 
 
 def _note_possible_same_org(identity: Mapping[str, tuple[str | None, set[str]]],

@@ -1,0 +1,136 @@
+"""Staff decisions on record (受付簿.xlsx, sheet 事務局判断): what only staff can decide.
+
+Each row names a file, one of the words in :data:`ACTIONS`, a reason, its author and a date.
+The run applies every decision it can, shows it on the file's row and in 概要 as the staff's,
+and never decides these itself; a row it cannot apply (an unknown file or word, no reason or
+author, two decisions for one file) is a register problem that keeps the ranking 暫定.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.core import domain
+from pipeline.core.filekey import FileIndex
+from pipeline.stage1_read.register import DECISION_LABELS, DECISIONS_SHEET, StaffDecisionRow
+
+EXCLUDE, ELIGIBLE, INELIGIBLE, RESUBMISSION = "exclude", "eligible", "ineligible", "resubmission"
+# The words staff write in 判断 → what the run does with the file.
+ACTIONS = {"除外": EXCLUDE, "適格": ELIGIBLE, "不適格": INELIGIBLE, "再提出として扱う": RESUBMISSION}
+_WORDS = {action: word for word, action in ACTIONS.items()}
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """A staff decision the run applies."""
+
+    file: str
+    action: str  # a value of ACTIONS
+    reason: str
+    author: str
+    date: str
+    cell: str  # where it is written, e.g. 事務局判断!B3
+    original: str | None = None  # RESUBMISSION: the file this one resubmits
+
+    def shown(self) -> str:
+        """As the file's row and 概要 show it: the staff's decision, with its reason and author."""
+        what = _WORDS[self.action] + (f"（元のファイル: {self.original}）" if self.original else "")
+        when = f"、{self.date}" if self.date else ""
+        return f"事務局判断「{what}」：{self.reason}（{self.author}{when}、{self.cell}）"
+
+
+@dataclass
+class Rulings:
+    by_file: dict[str, Ruling] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for 概要
+    provisional: list[str] = field(default_factory=list)  # reasons the ranking is 暫定
+
+    def files(self, action: str) -> set[str]:
+        return {file for file, ruling in self.by_file.items() if ruling.action == action}
+
+
+def resolve(rows: Sequence[StaffDecisionRow], files: Iterable[str], source: str | None
+            ) -> Rulings:
+    """Each row checked and matched with an inbox file (names as in the register)."""
+    index = FileIndex(files)
+    rulings = Rulings()
+    seen: dict[str, StaffDecisionRow] = {}
+
+    def cannot(row: StaffDecisionRow, why: str) -> None:
+        rulings.notes.append(f"{source} {row.action_cell}: 事務局判断を適用できません。{why}")
+        rulings.provisional.append(f"受付簿の{DECISIONS_SHEET} {row.action_cell} を適用できません"
+                                   f"（{why}）")
+
+    for row in rows:
+        action = ACTIONS.get(row.action.replace(" ", "").replace("　", ""))
+        if action is None:
+            cannot(row, f"{DECISION_LABELS['action']}「{row.action}」は使えません。"
+                        f"{'・'.join(ACTIONS)} のどれかを書いてください。")
+            continue
+        if not row.reason or not row.author:
+            cannot(row, f"{DECISION_LABELS['reason']}と{DECISION_LABELS['author']}を書いてください。")
+            continue
+        found, why = _one(index, row.file)
+        if found is None:
+            cannot(row, f"{DECISION_LABELS['file']}「{row.file}」{why}")
+            continue
+        original = None
+        if action == RESUBMISSION:
+            original, why = _one(index, row.original or "")
+            if original is None or original == found:
+                cannot(row, f"{DECISION_LABELS['original']}「{row.original or ''}」"
+                            f"{why or 'は同じファイルです。'}再提出のもとになったファイルの名前を書いてください。")
+                continue
+        if found in seen:
+            cannot(row, f"「{found}」の判断が2つあります（{seen[found].action_cell}）。1つにしてください。")
+            rulings.by_file.pop(found, None)
+            continue
+        seen[found] = row
+        rulings.by_file[found] = Ruling(found, action, row.reason, row.author, row.date or "",
+                                        row.action_cell, original)
+    rulings.notes.extend(ruling.shown().replace("事務局判断", f"{ruling.file}: 事務局判断", 1)
+                         for ruling in rulings.by_file.values())
+    return rulings
+
+
+def _one(index: FileIndex, typed: str) -> tuple[str | None, str]:
+    """The one file a typed name means, or None and why not."""
+    found = index.find(typed) if typed else []
+    if len(found) == 1:
+        return found[0], ""
+    if found:
+        return None, f"に当たるファイルが複数あります（{'、'.join(found)}）。"
+    return None, "に当たるファイルが inbox にありません。"
+
+
+def apply_eligibility(received: pd.DataFrame, eligible: pd.DataFrame, ineligible: pd.DataFrame,
+                      rulings: Rulings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The staff's 適格 and 不適格 over the rules' verdict. A file ruled 適格 is ranked
+    whatever rule it failed (a late file accepted for a documented reason), so long as it
+    names one of the 62 municipalities and an allowed type — a ranking needs both; one ruled
+    不適格 is refused with the staff's reason."""
+    accept = rulings.files(ELIGIBLE) & set(ineligible["file"])
+    refuse = rulings.files(INELIGIBLE) & set(eligible["file"])
+    rows = received[received["file"].isin(accept)]
+    rankable = (rows["municipality"].isin(domain.MUNICIPALITIES)
+                & rows["org_type"].isin(list(domain.ORG_TYPES.values())))
+    for file in rows.loc[~rankable, "file"]:
+        ruling = rulings.by_file.pop(file)
+        why = "区市町村が都の62区市町村の1つで、団体種別が4つの種別の1つでなければ順位を付けられません。"
+        rulings.notes.append(f"{ruling.cell}: {file} を適格として扱えません。{why}")
+        rulings.provisional.append(f"受付簿の{ruling.cell}（{file} を適格）を適用できません（{why}）")
+    accepted = rows[rankable].assign(
+        area=lambda df: df["municipality"].map(domain.MUNICIPALITY_AREA))
+    refused = pd.DataFrame(
+        [(file, org_name, "staff_decision", rulings.by_file[file].shown())
+         for file, org_name in eligible.loc[eligible["file"].isin(refuse),
+                                            ["file", "org_name"]].itertuples(index=False)],
+        columns=ineligible.columns)
+    eligible = pd.concat([eligible[~eligible["file"].isin(refuse)], accepted[eligible.columns]],
+                         ignore_index=True)
+    ineligible = pd.concat([ineligible[~ineligible["file"].isin(accepted["file"])], refused],
+                           ignore_index=True)
+    return eligible, ineligible
