@@ -204,17 +204,16 @@ def _match_register(files: Sequence[str], index: FileIndex, register: Register,
 def _register_time(entry: RegisterEntry, settings: RoundSettings, run_at: dt.datetime
                    ) -> tuple[dt.datetime | None, str]:
     """The time a register row says, or None and why it cannot be used. A date typed without
-    its year takes the year that puts it nearest the deadline, never after the run; a time
-    after the run cannot be a receipt (a typing slip: 12/25 for 1/25, or a year too many)."""
+    its year takes the year that puts it nearest the deadline (12/25 before a January deadline
+    is last year's); a time after the run cannot be a receipt (a typing slip: 1/30 for 1/13, or
+    a year too many), whatever year it was given."""
     when = entry.received
     if when is None:
         return None, "日時として読み取れません。2016/6/30 17:05 の形で入力してください"
     if not entry.year_typed:
-        years = (settings.deadline.year - 1, settings.deadline.year, settings.deadline.year + 1)
-        candidates = [c for c in (_in_year(when, y) for y in years) if c and c <= run_at]
-        if not candidates:
-            return None, f"年のない日時を実行日時（{japanese_datetime(run_at)}）より前の日に読めません"
-        return min(candidates, key=lambda c: abs(c - settings.deadline)), ""
+        year = settings.deadline.year
+        when = min((c for c in (_in_year(when, y) for y in (year - 1, year, year + 1)) if c),
+                   key=lambda c: abs(c - settings.deadline))
     if when > run_at:
         return None, (f"実行日時（{japanese_datetime(run_at)}）より後の日時です。"
                       "年・月・日を確かめてください")

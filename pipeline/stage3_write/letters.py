@@ -176,7 +176,10 @@ class _Facts:
     def __init__(self, result: RoundResult) -> None:
         self.result = result
         ledger = result.ledger
-        self.decisions = dict(zip(ledger["file"].tolist(), ledger["decision"].tolist(), strict=True))
+        # a file staff excluded (a test mail, an attachment) gets no letter at all
+        self.decisions = {file: decision for file, decision, code in zip(
+            ledger["file"].tolist(), ledger["decision"].tolist(), ledger["reason_code"].tolist(),
+            strict=True) if code != "staff_excluded"}
         self.hashes = dict(zip(ledger["file"].tolist(), ledger["sha256"].tolist(), strict=True))
         self.reasons = dict(zip(ledger["file"].tolist(), ledger["reason"].tolist(), strict=True))
         columns = ["email", "contact_name", "org_name", "municipality"]

@@ -1,0 +1,306 @@
+"""The round's rules applied exactly (issue 24): receipts by content, register dates across New
+Year, resubmissions of unreadable files, the round's phase, the final outcome after the
+再提出期限, and the decisions only staff can take, on record in 受付簿.xlsx."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from pipeline.core.result import RoundResult
+from pipeline.core.settings import JST, RoundSettings
+from pipeline.run import run_round, run_time
+from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org, review_everything
+
+
+def _run(inbox: Path, settings: RoundSettings, at: dt.datetime = RUN_AT) -> RoundResult:
+    return run_round(inbox, inbox.parent / "outbox", settings, at)
+
+
+def _row(result: RoundResult, file: str) -> dict[str, Any]:
+    return {str(k): v for k, v in result.ledger.set_index("file").loc[file].items()}
+
+
+def _decisions(result: RoundResult) -> dict[str, str]:
+    return dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))
+
+
+def _register(path: Path, rows: Sequence[Sequence[object]],
+              headings: Sequence[str] = ("ファイル名", "受付日時"),
+              decisions: Sequence[Sequence[object]] = ()) -> Path:
+    """The staff's register; with ``decisions``, a sheet 事務局判断 (ファイル名, 判断, 元のファイル,
+    理由, 記入者, 日付)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "受付"
+    sheet.append(list(headings))
+    for row in rows:
+        sheet.append(list(row))
+    if decisions:
+        ruled = workbook.create_sheet("事務局判断")
+        ruled.append(["記入例：1行に1件"])
+        ruled.append(["ファイル名", "判断", "元のファイル", "理由", "記入者", "日付"])
+        for row in decisions:
+            ruled.append(list(row))
+    workbook.save(path)
+    return path
+
+
+def _at(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=JST)
+
+
+# --- Receipt by content --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("copy_name", ["申請書_板橋 (2).xlsx", "申請書_板橋 - コピー (3).xlsx",
+                                       "コピー ～ 申請書_板橋.xlsx"])
+def test_a_late_file_cannot_pass_as_its_unregistered_copy(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, copy_name: str) -> None:
+    late = add_form(inbox, "申請書_板橋.xlsx", org("板橋の輪", "新宿区", {"申請日": "2016/6/20"}),
+                    blank_dir=blank_dir)
+    shutil.copy(late, inbox / copy_name)
+    _register(inbox / "受付簿.xlsx", [("申請書_板橋", "2016/7/1 0:30")])
+    result = _run(inbox, settings)
+    assert _decisions(result) == {"申請書_板橋.xlsx": "不適格", copy_name: "重複"}
+    assert _row(result, "申請書_板橋.xlsx")["reason_code"] == "received_by_deadline"
+    copy = _row(result, copy_name)
+    assert copy["reason_code"] == "same_content"
+    # one receipt for both: the register's
+    assert copy["received_at"] == _row(result, "申請書_板橋.xlsx")["received_at"] == pd.Timestamp(
+        _at("2016-07-01 00:30"))
+
+
+def test_the_earliest_register_time_of_identical_files_is_their_receipt(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    first = add_form(inbox, "b.xlsx", org("三鷹の森", "三鷹市"), blank_dir=blank_dir)
+    shutil.copy(first, inbox / "a.xlsx")
+    _register(inbox / "受付簿.xlsx", [("a.xlsx", "2016/7/3 10:00"), ("b.xlsx", "2016/6/29 10:00")])
+    result = _run(inbox, settings)
+    assert _decisions(result) == {"a.xlsx": "重複", "b.xlsx": "選定"}
+    assert _row(result, "a.xlsx")["received_at"] == pd.Timestamp(_at("2016-06-29 10:00"))
+
+
+def test_a_register_row_names_a_pdf_as_explorer_shows_it(
+        inbox: Path, settings: RoundSettings) -> None:
+    (inbox / "申請書（写し）.pdf").write_bytes(b"%PDF-1.4 scan")
+    _register(inbox / "受付簿.xlsx", [("申請書（写し）", "2016/6/29 14:10")])
+    result = _run(inbox, settings)
+    row = _row(result, "申請書（写し）.pdf")
+    assert row["received_at"] == pd.Timestamp(_at("2016-06-29 14:10"))
+    assert row["received_basis"].startswith("受付簿")
+    assert not any("inbox にありません" in r for r in result.provisional_reasons)
+
+
+# --- Register dates without a year ---------------------------------------------------------------
+
+NEW_YEAR_RUN = _at("2027-01-25 10:00")
+
+
+def _new_year(settings: RoundSettings) -> RoundSettings:
+    return dataclasses.replace(settings, deadline=_at("2027-01-18 17:00"),
+                               resubmission_deadline=dt.date(2027, 1, 22))
+
+
+def test_year_less_register_dates_take_the_year_nearest_the_deadline(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    for file, name, place in (("december.xlsx", "師走の会", "練馬区"),
+                              ("january.xlsx", "睦月の会", "町田市"), ("late.xlsx", "遅れの会", "大島町")):
+        add_form(inbox, file, org(name, place, {"申請日": "2026/12/20", "希望開始時期": "2027年4月"}),
+                 blank_dir=blank_dir)
+    _register(inbox / "受付簿.xlsx", [("december.xlsx", "12/28 16:45"),
+                                     ("january.xlsx", "1月6日 9時30分"),
+                                     ("late.xlsx", "1/19(火) 9:00")])
+    result = _run(inbox, _new_year(settings), NEW_YEAR_RUN)
+    assert _row(result, "december.xlsx")["received_at"] == pd.Timestamp(_at("2026-12-28 16:45"))
+    assert _row(result, "january.xlsx")["received_at"] == pd.Timestamp(_at("2027-01-06 09:30"))
+    assert _decisions(result) == {"december.xlsx": "選定", "january.xlsx": "選定",
+                                  "late.xlsx": "不適格"}
+    assert "年の記入がないため2026年と読みました" in _row(result, "december.xlsx")["received_basis"]
+    assert any("12/28 16:45" in note and "2026年12月28日" in note for note in result.notes)
+
+
+def test_a_register_time_after_the_run_is_a_problem_never_a_decision(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    add_form(inbox, "typo.xlsx", org("打ち間違いの会", "新宿区", {
+        "申請日": "2027/1/10", "希望開始時期": "2027年4月"}), blank_dir=blank_dir)
+    add_form(inbox, "future.xlsx", org("未来の会", "八王子市", {
+        "申請日": "2027/1/12", "希望開始時期": "2027年4月"}), blank_dir=blank_dir)
+    # typed a year too many, and a year-less date nearest the deadline in the run's future
+    _register(inbox / "受付簿.xlsx", [("typo.xlsx", "2028/1/11 10:00"),
+                                     ("future.xlsx", "1/30 10:00")])
+    result = _run(inbox, _new_year(settings), NEW_YEAR_RUN)
+    for file, cell in (("typo.xlsx", "B2"), ("future.xlsx", "B3")):
+        assert _decisions(result)[file] == "選定"  # judged on its 申請日, and said so
+        assert _row(result, file)["received_basis"].startswith("受付簿の日時を使えません")
+        assert any(f"受付簿 {cell} の受付日時" in r for r in result.provisional_reasons)
+    assert not list((inbox.parent / "outbox" / "通知").glob("*不適格*"))
+
+
+# --- An unreadable file, then its workbook -------------------------------------------------------
+
+WINDOW = _at("2016-07-06 09:00")  # after the deadline, before the 再提出期限 (7/8)
+
+
+def _pdf_then_workbook(inbox: Path, blank_dir: Path, pdf_sender: str, book_sender: str,
+                       decisions: Sequence[Sequence[object]] = ()) -> None:
+    (inbox / "申請書_杉並.pdf").write_bytes(b"%PDF-1.7 printed form")
+    add_form(inbox, "申請書_杉並.xlsx", org("すぎなみ支援ネット", "世田谷区"), blank_dir=blank_dir)
+    _register(inbox / "受付簿.xlsx",
+              [("申請書_杉並.pdf", "2016/6/30 15:00", pdf_sender, ""),
+               ("申請書_杉並.xlsx", "2016/7/5 11:20", book_sender, "")],
+              headings=("ファイル名", "受付日時", "送信元", "団体名"), decisions=decisions)
+
+
+def test_a_pdf_sender_s_workbook_by_the_resubmission_deadline_is_its_resubmission(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    _pdf_then_workbook(inbox, blank_dir, "Office@Suginami.example.jp", "office@suginami.example.jp")
+    result = _run(inbox, settings, WINDOW)
+    assert _decisions(result) == {"申請書_杉並.pdf": "重複", "申請書_杉並.xlsx": "選定"}
+    row = _row(result, "申請書_杉並.xlsx")
+    assert row["received_at"] == pd.Timestamp(_at("2016-06-30 15:00"))  # the PDF's receipt
+    assert "受付簿の送信元が同じ読めないファイルの再提出（元: 申請書_杉並.pdf）" in row["received_basis"]
+
+
+def test_a_register_row_naming_the_organisation_links_the_workbook_too(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    (inbox / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0 photo of the form")
+    add_form(inbox, "form.xlsx", org("社会福祉法人 まちの灯", "練馬区"), blank_dir=blank_dir)
+    _register(inbox / "受付簿.xlsx", [("scan.jpg", "2016/6/30 9:00", "まちの灯"),
+                                     ("form.xlsx", "2016/7/4 9:00", "")],
+              headings=("ファイル名", "受付日時", "団体名"))
+    result = _run(inbox, settings, WINDOW)
+    assert _decisions(result)["form.xlsx"] == "選定"
+    assert _decisions(result)["scan.jpg"] == "重複"
+
+
+def test_without_a_link_a_workbook_after_the_deadline_keeps_the_round_provisional(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    _pdf_then_workbook(inbox, blank_dir, "a@one.example.jp", "b@two.example.jp")
+    result = _run(inbox, settings, WINDOW)
+    assert _decisions(result)["申請書_杉並.xlsx"] == "不適格"  # late, unless staff say otherwise
+    reason = next(r for r in result.provisional_reasons if "再提出か分かりません" in r)
+    assert "申請書_杉並.xlsx" in reason and "申請書_杉並.pdf" in reason
+    assert "再提出かもしれません" in _row(result, "申請書_杉並.xlsx")["staff_note"]
+    # staff decide: it is the PDF's resubmission
+    _pdf_then_workbook(inbox, blank_dir, "a@one.example.jp", "b@two.example.jp", decisions=[
+        ("申請書_杉並.xlsx", "再提出として扱う", "申請書_杉並.pdf", "電話で本人に確認", "佐藤", "2016/7/6")])
+    ruled = _run(inbox, settings, WINDOW)
+    assert _decisions(ruled) == {"申請書_杉並.pdf": "重複", "申請書_杉並.xlsx": "選定"}
+    assert not any("再提出か分かりません" in r for r in ruled.provisional_reasons)
+    row = _row(ruled, "申請書_杉並.xlsx")
+    assert "事務局判断により再提出として扱う（元: 申請書_杉並.pdf）" in row["received_basis"]
+    assert "事務局判断「再提出として扱う（元のファイル: 申請書_杉並.pdf）」：電話で本人に確認（佐藤、2016/7/6" \
+        in row["staff_note"]
+
+
+# --- The round's phase ---------------------------------------------------------------------------
+
+def test_the_phase_moves_from_provisional_to_final_as_the_dates_pass(
+        inbox: Path, blank_dir: Path, settings: RoundSettings,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # an empty inbox after the deadline: nothing to decide, not 確定
+    assert any("申請がありません" in r for r in _run(inbox, settings, FINAL_AT).provisional_reasons)
+    add_form(inbox, "good.xlsx", org("確かな会", "三鷹市"), blank_dir=blank_dir)
+    add_form(inbox, "fix.xlsx", org("直す会", "町田市", {"郵便番号": "1"}), blank_dir=blank_dir)
+    _run(inbox, settings)  # writes the review sheet
+    review_everything(inbox.parent / "outbox", inbox)
+
+    def at(moment: dt.datetime) -> RoundResult:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(moment.timestamp())))
+        return _run(inbox, settings, run_time())
+
+    before = at(_at("2016-06-30 12:00"))  # every review in, but the deadline is to come
+    assert [r[:4] for r in before.provisional_reasons] == ["締切前で", "要修正・"]
+    assert not (inbox.parent / "outbox" / "通知" / "good_選定.txt").exists()
+    window = at(_at("2016-07-05 12:00"))  # fix.xlsx may still come back fixed
+    assert [r[:4] for r in window.provisional_reasons] == ["要修正・"]
+    final = at(_at("2016-07-09 00:00"))
+    assert final.provisional_reasons == ()
+    assert (inbox.parent / "outbox" / "通知" / "good_選定.txt").exists()
+
+
+# --- Never corrected ------------------------------------------------------------------------------
+
+def test_after_the_resubmission_deadline_an_uncorrected_application_is_final(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    add_form(inbox, "typo.xlsx", org("誤記の会", "大島町", {"電話番号": "03-12"}), blank_dir=blank_dir)
+    (inbox / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result = _run(inbox, settings, FINAL_AT)
+    for file in ("typo.xlsx", "photo.png"):
+        row = _row(result, file)
+        assert (row["decision"], row["reason_code"]) == ("不適格", "missed_resubmission")
+        assert row["reason"].startswith("再提出期限（7月8日）までに修正版が届きませんでした")
+    assert not any("再提出期限" in r for r in result.provisional_reasons)
+
+
+# --- Staff decisions on record -------------------------------------------------------------------
+
+def test_each_kind_of_staff_decision_is_applied_and_shown(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    add_form(inbox, "test.xlsx", org("試験送信", "新宿区"), blank_dir=blank_dir)
+    add_form(inbox, "late.xlsx", org("遅れた会", "八王子市"), blank_dir=blank_dir)
+    add_form(inbox, "refused.xlsx", org("断る会", "三鷹市"), blank_dir=blank_dir)
+    _register(inbox / "受付簿.xlsx", [("late.xlsx", "2016/7/1 8:00")], decisions=[
+        ("test.xlsx", "除外", None, "事務局の試験送信", "田中", "2016/7/1"),
+        ("late", "適格", None, "メールサーバの障害で遅延（障害報告あり）", "鈴木", "2016/7/2"),
+        ("refused.xlsx", " 不適格 ", None, "同一事業で他の補助を受給中", "鈴木", None),
+    ])
+    result = _run(inbox, settings)
+    assert _decisions(result) == {"late.xlsx": "選定", "refused.xlsx": "不適格",
+                                  "test.xlsx": "不適格"}
+    test = _row(result, "test.xlsx")
+    assert test["reason_code"] == "staff_excluded"
+    assert test["reason"].startswith("事務局判断「除外」：事務局の試験送信（田中、2016/7/1、事務局判断!B3）")
+    assert "事務局判断「適格」：メールサーバの障害で遅延" in _row(result, "late.xlsx")["staff_note"]
+    refused = _row(result, "refused.xlsx")
+    assert (refused["reason_code"], refused["reason"]) == (
+        "staff_decision", "事務局判断「不適格」：同一事業で他の補助を受給中（鈴木、事務局判断!B5）")
+    assert not any("事務局判断" in r for r in result.provisional_reasons)
+    assert sum("事務局判断" in note for note in result.notes) == 3
+    # no letter for an excluded file
+    assert not list((inbox.parent / "outbox").rglob("test_*.txt"))
+
+
+@pytest.mark.parametrize(("row", "said"), [
+    (("nobody.xlsx", "除外", None, "間違い", "田中", None), "「nobody.xlsx」に当たるファイルが inbox にありません"),
+    (("a.xlsx", "保留", None, "検討中", "田中", None), "判断「保留」は使えません"),
+    (("a.xlsx", "適格", None, None, "田中", None), "理由と記入者を書いてください"),
+    (("a.xlsx", "再提出として扱う", "gone.pdf", "電話確認", "田中", None), "元のファイル「gone.pdf」に当たる"),
+])
+def test_a_staff_decision_that_cannot_be_applied_is_a_register_problem(
+        inbox: Path, blank_dir: Path, settings: RoundSettings, row: Sequence[object],
+        said: str) -> None:
+    add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    _register(inbox / "受付簿.xlsx", [("a.xlsx", "2016/6/29 9:00")], decisions=[row])
+    result = _run(inbox, settings, FINAL_AT)
+    assert _decisions(result) == {"a.xlsx": "選定"}
+    assert any(said in r and "事務局判断!B3" in r for r in result.provisional_reasons), \
+        result.provisional_reasons
+
+
+# --- The register only from staff (issue 25) ------------------------------------------------------
+
+def test_an_attachment_shaped_like_a_register_is_an_applicant_s_file(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    add_form(inbox, "rival.xlsx", org("競う会", "練馬区"), blank_dir=blank_dir)
+    add_form(inbox, "own.xlsx", org("仕掛ける会", "三鷹市"), blank_dir=blank_dir)
+    _register(inbox / "参考資料_受付状況.xlsx", [("rival.xlsx", "2016/7/9 9:00")])
+    result = _run(inbox, settings)
+    assert _decisions(result)["rival.xlsx"] == "選定"
+    assert _decisions(result)["参考資料_受付状況.xlsx"] == "読込不可"
+    assert any("受付簿の形をしたファイルがあります（参考資料_受付状況.xlsx）" in n for n in result.notes)
+    # beside the staff's register, it changes nothing either
+    _register(inbox / "受付簿.xlsx", [("own.xlsx", "2016/7/1 1:00"), ("rival.xlsx", "2016/6/28 9:00")])
+    both = _run(inbox, settings)
+    assert _decisions(both)["own.xlsx"] == "不適格"
+    assert _row(both, "rival.xlsx")["received_at"] == pd.Timestamp(_at("2016-06-28 09:00"))
+    assert not any("受付簿が2つ" in r for r in both.provisional_reasons)
