@@ -285,6 +285,7 @@ def generate_round(directory: Path, settings: RoundSettings, forms: int = 40,
     municipalities = list(domain.MUNICIPALITIES)
     types = list(domain.ORG_TYPES)
     received: dict[str, object] = {}
+    senders: dict[str, str] = {}
     used: set[str] = set()
     late_file = ""
 
@@ -302,6 +303,7 @@ def generate_round(directory: Path, settings: RoundSettings, forms: int = 40,
         when = dt.datetime.combine(_as_date(values["application_date"]),
                                    dt.time(rng.randint(9, 17), rng.randint(0, 59)))
         received[name] = when
+        senders[name] = str(values["email"])  # the address the e-mail came from
         return name
 
     index = 0
@@ -344,7 +346,8 @@ def generate_round(directory: Path, settings: RoundSettings, forms: int = 40,
     while len(demo.files) < forms:
         add(next_applicant(), ELIGIBLE)
     received[late_file] = dt.datetime(2016, 7, 1, 9, 12)
-    _write_register(demo.inbox / REGISTER_NAME, received, rng)
+    _write_register(demo.inbox / REGISTER_NAME, received, senders, rng,
+                    listed=(first_name, resubmitted_name))
     return demo
 
 
@@ -403,15 +406,18 @@ def _legacy_xls() -> bytes:
     return header + b"\x00" * (512 - len(header)) + "Workbook".encode("utf-16-le")
 
 
-def _write_register(path: Path, received: dict[str, object], rng: random.Random) -> None:
-    """Staff's register: most files listed, in the cell types staff actually use."""
+def _write_register(path: Path, received: dict[str, object], senders: dict[str, str],
+                    rng: random.Random, listed: tuple[str, ...] = ()) -> None:
+    """Staff's register: most files listed (always ``listed``), with the address each e-mail
+    came from, in the cell types staff actually use."""
     workbook = new_openpyxl_workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "受付簿"
-    sheet.append(["No.", "ファイル名", "受付日時", "受付者", "備考"])
+    sheet.append(["No.", "ファイル名", "受付日時", "送信元", "受付者", "備考"])
     names = sorted(received, key=lambda n: (received[n], n))
-    unlisted = set(rng.sample(names[:-1], k=min(2, max(0, len(names) - 1))))
+    others = [n for n in names[:-1] if n not in listed]
+    unlisted = set(rng.sample(others, k=min(2, len(others))))
     number = 0
     for name in names:
         if name in unlisted:
@@ -423,9 +429,10 @@ def _write_register(path: Path, received: dict[str, object], rng: random.Random)
         cell: object = (when if style == 0 else when.strftime("%Y/%m/%d %H:%M") if style == 1
                         else f"平成{when.year - 1988}年{when.month}月{when.day}日 "
                              f"{when.hour}時{when.minute:02d}分")
-        sheet.append([number, name, cell, rng.choice(_SURNAMES), ""])
+        sheet.append([number, name, cell, senders.get(name), rng.choice(_SURNAMES), ""])
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["C"].width = 26
+    sheet.column_dimensions["D"].width = 30
     save_openpyxl(workbook, path)
 
 

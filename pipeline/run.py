@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.errors import InboxError, os_reason
-from pipeline.core.manifest import unchanged_outputs
+from pipeline.core.manifest import read_issued, unchanged_outputs
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
@@ -66,9 +66,11 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
                                            [c.label for c in settings.review])
         unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
         previous = read_previous(outbox, unchanged)
+        issued = read_issued(outbox)  # the 差戻し we sent: what a returned tag may name
         forms = reader.forms()
     register = locate_register(scan, forms, named_register, default_year=settings.deadline.year)
-    result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous)
+    result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous,
+                           issued)
     return write.write_outputs(outbox, result, templates, lap, unchanged)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -38,13 +38,14 @@ def add_form(inbox: Path, name: str, values: Mapping[str, object] | None = None,
     return make_form(inbox / name, values, marks, blank_dir=blank_dir)
 
 
-def make_register(path: Path, rows: list[tuple[object, object]]) -> Path:
+def make_register(path: Path, rows: Sequence[tuple[object, ...]]) -> Path:
+    """Rows of (file name, received) or (file name, received, 送信元 address)."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.append(["受付番号", "ファイル名", "受付日時", "備考"])
-    for number, (name, when) in enumerate(rows, start=1):
-        sheet.append([number, name, when, ""])
+    sheet.append(["受付番号", "ファイル名", "受付日時", "送信元", "備考"])
+    for number, (name, when, *sender) in enumerate(rows, start=1):
+        sheet.append([number, name, when, sender[0] if sender else None, ""])
     workbook.save(path)
     return path
 

@@ -17,7 +17,7 @@ from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage3_write.letters import letter_stems, render
 from tests.formfactory import VALID
-from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org, review_everything
+from tests.roundfactory import FINAL_AT, RUN_AT, add_form, make_register, org, review_everything
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,6 +52,8 @@ def round_dir(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
                                      "地域の関係機関への働きかけ", "地域課題・ニーズ・資源等の把握",
                                      "モデル事業・活動の実施")}, blank_dir=blank_dir)
     (inbox / "scan.xlsx").write_bytes(b"%PDF-1.4")
+    make_register(inbox / "受付簿.xlsx", [("old.xlsx", "2016/6/1 10:00", "machida@example.jp"),
+                                        ("new.xlsx", "2016/6/9 10:00", "machida@example.jp")])
     before = _fingerprint(inbox)
     run_round(inbox, directory / "outbox", settings, RUN_AT)
     assert _fingerprint(inbox) == before  # nothing here ever changes a file in inbox/

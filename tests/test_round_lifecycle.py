@@ -123,10 +123,13 @@ def test_three_versions_of_one_organisation_the_latest_is_judged(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     for name, day in (("v1.xlsx", "2016/6/1"), ("v2.xlsx", "2016/6/10"), ("v3.xlsx", "2016/6/20")):
         add_form(inbox, name, org("三度の会", "新宿区", {"申請日": day}), blank_dir=blank_dir)
+    # the register's 送信元 shows one sender: the form's own contacts are no evidence
+    make_register(inbox / "受付簿.xlsx", [(name, f"2016/6/{day} 10:00", "Sando@Example.jp")
+                                        for name, day in (("v1", 2), ("v2", 11), ("v3", 21))])
     result = _run(inbox, settings)
     assert _decisions(result) == {"v1.xlsx": "重複", "v2.xlsx": "重複", "v3.xlsx": "選定"}
     assert result.superseded_by == {"v1.xlsx": "v3.xlsx", "v2.xlsx": "v3.xlsx"}
-    assert "根拠：申請日" in _row(result, "v1.xlsx")["reason"]
+    assert "根拠：受付簿の日時" in _row(result, "v1.xlsx")["reason"]
 
 
 def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisional(
@@ -134,24 +137,27 @@ def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisiona
     add_form(inbox, "a.xlsx", org("同じ会", "新宿区"), blank_dir=blank_dir)
     add_form(inbox, "b.xlsx", org("同じ会", "新宿区", {"伴走支援で目指す成果": "別の成果"}),
              blank_dir=blank_dir)
+    make_register(inbox / "受付簿.xlsx", [("a.xlsx", "2016/6/29 10:00", "onaji@example.jp"),
+                                        ("b.xlsx", "2016/6/29 10:00", "onaji@example.jp")])
     result = _run(inbox, settings)
     assert _decisions(result) == {"a.xlsx": "重複", "b.xlsx": "選定"}
     assert any("どれが新しいか判断できません" in r for r in result.provisional_reasons)
     assert any("ファイル名の順で b.xlsx を判定" in note for note in result.notes)
 
 
-def test_a_form_date_never_outranks_a_register_time_silently(
+def test_a_same_name_without_the_register_s_evidence_supersedes_nobody(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "listed.xlsx", org("日付の会", "新宿区", {"申請日": "2016/6/20"}),
              blank_dir=blank_dir)
     add_form(inbox, "unlisted.xlsx", org("日付の会", "新宿区", {"申請日": "2016/6/25",
                                                           "伴走支援で目指す成果": "新しい成果"}),
              blank_dir=blank_dir)
-    make_register(inbox / "受付簿.xlsx", [("listed.xlsx", "2016/6/29 10:00")])
+    make_register(inbox / "受付簿.xlsx", [("listed.xlsx", "2016/6/29 10:00", "hi@example.jp")])
     result = _run(inbox, settings)
-    # the register says listed.xlsx came on 6/29: later than unlisted.xlsx's 申請日
-    assert _decisions(result) == {"listed.xlsx": "選定", "unlisted.xlsx": "重複"}
-    assert "受付簿の日時と申請日（日付で比較）" in _row(result, "unlisted.xlsx")["reason"]
+    # same name and contacts in the forms, but only one is in the register: both judged, 暫定
+    assert _decisions(result) == {"listed.xlsx": "選外", "unlisted.xlsx": "選定"}
+    assert "同一団体名の別申請（listed.xlsx）" in _row(result, "unlisted.xlsx")["staff_note"]
+    assert any("同じ団体名の申請が2件" in r for r in result.provisional_reasons)
 
 
 # --- 2. The same organisation, however its name is written ------------------------------------
@@ -174,6 +180,8 @@ def test_the_later_version_under_another_legal_form_is_the_one_judged(
              blank_dir=blank_dir)
     add_form(inbox, "second.xlsx", org("中野の会", "新宿区", {"申請日": "2016/6/20"}),
              blank_dir=blank_dir)
+    make_register(inbox / "受付簿.xlsx", [("first.xlsx", "2016/6/1 9:00", "nakano@example.jp"),
+                                        ("second.xlsx", "2016/6/20 9:00", "NAKANO@example.jp")])
     result = _run(inbox, settings)
     assert _decisions(result) == {"first.xlsx": "重複", "second.xlsx": "選定"}
     assert list(result.ranked["file"]) == ["second.xlsx"]  # the plan is from the latest content

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +16,9 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.packaging.custom import StringProperty
 
+from pipeline.core.formspec import CORRECTS_PROPERTY
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_round, run_time
@@ -304,3 +308,83 @@ def test_an_attachment_shaped_like_a_register_is_an_applicant_s_file(
     assert _decisions(both)["own.xlsx"] == "不適格"
     assert _row(both, "rival.xlsx")["received_at"] == pd.Timestamp(_at("2016-06-28 09:00"))
     assert not any("受付簿が2つ" in r for r in both.provisional_reasons)
+
+
+# --- What applicants send cannot move another result or its own receipt (issue 25) -------------
+
+def _forge_tag(path: Path, names_sha: str, names_file: str) -> None:
+    """Write our 差戻し document property into a file, as anyone with openpyxl can."""
+    workbook = openpyxl.load_workbook(path)
+    workbook.custom_doc_props.append(StringProperty(name=CORRECTS_PROPERTY,
+                                                    value=f"{names_sha} {names_file}"))
+    workbook.save(path)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_tag_naming_no_issued_correction_is_a_new_submission(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    own = add_form(inbox, "first.xlsx", org("府中の森", "八王子市"), blank_dir=blank_dir)
+    rival = add_form(inbox, "rival.xlsx", org("競合の会", "三鷹市"), blank_dir=blank_dir)
+    late_own = add_form(inbox, "second.xlsx", org("府中の森", "八王子市",
+                                                  {"伴走支援で目指す成果": "後から書き足した成果"}),
+                        blank_dir=blank_dir)
+    late_rival = add_form(inbox, "takeover.xlsx", org("乗っ取りの会", "町田市"), blank_dir=blank_dir)
+    _forge_tag(late_own, _sha(own), "first.xlsx")  # no 差戻し was ever issued for first.xlsx
+    _forge_tag(late_rival, _sha(rival), "rival.xlsx")
+    _register(inbox / "受付簿.xlsx", [("first.xlsx", "2016/6/28 9:00"), ("rival.xlsx", "2016/6/28 9:30"),
+                                     ("second.xlsx", "2016/7/3 9:00"), ("takeover.xlsx", "2016/7/3 9:10")])
+    result = _run(inbox, settings, WINDOW)
+    assert _decisions(result) == {"first.xlsx": "選定", "rival.xlsx": "選定",
+                                  "second.xlsx": "不適格", "takeover.xlsx": "不適格"}
+    for file in ("second.xlsx", "takeover.xlsx"):
+        assert "差戻しの記録にない修正版です" in _row(result, file)["staff_note"]
+        assert _row(result, file)["reason_code"] == "received_by_deadline"  # its own receipt
+    assert not result.superseded_by
+
+
+def test_a_tag_of_an_issued_correction_counts_only_for_its_own_organisation(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    fix = add_form(inbox, "fix.xlsx", org("直したい会", "練馬区", {"電話番号": "03-1"}),
+                   blank_dir=blank_dir)
+    _run(inbox, settings)  # the 差戻し for fix.xlsx is issued and recorded
+    issued = json.loads((inbox.parent / "outbox" / ".bansou-manifest.json").read_text("utf-8"))
+    assert issued["issued"][_sha(fix)]["org_name"] == "直したい会"
+    # another organisation writes fix.xlsx's tag into its own late form
+    other = add_form(inbox, "other.xlsx", org("横取りの会", "三鷹市"), blank_dir=blank_dir)
+    _forge_tag(other, _sha(fix), "fix.xlsx")
+    # the real correction: our 差戻し workbook, fixed and renamed
+    corrected = openpyxl.load_workbook(inbox.parent / "outbox" / "差戻し" / "fix_要修正.xlsx")
+    sheet = corrected["申請書"]
+    label = next(c for row in sheet.iter_rows() for c in row if c.value == "電話番号")
+    sheet.cell(label.row, label.column + 1).value = "03-3987-6543"
+    corrected.save(inbox / "申請書（修正済）.xlsx")
+    result = _run(inbox, settings, WINDOW)
+    assert _decisions(result)["申請書（修正済）.xlsx"] == "選定"
+    assert result.superseded_by == {"fix.xlsx": "申請書（修正済）.xlsx"}
+    assert "差戻しを送った団体と団体名・区市町村が違います" in _row(result, "other.xlsx")["staff_note"]
+
+
+def test_the_public_phone_number_never_lets_one_form_replace_another(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    add_form(inbox, "real.xlsx", org("小平市社会福祉協議会", "町田市", {"電話番号": "042-345-1111"}),
+             blank_dir=blank_dir)
+    add_form(inbox, "impostor.xlsx", org("小平市社会福祉協議会", "町田市", {
+        "電話番号": "042-345-1111", "メールアドレス": "kodaira.shakyo@freemail.example.com",
+        "担当者氏名": "別人 次郎", "申請日": "2016/6/30"}), blank_dir=blank_dir)
+    result = _run(inbox, settings)
+    assert not result.superseded_by
+    assert set(_decisions(result).values()) <= {"選定", "選外"}
+    for file in ("real.xlsx", "impostor.xlsx"):
+        assert "同一団体名の別申請" in _row(result, file)["staff_note"]
+    assert any("同じ団体名の申請が2件" in r for r in result.provisional_reasons)
+    for letter in (inbox.parent / "outbox").rglob("real_*.txt"):
+        assert "impostor" not in letter.read_text(encoding="utf-8")
+    # the register shows both came from the same address: the later one is the organisation's
+    _register(inbox / "受付簿.xlsx", [("real.xlsx", "2016/6/27 9:00", "info@kodaira-shakyo.example.jp"),
+                                     ("impostor.xlsx", "2016/6/30 9:00", "Info@Kodaira-Shakyo.example.jp")],
+              headings=("ファイル名", "受付日時", "送信元"))
+    same = _run(inbox, settings)
+    assert same.superseded_by == {"real.xlsx": "impostor.xlsx"}

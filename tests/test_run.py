@@ -51,6 +51,8 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
     add_form(inbox, "new.xlsx", org("練馬の会", "練馬区", {"申請日": "2016/6/20"}),
              blank_dir=blank_dir)
     (inbox / "copy of new.xlsx").write_bytes((inbox / "new.xlsx").read_bytes())
+    make_register(inbox / "受付簿.xlsx", [("old.xlsx", "2016/6/1 10:00", "nerima@example.jp"),
+                                        ("new.xlsx", "2016/6/20 10:00", "nerima@example.jp")])
     (inbox / "scan.pdf").write_bytes(b"%PDF-1.4")
     (inbox / "~$shinjuku.xlsx").write_bytes(b"lock")
     (inbox / ".DS_Store").write_bytes(b"\0")
@@ -69,7 +71,7 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
         "yokohama.xlsx": "不適格",
     }
     ledger = sheets["受付一覧"].set_index("ファイル名")
-    assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（new.xlsx）があるため、そちらで判定します（根拠：申請日）。"
+    assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（new.xlsx）があるため、そちらで判定します（根拠：受付簿の日時）。"
     assert ledger.loc["copy of new.xlsx", "理由"] == "new.xlsx と同じ内容のファイルです（new.xlsx で判定します）。"
     assert str(ledger.loc["scan.pdf", "理由"]).startswith("PDFファイルです。")
     assert str(ledger.loc["shinjuku2.xlsx", "理由"]).endswith("同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。")

@@ -41,6 +41,8 @@ class RoundResult:
     staff_files: tuple[str, ...] = ()
     # "file: what disagrees" where the 郵便番号, 所在地 and 区市町村 disagree (eligibility.Location)
     location_notes: tuple[str, ...] = ()
+    # every 差戻し issued this round, this run's included (core.manifest.Issued)
+    issued: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     @property
     def provisional(self) -> bool:

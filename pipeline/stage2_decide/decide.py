@@ -16,6 +16,7 @@ import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.core import problems as problem_kinds
+from pipeline.core.manifest import Issued
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
@@ -42,7 +43,8 @@ from schemas.selection import (
 
 def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSheet],
            forms: list[RawForm], settings: RoundSettings, run_at: dt.datetime,
-           lap: Lap = no_lap, previous: Previous | None = None) -> RoundResult:
+           lap: Lap = no_lap, previous: Previous | None = None,
+           issued: Issued | None = None) -> RoundResult:
     """Every file's 判定, with everything the outputs show. ``forms`` is emptied once
     validated: a large round's memory goes down there."""
     hashes = {form.file: form.sha256 for form in forms}
@@ -64,7 +66,8 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         received_files = receipt.receive(
             hashes, register, records, corrects,
             {f: verdict.decision for f, verdict in unjudgeable.items()}, settings, run_at,
-            rulings, anonymous=[f for f, verdict in unjudgeable.items() if verdict.code == "blank_form"])
+            rulings, anonymous=[f for f, verdict in unjudgeable.items() if verdict.code == "blank_form"],
+            issued=issued)
         receipts = received_files.frame
         decisions = {file: Verdict(INELIGIBLE, "staff_excluded", f"{ruling.shown()}。")
                      for file, ruling in rulings.by_file.items() if ruling.action == staff.EXCLUDE}
@@ -141,6 +144,9 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             *(c.key for c in settings.review)]),
         changes_summary=changes.summary(previous, changed),
         location_notes=tuple(f"{file}: {note}" for file, note in place_notes.items()),
+        issued=receipt.issued_now(issued or {}, hashes, [
+            f for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)],
+            records, run_at),
     )
 
 

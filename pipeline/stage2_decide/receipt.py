@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.core.filekey import FileIndex
+from pipeline.core.manifest import Issued
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.wording import japanese_datetime
 from pipeline.stage1_read.register import Register, RegisterEntry
@@ -107,13 +108,15 @@ class _Arrival:
 def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
             corrects: Mapping[str, str], unjudgeable: Mapping[str, str], settings: RoundSettings,
             run_at: dt.datetime, rulings: Rulings | None = None,
-            anonymous: Collection[str] = ()) -> Receipts:
+            anonymous: Collection[str] = (), issued: Issued | None = None) -> Receipts:
     """``files``: every inbox file → its SHA-256, in inbox order; ``corrects``: file → the
     SHA-256 of the file its 差戻し tag says it corrects; ``unjudgeable``: files judged 要修正 or
     読込不可 → that 判定; ``rulings``: the staff's decisions; ``anonymous``: files whose bytes
-    say nothing of their sender (the blank form sent back as it was), never copies."""
+    say nothing of their sender (the blank form sent back as it was), never copies;
+    ``issued``: every 差戻し this round has issued (a tag counts only if it names one)."""
     rulings = rulings or Rulings()
     result = Receipts(pd.DataFrame())
+    corrects = _issued_corrections(corrects, issued or {}, records, result)
     index = FileIndex(files)
     _note_twins(index.by_key, result)
     if register.lookalikes:
@@ -125,8 +128,8 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
     kept = _share_receipts({f: sha for f, sha in files.items() if f not in excluded}, arrivals,
                            set(anonymous), result)
     links = _links(kept, register, index, records, arrivals, unjudgeable, rulings, result)
-    _supersede(kept, arrivals, records, corrects, links, set(unjudgeable), settings, run_at,
-               result)
+    _supersede(kept, arrivals, records, corrects, links, set(unjudgeable), rulings.by_file.keys(),
+               settings, run_at, result)
     _note_possible_resubmissions(kept, arrivals, unjudgeable, links, settings, result)
     rows = [(file, sha256, arrivals[file].when, arrivals[file].basis)
             for file, sha256 in files.items()]
@@ -135,6 +138,53 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
         "Asia/Tokyo")
     result.frame = frame
     return result
+
+
+def _issued_corrections(corrects: Mapping[str, str], issued: Issued, records: pd.DataFrame,
+                        result: Receipts) -> dict[str, str]:
+    """The tags that name a 差戻し this round issued, to the organisation it was issued to.
+    Anyone holding a submitted file can write its SHA-256 into a document property: a tag
+    that names nothing we sent back, or another organisation's file, is said on the row and
+    the file is judged as a new submission; the file it names is never touched."""
+    trusted = {}
+    identity = records.set_index("file")[["org_name", "municipality", "org_type"]].to_dict("index") \
+        if len(records) else {}
+    for file, original_sha in corrects.items():
+        sent = issued.get(original_sha)
+        if sent is None:
+            result.remarks[file] = (f"{result.remarks.get(file, '')} 差戻しの修正版の印がありますが、"
+                                    "差戻しの記録にない修正版です。新しい申請として判定しました。")
+            continue
+        own = identity.get(file, {})
+        differs = [label for key, label in (("org_name", "団体名"), ("municipality", "区市町村"),
+                                            ("org_type", "団体種別"))
+                   if sent.get(key) and isinstance(own.get(key), str)
+                   and _identity_key(key, own[key]) != _identity_key(key, sent[key])]
+        if differs:
+            result.remarks[file] = (f"{result.remarks.get(file, '')} 差戻しの修正版の印がありますが、"
+                                    f"差戻しを送った団体と{'・'.join(differs)}が違います。"
+                                    "新しい申請として判定しました。")
+            continue
+        trusted[file] = original_sha
+    return trusted
+
+
+def _identity_key(key: str, value: str) -> str | None:
+    return org_name_key(value) if key == "org_name" else value
+
+
+def issued_now(issued: Issued, files: Mapping[str, str], sent_back: Iterable[str],
+               records: pd.DataFrame, run_at: dt.datetime) -> Issued:
+    """The round's record of 差戻し, with the ones this run sends back (``sent_back``)."""
+    identity = records.set_index("file")[["org_name", "municipality", "org_type"]].to_dict("index") \
+        if len(records) else {}
+    added = {}
+    for file in sent_back:
+        facts = identity.get(file, {})
+        added[files[file]] = {"file": file, "issued": f"{run_at:%Y-%m-%d}",
+                              **{str(key): value if isinstance(value, str) else ""
+                                 for key, value in facts.items()}}
+    return {**issued, **{sha: facts for sha, facts in added.items() if sha not in issued}}
 
 
 # --- The register ---------------------------------------------------------------------------
@@ -306,8 +356,8 @@ def _links(files: Mapping[str, str], register: Register, index: FileIndex, recor
 
 def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records: pd.DataFrame,
                corrects: Mapping[str, str], links: Mapping[str, tuple[str, str]],
-               unjudgeable: set[str], settings: RoundSettings, run_at: dt.datetime,
-               result: Receipts) -> None:
+               unjudgeable: set[str], ruled: Collection[str], settings: RoundSettings,
+               run_at: dt.datetime, result: Receipts) -> None:
     """Group the files that are versions of one organisation and keep the latest of each."""
     by_sha: dict[str, list[str]] = defaultdict(list)
     for file, sha256 in files.items():
@@ -328,34 +378,41 @@ def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records:
             if original != file and file not in corrected:
                 versions.join(file, original)
                 corrected[file] = (original, f"差戻しの修正版（元: {original}）")
-    # The same organisation (name key) with the same contact.
+    # The same organisation: the same name sent from the same address, as the staff's register
+    # records it. The phone number and e-mail written in a form are public or typed by the
+    # sender, so they alone never let one file replace another.
     same_name: dict[str, list[str]] = defaultdict(list)
     for file, (key, _) in identity.items():
         if key is not None:
             same_name[key].append(file)
+    senders = {file: entry.sender.casefold() for file, entry in result.registered.items()
+               if entry.sender}
     for members in same_name.values():
         for i, first in enumerate(members):
             for second in members[i + 1:]:
-                if identity[first][1] & identity[second][1]:
+                if first in senders and senders.get(second) == senders[first]:
                     versions.join(first, second)
     _note_possible_same_org(identity, municipalities, result)
     for group in versions.groups():
         if len(group) > 1:
             _keep_latest(group, arrivals, corrected, unjudgeable, settings, run_at, result)
-    # Same name, but nothing shows that one organisation sent both: both are judged.
+    # Same name, but nothing an outsider cannot copy shows that one organisation sent both:
+    # both are judged until staff decide (a 事務局判断 on either file settles it).
     judged = {s.file for s in result.superseded}
     for members in same_name.values():
         heads = sorted({versions.find(f) for f in members})
-        if len(heads) < 2:
-            continue
         kept = [f for f in members if f not in judged]
+        if len(heads) < 2 or any(f in ruled for f in kept):
+            continue
         for file in kept:
             others = "、".join(f for f in kept if f != file)
-            result.remarks[file] = (f" 同一団体名の別申請（{others}）があります。同じ団体か"
-                                    "事務局で確かめてください（暫定）。")
-        result.notes.append(f"同一団体名の別申請：{'、'.join(kept)}（連絡先が異なるため別々に判定しました）。")
+            result.remarks[file] = (f"{result.remarks.get(file, '')} 同一団体名の別申請（{others}）が"
+                                    "あります。同じ団体か事務局で確かめてください（暫定）。")
+        result.notes.append(f"同一団体名の別申請：{'、'.join(kept)}（同じ団体から届いた根拠（差戻しの印、"
+                            "受付簿の同じ送信元）がないため別々に判定しました）。")
         result.provisional.append(f"同じ団体名の申請が{len(kept)}件あり、同じ団体か確かめられません"
-                                  f"（{'、'.join(kept)}）。どちらかを inbox から移してください")
+                                  f"（{'、'.join(kept)}）。受付簿に送信元を記入するか、事務局判断に記入して"
+                                  "ください（後の申請を「再提出として扱う」、別の団体なら「適格」など）")
 
 
 def _keep_latest(group: list[str], arrivals: dict[str, _Arrival],

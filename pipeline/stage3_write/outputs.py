@@ -27,6 +27,7 @@ from types import TracebackType
 from pipeline.core.errors import OutputError, os_reason
 from pipeline.core.manifest import (
     MANIFEST,
+    Issued,
     Results,
     read_manifest,
     sha256,
@@ -157,13 +158,15 @@ class OutputSet:
     """
 
     def __init__(self, outbox: Path, folders: tuple[str, ...] = (),
-                 unchanged: set[str] | None = None, results: Results | None = None) -> None:
+                 unchanged: set[str] | None = None, results: Results | None = None,
+                 issued: Issued | None = None) -> None:
         self.outbox = outbox
         self.files: list[str] = []
         self.folders: list[str] = []
         self.staging = Path()
         self.written, _ = read_manifest(outbox)
         self.results = results or {}
+        self.issued = issued or {}
         unchanged = unchanged_outputs(outbox) if unchanged is None else unchanged
         self.staff_files = self._staff_files(folders, unchanged)
         self._reusable = {rel: digest for rel, digest in self.written.items() if rel in unchanged}
@@ -247,7 +250,7 @@ class OutputSet:
                   for rel in ([name] if (self.staging / name).is_file()
                               else _files_under(self.staging, name))]
         ours = {rel: self._digest(rel) for rel in staged if rel not in self.staff_files}
-        write_manifest(self.staging / MANIFEST, ours, self.results)
+        write_manifest(self.staging / MANIFEST, ours, self.results, self.issued)
         self.files.append(MANIFEST)
 
     def _digest(self, rel: str) -> str:

@@ -38,7 +38,8 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
         for _, row in selected.iterrows()})
     folders = (letters.RETURN_DIR, letters.NOTICE_DIR, letters.DRAFT_NOTICE_DIR, PLAN_DIR)
-    with lap("write"), OutputSet(outbox, folders, unchanged, _results(result)) as outputs:
+    with lap("write"), OutputSet(outbox, folders, unchanged, _results(result),
+                                        result.issued) as outputs:
         result = dataclasses.replace(result, staff_files=tuple(outputs.staff_files))
         # Independent, taken in this order by two processes: 選定結果 (the most cells) on one,
         # the other workbooks on the other, then the letters (a file per application) in two
