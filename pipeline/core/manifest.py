@@ -10,8 +10,8 @@ from pathlib import Path
 
 MANIFEST = ".bansou-manifest.json"
 
-# file → (判定, 団体名, 順位 or None, 合計点 or None)
-Results = dict[str, tuple[str, str, int | None, float | None]]
+# file → (判定, 団体名, 順位 or None, 合計点 or None: exact, as a fraction's text "260/3")
+Results = dict[str, tuple[str, str, int | None, str | float | None]]
 
 
 def sha256(path: Path) -> str:

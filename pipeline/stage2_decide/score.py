@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 import pandas as pd
 from pandera.typing import DataFrame
@@ -31,23 +32,37 @@ AUTO_RULES: dict[str, Callable[[pd.DataFrame, RoundSettings], pd.Series]] = {
 
 def auto_points(eligible: pd.DataFrame, criterion: AutoCriterion,
                 settings: RoundSettings) -> pd.Series:
-    return AUTO_RULES[criterion.rule](eligible, settings).astype(float) * criterion.points
+    earned = AUTO_RULES[criterion.rule](eligible, settings).tolist()
+    return pd.Series([Fraction(int(times) * criterion.points) for times in earned],
+                     index=eligible.index, dtype=object)
 
 
 def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSchema],
           settings: RoundSettings) -> DataFrame[ScoredSchema]:
-    """Every criterion's points and the total. Without reviews, reviewer points are 0."""
+    """Every criterion's points and the total, exact (Fractions: a mean over three reviewers
+    is in thirds); rounded only where shown. Without reviews, reviewer points are empty (None)
+    and count 0 in the total."""
     scored = eligible.merge(reviews, on="file", how="left", validate="one_to_one")
     points = {points_column(c.key): auto_points(scored, c, settings) for c in settings.auto}
     mean_columns = [f"mean:{c.key}" for c in settings.review]
+    means = {c.key: [_exact(m) for m in scored[f"mean:{c.key}"].tolist()] for c in settings.review}
     for criterion in settings.review:
-        mean = scored[f"mean:{criterion.key}"]
-        points[points_column(criterion.key)] = (mean * criterion.weight).round(2)
-    reviewer_mean = scored[mean_columns].mean(axis=1) if mean_columns else pd.Series(
-        float("nan"), index=scored.index)
+        points[points_column(criterion.key)] = pd.Series(
+            [None if m is None else m * criterion.weight for m in means[criterion.key]],
+            index=scored.index, dtype=object)
+    given = [[m for m in row if m is not None]
+             for row in zip(*means.values(), strict=True)] if means else [[]] * len(scored)
+    reviewer_mean = [sum(row, Fraction(0)) / len(row) if row else None for row in given]
+    totals = [sum((p for p in row if p is not None), Fraction(0))
+              for row in zip(*(column.tolist() for column in points.values()), strict=True)]
     scored = scored.drop(columns=mean_columns).assign(
         **points,
-        reviewer_mean=reviewer_mean.round(2),
-        total=lambda df: df[list(points)].sum(axis=1).round(2),
+        reviewer_mean=pd.Series(reviewer_mean, index=scored.index, dtype=object),
+        total=pd.Series(totals, index=scored.index, dtype=object),
     )
     return ScoredSchema.validate(scored)
+
+
+def _exact(mean: object) -> Fraction | None:
+    """A mean as aggregated (None, or NaN where a merge found no row), exact or None."""
+    return mean if isinstance(mean, Fraction) else None

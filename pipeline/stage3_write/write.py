@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -64,7 +65,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
 def _results(result: RoundResult) -> Results:
     """What the next run compares with (前回からの変更)."""
     ranks = dict(zip(result.ranked["file"].tolist(),
-                     zip(result.ranked["rank"].tolist(), result.ranked["total"].tolist(),
+                     zip(result.ranked["rank"].tolist(), map(str, result.ranked["total"].tolist()),
                          strict=True), strict=True))
     return {file: (decision, org if isinstance(org, str) else "", *ranks.get(file, (None, None)))
             for file, decision, org in zip(result.ledger["file"].tolist(),
@@ -80,6 +81,7 @@ def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> N
 
 def _write_review_sheet(path: Path, result: RoundResult) -> None:
     eligible = result.ranked.sort_values("file").reset_index(drop=True)
-    auto = eligible[[points_column(c.key) for c in result.settings.auto]].sum(axis=1)
+    auto = [sum(row, Fraction(0)) for row in zip(
+        *(eligible[points_column(c.key)].tolist() for c in result.settings.auto), strict=True)]
     write_review_sheet(path, eligible, result.settings,
-                       pd.Series(auto.to_numpy(), index=eligible["file"]))
+                       pd.Series(auto, index=eligible["file"], dtype=object))
