@@ -298,7 +298,7 @@ def _saved(path: Path, when: str) -> Path:
     return path
 
 
-def test_a_reviewer_who_resends_counts_once_the_later_sheet(
+def test_a_reviewer_who_resends_counts_once_the_later_sheet_s_scores(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     blank = _round_with_reviews(inbox, blank_dir, settings)
     reviews = inbox / "審査"
@@ -310,9 +310,9 @@ def test_a_reviewer_who_resends_counts_once_the_later_sheet(
     result = _run(inbox, settings)
     ranked = result.ranked.set_index("file")
     assert ranked.loc["a.xlsx", "reviewer_mean"] == 5.0 and ranked.loc["b.xlsx", "reviewer_mean"] == 1.0
-    assert result.review_sheets == 1
-    assert any("審査/審査票_山口_差替え.xlsx （保存日時が最も新しいもの）を使い、審査/審査票_山口_最初.xlsx は"
-               "使いませんでした" in note for note in result.notes), result.notes
+    assert result.review_sheets == 2 and result.ranked["reviewer_count"].max() == 1
+    assert any("古い順に 審査/審査票_山口_最初.xlsx、審査/審査票_山口_差替え.xlsx。保存日時の順" in note
+               for note in result.notes), result.notes
     assert not result.provisional
 
 

@@ -68,6 +68,8 @@ def judge(sheets: Sequence[ReviewSheet], settings: RoundSettings,
             read.notes.append(f"{own[-1].name}: 審査員氏名が未入力のため、ファイル名で区別しました。")
         for file, entries in _rows_by_application(own, by_key, read).items():
             _judge_application(reviewer, file, entries, settings, read, scores, conflicts)
+    order = {sheet.name: n for n, sheet in enumerate(sheets)}
+    read.problems.sort(key=lambda p: (order.get(p.file, -1), *_reading_order(p.cell)))
     read.scores = ReviewScoreSchema.validate(pd.DataFrame(scores, columns=_SCORE_COLUMNS))
     read.conflicts = pd.DataFrame(conflicts, columns=["reviewer", "file"])
     read.sheets_counted = len(usable)
@@ -83,6 +85,12 @@ def judge(sheets: Sequence[ReviewSheet], settings: RoundSettings,
 _TITLES = ("副委員長", "委員長", "副座長", "座長", "審査委員", "審査員", "委員", "先生", "さま", "様",
            "殿", "氏")
 _BRACKETED = re.compile(r"[(\[【〔〈<][^)\]】〕〉>]*[)\]】〕〉>]")
+
+
+def _reading_order(address: str) -> tuple[int, int, str]:
+    """A cell address (J6) as (row, column width, column) for sorting; "" (whole file) first."""
+    found = re.fullmatch(r"([A-Z]+)([0-9]+)", address)
+    return (int(found.group(2)), len(found.group(1)), found.group(1)) if found else (0, 0, "")
 
 
 def reviewer_key(name: str) -> str:

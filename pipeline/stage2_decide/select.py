@@ -107,16 +107,17 @@ class _Ties:
         group = self._group(position)
         if len(group) == 1:
             return ""
-        beside = []
+        beside: dict[str, list[str]] = {}  # rule → what it decided for this one
         if position - 1 in group:
-            beside.append(f"{self._rule(position - 1, position)}により{files[position - 1]}"
-                          f"（{position}位）より下位")
+            beside.setdefault(self._rule(position - 1, position), []).append(
+                f"{files[position - 1]}（{position}位）より下位")
         if position + 1 in group:
-            beside.append(f"{self._rule(position, position + 1)}により{files[position + 1]}"
-                          f"（{position + 2}位）より上位")
-        said = f"同点（{shown_text(self.totals[position])}点）。{'、'.join(beside)}です。"
+            beside.setdefault(self._rule(position, position + 1), []).append(
+                f"{files[position + 1]}（{position + 2}位）より上位")
+        said = f"同点（{shown_text(self.totals[position])}点）。" + "。".join(
+            f"{rule}により、{'、'.join(decided)}" for rule, decided in beside.items()) + "です。"
         if beaten_by is not None and beaten_by in group:
-            said += (f"同点の{files[beaten_by]}（{beaten_by + 1}位・選定）より、同点時の順位の決め方"
+            said += (f"同点の {files[beaten_by]}（{beaten_by + 1}位・選定）より、同点時の順位の決め方"
                      f"（{self._rule(beaten_by, position)}）で下位となったため選外です。")
         return said
 
