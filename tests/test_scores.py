@@ -9,6 +9,7 @@ import datetime as dt
 import math
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -71,38 +72,41 @@ def test_an_exact_tie_is_decided_by_the_tie_break_and_said_on_both_rows(
         fill_review(blank, inbox / "審査" / f"審査票_{name}.xlsx", f"審査員{name}",
                     {"thirds.xlsx": thirds, "whole.xlsx": whole, "lower.xlsx": lower})
     result = _run(inbox, settings)
-    ranked = result.ranked.set_index("file")
-    assert ranked.loc["thirds.xlsx", "total"] == ranked.loc["whole.xlsx", "total"]
-    assert ranked.loc["thirds.xlsx", "reviewer_mean"] == ranked.loc["whole.xlsx", "reviewer_mean"]
-    assert ranked["decision"].to_dict() == {"whole.xlsx": "選定", "thirds.xlsx": "選外",
-                                            "lower.xlsx": "選外"}
+    ranked = result.ranked
+    totals: dict[str, Fraction] = dict(zip(ranked["file"], ranked["total"], strict=True))
+    means: dict[str, Fraction] = dict(zip(ranked["file"], ranked["reviewer_mean"], strict=True))
+    assert totals["thirds.xlsx"] == totals["whole.xlsx"]
+    assert means["thirds.xlsx"] == means["whole.xlsx"]
+    assert dict(zip(ranked["file"], ranked["decision"], strict=True)) == {
+        "whole.xlsx": "選定", "thirds.xlsx": "選外", "lower.xlsx": "選外"}
 
     outbox = inbox.parent / "outbox"
     sheets = pd.read_excel(outbox / "選定結果.xlsx", sheet_name=None, engine="openpyxl")
-    table = sheets["選定順位"].set_index("ファイル名")
-    for file in ranked.index:  # the displayed total is the exact total rounded half up, once
-        assert table.loc[file, "合計点"] == _half_up(ranked.loc[file, "total"])
-    assert table.loc["lower.xlsx", "合計点"] == _half_up(ranked.loc["lower.xlsx", "total"])
-    assert str(table.loc["lower.xlsx", "合計点"]).endswith(".33")  # 56/3 + 56/3 + 16 + auto
-    tie = f"同点（{shown_text(ranked.loc['whole.xlsx', 'total'])}点）。受付の早い順により、"
-    assert str(table.loc["whole.xlsx", "理由"]).startswith("1位（合計")
-    assert f"{tie}thirds.xlsx（2位）より上位です。" in str(table.loc["whole.xlsx", "理由"])
-    loser = str(table.loc["thirds.xlsx", "理由"])
+    table: dict[Any, dict[Any, Any]] = sheets["選定順位"].set_index("ファイル名").to_dict("index")
+    for file, total in totals.items():  # the displayed total is the exact total rounded half up
+        assert table[file]["合計点"] == _half_up(total)
+    assert str(table["lower.xlsx"]["合計点"]).endswith(".33")  # 56/3 + 56/3 + 16 + auto
+    tie = f"同点（{shown_text(totals['whole.xlsx'])}点）。受付の早い順により、"
+    assert str(table["whole.xlsx"]["理由"]).startswith("1位（合計")
+    assert f"{tie}thirds.xlsx（2位）より上位です。" in str(table["whole.xlsx"]["理由"])
+    loser = str(table["thirds.xlsx"]["理由"])
     assert f"{tie}whole.xlsx（1位）より下位です。" in loser
     assert "同点時の順位の決め方（受付の早い順）で下位となったため選外です" in loser
-    assert "同点" not in str(table.loc["lower.xlsx", "理由"])
-    committee = sheets["選定会議資料"].set_index("団体名")
-    assert committee.loc["整数の会", "同点"].endswith("2件中1番目：受付の早い順")
-    assert committee.loc["三分の会", "同点"].endswith("2件中2番目：受付の早い順")
-    assert pd.isna(committee.loc["下位の会", "同点"])
-    assert committee.loc["下位の会", "合計点"] == _half_up(ranked.loc["lower.xlsx", "total"])
+    assert "同点" not in str(table["lower.xlsx"]["理由"])
+    committee: dict[Any, dict[Any, Any]] = sheets["選定会議資料"].set_index("団体名").to_dict("index")
+    assert str(committee["整数の会"]["同点"]).endswith("2件中1番目：受付の早い順")
+    assert str(committee["三分の会"]["同点"]).endswith("2件中2番目：受付の早い順")
+    assert pd.isna(committee["下位の会"]["同点"])
+    assert committee["下位の会"]["合計点"] == _half_up(totals["lower.xlsx"])
     summary = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="概要", header=None, dtype=str,
                             engine="openpyxl")
-    row = summary[summary[0] == "点数の表示"]
-    assert row[1].iloc[0].startswith("小数第2位まで（四捨五入）。順位は端数を含む正確な値で決めます")
+    rule = dict(zip(summary[0], summary[1], strict=True))["点数の表示"]
+    assert rule.startswith("小数第2位まで（四捨五入）。順位は端数を含む正確な値で決めます")
     plan = next((outbox / "計画").iterdir())
-    assert any(f"{shown_text(ranked.loc['whole.xlsx', 'total'])}点" in str(cell.value)
-               for row_cells in openpyxl.load_workbook(plan).active.iter_rows() for cell in row_cells)
+    sheet = openpyxl.load_workbook(plan).active
+    assert sheet is not None
+    assert any(f"{shown_text(totals['whole.xlsx'])}点" in str(cell.value)
+               for row_cells in sheet.iter_rows() for cell in row_cells)
 
 
 # --- 10. Reviewer sheets merged by row ------------------------------------------------------------
@@ -114,7 +118,7 @@ def test_a_reviewer_s_three_sheets_are_merged_by_row_and_criterion(
              "c.xlsx": ("シーの会", "大島町")}
     for file, (name, place) in forms.items():
         add_form(inbox, file, org(name, place), blank_dir=blank_dir)
-    register = [(file, "2016/6/25 10:00") for file in forms]
+    register: list[tuple[object, object]] = [(file, "2016/6/25 10:00") for file in forms]
     make_register(inbox / "受付簿.xlsx", register)
     _run(inbox, settings, RUN_AT)
     sheets = inbox / "審査"
@@ -163,7 +167,7 @@ def test_a_reviewer_s_three_sheets_are_merged_by_row_and_criterion(
 def test_names_with_roles_are_one_reviewer_and_near_names_keep_the_round_provisional(
         settings: RoundSettings) -> None:
     frame = eligible(application("a.xlsx"), application("b.xlsx", municipality="八王子市"))
-    scored = {"a.xlsx": (None, 3, 4, 2), "b.xlsx": (None, 2, 2, 5)}
+    scored: dict[str, tuple[object, ...]] = {"a.xlsx": (None, 3, 4, 2), "b.xlsx": (None, 2, 2, 5)}
     sheets = [_sheet("審査/1.xlsx", "山本 健（座長）", scored, saved_at="2016-07-02"),
               _sheet("審査/2.xlsx", "山本健", {"a.xlsx": (None, 4, 4, 4)}, saved_at="2016-07-03"),
               _sheet("審査/3.xlsx", "山本 建", scored),  # one character apart: who is it?
