@@ -4,8 +4,10 @@ are rounded, for display only."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 DECIMALS = 2
 # 概要 states it, in staff's words, beside the round's settings
@@ -13,11 +15,14 @@ DISPLAY_RULE = ("小数第2位まで（四捨五入）。順位は端数を含�
                 "端数のまま合計してから丸めるため、表示した各項目の点の和と0.01点違うことがあります")
 
 
+@lru_cache(maxsize=4096)  # a round's totals repeat: thousands of rows, a few hundred values
 def shown(value: Fraction | int) -> Decimal:
     """``value`` rounded half up (away from zero) to :data:`DECIMALS` places: what is displayed."""
+    exact = Fraction(value)
     scale = 10 ** DECIMALS
-    magnitude = math.floor(abs(Fraction(value)) * scale + Fraction(1, 2))
-    return Decimal(magnitude if value >= 0 else -magnitude).scaleb(-DECIMALS).normalize()
+    # floor(|x| × scale + 1/2) in integers
+    magnitude = (2 * abs(exact.numerator) * scale + exact.denominator) // (2 * exact.denominator)
+    return Decimal(magnitude if exact >= 0 else -magnitude).scaleb(-DECIMALS).normalize()
 
 
 def shown_number(value: Fraction | int | None) -> float | None:
@@ -31,3 +36,17 @@ def shown_text(value: object) -> str:
     if not isinstance(value, Fraction | int):
         raise TypeError(f"points must be exact, not {type(value).__name__}")
     return f"{shown(value):f}"
+
+
+def row_sums(columns: Sequence[Sequence[Fraction | None]],
+             rows: int) -> list[tuple[Fraction, int]]:
+    """Per row, the exact sum of the columns' values (None left out) and how many there were.
+    Added as integers over one common denominator: the same Fractions, quick on 10,000 rows."""
+    common = math.lcm(*(v.denominator for column in columns for v in column if v is not None))
+    sums, counts = [0] * rows, [0] * rows
+    for column in columns:
+        for row, value in enumerate(column):
+            if value is not None:
+                sums[row] += value.numerator * (common // value.denominator)
+                counts[row] += 1
+    return [(Fraction(total, common), count) for total, count in zip(sums, counts, strict=True)]

@@ -8,6 +8,7 @@ from fractions import Fraction
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.core.points import row_sums
 from pipeline.core.settings import AutoCriterion, RoundSettings
 from schemas.selection import EligibleSchema, ReviewMeansSchema, ScoredSchema, points_column
 
@@ -32,9 +33,9 @@ AUTO_RULES: dict[str, Callable[[pd.DataFrame, RoundSettings], pd.Series]] = {
 
 def auto_points(eligible: pd.DataFrame, criterion: AutoCriterion,
                 settings: RoundSettings) -> pd.Series:
-    earned = AUTO_RULES[criterion.rule](eligible, settings).tolist()
-    return pd.Series([Fraction(int(times) * criterion.points) for times in earned],
-                     index=eligible.index, dtype=object)
+    earned = [int(times) for times in AUTO_RULES[criterion.rule](eligible, settings).tolist()]
+    points = {times: Fraction(times * criterion.points) for times in set(earned)}
+    return pd.Series([points[times] for times in earned], index=eligible.index, dtype=object)
 
 
 def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSchema],
@@ -45,16 +46,14 @@ def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSch
     scored = eligible.merge(reviews, on="file", how="left", validate="one_to_one")
     points = {points_column(c.key): auto_points(scored, c, settings) for c in settings.auto}
     mean_columns = [f"mean:{c.key}" for c in settings.review]
-    means = {c.key: [_exact(m) for m in scored[f"mean:{c.key}"].tolist()] for c in settings.review}
-    for criterion in settings.review:
+    means = [[_exact(m) for m in scored[column].tolist()] for column in mean_columns]
+    for criterion, column in zip(settings.review, means, strict=True):
         points[points_column(criterion.key)] = pd.Series(
-            [None if m is None else m * criterion.weight for m in means[criterion.key]],
+            [None if m is None else m * criterion.weight for m in column],
             index=scored.index, dtype=object)
-    given = [[m for m in row if m is not None]
-             for row in zip(*means.values(), strict=True)] if means else [[]] * len(scored)
-    reviewer_mean = [sum(row, Fraction(0)) / len(row) if row else None for row in given]
-    totals = [sum((p for p in row if p is not None), Fraction(0))
-              for row in zip(*(column.tolist() for column in points.values()), strict=True)]
+    rows = len(scored)
+    reviewer_mean = [total / count if count else None for total, count in row_sums(means, rows)]
+    totals = [total for total, _ in row_sums([c.tolist() for c in points.values()], rows)]
     scored = scored.drop(columns=mean_columns).assign(
         **points,
         reviewer_mean=pd.Series(reviewer_mean, index=scored.index, dtype=object),

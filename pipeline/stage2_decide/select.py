@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
@@ -15,7 +16,15 @@ from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema
 
 def _higher_mean_first(scored: pd.DataFrame) -> list[object]:
     # an application nobody has reviewed yet comes after every reviewed one
-    return [(True, 0) if m is None else (False, -m) for m in scored[ScoredSchema.reviewer_mean]]
+    means = _scaled(scored[ScoredSchema.reviewer_mean].tolist())
+    return [(True, 0) if m is None else (False, -m) for m in means]
+
+
+def _scaled(values: list[Fraction | None]) -> list[int | None]:
+    """Fractions as integers over their common denominator: the same order and equalities,
+    compared quickly (10,000 applications)."""
+    common = math.lcm(*(v.denominator for v in values if v is not None))
+    return [None if v is None else v.numerator * (common // v.denominator) for v in values]
 
 
 TIE_BREAK_ORDER: dict[str, Callable[[pd.DataFrame], list[object]]] = {
@@ -33,10 +42,11 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
     rules = [*settings.tie_break, *(("file",) if "file" not in settings.tie_break else ())]
     keys = [TIE_BREAK_ORDER[rule](scored) for rule in rules]
     totals: list[Fraction] = scored[ScoredSchema.total].tolist()
-    order = sorted(range(len(scored)), key=lambda i: (-totals[i], *(key[i] for key in keys)))
+    scaled = _scaled(list(totals))
+    order = sorted(range(len(scored)), key=lambda i: (-(scaled[i] or 0), *(key[i] for key in keys)))
     ordered = scored.iloc[order].reset_index(drop=True)
-    ties = _Ties([totals[i] for i in order], [[key[i] for i in order] for key in keys], rules,
-                 settings)
+    ties = _Ties([totals[i] for i in order], [scaled[i] or 0 for i in order],
+                 [[key[i] for i in order] for key in keys], rules, settings)
     files = ordered[ScoredSchema.file].tolist()
     decisions, reasons, codes = [], [], []
     chosen_in: dict[str, int] = {}  # municipality → the position of its first selected file
@@ -65,7 +75,7 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
             chosen_in.setdefault(municipality, position)
             decisions.append(SELECTED)
             codes.append("selected")
-            reason = (f"{position + 1}位（合計{shown_text(ties.totals[position])}点。"
+            reason = (f"{position + 1}位（合計{ties.total_text[position]}点。"
                       f"特に評価が高い項目：{strongest}）。")
         reasons.append(reason + ties.said(position, files, beaten_by))
     ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons,
@@ -78,20 +88,20 @@ class _Ties:
     """Applications in rank order whose exact totals are equal, and which tie-break ordered
     each pair of them."""
 
-    def __init__(self, totals: list[Fraction], keys: list[list[object]], rules: list[str],
-                 settings: RoundSettings) -> None:
-        self.totals, self.keys, self.rules = totals, keys, rules
-        self.listed = settings.tie_break
-        self.groups: list[range] = []
+    def __init__(self, totals: list[Fraction], scaled: list[int], keys: list[list[object]],
+                 rules: list[str], settings: RoundSettings) -> None:
+        self.keys, self.rules, self.listed = keys, rules, settings.tie_break
+        self.groups: list[range] = []  # per position: the positions of equal totals
+        self.total_text: list[str] = []  # per position: its total as displayed
         first = 0
         for position in range(1, len(totals) + 1):
-            if position == len(totals) or totals[position] != totals[first]:
+            if position == len(totals) or scaled[position] != scaled[first]:
                 self.groups += [range(first, position)] * (position - first)
+                self.total_text += [shown_text(totals[first])] * (position - first)
                 first = position
-
-    def _group(self, position: int) -> range:
-        """The positions whose totals equal this one's (consecutive: sorted by total)."""
-        return self.groups[position]
+        # per position: the rule that put it above the next one, where their totals are equal
+        self.next_rule = [self._rule(p, p + 1) if p + 1 in self.groups[p] else ""
+                          for p in range(len(totals))]
 
     def _rule(self, upper: int, lower: int) -> str:
         """How the rule that put ``upper`` above ``lower`` is called (the first that differs)."""
@@ -104,17 +114,17 @@ class _Ties:
         """For the reason: with which tied applications, by which rule, this one ranks above or
         below; and, for one left out while a tied one above it was selected, that the tie-break
         decided it."""
-        group = self._group(position)
+        group = self.groups[position]
         if len(group) == 1:
             return ""
         beside: dict[str, list[str]] = {}  # rule → what it decided for this one
         if position - 1 in group:
-            beside.setdefault(self._rule(position - 1, position), []).append(
+            beside.setdefault(self.next_rule[position - 1], []).append(
                 f"{files[position - 1]}（{position}位）より下位")
         if position + 1 in group:
-            beside.setdefault(self._rule(position, position + 1), []).append(
+            beside.setdefault(self.next_rule[position], []).append(
                 f"{files[position + 1]}（{position + 2}位）より上位")
-        said = f"同点（{shown_text(self.totals[position])}点）。" + "。".join(
+        said = f"同点（{self.total_text[position]}点）。" + "。".join(
             f"{rule}により、{'、'.join(decided)}" for rule, decided in beside.items()) + "です。"
         if beaten_by is not None and beaten_by in group:
             said += (f"同点の {files[beaten_by]}（{beaten_by + 1}位・選定）より、同点時の順位の決め方"
@@ -123,24 +133,25 @@ class _Ties:
 
     def note(self, position: int) -> str:
         """For 選定会議資料: 「同点（40点）の2件中1番目：受付の早い順」."""
-        group = self._group(position)
+        group = self.groups[position]
         if len(group) == 1:
             return ""
-        pairs = [(p, p + 1) for p in (position - 1, position) if p in group and p + 1 in group]
-        rules = "・".join(dict.fromkeys(self._rule(*pair) for pair in pairs))
-        return (f"同点（{shown_text(self.totals[position])}点）の{len(group)}件中"
-                f"{position - group.start + 1}番目：{rules}")
+        rules = "・".join(dict.fromkeys(self.next_rule[p] for p in (position - 1, position)
+                                       if p in group and p + 1 in group))
+        return f"同点（{self.total_text[position]}点）の{len(group)}件中{position - group.start + 1}番目：{rules}"
 
 
 def _strongest(scored: pd.DataFrame, settings: RoundSettings) -> list[str]:
     """Per application, the criterion where it earned the largest share of the full points
-    (the first of equal ones; an unscored criterion counts least)."""
+    (the first of equal ones; an unscored criterion counts least). Shares are compared as
+    integers over one common denominator: exact, and quick on a large round."""
     full = settings.criterion_max
     labels = dict(settings.criteria)
-    columns = [(key, scored[points_column(key)].tolist()) for key in full if full[key]]
-
-    def share(points: Fraction | None, key: str) -> Fraction:
-        return Fraction(-1) if points is None else points / full[key]
-
-    return [labels[max(columns, key=lambda column: share(column[1][i], column[0]))[0]]
-            for i in range(len(scored))]
+    keys = [key for key in full if full[key]]
+    columns = [scored[points_column(key)].tolist() for key in keys]
+    common = math.lcm(*(v.denominator for column in columns for v in column if v is not None))
+    shares_common = math.lcm(*(full[key] for key in keys))
+    shares = [[-1 if v is None else v.numerator * (common // v.denominator)
+               * (shares_common // full[key]) for v in column]
+              for key, column in zip(keys, columns, strict=True)]
+    return [labels[keys[row.index(max(row))]] for row in zip(*shares, strict=True)]

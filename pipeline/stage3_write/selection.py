@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline.core import domain, postal
 from pipeline.core.formspec import FIELDS
-from pipeline.core.points import DISPLAY_RULE, shown_number, shown_text
+from pipeline.core.points import DISPLAY_RULE, row_sums, shown_number, shown_text
 from pipeline.core.result import RoundResult
 from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
@@ -126,11 +126,7 @@ def _committee(workbook: Workbook, result: RoundResult) -> None:
 def _exact_sums(ranked: pd.DataFrame, keys: Iterable[str]) -> list[Fraction | None]:
     """Per application, the exact sum of some criteria's points; None when none is scored."""
     columns = [ranked[points_column(key)].tolist() for key in keys]
-    sums = []
-    for row in zip(*columns, strict=True) if columns else ([] for _ in range(len(ranked))):
-        given = [points for points in row if points is not None]
-        sums.append(sum(given, Fraction(0)) if given else None)
-    return sums
+    return [total if count else None for total, count in row_sums(columns, len(ranked))]
 
 
 def _first_line(text: object, limit: int = 60) -> str:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.core import processes
 from pipeline.core.manifest import Results
+from pipeline.core.points import row_sums
 from pipeline.core.result import RoundResult
 from pipeline.core.timing import Lap, no_lap
 from pipeline.stage3_write import letters
@@ -81,7 +81,7 @@ def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> N
 
 def _write_review_sheet(path: Path, result: RoundResult) -> None:
     eligible = result.ranked.sort_values("file").reset_index(drop=True)
-    auto = [sum(row, Fraction(0)) for row in zip(
-        *(eligible[points_column(c.key)].tolist() for c in result.settings.auto), strict=True)]
+    auto = [total for total, _ in row_sums(
+        [eligible[points_column(c.key)].tolist() for c in result.settings.auto], len(eligible))]
     write_review_sheet(path, eligible, result.settings,
                        pd.Series(auto, index=eligible["file"], dtype=object))
