@@ -242,6 +242,7 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
       bansou demo
       bansou demo /tmp/大規模 --forms 10000
     """
+    from pipeline.core.points import shown_text
     from pipeline.core.settings import load_settings
     from pipeline.demo import prepare_directory, run_demo
 
@@ -253,7 +254,7 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
     click.echo(_summary(result))
     selected = result.ranked[result.ranked["decision"] == "選定"]
     for row in selected.itertuples():
-        click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{row.total:g}点）")
+        click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{shown_text(row.total)}点）")
     click.echo(f"申請用紙: {demo_round.inbox}")
     click.echo(f"結果:     {demo_round.outbox / '選定結果.xlsx'}（計画書は {demo_round.outbox / '計画'}）")
 

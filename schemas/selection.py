@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -23,6 +25,21 @@ LEDGER_REASONS = (*RANK_REASONS, "same_content", "later_submission", "input_prob
 def points_column(key: str) -> str:
     """The column of a criterion's points in :class:`ScoredSchema`."""
     return f"points:{key}"
+
+
+def _exact(frame: pd.DataFrame, pattern: str, low: int, high: int | None = None) -> bool:
+    """Every value of the columns matching ``pattern`` is a Fraction from ``low`` to ``high``,
+    or None: points, means and totals are exact (rounded only for display,
+    :mod:`pipeline.core.points`). Compared in integers: pandera's ``ge`` on Fractions costs a
+    second at 10,000 applications."""
+    for column in frame.filter(regex=pattern).columns:
+        for value in frame[column].tolist():
+            if value is None:
+                continue
+            if type(value) is not Fraction or value.numerator < low * value.denominator or (
+                    high is not None and value.numerator > high * value.denominator):
+                return False
+    return True
 
 
 class ReceivedSchema(ApplicationSchema):
@@ -48,14 +65,22 @@ class EligibleSchema(ReceivedSchema):
 
 
 class ScoredSchema(EligibleSchema):
-    """Points per criterion (columns ``points:<key>``), reviews and the total."""
+    """Points per criterion (columns ``points:<key>``), reviews and the total, each an exact
+    ``fractions.Fraction`` (the means over reviewers are thirds, sevenths ...)."""
 
-    # a reviewer criterion nobody has scored yet is empty, not 0
-    points: Series[float] = pa.Field(alias=r"^points:.+$", regex=True, ge=0, nullable=True)
+    # Fractions ≥ 0 (points_and_total_are_exact); a reviewer criterion nobody has scored yet
+    # is empty (None), not 0
+    points: Series[object] = pa.Field(alias=r"^points:.+$", regex=True, nullable=True)
     reviewer_count: Series[int] = pa.Field(ge=0)
-    reviewer_mean: Series[float] = pa.Field(nullable=True, in_range={"min_value": 1, "max_value": 5})
+    # the mean of the review criteria's means, a Fraction from 1 to 5; None before any review
+    reviewer_mean: Series[object] = pa.Field(nullable=True)
     disagreement: Series[str]  # the criteria reviewers disagree on, "" when none
-    total: Series[float] = pa.Field(ge=0)
+    total: Series[object] = pa.Field(nullable=False)  # a Fraction ≥ 0
+
+    @pa.dataframe_check(name="points_and_total_are_exact")
+    def points_and_total_are_exact(cls, df: pd.DataFrame) -> bool:
+        return (_exact(df, r"^(points:.+|total)$", 0)
+                and _exact(df, r"^reviewer_mean$", 1, 5))
 
     class Config:
         name = "ScoredSchema"
@@ -68,6 +93,9 @@ class RankedSchema(ScoredSchema):
     decision: Series[str] = pa.Field(isin=[SELECTED, NOT_SELECTED])
     reason: Series[str]
     reason_code: Series[str] = pa.Field(isin=list(RANK_REASONS))
+    # where the total equals a neighbour's: the tie-break that ordered them, for 選定会議資料
+    # (「同点（40点）：受付の早い順で上位」); "" when the total is nobody else's
+    tie_note: Series[str]
 
     @pa.dataframe_check(name="selected_outrank_not_selected_of_same_municipality")
     def selected_outrank_not_selected_of_same_municipality(cls, df: pd.DataFrame) -> bool:
@@ -151,13 +179,17 @@ class ReviewScoreSchema(pa.DataFrameModel):
 
 
 class ReviewMeansSchema(pa.DataFrameModel):
-    """Per eligible application: each criterion's mean (``mean:<key>``), reviewers, disagreement."""
+    """Per eligible application: each criterion's exact mean (``mean:<key>``, a Fraction; None
+    before any review), reviewers, disagreement."""
 
     file: Series[str] = pa.Field(unique=True)
-    mean: Series[float] = pa.Field(alias=r"^mean:.+$", regex=True, nullable=True,
-                                   in_range={"min_value": 1, "max_value": 5})
+    mean: Series[object] = pa.Field(alias=r"^mean:.+$", regex=True, nullable=True)  # 1 to 5
     reviewer_count: Series[int] = pa.Field(ge=0)
     disagreement: Series[str]
+
+    @pa.dataframe_check(name="means_are_exact")
+    def means_are_exact(cls, df: pd.DataFrame) -> bool:
+        return _exact(df, r"^mean:.+$", 1, 5)
 
     class Config:
         strict = True

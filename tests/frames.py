@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 import pandas as pd
@@ -57,10 +58,12 @@ def eligible(*rows: dict[str, Any]) -> DataFrame[EligibleSchema]:
 
 def reviews(frame: pd.DataFrame, criteria: list[str],
             means: dict[str, float] | None = None) -> DataFrame[ReviewMeansSchema]:
-    """What reviews.aggregate gives: each file's mean for every criterion (two reviewers),
-    or no review at all for files not in ``means``."""
+    """What reviews.aggregate gives: each file's exact mean for every criterion (two
+    reviewers), or no review at all (None) for files not in ``means``."""
     means = means or {}
     files = frame["file"].tolist()
+    exact = {f: Fraction(m) for f, m in means.items()}
     return ReviewMeansSchema.validate(pd.DataFrame({
-        "file": files, **{f"mean:{c}": [means.get(f, float("nan")) for f in files] for c in criteria},
+        "file": files,
+        **{f"mean:{c}": pd.Series([exact.get(f) for f in files], dtype=object) for c in criteria},
         "reviewer_count": [2 if f in means else 0 for f in files], "disagreement": ""}))

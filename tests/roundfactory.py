@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -71,6 +73,18 @@ def fill_review(blank: Path, target: Path, reviewer: str | None,
     target.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(target)
     return target
+
+
+def saved_at(path: Path, when: str) -> Path:
+    """Set the time Excel records when it saves a workbook (docProps/core.xml)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info: archive.read(info) for info in archive.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts.items():
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+            archive.writestr(info, data)
+    return path
 
 
 # After the 再提出期限 (2016-07-08 in the fixture settings): no 要修正 form can still change

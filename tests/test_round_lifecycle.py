@@ -5,10 +5,8 @@ the run says so (暫定) instead of deciding on a weaker basis."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import shutil
 import unicodedata
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,7 @@ from tests.roundfactory import (
     make_register,
     org,
     review_everything,
+    saved_at,
 )
 
 
@@ -295,33 +294,21 @@ def _round_with_reviews(inbox: Path, blank_dir: Path, settings: RoundSettings) -
     return inbox.parent / "outbox" / "審査票.xlsx"
 
 
-def _saved(path: Path, when: str) -> Path:
-    """Set the time Excel records when it saves a workbook (docProps/core.xml)."""
-    with zipfile.ZipFile(path) as archive:
-        parts = {info: archive.read(info) for info in archive.infolist()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in parts.items():
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
-            archive.writestr(info, data)
-    return path
-
-
-def test_a_reviewer_who_resends_counts_once_the_later_sheet(
+def test_a_reviewer_who_resends_counts_once_the_later_sheet_s_scores(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     blank = _round_with_reviews(inbox, blank_dir, settings)
     reviews = inbox / "審査"
     # the replacement's name sorts first, but it was saved later: the saved time decides
-    _saved(fill_review(blank, reviews / "審査票_山口_最初.xlsx", "山口",
+    saved_at(fill_review(blank, reviews / "審査票_山口_最初.xlsx", "山口",
                        {"a.xlsx": (1, 1, 1), "b.xlsx": (5, 5, 5)}), "2016-07-05T09:00:00Z")
-    _saved(fill_review(blank, reviews / "審査票_山口_差替え.xlsx", "山口 ",
+    saved_at(fill_review(blank, reviews / "審査票_山口_差替え.xlsx", "山口 ",
                        {"a.xlsx": (5, 5, 5), "b.xlsx": (1, 1, 1)}), "2016-07-06T09:00:00Z")
     result = _run(inbox, settings)
     ranked = result.ranked.set_index("file")
     assert ranked.loc["a.xlsx", "reviewer_mean"] == 5.0 and ranked.loc["b.xlsx", "reviewer_mean"] == 1.0
-    assert result.review_sheets == 1
-    assert any("審査/審査票_山口_差替え.xlsx （保存日時が最も新しいもの）を使い、審査/審査票_山口_最初.xlsx は"
-               "使いませんでした" in note for note in result.notes), result.notes
+    assert result.review_sheets == 2 and result.ranked["reviewer_count"].max() == 1
+    assert any("古い順に 審査/審査票_山口_最初.xlsx、審査/審査票_山口_差替え.xlsx。保存日時の順" in note
+               for note in result.notes), result.notes
     assert not result.provisional
 
 

@@ -74,7 +74,8 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
     assert ledger.loc["old.xlsx", "理由"] == "同じ団体から後で届いた申請（new.xlsx）があるため、そちらで判定します（根拠：受付簿の日時）。"
     assert ledger.loc["copy of new.xlsx", "理由"] == "new.xlsx と同じ内容のファイルです（new.xlsx で判定します）。"
     assert str(ledger.loc["scan.pdf", "理由"]).startswith("PDFファイルです。")
-    assert str(ledger.loc["shinjuku2.xlsx", "理由"]).endswith("同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。")
+    assert "同じ区市町村（新宿区）の上位の申請（shinjuku.xlsx）が選定されたため。" in str(
+        ledger.loc["shinjuku2.xlsx", "理由"])
     assert ledger.loc["broken.xlsx", "理由"] == "入力の不備が1件あります（入力エラーシート参照）。"
     assert ledger["SHA-256"].str.fullmatch(r"[0-9a-f]{64}").all()
     assert list(sheets["入力エラー"].columns) == ["ファイル名", "シート", "セル", "項目", "入力値", "エラー内容",
@@ -221,7 +222,10 @@ def test_limits_and_tie_breaks(inbox: Path, blank_dir: Path, settings: RoundSett
     ranking = sheets["選定順位"]
     assert ranking["ファイル名"].tolist() == [f"f{n}.xlsx" for n in reversed(range(7))]
     assert ranking["判定"].tolist() == ["選定"] * 5 + ["選外"] * 2
-    assert ranking["理由"].iloc[5] == "6位。選定数の上限（5件）を超えるため。"
+    # equal totals: the tie-break (受付の早い順, here by 申請日) is said, and that it decided
+    assert ranking["理由"].iloc[5].startswith("6位。選定数の上限（5件）を超えるため。同点（32点）。受付の早い順により")
+    assert "同点の f2.xlsx（5位・選定）より、同点時の順位の決め方（受付の早い順）で下位となったため選外です。" in \
+        ranking["理由"].iloc[5]
     assert (ranking["暫定"] == "暫定").all()
 
 

@@ -100,11 +100,11 @@ def test_judge_counts_one_sheet_per_reviewer_and_flags_what_it_cannot_use(
                                         "zzz.xlsx": (None, 3, 3, 3)}, saved_at="2016-07-02"),
     ]
     read = reviews.judge(sheets, settings, ["a.xlsx", "b.xlsx"])
-    assert read.reviewers == ("山 口",) and read.sheets_counted == 1
-    assert read.scores["score"].tolist() == [5, 5, 5]
+    assert read.reviewers == ("山 口",) and read.sheets_counted == 2
+    assert read.scores["score"].tolist() == [5, 5, 5]  # the newer sheet's scores
     assert read.conflicts.values.tolist() == [["山 口", "b.xlsx"]]
     assert [p.code for p in read.problems] == ["unknown_application"]
-    assert any("審査/old.xlsx は使いませんでした" in note for note in read.notes)
+    assert any("古い順に 審査/old.xlsx、審査/new.xlsx。保存日時の順" in note for note in read.notes)
     assert any(note.startswith("審査/new.xlsx K7: 利害関係ありの申請（b.xlsx）に点数") for note in read.notes)
     frame = eligible(application("a.xlsx"), application("b.xlsx", municipality="八王子市"))
     assert reviews.provisional_reasons(read, frame, settings) == [

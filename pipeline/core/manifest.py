@@ -11,8 +11,8 @@ from pathlib import Path
 
 MANIFEST = ".bansou-manifest.json"
 
-# file → (判定, 団体名, 順位 or None, 合計点 or None)
-Results = dict[str, tuple[str, str, int | None, float | None]]
+# file → (判定, 団体名, 順位 or None, 合計点 or None: exact, as a fraction's text "260/3")
+Results = dict[str, tuple[str, str, int | None, str | float | None]]
 # SHA-256 of a file we sent back for fixing → what we knew of it then: file, org_name,
 # municipality, org_type ("" where its form did not say), issued (the run's date)
 Issued = dict[str, dict[str, str]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from pipeline.core.manifest import read_manifest
@@ -15,7 +16,7 @@ class Previous:
     """By file name: 判定 and 団体名 (every file), 順位 and 合計点 (ranked files)."""
 
     decisions: dict[str, tuple[str, str]]
-    ranks: dict[str, tuple[int, float]]
+    ranks: dict[str, tuple[int, Fraction]]  # the exact total (an older manifest's float as written)
 
 
 def read_previous(outbox: Path, unchanged: set[str]) -> Previous | None:
@@ -27,5 +28,5 @@ def read_previous(outbox: Path, unchanged: set[str]) -> Previous | None:
     if not results:
         return None
     return Previous({file: (decision, org) for file, (decision, org, _, _) in results.items()},
-                    {file: (int(rank), float(total)) for file, (_, _, rank, total)
+                    {file: (int(rank), Fraction(str(total))) for file, (_, _, rank, total)
                      in results.items() if rank is not None and total is not None})

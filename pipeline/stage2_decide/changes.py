@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pandas as pd
 
+from pipeline.core.points import shown_text
 from pipeline.stage1_read.previous import Previous
 
 COLUMNS = ["change", "file", "org_name", "before", "after"]
@@ -14,7 +17,7 @@ def compare(previous: Previous | None, ledger: pd.DataFrame, ranked: pd.DataFram
     if previous is None:
         return pd.DataFrame(columns=COLUMNS)
     rows: list[tuple[str, str, str, str, str]] = []
-    ranks = {str(f): (int(r), float(t)) for f, r, t in
+    ranks: dict[str, tuple[int, Fraction]] = {str(f): (int(r), t) for f, r, t in
              zip(ranked["file"], ranked["rank"], ranked["total"], strict=True)}
     for file, decision, org in zip(ledger["file"], ledger["decision"],
                                    ledger["org_name"].fillna(""), strict=True):
@@ -27,8 +30,9 @@ def compare(previous: Previous | None, ledger: pd.DataFrame, ranked: pd.DataFram
         old, new = previous.ranks.get(file), ranks.get(file)
         if old and new and old[0] != new[0]:
             rows.append(("順位", file, org, f"{old[0]}位", f"{new[0]}位"))
-        if old and new and round(old[1], 2) != round(new[1], 2):
-            rows.append(("合計点", file, org, f"{old[1]:g}点", f"{new[1]:g}点"))
+        # as staff see them: a change smaller than the displayed precision is none
+        if old and new and shown_text(old[1]) != shown_text(new[1]):
+            rows.append(("合計点", file, org, f"{shown_text(old[1])}点", f"{shown_text(new[1])}点"))
     current = set(ledger["file"])
     rows += [("削除", file, org, decision, "") for file, (decision, org) in
              previous.decisions.items() if file not in current]

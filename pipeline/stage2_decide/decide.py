@@ -229,4 +229,5 @@ def _empty_ranked(scored: pd.DataFrame) -> DataFrame[RankedSchema]:
     return RankedSchema.validate(scored.assign(rank=pd.Series(dtype=int),
                                                decision=pd.Series(dtype=str),
                                                reason=pd.Series(dtype=str),
-                                               reason_code=pd.Series(dtype=str)))
+                                               reason_code=pd.Series(dtype=str),
+                                               tie_note=pd.Series(dtype=str)))

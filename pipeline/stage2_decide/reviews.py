@@ -3,10 +3,12 @@ applications not in the round, then per application the means over reviewers."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import pandas as pd
 from pandera.typing import DataFrame
@@ -28,18 +30,25 @@ class ReviewRead:
     conflicts: pd.DataFrame  # reviewer, file
     problems: list[problems.Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # one row per application per counted sheet: sheet, reviewer, file, conflict, comment,
-    # then each criterion's score (None where not given or not usable)
+    # one row per reviewer per application (a reviewer's sheets merged): the sheets the scores
+    # came from (see _sources), reviewer, file, conflict, comment, then each criterion's score
+    # (None where not given or not usable)
     details: list[tuple[object, ...]] = field(default_factory=list)
-    sheets_counted: int = 0  # sheets whose scores count (not set aside, not unreadable)
-    reviewers: tuple[str, ...] = ()  # one per counted sheet
+    sheets_counted: int = 0  # sheets whose scores count (every sheet that could be read)
+    reviewers: tuple[str, ...] = ()  # one per reviewer, as the newest sheet names them
+    # reviewers counted apart whose names are close enough to be one person's
+    similar_names: list[tuple[str, str]] = field(default_factory=list)
+
+
+_Entry = tuple[ReviewSheet, ReviewRow]  # one sheet's row for one application
 
 
 def judge(sheets: Sequence[ReviewSheet], settings: RoundSettings,
           known_files: Iterable[str]) -> ReviewRead:
     """Every returned review sheet, checked cell by cell like a form. One reviewer counts
-    once: of two sheets from one reviewer only the later counts. Rows name applications by
-    file name, compared by :func:`file_key`."""
+    once: a reviewer's sheets are merged, for each application and criterion the newest
+    sheet's filled cell counting (a blank left on a newer sheet keeps the earlier score). Rows
+    name applications by file name, compared by :func:`file_key`."""
     scores: list[tuple[str, str, str, int]] = []
     conflicts: list[tuple[str, str]] = []
     read = ReviewRead(ReviewScoreSchema.validate(pd.DataFrame(columns=_SCORE_COLUMNS)),
@@ -47,94 +56,209 @@ def judge(sheets: Sequence[ReviewSheet], settings: RoundSettings,
     by_key: dict[str, list[str]] = defaultdict(list)
     for file in known_files:
         by_key[file_key(file)].append(file)
-    reviewers: list[str] = []
-    for sheet in _one_per_reviewer(sheets, read):
+    usable = []
+    for sheet in sheets:
         if sheet.problem is not None:
             read.problems.append(sheet.problem)
-            continue
-        reviewer = sheet.reviewer or sheet.name
-        reviewers.append(reviewer)
-        if sheet.reviewer is None:
-            read.notes.append(f"{sheet.name}: 審査員氏名が未入力のため、ファイル名で区別しました。")
-        listed = Counter(file_key(row.file) for row in sheet.rows)
-        for row in sheet.rows:
-            _judge_row(sheet, reviewer, row, by_key, listed, settings, read, scores, conflicts)
+        else:
+            usable.append(sheet)
+    reviewers = _by_reviewer(usable, read)
+    for reviewer, own in reviewers:
+        if own[-1].reviewer is None:
+            read.notes.append(f"{own[-1].name}: 審査員氏名が未入力のため、ファイル名で区別しました。")
+        for file, entries in _rows_by_application(own, by_key, read).items():
+            _judge_application(reviewer, file, entries, settings, read, scores, conflicts)
+    order = {sheet.name: n for n, sheet in enumerate(sheets)}
+    read.problems.sort(key=lambda p: (order.get(p.file, -1), *_reading_order(p.cell)))
     read.scores = ReviewScoreSchema.validate(pd.DataFrame(scores, columns=_SCORE_COLUMNS))
     read.conflicts = pd.DataFrame(conflicts, columns=["reviewer", "file"])
-    read.sheets_counted = len(reviewers)
-    read.reviewers = tuple(reviewers)
+    read.sheets_counted = len(usable)
+    read.reviewers = tuple(reviewer for reviewer, _ in reviewers)
+    named = [(reviewer, reviewer_key(reviewer)) for reviewer, own in reviewers if own[-1].reviewer]
+    read.similar_names = [(a, b) for n, (a, key_a) in enumerate(named)
+                          for b, key_b in named[n + 1:] if _similar(key_a, key_b)]
     return read
 
 
+# Words around a name that say a role or politeness, not who: 山田太郎（委員長）, 委員長 山田太郎,
+# 山田太郎先生. Longer words first (副委員長 before 委員長 before 委員).
+_TITLES = ("副委員長", "委員長", "副座長", "座長", "審査委員", "審査員", "委員", "先生", "さま", "様",
+           "殿", "氏")
+_BRACKETED = re.compile(r"[(\[【〔〈<][^)\]】〕〉>]*[)\]】〕〉>]")
+
+
+def _reading_order(address: str) -> tuple[int, int, str]:
+    """A cell address (J6) as (row, column width, column) for sorting; "" (whole file) first."""
+    found = re.fullmatch(r"([A-Z]+)([0-9]+)", address)
+    return (int(found.group(2)), len(found.group(1)), found.group(1)) if found else (0, 0, "")
+
+
 def reviewer_key(name: str) -> str:
-    """The same reviewer however the name was spaced or typed."""
-    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+    """The same reviewer however the name was spaced, typed, titled or given a role."""
+    plain = "".join(unicodedata.normalize("NFKC", name).split())
+    core = _BRACKETED.sub("", plain)
+    stripped = None
+    while stripped != core:
+        stripped = core
+        for title in _TITLES:
+            core = core.removeprefix(title).removesuffix(title)
+    return (core or plain).casefold()
 
 
-def _one_per_reviewer(sheets: Sequence[ReviewSheet], read: ReviewRead) -> list[ReviewSheet]:
-    """Sheets in order, a reviewer's earlier sheets set aside (named in a note). The later is
-    the one saved later (its document's saved time), else the one whose name sorts last."""
-    by_reviewer: dict[str, list[ReviewSheet]] = defaultdict(list)
+def _similar(a: str, b: str) -> bool:
+    """Two different reviewer keys that may still be one person's: one edit apart (names of
+    3 characters or more), or one inside the other (山田 and 山田太郎)."""
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= 2 and shorter in longer:
+        return True
+    return len(shorter) >= 3 and _one_edit_apart(shorter, longer)
+
+
+def _one_edit_apart(shorter: str, longer: str) -> bool:
+    # hand-written: a bounded check on two short names needs no edit-distance library
+    if len(longer) == len(shorter):
+        return sum(x != y for x, y in zip(shorter, longer, strict=True)) == 1
+    return len(longer) == len(shorter) + 1 and any(
+        longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+
+
+def _by_reviewer(sheets: Sequence[ReviewSheet],
+                 read: ReviewRead) -> list[tuple[str, list[ReviewSheet]]]:
+    """Each reviewer (named as on their newest sheet) with their sheets, oldest first; a sheet
+    without a reviewer's name is a reviewer of its own. Merged names and resent sheets are
+    said in notes."""
+    groups: dict[str, list[ReviewSheet]] = defaultdict(list)
     for sheet in sheets:
-        if sheet.problem is None and sheet.reviewer is not None:
-            by_reviewer[reviewer_key(sheet.reviewer)].append(sheet)
-    set_aside: set[str] = set()
-    for same in (group for group in by_reviewer.values() if len(group) > 1):
-        ordered = sorted(same, key=lambda s: (s.saved_at, s.name))
-        kept = ordered[-1]
-        times = [s.saved_at for s in ordered]
-        how = ("保存日時が最も新しいもの" if all(times) and times[-1] != times[-2]
-               else "ファイル名の順で最後のもの（保存日時では新旧を判断できません）")
-        aside = [s.name for s in ordered[:-1]]
-        set_aside.update(aside)
-        read.notes.append(f"審査員「{kept.reviewer}」の審査票が{len(same)}つあります。{kept.name} "
-                          f"（{how}）を使い、{'、'.join(aside)} は使いませんでした。")
-    return [sheet for sheet in sheets if sheet.name not in set_aside]
+        groups[reviewer_key(sheet.reviewer) if sheet.reviewer else f"\0{sheet.name}"].append(sheet)
+    reviewers = []
+    for same in groups.values():
+        ordered, how = _oldest_first(same)
+        newest = ordered[-1]
+        reviewer = newest.reviewer or newest.name
+        typed = list(dict.fromkeys(s.reviewer for s in ordered if s.reviewer))
+        if len(typed) > 1:
+            read.notes.append(f"審査員{'と'.join(f'「{name}」' for name in typed)}を同じ審査員としました"
+                              "（氏名の空白・全角半角・敬称・役職を除くと同じです）。")
+        if len(ordered) > 1:
+            read.notes.append(
+                f"審査員「{reviewer}」の審査票が{len(ordered)}つあります（古い順に "
+                f"{'、'.join(s.name for s in ordered)}。{how}）。申請ごと・項目ごとに最も新しい審査票の"
+                "点数を使い、新しい審査票で空欄の行・項目は前の審査票の点数を使いました（どの審査票の"
+                "点数かは「審査内訳」シートの「審査票」列）。")
+        reviewers.append((reviewer, ordered))
+    return reviewers
 
 
-def _judge_row(sheet: ReviewSheet, reviewer: str, row: ReviewRow,
-               by_key: Mapping[str, list[str]], listed: Counter[str], settings: RoundSettings,
-               read: ReviewRead, scores: list[tuple[str, str, str, int]],
-               conflicts: list[tuple[str, str]]) -> None:
-    def problem(cell: ReviewCell, label: str, code: str) -> None:
-        message = problems.describe(code, label=label, value=display(cell.value))
-        read.problems.append(problems.Problem(sheet.name, REVIEW_SHEET, cell.address, label,
-                                              display(cell.value), code, message))
+def _oldest_first(sheets: Sequence[ReviewSheet]) -> tuple[list[ReviewSheet], str]:
+    """A reviewer's sheets in the order they were saved (their documents' saved times), else in
+    the order of their file names; and which order it is, in words."""
+    times = [s.saved_at for s in sheets]
+    if all(times) and len(set(times)) == len(times):
+        return sorted(sheets, key=lambda s: s.saved_at), "保存日時の順"
+    return (sorted(sheets, key=lambda s: s.name),
+            "ファイル名の順（保存日時では新旧を判断できないため、ファイル名の順で後のものを新しいとしました）")
 
-    name_cell = row.cells[FILE_LABEL]
-    key = file_key(row.file)
-    files = by_key.get(key, [])
-    if len(files) != 1:
-        problem(name_cell, FILE_LABEL,
-                "unknown_application" if not files else "ambiguous_application")
-        return
-    if listed[key] > 1:  # never counted twice: every row of it is to be fixed
-        problem(name_cell, FILE_LABEL, "duplicate_review_row")
-        return
-    (file,) = files
+
+def _rows_by_application(sheets: Sequence[ReviewSheet], by_key: Mapping[str, list[str]],
+                         read: ReviewRead) -> dict[str, list[_Entry]]:
+    """One reviewer's rows by the application they score, oldest sheet first. A row naming no
+    application of the round is a problem on the reviewer's newest sheet, and a note on an
+    earlier one (the newer sheet is the one to fix)."""
+    found: dict[str, list[_Entry]] = defaultdict(list)
+    newest = sheets[-1]
+    for sheet in sheets:
+        listed = Counter(file_key(row.file) for row in sheet.rows)
+        for row in sheet.rows:
+            name_cell = row.cells[FILE_LABEL]
+            key = file_key(row.file)
+            files = by_key.get(key, [])
+            if len(files) != 1:
+                code = "unknown_application" if not files else "ambiguous_application"
+                if sheet is newest:
+                    _problem(read, sheet, name_cell, FILE_LABEL, code)
+                elif not _blank(row):
+                    read.notes.append(f"{sheet.name} {name_cell.address}: 「{row.file}」は今回の審査の"
+                                      f"対象の申請ではありません。前の審査票の行のため、点数を使わずに"
+                                      f"進めました（新しい審査票は {newest.name}）。")
+                continue
+            if listed[key] > 1:  # never counted twice: every row of it is to be fixed
+                _problem(read, sheet, name_cell, FILE_LABEL, "duplicate_review_row")
+                continue
+            found[files[0]].append((sheet, row))
+    return found
+
+
+def _problem(read: ReviewRead, sheet: ReviewSheet, cell: ReviewCell, label: str,
+             code: str) -> None:
+    message = problems.describe(code, label=label, value=display(cell.value))
+    read.problems.append(problems.Problem(sheet.name, REVIEW_SHEET, cell.address, label,
+                                          display(cell.value), code, message))
+
+
+def _filled(cell: ReviewCell) -> bool:
+    return clean_text(cell.value) is not None
+
+
+def _blank(row: ReviewRow) -> bool:
+    """No score and no conflict mark: nothing the reviewer said on this row."""
+    return not any(_filled(cell) for label, cell in row.cells.items()
+                   if label not in (FILE_LABEL, COMMENT_LABEL))
+
+
+def _judge_application(reviewer: str, file: str, entries: Sequence[_Entry],
+                       settings: RoundSettings, read: ReviewRead,
+                       scores: list[tuple[str, str, str, int]],
+                       conflicts: list[tuple[str, str]]) -> None:
+    """One reviewer's say on one application, from their rows for it, oldest first: the newest
+    row that says anything decides the conflict; each criterion's score is its newest filled
+    cell since the last row marked as a conflict."""
+    filled = [entry for entry in entries if not _blank(entry[1])]
+    sheet, row = (filled or entries)[-1]
     conflict = parse_mark(row.cells[CONFLICT_LABEL].value)
     if isinstance(conflict, Invalid):
-        problem(row.cells[CONFLICT_LABEL], CONFLICT_LABEL, "bad_mark")
+        _problem(read, sheet, row.cells[CONFLICT_LABEL], CONFLICT_LABEL, "bad_mark")
         return
-    comment = clean_text(row.cells[COMMENT_LABEL].value) if COMMENT_LABEL in row.cells else None
-    given_scores = [None if conflict else _score(row.cells[c.label].value) for c in settings.review]
-    read.details.append((sheet.name, reviewer, file, "○" if conflict else "", comment or "",
-                         *(s if isinstance(s, int) else None for s in given_scores)))
+    comments = [clean_text(r.cells[COMMENT_LABEL].value) for _, r in entries if COMMENT_LABEL in r.cells]
+    comment = next((c for c in reversed(comments) if c), "")
     if conflict:
         conflicts.append((reviewer, file))
-        given = [row.cells[c.label].address for c in settings.review
-                 if clean_text(row.cells[c.label].value) is not None]
+        read.details.append((sheet.name, reviewer, file, "○", comment,
+                             *(None for _ in settings.review)))
+        given = [row.cells[c.label].address for c in settings.review if _filled(row.cells[c.label])]
         if given:
             read.notes.append(f"{sheet.name} {'、'.join(given)}: 利害関係ありの申請（{file}）に点数が"
                               "あります。点数は使いませんでした。")
         return
+    since = filled[1 + max((n for n, (_, r) in enumerate(filled)
+                            if parse_mark(r.cells[CONFLICT_LABEL].value) is True), default=-1):]
+    given_scores: list[int | None] = []
+    used: list[tuple[str, str]] = []  # (criterion label, sheet) of each score counted
     for criterion in settings.review:
-        cell = row.cells[criterion.label]
+        cells = [(s, r.cells[criterion.label]) for s, r in since if _filled(r.cells[criterion.label])]
+        if not cells:
+            _problem(read, sheet, row.cells[criterion.label], criterion.label, "missing_score")
+            given_scores.append(None)
+            continue
+        source, cell = cells[-1]
         score = _score(cell.value)
         if isinstance(score, int):
             scores.append((reviewer, file, criterion.key, score))
+            used.append((criterion.label, source.name))
+            given_scores.append(score)
         else:
-            problem(cell, criterion.label, "missing_score" if score is None else "bad_score")
+            _problem(read, source, cell, criterion.label, "bad_score")
+            given_scores.append(None)
+    read.details.append((_sources(used, sheet.name), reviewer, file, "", comment, *given_scores))
+
+
+def _sources(used: Sequence[tuple[str, str]], default: str) -> str:
+    """Which sheet each score came from: the sheet's name when all came from one, else each
+    sheet with its criteria (審査/3.xlsx（実現可能性）、審査/1.xlsx（課題の明確さ・波及効果））."""
+    sheets = list(dict.fromkeys(sheet for _, sheet in used))
+    if len(sheets) <= 1:
+        return sheets[0] if sheets else default
+    return "、".join(f"{sheet}（{'・'.join(label for label, s in used if s == sheet)}）"
+                    for sheet in sheets)
 
 
 def _score(raw: object) -> int | Invalid | None:
@@ -156,25 +280,26 @@ def _score(raw: object) -> int | Invalid | None:
 
 def aggregate(read: ReviewRead, eligible: DataFrame[EligibleSchema],
               settings: RoundSettings) -> DataFrame[ReviewMeansSchema]:
-    """Per application: each criterion's mean over reviewers without a conflict,
-    the number of reviewers, and the criteria they disagree on."""
-    by_criterion = read.scores.groupby(["file", "criterion"])["score"]
-    means = by_criterion.mean().to_dict()
-    spread = (by_criterion.max() - by_criterion.min()).to_dict()
+    """Per application: each criterion's exact mean over reviewers without a conflict (a
+    Fraction; None before any score), the number of reviewers, and the criteria they disagree on."""
+    stats = read.scores.groupby(["file", "criterion"])["score"].agg(["sum", "count", "min", "max"])
+    means = {key: Fraction(int(total), int(count)) for key, total, count in
+             zip(stats.index, stats["sum"].tolist(), stats["count"].tolist(), strict=True)}
+    spread = dict(zip(stats.index, (stats["max"] - stats["min"]).tolist(), strict=True))
     counts = read.scores.groupby("file")["reviewer"].nunique().to_dict()
     rows = []
     for file in eligible[EligibleSchema.file].tolist():
         row: dict[str, object] = {"file": file}
         for criterion in settings.review:
-            row[f"mean:{criterion.key}"] = means.get((file, criterion.key), float("nan"))
+            row[f"mean:{criterion.key}"] = means.get((file, criterion.key))
         row["reviewer_count"] = int(counts.get(file, 0))
         row["disagreement"] = "、".join(
             c.label for c in settings.review
             if spread.get((file, c.key), 0) >= settings.disagreement_threshold)
         rows.append(row)
-    return ReviewMeansSchema.validate(pd.DataFrame(
-        rows, columns=["file", *(f"mean:{c.key}" for c in settings.review), "reviewer_count",
-                       "disagreement"]))
+    frame = pd.DataFrame(rows, columns=["file", *(f"mean:{c.key}" for c in settings.review),
+                                        "reviewer_count", "disagreement"])
+    return ReviewMeansSchema.validate(frame.astype({f"mean:{c.key}": object for c in settings.review}))
 
 
 def provisional_reasons(read: ReviewRead, eligible: pd.DataFrame,
@@ -186,13 +311,15 @@ def provisional_reasons(read: ReviewRead, eligible: pd.DataFrame,
     files = eligible[EligibleSchema.file].tolist()
     if not files:
         return reasons
-    if not read.sheets_counted:
+    reasons += [f"審査員「{a}」と「{b}」の氏名が似ていますが、別の審査員として数えました。同じ審査員なら、"
+                "審査票の審査員氏名をそろえてもらってください" for a, b in read.similar_names]
+    if not read.reviewers:
         return [*reasons, "審査票がまだ戻っていません（順位は自動採点だけによります）"]
     scored = read.scores.groupby(["file", "reviewer"])["criterion"].nunique()
     full = scored[scored == len(settings.review)].groupby("file").size().to_dict()
     conflicts = read.conflicts.groupby("file").size().to_dict() if len(read.conflicts) else {}
     unfinished = [f for f in files
-                  if not full.get(f) or full.get(f, 0) + conflicts.get(f, 0) < read.sheets_counted]
+                  if not full.get(f) or full.get(f, 0) + conflicts.get(f, 0) < len(read.reviewers)]
     if unfinished:
         shown = "、".join(unfinished[:5]) + (f" ほか{len(unfinished) - 5}件" if len(unfinished) > 5 else "")
         reasons.append(f"審査員全員の点数がそろっていない申請が{len(unfinished)}件あります（{shown}）")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.core.points import row_sums
 from pipeline.core.settings import AutoCriterion, RoundSettings
 from schemas.selection import EligibleSchema, ReviewMeansSchema, ScoredSchema, points_column
 
@@ -31,23 +33,35 @@ AUTO_RULES: dict[str, Callable[[pd.DataFrame, RoundSettings], pd.Series]] = {
 
 def auto_points(eligible: pd.DataFrame, criterion: AutoCriterion,
                 settings: RoundSettings) -> pd.Series:
-    return AUTO_RULES[criterion.rule](eligible, settings).astype(float) * criterion.points
+    earned = [int(times) for times in AUTO_RULES[criterion.rule](eligible, settings).tolist()]
+    points = {times: Fraction(times * criterion.points) for times in set(earned)}
+    return pd.Series([points[times] for times in earned], index=eligible.index, dtype=object)
 
 
 def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSchema],
           settings: RoundSettings) -> DataFrame[ScoredSchema]:
-    """Every criterion's points and the total. Without reviews, reviewer points are 0."""
+    """Every criterion's points and the total, exact (Fractions: a mean over three reviewers
+    is in thirds); rounded only where shown. Without reviews, reviewer points are empty (None)
+    and count 0 in the total."""
     scored = eligible.merge(reviews, on="file", how="left", validate="one_to_one")
     points = {points_column(c.key): auto_points(scored, c, settings) for c in settings.auto}
     mean_columns = [f"mean:{c.key}" for c in settings.review]
-    for criterion in settings.review:
-        mean = scored[f"mean:{criterion.key}"]
-        points[points_column(criterion.key)] = (mean * criterion.weight).round(2)
-    reviewer_mean = scored[mean_columns].mean(axis=1) if mean_columns else pd.Series(
-        float("nan"), index=scored.index)
+    means = [[_exact(m) for m in scored[column].tolist()] for column in mean_columns]
+    for criterion, column in zip(settings.review, means, strict=True):
+        points[points_column(criterion.key)] = pd.Series(
+            [None if m is None else m * criterion.weight for m in column],
+            index=scored.index, dtype=object)
+    rows = len(scored)
+    reviewer_mean = [total / count if count else None for total, count in row_sums(means, rows)]
+    totals = [total for total, _ in row_sums([c.tolist() for c in points.values()], rows)]
     scored = scored.drop(columns=mean_columns).assign(
         **points,
-        reviewer_mean=reviewer_mean.round(2),
-        total=lambda df: df[list(points)].sum(axis=1).round(2),
+        reviewer_mean=pd.Series(reviewer_mean, index=scored.index, dtype=object),
+        total=pd.Series(totals, index=scored.index, dtype=object),
     )
     return ScoredSchema.validate(scored)
+
+
+def _exact(mean: object) -> Fraction | None:
+    """A mean as aggregated (None, or NaN where a merge found no row), exact or None."""
+    return mean if isinstance(mean, Fraction) else None

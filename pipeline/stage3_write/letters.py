@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from pipeline.core import processes
 from pipeline.core.errors import SettingsError
 from pipeline.core.formspec import CORRECTS_PROPERTY, FIELDS, FORM_SHEET
+from pipeline.core.points import shown_text
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_date
@@ -213,7 +214,7 @@ class _Facts:
             "判定": str(self.decisions[file]),
             "理由": str(self.reasons[file]),
             "順位": f"{application['rank']}位" if application else "",
-            "合計点": f"{application['total']:g}点" if application else "",
+            "合計点": f"{shown_text(application['total'])}点" if application else "",
             "計画書": Path(self.result.plan_files.get(file, "")).name,
             "判定したファイル": self.result.superseded_by.get(file, ""),
             "選外の理由": _not_selected_reason(application, settings) if application else "",

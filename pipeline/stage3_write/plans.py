@@ -11,6 +11,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline.core import domain
+from pipeline.core.points import shown_text
 from pipeline.core.settings import PlanSettings, RoundSettings
 from pipeline.stage3_write.outputs import safe_file_part
 from pipeline.stage3_write.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
@@ -110,7 +111,7 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     field("担当部署・担当者", f"{application['department']}　{application['contact_name']}")
     field("電話", application["phone"])
     field("メール", application["email"])
-    field("順位・合計点", f"{application['rank']}位　{application['total']:g}点"
+    field("順位・合計点", f"{application['rank']}位　{shown_text(application['total'])}点"
                          f"（満点{settings.max_total}点）")
     row += 1
     heading("2. 取組課題と目指す成果")

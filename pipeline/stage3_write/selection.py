@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline.core import domain, postal
 from pipeline.core.formspec import FIELDS
+from pipeline.core.points import DISPLAY_RULE, row_sums, shown_number, shown_text
 from pipeline.core.result import RoundResult
 from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
@@ -73,9 +75,9 @@ _SHORT_TYPES = {"区市町村（介護予防・日常生活支援総合事業担
                 "区市町村社会福祉協議会": "社協", "地域包括支援センター": "包括",
                 "その他（NPO支援センター等）": "その他"}
 # (heading, width): the whole row fits A4 landscape at 10 pt, so it prints at ≥ 9 pt
-_COMMITTEE_COLUMNS = (("順位", 5), ("判定", 6), ("区市町村", 9), ("団体名", 26), ("種別", 7),
+_COMMITTEE_COLUMNS = (("順位", 5), ("判定", 6), ("区市町村", 9), ("団体名", 24), ("種別", 7),
                       ("地域", 6), ("合計点", 7), ("自動", 6), ("審査", 6), ("審査員", 6),
-                      ("相違", 10), ("取組課題", 40))
+                      ("相違", 10), ("同点", 14), ("取組課題", 28))
 
 
 def _committee(workbook: Workbook, result: RoundResult) -> None:
@@ -86,14 +88,12 @@ def _committee(workbook: Workbook, result: RoundResult) -> None:
     size = {"font_size": 10, "border": 1, "text_wrap": True, "valign": "top"}
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", **size)
     body = fmt(workbook, **size)
-    number = fmt(workbook, num_format="0.##", **size)
     for col, (title, width) in enumerate(_COMMITTEE_COLUMNS):
         sheet.set_column(col, col, width)
         sheet.write_string(0, col, title, header)
     ranked = result.ranked
-    auto = ranked[[points_column(c.key) for c in result.settings.auto]].sum(axis=1).tolist()
-    review = ranked[[points_column(c.key) for c in result.settings.review]].sum(
-        axis=1, min_count=1).tolist()
+    auto = _exact_sums(ranked, (c.key for c in result.settings.auto))
+    review = _exact_sums(ranked, (c.key for c in result.settings.review))
     issues = [f"【{category}】{_first_line(detail)}" for category, detail in
               zip(ranked["challenge_category"].tolist(), ranked["challenge_detail"].tolist(),
                   strict=True)]
@@ -101,16 +101,17 @@ def _committee(workbook: Workbook, result: RoundResult) -> None:
                   ranked["municipality"].tolist(), ranked["org_name"].tolist(),
                   [_SHORT_TYPES.get(t, "") for t in ranked["org_type"].tolist()],
                   ranked["area"].tolist(), ranked["total"].tolist(), auto, review,
-                  ranked["reviewer_count"].tolist(), ranked["disagreement"].tolist(), issues,
-                  strict=True)
+                  ranked["reviewer_count"].tolist(), ranked["disagreement"].tolist(),
+                  ranked["tie_note"].tolist(), issues, strict=True)
     for row, cells in enumerate(columns, start=1):
         lines = 1
         for col, value in enumerate(cells):
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                if value == value:  # NaN: nothing scored yet
-                    sheet.write_number(row, col, value, number)
-                else:
-                    sheet.write_blank(row, col, None, body)
+            if value is None:  # nothing scored yet
+                sheet.write_blank(row, col, None, body)
+            elif isinstance(value, Fraction):
+                sheet.write_number(row, col, shown_number(value), body)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                sheet.write_number(row, col, value, body)
             else:
                 write_text(sheet, row, col, str(value), body)
                 lines = max(lines, wrapped_lines(str(value), _COMMITTEE_COLUMNS[col][1]))
@@ -120,6 +121,12 @@ def _committee(workbook: Workbook, result: RoundResult) -> None:
     sheet.repeat_rows(0)
     mark = "【暫定】" if result.provisional else ""
     print_setup(sheet, landscape=True, header=f"{mark}{result.settings.name} 選定会議資料")
+
+
+def _exact_sums(ranked: pd.DataFrame, keys: Iterable[str]) -> list[Fraction | None]:
+    """Per application, the exact sum of some criteria's points; None when none is scored."""
+    columns = [ranked[points_column(key)].tolist() for key in keys]
+    return [total if count else None for total, count in row_sums(columns, len(ranked))]
 
 
 def _first_line(text: object, limit: int = 60) -> str:
@@ -149,8 +156,10 @@ def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     per_reviewer["利害関係あり"] = per_reviewer["審査員"].map(
         details[details["conflict"] != ""].groupby("reviewer").size()).fillna(0).astype(int)
     given = scored.melt(id_vars="reviewer", value_vars=[key for key, _ in criteria]).dropna()
-    per_reviewer["付けた点の平均"] = per_reviewer["審査員"].map(
-        given.groupby("reviewer")["value"].mean()).astype(float).round(2)
+    sums = given.groupby("reviewer")["value"].agg(["sum", "count"])
+    means = {reviewer: shown_number(Fraction(int(total), int(count))) for reviewer, total, count
+             in zip(sums.index, sums["sum"].tolist(), sums["count"].tolist(), strict=True)}
+    per_reviewer["付けた点の平均"] = per_reviewer["審査員"].map(means).astype(float)
     return table, per_reviewer
 
 
@@ -199,13 +208,13 @@ def _ranking_frame(result: RoundResult) -> pd.DataFrame:
         "団体名": ranked["org_name"],
         "団体種別": ranked["org_type"],
         "地域": ranked["area"],
-        "合計点": ranked["total"],
+        "合計点": _shown(ranked["total"]),
     }
     for key, label in settings.criteria:
-        columns[label] = ranked[points_column(key)]
+        columns[label] = _shown(ranked[points_column(key)])
     columns.update({
         "審査員数": ranked["reviewer_count"],
-        "審査平均": ranked["reviewer_mean"],
+        "審査平均": _shown(ranked["reviewer_mean"]),
         "審査の相違": ranked["disagreement"],
         "受付日時": ranked["received_at"],
         "理由": ranked["reason"],
@@ -215,6 +224,11 @@ def _ranking_frame(result: RoundResult) -> pd.DataFrame:
     if result.plan_files:
         frame[PLAN_COLUMN] = [result.plan_files.get(f, "") for f in ranked["file"]]
     return frame
+
+
+def _shown(exact: pd.Series) -> pd.Series:
+    """Exact points as displayed (:mod:`pipeline.core.points`); empty where not scored."""
+    return pd.Series([shown_number(v) for v in exact.tolist()], index=exact.index, dtype=float)
 
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
@@ -227,7 +241,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
     body = fmt(workbook, border=1, text_wrap=True)
     when = fmt(workbook, border=1, num_format=DATETIME_FORMAT)
     day = fmt(workbook, border=1, num_format=DATE_FORMAT)
-    number = fmt(workbook, border=1, num_format="0.##")
+    number = fmt(workbook, border=1)  # General: 84 and 86.67 as they are (no "84.")
     link = fmt(workbook, border=1, font_color="#0563C1", underline=1)
     lines = [1] * len(frame)  # each row as tall as its most wrapped cell
     for col, title in enumerate(frame.columns):
@@ -327,7 +341,8 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     for entry in selected.itertuples(index=False):
         row += 1
         write_text(sheet, row, 0, f"{entry.rank}位", cell)
-        write_text(sheet, row, 1, f"{entry.municipality}　{entry.org_name}（{entry.total:g}点）", cell)
+        write_text(sheet, row, 1, f"{entry.municipality}　{entry.org_name}（{shown_text(entry.total)}点）",
+                   cell)
     row += 1
 
     ledger, records = result.ledger, result.records
@@ -362,7 +377,8 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     row += 1
     sheet.write_string(row, 0, "募集回の設定（round.toml）", heading)
     row += 1
-    for label, value in [*result.settings.as_rows(), ("郵便番号データ", postal.data_version())]:
+    for label, value in [*result.settings.as_rows(), ("点数の表示", DISPLAY_RULE),
+                         ("郵便番号データ", postal.data_version())]:
         sheet.write_string(row, 0, label, cell)
         sheet.write_string(row, 1, value, cell)
         row += 1

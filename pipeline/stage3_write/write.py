@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.core import processes
 from pipeline.core.manifest import Results
+from pipeline.core.points import row_sums
 from pipeline.core.result import RoundResult
 from pipeline.core.timing import Lap, no_lap
 from pipeline.stage3_write import letters
@@ -65,7 +66,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
 def _results(result: RoundResult) -> Results:
     """What the next run compares with (前回からの変更)."""
     ranks = dict(zip(result.ranked["file"].tolist(),
-                     zip(result.ranked["rank"].tolist(), result.ranked["total"].tolist(),
+                     zip(result.ranked["rank"].tolist(), map(str, result.ranked["total"].tolist()),
                          strict=True), strict=True))
     return {file: (decision, org if isinstance(org, str) else "", *ranks.get(file, (None, None)))
             for file, decision, org in zip(result.ledger["file"].tolist(),
@@ -81,6 +82,7 @@ def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> N
 
 def _write_review_sheet(path: Path, result: RoundResult) -> None:
     eligible = result.ranked.sort_values("file").reset_index(drop=True)
-    auto = eligible[[points_column(c.key) for c in result.settings.auto]].sum(axis=1)
+    auto = [total for total, _ in row_sums(
+        [eligible[points_column(c.key)].tolist() for c in result.settings.auto], len(eligible))]
     write_review_sheet(path, eligible, result.settings,
-                       pd.Series(auto.to_numpy(), index=eligible["file"]))
+                       pd.Series(auto, index=eligible["file"], dtype=object))
