@@ -41,6 +41,8 @@ class RoundResult:
     staff_files: tuple[str, ...] = ()
     # "file: what disagrees" where the 郵便番号, 所在地 and 区市町村 disagree (eligibility.Location)
     location_notes: tuple[str, ...] = ()
+    # "file: what disagrees" where the 団体名's legal form disputes the 団体種別 (eligibility)
+    type_disputes: tuple[str, ...] = ()
 
     @property
     def provisional(self) -> bool:

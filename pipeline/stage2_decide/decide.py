@@ -68,7 +68,8 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         clean = validated.applications
         received = clean[~clean["file"].isin(decisions)].merge(receipts, on="file", how="left",
                                                                validate="one_to_one")
-        eligible, ineligible, place_notes = eligibility.check_eligibility(received, settings)
+        eligible, ineligible, place_notes, disputes = eligibility.check_eligibility(received,
+                                                                                    settings)
         for file, group in ineligible.groupby("file", sort=False):
             decisions[str(file)] = Verdict(INELIGIBLE, str(group["rule"].iloc[0]),
                                            " ".join(group["reason"]))
@@ -83,8 +84,8 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     with lap("ledger"):
         # for staff, on the file's rows in 受付一覧 and 選定順位 (never in a letter)
         staff_notes = {f: " ".join(filter(None, (received_files.remarks.get(f, "").strip(),
-                                                 place_notes.get(f, ""))))
-                       for f in received_files.remarks.keys() | place_notes.keys()}
+                                                 place_notes.get(f, ""), disputes.get(f, ""))))
+                       for f in received_files.remarks.keys() | place_notes.keys() | disputes.keys()}
         files = receipts["file"].tolist()  # plain strings: quick to loop over
         ledger = LedgerSchema.validate(receipts.assign(
             org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
@@ -113,6 +114,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             *received_files.provisional,
             *_awaiting_corrections(needs_fix, decisions, settings, run_at),
             *reviews.provisional_reasons(review_read, eligible, settings),
+            *eligibility.dispute_reasons(disputes),
         ])),
         ignored=scan.ignored,
         register_notes=tuple(received_files.notes),
@@ -127,6 +129,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             *(c.key for c in settings.review)]),
         changes_summary=changes.summary(previous, changed),
         location_notes=tuple(f"{file}: {note}" for file, note in place_notes.items()),
+        type_disputes=tuple(f"{file}: {text}" for file, text in disputes.items()),
     )
 
 
