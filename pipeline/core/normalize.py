@@ -312,13 +312,14 @@ def parse_org_type(raw: object) -> str | ReadAs | Invalid | None:
     choice = parse_choice(raw, labels, short)
     if not (isinstance(choice, Invalid) and choice.code == "bad_choice"):
         return choice
-    text = _compact(clean_text(raw) or "")
+    written = _SPACES.sub(" ", clean_text(raw) or "")
+    text = _compact(written)
     named = _org_types_named(text)
     if len(named) > 1:
         return Invalid("ambiguous_choice", "、".join(labels))
     not_eligible = domain.NOT_ELIGIBLE_TYPES.search(text) is not None
     if named and not (named == {"other"} and not_eligible):  # その他（株式会社）: a company
-        return ReadAs(domain.ORG_TYPES[named.pop()], text)
+        return ReadAs(domain.ORG_TYPES[named.pop()], written)
     return text if not_eligible else choice
 
 
