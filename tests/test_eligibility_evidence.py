@@ -96,23 +96,22 @@ def test_a_company_typed_as_the_type_itself_is_still_ineligible(
 
 # --- 3. Wording slips: read as plainly meant, or 要修正 at the cell -----------------------------
 
-READINGS = {  # file → (区市町村 as written, the one of the 62 it names)
-    "office.xlsx": ("渋谷区役所", "渋谷区"),
-    "town_office.xlsx": ("瑞穂町役場", "瑞穂町"),
-    "address.xlsx": ("東京都町田市森野2-2-22", "町田市"),
-    "ke.xlsx": ("世田ケ谷区", "世田谷区"),
-    "hinoki.xlsx": ("桧原村", "檜原村"),
-    "chinese_to.xlsx": ("江户川区", "江戸川区"),
-    "variant_selector.xlsx": ("葛\U000E0100飾区", "葛飾区"),
-    "island.xlsx": ("八丈島", "八丈町"),
-    "aogashima.xlsx": ("青ケ島村", "青ヶ島村"),
-    "prefecture_aside.xlsx": ("三鷹市（東京都）", "三鷹市"),
-    "fuchu_tokyo.xlsx": ("府中市(東京)", "府中市"),
-}
-TYPE_READINGS = {  # file → (団体種別 as written, the type it names)
-    "center_run.xlsx": ("南部地域包括支援センター（運営：医療法人財団 健生会）",
+MUNICIPALITY, TYPE = "区市町村", "団体種別"
+READINGS = {  # file → (the field, its value as written, what it plainly names)
+    "office.xlsx": (MUNICIPALITY, "渋谷区役所", "渋谷区"),
+    "town_office.xlsx": (MUNICIPALITY, "瑞穂町役場", "瑞穂町"),
+    "address.xlsx": (MUNICIPALITY, "東京都町田市森野2-2-22", "町田市"),
+    "ke.xlsx": (MUNICIPALITY, "世田ケ谷区", "世田谷区"),
+    "hinoki.xlsx": (MUNICIPALITY, "桧原村", "檜原村"),
+    "chinese_to.xlsx": (MUNICIPALITY, "江户川区", "江戸川区"),
+    "variant_selector.xlsx": (MUNICIPALITY, "葛\U000E0100飾区", "葛飾区"),
+    "island.xlsx": (MUNICIPALITY, "八丈島", "八丈町"),
+    "aogashima.xlsx": (MUNICIPALITY, "青ケ島村", "青ヶ島村"),
+    "prefecture_aside.xlsx": (MUNICIPALITY, "三鷹市（東京都）", "三鷹市"),
+    "fuchu_tokyo.xlsx": (MUNICIPALITY, "府中市(東京)", "府中市"),
+    "center_run.xlsx": (TYPE, "南部地域包括支援センター（運営：医療法人財団 健生会）",
                         domain.ORG_TYPES["center"]),
-    "city_shakyo.xlsx": ("町田市社協", domain.ORG_TYPES["council"]),
+    "city_shakyo.xlsx": (TYPE, "町田市社協", domain.ORG_TYPES["council"]),
 }
 
 
@@ -125,11 +124,10 @@ def slips(tmp_path_factory: pytest.TempPathFactory,
           blank_dir: Path, settings: RoundSettings) -> tuple[RoundResult, dict[str, pd.DataFrame]]:
     inbox = tmp_path_factory.mktemp("slips") / "inbox"
     inbox.mkdir()
-    for n, (file, (written, meant)) in enumerate(READINGS.items()):
-        add_form(inbox, file, org(f"読み{n}の会", "新宿区", {"区市町村": written, **_place(meant)}),
+    for n, (file, (label, written, meant)) in enumerate(READINGS.items()):
+        place = _place(meant) if label == MUNICIPALITY else {}
+        add_form(inbox, file, org(f"読み{n}の会", "町田市", {label: written, **place}),
                  blank_dir=blank_dir)
-    for n, (file, (written, _)) in enumerate(TYPE_READINGS.items()):
-        add_form(inbox, file, org(f"種別{n}の会", "町田市", {"団体種別": written}), blank_dir=blank_dir)
     add_form(inbox, "two_wards.xlsx", org("二区の会", "新宿区", {"区市町村": "新宿区・中野区"}),
              blank_dir=blank_dir)
     add_form(inbox, "region.xlsx", org("多摩の会", "八王子市", {"区市町村": "多摩地域"}),
@@ -149,28 +147,16 @@ def slips(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.mark.parametrize("file", READINGS)
-def test_a_municipality_plainly_named_is_read_with_a_note(
+def test_a_value_plainly_naming_a_municipality_or_a_type_is_read_with_a_note(
         slips: tuple[RoundResult, dict[str, pd.DataFrame]], file: str) -> None:
     _, sheets = slips
-    written, meant = READINGS[file]
+    label, written, meant = READINGS[file]
     ledger = sheets["受付一覧"].set_index("ファイル名")
     assert ledger.loc[file, "判定"] in ("選定", "選外"), ledger.loc[file, "理由"]
-    assert sheets["選定順位"].set_index("ファイル名").loc[file, "区市町村"] == meant
+    assert sheets["選定順位"].set_index("ファイル名").loc[file, label] == meant
     shown = unicodedata.normalize("NFKC", written).replace("\U000E0100", "")
-    assert f"区市町村は「{shown}」とあるため「{meant}」と読みました。" in (
+    assert f"{label}は「{shown}」とあるため「{meant}」と読みました。" in (
         ledger.loc[file, "理由"].replace("\U000E0100", ""))
-
-
-@pytest.mark.parametrize("file", TYPE_READINGS)
-def test_a_type_plainly_named_is_read_with_a_note(
-        slips: tuple[RoundResult, dict[str, pd.DataFrame]], file: str) -> None:
-    _, sheets = slips
-    written, meant = TYPE_READINGS[file]
-    ledger = sheets["受付一覧"].set_index("ファイル名")
-    assert ledger.loc[file, "判定"] in ("選定", "選外"), ledger.loc[file, "理由"]
-    assert sheets["選定順位"].set_index("ファイル名").loc[file, "団体種別"] == meant
-    assert (f"団体種別は「{unicodedata.normalize('NFKC', written)}」とあるため「{meant}」と読みました。"
-            in ledger.loc[file, "理由"])
 
 
 @pytest.mark.parametrize(("file", "label", "code"), [
