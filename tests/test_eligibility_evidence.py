@@ -76,10 +76,10 @@ def test_a_company_name_under_an_allowed_type_stays_ranked_and_keeps_the_round_p
         assert ledger.loc[file, "判定"] in ("選定", "選外"), ledger.loc[file, "理由"]
         note = (f"団体名に{form}とあり、団体種別（{chosen}）と合いません。対象の団体か事務局で"
                 "確かめ、受付簿の事務局判断シートに記入してください（暫定）")
-        assert note in ranking.loc[file, "理由"] and note in ledger.loc[file, "理由"]
+        assert note in str(ranking.loc[file, "理由"]) and note in str(ledger.loc[file, "理由"])
         assert f"{file}: {note}" in result.type_disputes
     for file in ("npo.xlsx", "council.xlsx"):
-        assert "団体名に" not in ranking.loc[file, "理由"]
+        assert "団体名に" not in str(ranking.loc[file, "理由"])
     summary = sheets["概要"].to_string()
     assert "団体種別と団体名の法人格の食い違い" in summary and "kk_mark.xlsx: 団体名に株式会社" in summary
 
@@ -156,7 +156,7 @@ def test_a_value_plainly_naming_a_municipality_or_a_type_is_read_with_a_note(
     assert sheets["選定順位"].set_index("ファイル名").loc[file, label] == meant
     shown = unicodedata.normalize("NFKC", written).replace("\U000E0100", "")
     assert f"{label}は「{shown}」とあるため「{meant}」と読みました。" in (
-        ledger.loc[file, "理由"].replace("\U000E0100", ""))
+        str(ledger.loc[file, "理由"]).replace("\U000E0100", ""))
 
 
 @pytest.mark.parametrize(("file", "label", "code"), [
