@@ -40,6 +40,15 @@ MUNICIPALITY_AREA: dict[str, str] = {
 }
 MUNICIPALITIES = tuple(MUNICIPALITY_AREA)
 
+# Ways people write one of the 62 besides its name (after NFKC): the island for its town or
+# village, and characters written in an old, simplified or variant form. ヶ and its look-alikes
+# are dropped before comparing (世田ヶ谷区, 青ケ島村, 青が島村); variation selectors too (葛飾区).
+MUNICIPALITY_ALIASES: dict[str, str] = {"八丈島": "八丈町", "三宅島": "三宅村"}
+MUNICIPALITY_VARIANT_CHARS = str.maketrans({
+    "桧": "檜", "户": "戸", "戶": "戸", "澁": "渋", "國": "国", "靑": "青", "豐": "豊", "黑": "黒",
+    "藏": "蔵", "區": "区", "嶋": "島", "嶌": "島"})
+MUNICIPALITY_DROPPED_CHARS = re.compile("[ヶケヵカがかガ\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+
 MENUS: dict[str, str] = {
     "打合せ・会議運営支援": "共有ビジョン・役割分担・期待する成果を具体化する打合せ・会議の運営を支援します。",
     "ワークショップ運営支援": "住民や多様な主体が地域の福祉課題を「我が事」として捉えるワークショップの運営と、ファシリテーション技術の習得を支援します。",
@@ -76,6 +85,14 @@ NOT_ELIGIBLE_TYPES = re.compile(
     r"株式会社|有限会社|合同会社|合資会社|合名会社|\((?:株|有)\)|営利企業|民間企業|企業|会社|"
     r"学校法人|大学|高等学校|専門学校|医療法人|病院|診療所|クリニック|宗教法人|"
     r"個人|都庁|東京都の|都の部署|国の機関|省庁")
+
+# A company's legal form in an 団体名 (after NFKC: ㈱ is (株)), and the form each abbreviation
+# stands for. A company is none of the four 団体種別 (README 「団体種別と団体名」).
+COMPANY_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合名会社|合資会社|[(〈<【\[](?:株|有|同|名|資)[)〉>】\]]|"
+    r"\bCo\.,?\s*Ltd\b|\bInc\.|\bK\.K\.", re.IGNORECASE)
+COMPANY_ABBREVIATIONS = {"株": "株式会社", "有": "有限会社", "同": "合同会社", "名": "合名会社",
+                         "資": "合資会社"}
 
 MARKS_YES = ("○", "◯", "〇", "●", "✓", "✔", "レ", "☑", "はい", "有", "希望する", "TRUE", "1")
 MARKS_NO = ("", "×", "✕", "ー", "-", "いいえ", "無", "FALSE", "0")

@@ -66,7 +66,16 @@ class MonthOnly:
     month: int
 
 
-Value = object  # a canonical value, None, Invalid or MonthOnly
+@dataclass(frozen=True)
+class ReadAs:
+    """A value read as what the applicant plainly meant (港区役所 → 港区): validation takes
+    ``value`` and says on the row what was ``written``."""
+
+    value: str
+    written: str
+
+
+Value = object  # a canonical value, None, Invalid, MonthOnly or ReadAs
 
 
 def kanji_digits(text: str) -> str:
@@ -283,24 +292,72 @@ def parse_choice(raw: object, choices: tuple[str, ...],
     return Invalid("ambiguous_choice" if matches else "bad_choice", listed)
 
 
-def parse_org_type(raw: object) -> str | Invalid | None:
-    """One of the four types; or, for a type people recognise that is not one of them
-    (株式会社, 学校法人, 個人…), the value as written: eligibility refuses it with its own
-    reason. Anything else cannot be understood and is an input problem."""
+_ASIDE = re.compile(r"\([^()]*\)")  # after NFKC: （東京都） is (東京都)
+# The words that name one of the four types, longest first: the labels, and the short forms
+# but 包括 (too short to look for inside other words).
+_ORG_TYPE_WORDS = {_compact(nfkc(label)): key for key, label in domain.ORG_TYPES.items()} | {
+    form: key for form, key in domain.ORG_TYPE_SHORT_FORMS.items() if form != "包括"} | {
+    "NPO支援センター": "other"}
+_ORG_TYPE_WORD = re.compile("|".join(map(re.escape, sorted(_ORG_TYPE_WORDS, key=len, reverse=True))))
+
+
+def parse_org_type(raw: object) -> str | ReadAs | Invalid | None:
+    """One of the four types. A value that begins or ends with the words of exactly one type
+    (地域包括支援センター（医療法人…が受託運営）, 〇〇市社会福祉協議会) is read as that type. For a
+    type people recognise that is not one of them (株式会社, 学校法人, 個人, その他（株式会社）…),
+    the value as written: eligibility refuses it with its own reason. Anything else cannot be
+    understood and is an input problem."""
+    labels = tuple(domain.ORG_TYPES.values())
     short = {form: domain.ORG_TYPES[key] for form, key in domain.ORG_TYPE_SHORT_FORMS.items()}
-    choice = parse_choice(raw, tuple(domain.ORG_TYPES.values()), short)
-    if isinstance(choice, Invalid) and choice.code == "bad_choice":
-        text = _compact(clean_text(raw) or "")
-        if domain.NOT_ELIGIBLE_TYPES.search(text):
-            return text
-    return choice
+    choice = parse_choice(raw, labels, short)
+    if not (isinstance(choice, Invalid) and choice.code == "bad_choice"):
+        return choice
+    written = _SPACES.sub(" ", clean_text(raw) or "")
+    text = _compact(written)
+    named = _org_types_named(text)
+    if len(named) > 1:
+        return Invalid("ambiguous_choice", "、".join(labels))
+    not_eligible = domain.NOT_ELIGIBLE_TYPES.search(text) is not None
+    if named and not (named == {"other"} and not_eligible):  # その他（株式会社）: a company
+        return ReadAs(domain.ORG_TYPES[named.pop()], written)
+    return text if not_eligible else choice
 
 
-def parse_municipality(raw: object) -> str | Invalid | None:
-    """One of the 62 when it can be recognised; otherwise the name as written.
+def _org_types_named(text: str) -> set[str]:
+    """The types whose words the value has, when its words outside parentheses begin or end
+    with one of them (none otherwise: a type mentioned in passing is not what was chosen)."""
+    main = _ASIDE.sub("", text)
+    if not any(word.start() == 0 or word.end() == len(main)
+               for word in _ORG_TYPE_WORD.finditer(main)):
+        return set()
+    return {_ORG_TYPE_WORDS[word.group()] for word in _ORG_TYPE_WORD.finditer(text)}
 
-    A name outside Tokyo is not an input error: eligibility refuses it with
-    its own reason.
+
+def _municipality_key(text: str) -> str:
+    """A municipality's name with the ways people vary its spelling taken out."""
+    return domain.MUNICIPALITY_DROPPED_CHARS.sub(
+        "", text.translate(domain.MUNICIPALITY_VARIANT_CHARS))
+
+
+_UNIQUE_STEMS = {m[:-1]: m for m in domain.MUNICIPALITIES
+                 if sum(other[:-1] == m[:-1] for other in domain.MUNICIPALITIES) == 1}
+_MUNICIPALITY_NAMES = {_municipality_key(written): municipality for written, municipality in
+                       [*((m, m) for m in domain.MUNICIPALITIES),
+                        *domain.MUNICIPALITY_ALIASES.items()]}
+_MUNICIPALITY_NAME = re.compile(
+    "|".join(map(re.escape, sorted(_MUNICIPALITY_NAMES, key=len, reverse=True))))
+_WHOLE_MUNICIPALITY_NAMES = {_municipality_key(stem): m for stem, m in _UNIQUE_STEMS.items()} | (
+    _MUNICIPALITY_NAMES)
+_OTHER_PREFECTURE = re.compile(r"(?:北海道|(?:京都|大阪)府|.{2,3}県)")
+_POSTAL_MARK = re.compile(r"^〒?\d{3}-?\d{4}")
+
+
+def parse_municipality(raw: object) -> str | ReadAs | None:
+    """One of the 62 when it can be recognised; a :class:`ReadAs` when the value plainly
+    names one of them in other words; otherwise the name as written.
+
+    Whether a name as written is outside Tokyo (refused by eligibility) or unclear (an input
+    problem) takes the postal data: validation decides.
     """
     text = clean_text(raw)
     if text is None:
@@ -309,7 +366,49 @@ def parse_municipality(raw: object) -> str | Invalid | None:
     if name in domain.MUNICIPALITY_AREA:
         return name
     candidates = [name + suffix for suffix in "区市町村" if name + suffix in domain.MUNICIPALITY_AREA]
-    return candidates[0] if len(candidates) == 1 else name
+    if len(candidates) == 1:
+        return candidates[0]
+    reading = _municipality_reading(name)
+    return ReadAs(reading, _SPACES.sub(" ", text)) if reading else name
+
+
+def _municipality_reading(name: str) -> str | None:
+    """The one of the 62 a value plainly names: in a variant spelling (世田ヶ谷区, 桧原村,
+    八丈島), or at the start of what was written (港区役所, 八王子市元横山町2-5-6, 府中市(東京都)),
+    with no other of the 62 after it and no other prefecture in parentheses."""
+    if any(_OTHER_PREFECTURE.match(aside[1:-1]) for aside in _ASIDE.findall(name)):
+        return None
+    main = _POSTAL_MARK.sub("", _ASIDE.sub("", name)).removeprefix("東京都").removeprefix("西多摩郡")
+    key = _municipality_key(main)
+    if key in _WHOLE_MUNICIPALITY_NAMES:
+        return _WHOLE_MUNICIPALITY_NAMES[key]
+    leading = _MUNICIPALITY_NAME.match(key)
+    if leading is None:
+        return None
+    found = _MUNICIPALITY_NAMES[leading.group()]
+    after = {_MUNICIPALITY_NAMES[other.group()]
+             for other in _MUNICIPALITY_NAME.finditer(key, leading.end())}
+    return None if after - {found} else found
+
+
+# Everything that is not a letter or a digit, and the long-vowel mark (ー used as a dash).
+_NOT_CONTENT = re.compile(r"[\W_ー]+")
+_NONE_WORDS = re.compile(
+    r"(?:特に|とくに|現在|現在は|現状|現状は|今のところ|現時点で|現時点では|該当|該当する(?:もの|機関|団体)?)?"
+    r"(?:なし|無し|ナシ|無|ない|無い|ありません|ございません|未定)(?:です)?|na|none|nothing|nil|0件?",
+    re.IGNORECASE)
+
+
+def means_none(text: str) -> bool:
+    """A written value that means there is none (なし, 特に無し, 該当なし, 未定, N/A, －, ・):
+    after NFKC, without spaces, punctuation and dashes, nothing or a word for none is left."""
+    key = _NOT_CONTENT.sub("", nfkc(text))
+    return not key or _NONE_WORDS.fullmatch(key) is not None
+
+
+def has_content(value: object) -> bool:
+    """Something written that does not mean "none" (a rubric rule that counts content)."""
+    return isinstance(value, str) and not means_none(value)
 
 
 def parse_mark(raw: object) -> bool | Invalid:

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,3 +153,48 @@ def _prefectures_of_city(city: str) -> tuple[str, ...]:
     rows = _db().execute("select distinct prefecture from postal_data where city = ? or city like ? "
                          "or city like ?", (city, f"{city}%", f"%郡{city}")).fetchall()
     return tuple(sorted(row[0] for row in rows))
+
+
+_WARD_CITY = re.compile(r"(.+?市).+区")  # a designated city's ward: 大阪市北区 is in 大阪市
+_COUNTY_TOWN = re.compile(r".+?郡(.+)")  # 愛甲郡愛川町 is written 愛川町 too
+_ASIDES = re.compile(r"[(（]([^()（）]*)[)）]")
+
+
+@functools.lru_cache(maxsize=1)
+def _municipality_names() -> dict[str, frozenset[str]]:
+    """Each municipality's name as people write it → the prefectures that have one of that name:
+    Japan Post's city (大阪市北区), the city of a ward (大阪市), a town without its county (愛川町),
+    Tokyo's as one of the 62 (三宅村)."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for prefecture, city in _db().execute("select distinct prefecture, city from postal_data"):
+        written = {city, municipality_of(city) if prefecture == TOKYO else city}
+        for pattern in (_WARD_CITY, _COUNTY_TOWN):
+            if match := pattern.fullmatch(city):
+                written.add(match.group(1))
+        for name in written:
+            names[name].add(prefecture)
+    return {name: frozenset(prefectures) for name, prefectures in names.items()}
+
+
+def prefectures_named(name: str) -> frozenset[str]:
+    """The prefectures that have a municipality of this name (府中市: 東京都 and 広島県)."""
+    return _municipality_names().get(name, frozenset())
+
+
+def outside_tokyo(written: str) -> bool:
+    """Whether a 区市町村 as written plainly names a place outside Tokyo: another prefecture at its
+    start or in parentheses (神奈川県…, 府中市（広島県）), or a municipality that only other
+    prefectures have (横浜市, さいたま市役所, 伊達市), alone or at the start of an address."""
+    text = _SPACES.sub("", written)
+    names = _municipality_names()
+    prefectures = frozenset().union(*names.values())
+    main = _ASIDES.sub("", text)
+    for part in (main, *_ASIDES.findall(text)):
+        prefecture = _PREFECTURE.match(part)
+        if prefecture and prefecture.group(1) in prefectures - {TOKYO}:
+            return True
+    # the whole name, or the longest name of three characters or more it begins with
+    candidates = [main.removesuffix("役所").removesuffix("役場"),
+                  *(main[:end] for end in range(len(main), 2, -1) if main[end - 1] in "市区町村")]
+    found = next((names[name] for name in candidates if name in names), None)
+    return found is not None and TOKYO not in found

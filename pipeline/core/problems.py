@@ -104,6 +104,9 @@ _KINDS = (
     ProblemKind("bad_municipality", "都内の区市町村ではない",
                 "「{label}」の「{value}」は東京都の区市町村ではありません。一覧から都内の区市町村を"
                 "選んでください（例：新宿区、八王子市、大島町）。"),
+    ProblemKind("unclear_municipality", "区市町村を特定できない",
+                "「{label}」の「{value}」から区市町村を1つに決められません。東京都の62区市町村の"
+                "名前を1つ書いてください（例：八王子市）。"),
     ProblemKind("bad_postal_code", "郵便番号の形式",
                 "「{label}」の「{value}」は7桁の郵便番号として読み取れません。163-8001 のように"
                 "入力してください。"),

@@ -43,6 +43,8 @@ class RoundResult:
     location_notes: tuple[str, ...] = ()
     # every 差戻し issued this round, this run's included (core.manifest.Issued)
     issued: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    # "file: what disagrees" where the 団体名's legal form disputes the 団体種別 (eligibility)
+    type_disputes: tuple[str, ...] = ()
 
     @property
     def provisional(self) -> bool:

@@ -136,7 +136,7 @@ class RoundSettings:
         return {
             "commitments": f"実施体制の○1つにつき{criterion.points}点",
             "pre_consultation": f"事前相談「あり」で{criterion.points}点",
-            "partners": f"連携先の記入があれば{criterion.points}点",
+            "partners": f"連携先の記入があれば{criterion.points}点（「なし」「－」などは記入なし）",
             "menu_fit": f"取組課題の区分に合う支援メニューを1つ以上選んでいれば{criterion.points}点"
                         "。区分ごとのメニューは下の「メニューの適合」の行",
         }[criterion.rule]

@@ -78,10 +78,14 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         clean = validated.applications
         received = clean[~clean["file"].isin(decisions)].merge(receipts, on="file", how="left",
                                                                validate="one_to_one")
-        eligible, ineligible, place_notes = eligibility.check_eligibility(received, settings)
+        eligible, ineligible, place_notes, disputes = eligibility.check_eligibility(received,
+                                                                                    settings)
         ruled, ineligible_ruled = staff.apply_eligibility(received, eligible, ineligible, rulings)
         eligible = EligibleSchema.validate(ruled)
         ineligible = IneligibleSchema.validate(ineligible_ruled)
+        # a staff decision on the file settles what its evidence disputed
+        disputes = {f: text for f, text in disputes.items()
+                    if f not in rulings.by_file and f in set(eligible["file"])}
         for file, group in ineligible.groupby("file", sort=False):
             decisions[str(file)] = Verdict(INELIGIBLE, str(group["rule"].iloc[0]),
                                            " ".join(group["reason"]))
@@ -98,8 +102,9 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         ruling_notes = {f: f"{ruling.shown()}。" for f, ruling in rulings.by_file.items()
                         if ruling.action != staff.EXCLUDE}  # an exclusion is the row's reason
         staff_notes = {f: " ".join(filter(None, (received_files.remarks.get(f, "").strip(),
-                                                 place_notes.get(f, ""), ruling_notes.get(f, ""))))
-                       for f in {*received_files.remarks, *place_notes, *ruling_notes}}
+                                                 place_notes.get(f, ""), disputes.get(f, ""),
+                                                 ruling_notes.get(f, ""))))
+                       for f in {*received_files.remarks, *place_notes, *disputes, *ruling_notes}}
         files = receipts["file"].tolist()  # plain strings: quick to loop over
         ledger = LedgerSchema.validate(receipts.assign(
             org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
@@ -130,6 +135,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             *rulings.provisional,
             *_awaiting_corrections(decisions, settings, run_at),
             *reviews.provisional_reasons(review_read, eligible, settings),
+            *eligibility.dispute_reasons(disputes),
         ])),
         ignored=scan.ignored,
         register_notes=(*received_files.notes, *rulings.notes),
@@ -147,6 +153,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         issued=receipt.issued_now(issued or {}, hashes, [
             f for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)],
             records, run_at),
+        type_disputes=tuple(f"{file}: {text}" for file, text in disputes.items()),
     )
 
 

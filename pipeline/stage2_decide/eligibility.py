@@ -5,6 +5,7 @@ Ineligibility reasons are rows (file, rule, reason), never exceptions.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -96,10 +97,38 @@ RULES = (
 )
 
 
+def company_form(org_name: object) -> str | None:
+    """The company legal form an 団体名 has (株式会社 for (株), ㈱, 〈株〉 …), if any."""
+    if not isinstance(org_name, str):
+        return None
+    found = domain.COMPANY_FORMS.search(unicodedata.normalize("NFKC", org_name))
+    if found is None:
+        return None
+    return domain.COMPANY_ABBREVIATIONS.get(found.group().strip("(〈<【[)〉>】]"), found.group())
+
+
+def type_dispute(org_type: str, org_name: object) -> str | None:
+    """Where the 団体名 says a company and the 団体種別 one of the four: the evidence disagrees,
+    and only staff can decide (the application stays ranked, the round 暫定)."""
+    form = company_form(org_name)
+    if form is None:
+        return None
+    chosen = org_type.split("（")[0]
+    return (f"団体名に{form}とあり、団体種別（{chosen}）と合いません。対象の団体か事務局で確かめ、"
+            "受付簿の事務局判断シートに記入してください（暫定）")
+
+
+def dispute_reasons(disputes: dict[str, str]) -> list[str]:
+    """One 暫定 reason per application whose 団体種別 the 団体名 disputes."""
+    return [f"団体種別と団体名の法人格が食い違う申請があります（{file}）。事務局判断を記入してください"
+            for file in disputes]
+
+
 class Eligibility(NamedTuple):
     eligible: DataFrame[EligibleSchema]  # with their area
     ineligible: DataFrame[IneligibleSchema]  # one row per failed rule
     notes: dict[str, str]  # file → where its evidence about the place disagrees
+    disputes: dict[str, str]  # file → what disagrees about its organisation type (staff decide)
 
 
 def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligibility:
@@ -123,4 +152,9 @@ def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligib
              if ok and (found := location.notes())}
     eligible = received[passed].assign(
         area=lambda df: df[ReceivedSchema.municipality].map(domain.MUNICIPALITY_AREA))
-    return Eligibility(EligibleSchema.validate(eligible.reset_index(drop=True)), ineligible, notes)
+    disputes = {file: dispute for file, org_type, org_name in zip(
+        eligible["file"].tolist(), eligible[ReceivedSchema.org_type].tolist(),
+        eligible[ReceivedSchema.org_name].tolist(), strict=True)
+        if (dispute := type_dispute(org_type, org_name))}
+    return Eligibility(EligibleSchema.validate(eligible.reset_index(drop=True)), ineligible, notes,
+                       disputes)

@@ -8,6 +8,7 @@ from fractions import Fraction
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.core.normalize import has_content
 from pipeline.core.points import row_sums
 from pipeline.core.settings import AutoCriterion, RoundSettings
 from schemas.selection import EligibleSchema, ReviewMeansSchema, ScoredSchema, points_column
@@ -26,7 +27,7 @@ def _menu_fit(df: pd.DataFrame, settings: RoundSettings) -> pd.Series:
 AUTO_RULES: dict[str, Callable[[pd.DataFrame, RoundSettings], pd.Series]] = {
     "commitments": lambda df, _: df[EligibleSchema.commitments].map(len),
     "pre_consultation": lambda df, _: (df[EligibleSchema.pre_consultation] == "あり").astype(int),
-    "partners": lambda df, _: df[EligibleSchema.partners].notna().astype(int),
+    "partners": lambda df, _: df[EligibleSchema.partners].map(has_content).astype(int),
     "menu_fit": _menu_fit,
 }
 

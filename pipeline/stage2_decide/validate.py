@@ -13,9 +13,9 @@ from dataclasses import astuple, dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.core import problems
+from pipeline.core import domain, postal, problems
 from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, SCALAR_FIELDS
-from pipeline.core.normalize import MonthOnly
+from pipeline.core.normalize import MonthOnly, ReadAs
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.record import field_problem, normalize_form
 from schemas.application import ApplicationSchema
@@ -65,6 +65,8 @@ def validate_forms(forms: Iterable[RawForm], deadline: dt.date | None = None) ->
         by_file[form.file] = form
         row, row_problems = form.normalized or normalize_form(form)
         row = _with_round(row, deadline or dt.date.today(), inferred)
+        row, unclear = _read_as_meant(form, row, inferred)
+        found.extend(unclear)
         if deadline is not None:
             found.extend(_outside_round(form, row, deadline))
         rows.append(row)
@@ -89,9 +91,47 @@ def _with_round(row: dict[str, object], deadline: dt.date,
     if not isinstance(month, MonthOnly):
         return row
     year = deadline.year if month.month >= deadline.month else deadline.year + 1
-    inferred[str(row["file"])] = (f"希望開始時期は年の記載がないため {year}年{month.month}月 と"
-                                  "読みました。")
+    _infer(inferred, row, f"希望開始時期は年の記載がないため {year}年{month.month}月 と読みました。")
     return row | {"start_month": dt.date(year, month.month, 1)}
+
+
+def _infer(inferred: dict[str, str], row: dict[str, object], note: str) -> None:
+    file = str(row["file"])
+    inferred[file] = f"{inferred[file]} {note}" if file in inferred else note
+
+
+def _read_as_meant(form: RawForm, row: dict[str, object], inferred: dict[str, str]
+                   ) -> tuple[dict[str, object], list[problems.Problem]]:
+    """Values read as the applicant plainly meant (:class:`ReadAs`) take that value, and the row
+    says what was written. A 区市町村 that is neither one of the 62, nor plainly one, nor plainly
+    outside Tokyo (which eligibility refuses) is a problem at its cell: never 不適格 for a slip."""
+    found = []
+    municipality = row.get("municipality")
+    if isinstance(municipality, ReadAs) and _named_elsewhere(municipality, row):
+        row = row | {"municipality": municipality.written}
+    elif (isinstance(municipality, str) and municipality not in domain.MUNICIPALITY_AREA
+          and not postal.outside_tokyo(municipality)):
+        row = row | {"municipality": None}
+        found.append(field_problem(form, FIELDS_BY_KEY["municipality"], "unclear_municipality"))
+    readings = {key: value for key, value in row.items() if isinstance(value, ReadAs)}
+    for key, reading in readings.items():
+        _infer(inferred, row, f"{FIELDS_BY_KEY[key].label}は「{reading.written}」とあるため"
+                              f"「{reading.value}」と読みました。")
+    return row | {key: reading.value for key, reading in readings.items()}, found
+
+
+def _named_elsewhere(reading: ReadAs, row: dict[str, object]) -> bool:
+    """A 区市町村 read as one of the 62 whose name another prefecture has too (府中市: 広島県) is
+    Tokyo's unless nothing written says 東京 and the 郵便番号 or 所在地 is in that prefecture."""
+    others = postal.prefectures_named(reading.value) - {postal.TOKYO}
+    code, address = row.get("postal_code"), row.get("address")
+    if not others or "東京" in reading.written:
+        return False
+    by_code = postal.lookup(code) if isinstance(code, str) else None
+    if by_code is not None and by_code.in_tokyo:
+        return False
+    by_address = postal.address_place(address) if isinstance(address, str) else None
+    return any(place is not None and place.prefecture in others for place in (by_code, by_address))
 
 
 def _outside_round(form: RawForm, row: dict[str, object],

@@ -159,6 +159,8 @@ def _write_guide(sheet: Worksheet, label: Format, guide: Format, settings: Round
                        f"（{office.address}）。"),
         ("問い合わせ先", "", f"{office.name}　電話：{office.phone}　メール：{office.email}"),
         ("注意", "", "「申請書」シートの見出しの文字は変えないでください。行の追加はできます。"),
+        ("連携先の記入", "", "「連携先の関係機関・団体」に「なし」「特になし」「－」などと書いた場合は、"
+                          "記入なしとして扱います（連携先の配点はありません）。"),
     ]
     sheet.set_column("A:A", 26)
     sheet.set_column("B:B", 6)

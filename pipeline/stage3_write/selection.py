@@ -399,12 +399,16 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
             write_text(sheet, row, 0, rel, cell)
             write_text(sheet, row, 1, f"同じ名前の新しい出力は「{new_version_name(rel)}」に書きました", cell)
             row += 1
-    if result.location_notes:
+    for notes, title in ((result.location_notes, "郵便番号・所在地・区市町村の食い違い（判定はしました。"
+                                                 "申請者に確かめてください）"),
+                         (result.type_disputes, "団体種別と団体名の法人格の食い違い（順位は暫定です。"
+                                                "事務局判断を記入してください）")):
+        if not notes:
+            continue
         row += 1
-        sheet.write_string(row, 0, "郵便番号・所在地・区市町村の食い違い（判定はしました。申請者に"
-                                   "確かめてください）", heading)
+        sheet.write_string(row, 0, title, heading)
         row += 1
-        for note in result.location_notes:
+        for note in notes:
             sheet.merge_range(row, 0, row, 3, "", cell)
             write_text(sheet, row, 0, note, cell)
             row += 1
