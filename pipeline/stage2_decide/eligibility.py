@@ -95,6 +95,9 @@ RULES = (
              f"（受付：{japanese_datetime(row['received_at'])}）。")),
 )
 
+# The rules that refuse an application as not in Tokyo (概要 counts these as 都外).
+OUTSIDE_TOKYO_RULES = ("municipality_in_tokyo", "located_in_tokyo")
+
 
 class Eligibility(NamedTuple):
     eligible: DataFrame[EligibleSchema]  # with their area
