@@ -117,7 +117,9 @@ def test_return_letter(round_dir: Path) -> None:
     lines = letter.splitlines()
     assert lines[0] == "宛先: 佐藤 花子 <chiiki@shinjuku-shakyo.example.jp>"
     assert lines[1] == "件名: 【平成28年度 中間支援力強化のための伴走支援事業】申請用紙の修正のお願い（直す会）"
-    assert "2016年7月8日 までに再度お送りください" in letter
+    # written by the last run, after the 再提出期限: that date is not asked for as to come
+    assert "再提出期限（2016年7月8日）を過ぎております" in letter
+    assert "までに再度お送りください" not in letter
     assert "1. 申請書シート B17（電話番号）" in letter
     assert "2. 申請書シート B21（取組課題の内容）" in letter
     assert "電話：03-3268-7186　メール：chiiki_07@tcsw.tvac.or.jp" in letter

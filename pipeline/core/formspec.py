@@ -7,6 +7,7 @@ without a new 様式 version.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,7 +45,7 @@ class FieldSpec:
         """The guidance with the seed round's examples (see wording.SEED_EXAMPLES)."""
         return self.guide_for(wording.SEED_EXAMPLES)
 
-    def guide_for(self, examples: dict[str, str]) -> str:
+    def guide_for(self, examples: Mapping[str, str]) -> str:
         """The guidance with a round's own examples (its form uses it)."""
         return self.guide_text.format_map(examples)
 

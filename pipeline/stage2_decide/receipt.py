@@ -73,7 +73,7 @@ def _contact_keys(email: object, phone: object) -> set[str]:
 class Superseded:
     file: str
     by: str  # the file judged instead
-    code: str  # same_content or later_submission (LedgerSchema.reason_code)
+    code: str  # same_content, later_submission or replaced_by_correction (LedgerSchema.reason_code)
     reason: str
 
 
@@ -260,10 +260,15 @@ def _keep_latest(group: list[str], files: Mapping[str, str], arrivals: dict[str,
             result.notes.append(f"同じ団体の申請 {listed}：{how}で {versions[-1]} を判定しました。")
     latest = versions[-1]
     ordered = [*sorted(set(group) - {latest}), latest]
+    corrects = _originals(latest, corrected)
     for file in ordered[:-1]:
         if files[file] == files[latest]:
             result.superseded.append(Superseded(
                 file, latest, "same_content", f"{latest} と同じ内容のファイルです（{latest} で判定します）。"))
+        elif file in needs_fix or file in corrects:  # the sender hears about the correction
+            result.superseded.append(Superseded(
+                file, latest, "replaced_by_correction",
+                f"修正版（{latest}）で判定するため、このファイルへの通知はありません。"))
         else:
             result.superseded.append(Superseded(
                 file, latest, "later_submission",
@@ -274,6 +279,17 @@ def _keep_latest(group: list[str], files: Mapping[str, str], arrivals: dict[str,
         _received_as_correction(latest, original, arrivals, settings, run_at, result)
 
 
+def _originals(file: str, corrected: Mapping[str, str]) -> list[str]:
+    """The files a correction corrects, newest first, by its 差戻し tag and theirs (a
+    correction of a correction corrects both)."""
+    chain, seen = [], {file}
+    while file in corrected and corrected[file] not in seen:
+        file = corrected[file]
+        seen.add(file)
+        chain.append(file)
+    return chain
+
+
 def _sort_time(arrival: _Arrival) -> dt.datetime:
     return arrival.when or dt.datetime.max.replace(tzinfo=JST)
 
@@ -281,17 +297,9 @@ def _sort_time(arrival: _Arrival) -> dt.datetime:
 def _order(group: list[str], arrivals: Mapping[str, _Arrival], corrected: Mapping[str, str]
            ) -> tuple[list[str], str | None]:
     """Oldest first, and the evidence that decided (None: nothing could)."""
-    def corrections_after(file: str) -> int:  # how long the chain of tags behind a file is
-        depth, seen = 0, {file}
-        while file in corrected and corrected[file] not in seen:
-            file = corrected[file]
-            seen.add(file)
-            depth += 1
-        return depth
-
     tagged = [f for f in group if f in corrected]
-    if tagged:
-        ordered = sorted(group, key=lambda f: (corrections_after(f), f))
+    if tagged:  # the longer the chain of tags behind a file, the newer it is
+        ordered = sorted(group, key=lambda f: (len(_originals(f, corrected)), f))
         latest = ordered[-1]
         return ordered, f"差戻しの修正版（元: {corrected[latest]}）"
     times = {f: arrivals[f].when for f in group}
