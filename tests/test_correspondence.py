@@ -278,8 +278,8 @@ def later_round(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
     directory = tmp_path_factory.mktemp("later")
     inbox = directory / "inbox"
     inbox.mkdir()
-    later = dataclasses.replace(settings, deadline=LATER_DEADLINE,
-                                resubmission_deadline=LATER_RESUBMISSION)
+    later = dataclasses.replace(settings, name="令和9年度 中間支援力強化のための伴走支援事業",
+                                deadline=LATER_DEADLINE, resubmission_deadline=LATER_RESUBMISSION)
     add_form(inbox, "kisshou.xlsx", org("二月の会", "三鷹市", {"申請日": "二月吉日",
                                                             "希望開始時期": None}),
              blank_dir=blank_dir)
