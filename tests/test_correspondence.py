@@ -312,7 +312,8 @@ def test_problem_messages_give_this_rounds_examples(later_round: tuple[Path, Rou
     summary = openpyxl.load_workbook(outbox / "差戻し" / "kisshou_要修正.xlsx")["修正箇所"]
     listed = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value)
     assert "2028/2/2" in listed and "2016" not in listed
-    errors = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="入力エラー", dtype=str)
+    errors = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="入力エラー", dtype=str,
+                           engine="openpyxl")
     messages = errors.loc[errors["ファイル名"] == "kisshou.xlsx", "エラー内容"].tolist()
     assert len(messages) == 2 and not any("2016" in m for m in messages)
     assert result.problems["message"].str.contains("2016").sum() == 0
