@@ -386,7 +386,8 @@ def test_a_file_never_corrected_gets_a_final_notice_and_no_return_letter(
         assert "再提出期限（2月18日）までに修正版が届きませんでした。" in notice
         assert "審査の対象とすることができませんでした" in notice
         assert "お送りください" not in notice and "2028年2月18日" not in notice
-    assert "\nご担当者 様\n" in _letter_text(folder / "通知" / "scan_不適格.txt")
+    scan = _letter_text(folder / "通知" / "scan_不適格.txt")
+    assert "\nご担当者 様\n" in scan and "各位" not in scan
 
 
 def test_a_file_replaced_by_its_own_fresh_correction_gets_no_letter(
