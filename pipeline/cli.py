@@ -285,7 +285,8 @@ def new_round(ctx: click.Context, directory: Path, config: Path) -> None:
                f"{japanese_datetime(settings.deadline)}）。\n"
                f"  設定: {directory / 'round.toml'}（値を確かめてください）\n"
                f"  申請用紙の作成: make form ROUND={directory}\n"
-               f"  実行: make ROUND={directory}")
+               f"  実行: make ROUND={directory}"
+               + "".join(f"\n設定の注意: {warning}" for warning in settings.warnings))
 
 
 def _summary(result: RoundResult) -> str:

@@ -342,10 +342,10 @@ def test_one_salutation_from_what_the_form_tells(later_round: tuple[Path, RoundR
 
 def _rewritten(folder: Path, result: RoundResult, run_at: dt.datetime) -> Path:
     """The letters of ``result`` as a run at ``run_at`` writes them, into ``folder``."""
-    folders = [folder / name for name in ("差戻し", "通知", "通知（暫定）")]
-    for path in folders:
+    returns, notices, drafts = (folder / name for name in ("差戻し", "通知", "通知（暫定）"))
+    for path in (returns, notices, drafts):
         path.mkdir(parents=True)
-    write_letters(*folders, dataclasses.replace(result, run_at=run_at),
+    write_letters(returns, notices, drafts, dataclasses.replace(result, run_at=run_at),
                   load_templates(result.settings.templates))
     return folder
 

@@ -72,3 +72,13 @@ def test_an_applicant_outside_tokyo_is_counted_as_outside_tokyo(
     rows = _summary_rows(tmp_path / "outbox")
     counts = {area: rows[area][0] for area in ("区部", "多摩", "島しょ", "都外", "不明")}
     assert counts == {"区部": 1, "多摩": 0, "島しょ": 0, "都外": 1, "不明": 1}
+
+
+def test_a_new_round_whose_dates_fall_on_a_day_off_says_so(tmp_path: Path) -> None:
+    """A year on, the seed round's 再提出期限 (2016-07-08, a Friday) is a Saturday."""
+    made = CliRunner().invoke(main, ["new-round", str(tmp_path / "2017"), "--config",
+                                     str(ROUND_TOML)])
+    assert made.exit_code == 0, made.output
+    assert made.output.splitlines()[-1] == (
+        "設定の注意: 再提出期限（correspondence.resubmission_deadline）の2017年7月8日は土曜日です。"
+        "休みの日を期限にしてよいか確かめてください（よければそのままで構いません）。")
