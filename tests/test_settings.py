@@ -242,3 +242,9 @@ def test_a_deadline_on_a_day_off_is_a_warning(tmp_path: Path) -> None:
     assert [w.split("は", 1)[0] for w in saturday.warnings] == ["締切（round.deadline）の2028年1月8日"]
     assert "土曜日" in saturday.warnings[0]
     assert load_settings(ROUND_TOML).warnings == ()
+
+
+def test_a_resubmission_deadline_that_is_not_a_date_is_one_mistake(tmp_path: Path) -> None:
+    """Not also compared with the deadline as if it were a date."""
+    assert _mistakes(tmp_path, _dates("2028-02-04T17:00:00+09:00", '"2月18日"')) == [
+        'correspondence.resubmission_deadline は 2016-07-08 のような日付にしてください（現在の値: "2月18日"）。']

@@ -322,11 +322,10 @@ def _check_resubmission(reader: _Reader, round_: dict[str, Any], correspondence:
                         settings: RoundSettings) -> None:
     """Corrections are accepted until the 再提出期限: on or before the deadline's own day,
     every correction sent back after the deadline would be refused."""
+    keys = {"round.deadline", "correspondence.resubmission_deadline"}
     given = "deadline" in round_ and "resubmission_deadline" in correspondence
-    read = not any(p.startswith(("round.deadline ", "correspondence.resubmission_deadline "))
-                   for p in reader.problems)
     deadline = settings.deadline.date()
-    if given and read and settings.resubmission_deadline <= deadline:
+    if given and not keys & reader.failed and settings.resubmission_deadline <= deadline:
         reader.fail("correspondence.resubmission_deadline",
                     f"締切（round.deadline：{japanese_date(deadline)}）より後の日付（例："
                     f"{deadline + dt.timedelta(days=14)}）にしてください。締切の日以前では、"
@@ -436,10 +435,12 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[str] = []
+        self.failed: set[str] = set()  # the keys whose value is wrong (a stand-in was returned)
         self._misspelt: set[str] = set()  # required keys already reported as a typo
 
     def fail(self, key: str, what: str, value: object = _MISSING, hint: str = "") -> None:
         now = "" if value is _MISSING else f"（現在の値: {_shown(value)}{'。' if hint else ''}{hint}）"
+        self.failed.add(key)
         self.problems.append(f"{key} は{what}{now}。")
 
     def missing(self, dotted: str, what: str = "必須です。値を書いてください") -> None:
