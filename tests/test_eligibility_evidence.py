@@ -143,7 +143,7 @@ def slips(tmp_path_factory: pytest.TempPathFactory,
         "区市町村": "府中市役所", "郵便番号": "726-0005", "所在地": "広島県府中市府川町315"}),
         blank_dir=blank_dir)
     outbox = inbox.parent / "outbox"
-    return run_round(inbox, outbox, settings, RUN_AT)  # before the 再提出期限: still 要修正, _sheets(outbox)
+    return run_round(inbox, outbox, settings, RUN_AT), _sheets(outbox)  # before the 再提出期限
 
 
 @pytest.mark.parametrize("file", READINGS)

@@ -75,13 +75,16 @@ def test_a_correction_from_our_workbook_supersedes_its_original_under_any_name(
     decisions = _decisions(result)
     assert decisions["修正版 申請書.xlsx"] == "選定"
     assert decisions["nakano.xlsx"] == "重複"
-    assert "差戻しの修正版（元: nakano.xlsx）" in _row(result, "nakano.xlsx")["reason"]
+    assert _row(result, "nakano.xlsx")["reason_code"] == "replaced_by_correction"
+    assert _row(result, "nakano.xlsx")["reason"] == ("修正版（修正版 申請書.xlsx）で判定するため、"
+                                                     "このファイルへの通知はありません。")
     assert _row(result, "修正版 申請書.xlsx")["received_basis"].startswith(
         "差戻しの修正版（元: nakano.xlsx）：元の受付日時")
     assert _row(result, "修正版 申請書.xlsx")["received_at"] == pd.Timestamp(
         dt.datetime(2016, 6, 29, 10, 0, tzinfo=JST))
-    # only the judged file gets a notice; the superseded one a 重複 notice, no 差戻し
+    # only the judged file gets a letter: the superseded one neither a 重複 notice nor a 差戻し
     assert not list((inbox.parent / "outbox" / "差戻し").iterdir())
+    assert not list((inbox.parent / "outbox" / "通知").glob("nakano*"))
 
 
 @pytest.mark.parametrize(("arrived", "decision", "basis"), [
@@ -102,9 +105,10 @@ def test_a_correction_keeps_the_original_receipt_only_until_the_resubmission_dea
     assert _decisions(result) == {"fixed.xlsx": decision, "orig.xlsx": "重複"}
     assert basis in _row(result, "fixed.xlsx")["received_basis"]
     # never two contradictory notices: one notice for the organisation, for the judged file
+    # (none for the original its correction replaced)
     notices = sorted(p.name.replace("（暫定）", "") for folder in ("通知", "通知（暫定）")
                      for p in (inbox.parent / "outbox" / folder).glob("*_*.txt"))
-    assert notices == [f"fixed_{decision}.txt", "orig_重複.txt"]
+    assert notices == [f"fixed_{decision}.txt"]
 
 
 def test_a_correction_of_unknown_arrival_after_the_window_makes_the_ranking_provisional(

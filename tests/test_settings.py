@@ -197,3 +197,54 @@ def test_print_headers_escape_ampersands_and_fit_excel_s_limit(tmp_path: Path) -
     header = sheet.header
     workbook.close()
     assert header.startswith("&L&9A&&B ") and len(header) <= 255 and header.endswith("…")
+
+
+# --- Settings that cannot work, or may not be meant (issue 24, case 12) --------------------------
+
+def _dates(deadline: str, resubmission: str) -> str:
+    """The seed round with another deadline and 再提出期限."""
+    assert "resubmission_deadline = 2016-07-08" in SEED
+    return (SEED.replace("deadline = 2016-06-30T23:59:59+09:00", f"deadline = {deadline}")
+            .replace("resubmission_deadline = 2016-07-08",
+                     f"resubmission_deadline = {resubmission}"))
+
+
+@pytest.mark.parametrize("resubmission", ["2028-02-04", "2028-01-31"])
+def test_a_resubmission_deadline_not_after_the_deadline_is_refused(tmp_path: Path,
+                                                                   resubmission: str) -> None:
+    """Reported with every other mistake, naming the key and what to write."""
+    text = _dates("2028-02-04T17:00:00+09:00", resubmission).replace("max_districts = 5",
+                                                                     "max_districts = 0")
+    assert _mistakes(tmp_path, text) == [
+        "round.max_districts は1以上の整数にしてください（現在の値: 0）。",
+        "correspondence.resubmission_deadline は締切（round.deadline：2028年2月4日）より後の日付"
+        "（例：2028-02-18）にしてください。締切の日以前では、差戻しの修正版がすべて期限後の受付に"
+        f"なり不適格になります（現在の値: {resubmission}）。",
+    ]
+
+
+def test_a_resubmission_deadline_the_day_after_is_accepted(tmp_path: Path) -> None:
+    settings = _load(tmp_path, _dates("2028-02-04T17:00:00+09:00", "2028-02-07"))
+    assert settings.resubmission_deadline == dt.date(2028, 2, 7)
+    assert settings.warnings == ()  # a Friday and a Monday
+
+
+def test_a_deadline_on_a_day_off_is_a_warning(tmp_path: Path) -> None:
+    """A public holiday (jpholiday), a Sunday, a Saturday: warnings; the settings still load."""
+    holiday = _load(tmp_path, _dates("2028-03-20T17:00:00+09:00", "2028-04-02"))
+    assert holiday.warnings == (
+        "締切（round.deadline）の2028年3月20日は祝日（春分の日）です。休みの日を期限にしてよいか"
+        "確かめてください（よければそのままで構いません）。",
+        "再提出期限（correspondence.resubmission_deadline）の2028年4月2日は日曜日です。休みの日を"
+        "期限にしてよいか確かめてください（よければそのままで構いません）。",
+    )
+    saturday = _load(tmp_path, _dates("2028-01-08", "2028-01-21"))
+    assert [w.split("は", 1)[0] for w in saturday.warnings] == ["締切（round.deadline）の2028年1月8日"]
+    assert "土曜日" in saturday.warnings[0]
+    assert load_settings(ROUND_TOML).warnings == ()
+
+
+def test_a_resubmission_deadline_that_is_not_a_date_is_one_mistake(tmp_path: Path) -> None:
+    """Not also compared with the deadline as if it were a date."""
+    assert _mistakes(tmp_path, _dates("2028-02-04T17:00:00+09:00", '"2月18日"')) == [
+        'correspondence.resubmission_deadline は 2016-07-08 のような日付にしてください（現在の値: "2月18日"）。']

@@ -6,8 +6,8 @@ without a new 様式 version.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,7 +22,6 @@ FORM_VERSION = "伴走支援事業申請用紙 第1版"
 CORRECTS_PROPERTY = "bansou-corrects"
 # A custom document property of each blank form: the round (round.name) it was made for.
 ROUND_PROPERTY = "bansou-round"
-_EXAMPLES = wording.form_examples(dt.date(2016, 6, 30))
 
 Kind = Literal[
     "date", "org_type", "municipality", "choice", "text", "long_text", "postal_code",
@@ -43,10 +42,10 @@ class FieldSpec:
 
     @property
     def guide(self) -> str:
-        """The guidance with the first round's examples (messages about a form use it)."""
-        return self.guide_for(_EXAMPLES)
+        """The guidance with the seed round's examples (see wording.SEED_EXAMPLES)."""
+        return self.guide_for(wording.SEED_EXAMPLES)
 
-    def guide_for(self, examples: dict[str, str]) -> str:
+    def guide_for(self, examples: Mapping[str, str]) -> str:
         """The guidance with a round's own examples (its form uses it)."""
         return self.guide_text.format_map(examples)
 
@@ -123,6 +122,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 
 FIELDS_BY_KEY: dict[str, FieldSpec] = {f.key: f for f in FIELDS}
+FIELDS_BY_LABEL: dict[str, FieldSpec] = {f.label: f for f in FIELDS}
 SCALAR_FIELDS = tuple(f for f in FIELDS if not f.is_checklist)
 CHECKLIST_FIELDS = tuple(f for f in FIELDS if f.is_checklist)
 

@@ -3,12 +3,16 @@
 Each kind has a stable code and a Japanese template an applicant can act on:
 what is wrong and what to write instead. Templates are filled with
 ``label`` (the field's label), ``value`` (what was typed), ``guide`` (the
-field's guidance) and ``extra``.
+field's guidance), ``extra`` and the round's examples (``date_numeric``,
+``date_era``, ``month``, ``month_numeric``: wording.form_examples).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from pipeline.core import wording
 
 
 @dataclass(frozen=True)
@@ -76,11 +80,11 @@ _KINDS = (
                 "見出しのセルを消したり書き換えたりせず、その右隣のセルに入力してください。"),
     ProblemKind("required", "未入力", "「{label}」が未入力です。{guide}"),
     ProblemKind("bad_date", "日付として読めない",
-                "「{label}」の「{value}」を日付として読み取れません。2016/6/28 や "
-                "平成28年6月28日 の形で入力してください。"),
+                "「{label}」の「{value}」を日付として読み取れません。{date_numeric} や "
+                "{date_era} の形で入力してください。"),
     ProblemKind("date_out_of_round", "募集回から離れた日付",
                 "「{label}」の「{value}」は今回の募集回の日付ではないようです（{extra}）。"
-                "申請する日付を 2016/6/28 のように入力してください。"),
+                "申請する日付を {date_numeric} のように入力してください。"),
     ProblemKind("formula", "数式が入力されている",
                 "「{label}」のセルに数式が入力されています。数式ではなく値そのものを入力して"
                 "ください。{guide}"),
@@ -88,7 +92,7 @@ _KINDS = (
                 "申請書が{extra}の複数のシートに記入されています。1つのシートにまとめ、"
                 "ほかのシートを削除して再送してください（最初のシートを読み取りました）。"),
     ProblemKind("bad_year_month", "年月として読めない",
-                "「{label}」の「{value}」を年月として読み取れません。2016年9月 や 2016/9 の形で"
+                "「{label}」の「{value}」を年月として読み取れません。{month} や {month_numeric} の形で"
                 "入力してください。"),
     ProblemKind("bad_months", "月数として読めない",
                 "「{label}」の「{value}」を月数として読み取れません。4から8までの数字（例：6）を"
@@ -112,7 +116,7 @@ _KINDS = (
                 "入力してください。"),
     ProblemKind("unknown_postal_code", "存在しない郵便番号",
                 "「{label}」の「{value}」は日本郵便の郵便番号データにありません。所在地の郵便番号を"
-                "確かめて、正しい番号を入力してください（{extra}）。"),
+                "確かめて、正しい番号を入力してください。"),
     ProblemKind("bad_phone", "電話番号の形式",
                 "「{label}」の「{value}」は電話番号として読み取れません。市外局番から10桁または"
                 "11桁で入力してください（例：03-1234-5678）。"),
@@ -170,13 +174,25 @@ class Problem:
 
 
 def describe(code: str, *, label: str = "", value: object = "", guide: str = "",
-             extra: str = "") -> str:
+             extra: str = "", examples: Mapping[str, str] = wording.SEED_EXAMPLES) -> str:
     """The Japanese message of a problem kind, filled in. A long value is quoted by its start:
     the message names the cell, and the whole value is in the 入力値 column."""
     quoted = str(value)
     if len(quoted) > _QUOTED:
         quoted = f"{quoted[:_QUOTED]}…"
-    return KINDS[code].template.format(label=label, value=quoted, guide=guide, extra=extra)
+    return KINDS[code].template.format_map(
+        {**examples, "label": label, "value": quoted, "guide": guide, "extra": extra})
+
+
+def _round_dependent(kind: ProblemKind) -> bool:
+    """A kind whose message gives the round's examples (itself or in the field's guidance), and
+    can be written again from the problem's row alone (it uses no ``extra``)."""
+    return "{extra}" not in kind.template and any(
+        f"{{{name}" in kind.template for name in ("guide", "date_", "month"))
+
+
+# The kinds whose messages validation writes again with the round's own examples.
+ROUND_EXAMPLE_KINDS = frozenset(kind.code for kind in _KINDS if _round_dependent(kind))
 
 
 _QUOTED = 80

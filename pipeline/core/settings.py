@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jpholiday
+
 from pipeline.core.domain import CHALLENGE_CATEGORIES, COMMITMENTS, MENUS
 from pipeline.core.errors import SettingsError
+from pipeline.core.wording import japanese_date
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 # The names round.toml may use; score.AUTO_RULES and select.TIE_BREAK_ORDER implement exactly
@@ -93,6 +96,17 @@ class RoundSettings:
     templates: Path  # folder of the notices' templates
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """What in the settings works but may not be meant: a deadline on a day the office and
+        most applicants do not work (shown on the console and in 概要; the run goes on)."""
+        dates = (("締切（round.deadline）", self.deadline.date()),
+                 ("再提出期限（correspondence.resubmission_deadline）", self.resubmission_deadline))
+        return tuple(
+            f"{what}の{japanese_date(day)}は{off}です。休みの日を期限にしてよいか確かめてください"
+            "（よければそのままで構いません）。"
+            for what, day in dates if (off := day_off(day)))
+
+    @property
     def criteria(self) -> tuple[tuple[str, str], ...]:
         """(key, label) of every criterion, automatic first."""
         return (*((c.key, c.label) for c in self.auto), *((c.key, c.label) for c in self.review))
@@ -140,6 +154,17 @@ class RoundSettings:
             "menu_fit": f"取組課題の区分に合う支援メニューを1つ以上選んでいれば{criterion.points}点"
                         "。区分ごとのメニューは下の「メニューの適合」の行",
         }[criterion.rule]
+
+
+_WEEKDAYS = "月火水木金土日"
+
+
+def day_off(day: dt.date) -> str:
+    """What makes a day a day off in Japan ("日曜日", "祝日（成人の日）"), or "" for a working day.
+    Holidays from jpholiday, which follows the holiday law (substitute and in-between days too)."""
+    if holiday := jpholiday.is_holiday_name(day):
+        return f"祝日（{holiday}）"
+    return f"{_WEEKDAYS[day.weekday()]}曜日" if day.weekday() >= 5 else ""
 
 
 def load_settings(path: Path) -> RoundSettings:
@@ -258,6 +283,7 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
         resubmission_deadline=reader.date(correspondence, "correspondence.resubmission_deadline"),
         templates=_templates(reader, correspondence, base),
     )
+    _check_resubmission(reader, round_, correspondence, settings)
     if reader.problems:
         count = f"{len(reader.problems)}件の誤りがあります" if len(reader.problems) > 1 else "誤りがあります"
         raise SettingsError(f"設定ファイル {source} に{count}：\n"
@@ -290,6 +316,21 @@ def _check_criteria(reader: _Reader, auto: tuple[AutoCriterion, ...],
     for label in sorted(labels & RESERVED_LABELS):
         reader.fail("rubric の label", f"「{label}」にできません。選定結果の列名と同じです。"
                     "別の名前にしてください")
+
+
+def _check_resubmission(reader: _Reader, round_: dict[str, Any], correspondence: dict[str, Any],
+                        settings: RoundSettings) -> None:
+    """Corrections are accepted until the 再提出期限: on or before the deadline's own day,
+    every correction sent back after the deadline would be refused."""
+    keys = {"round.deadline", "correspondence.resubmission_deadline"}
+    given = "deadline" in round_ and "resubmission_deadline" in correspondence
+    deadline = settings.deadline.date()
+    if given and not keys & reader.failed and settings.resubmission_deadline <= deadline:
+        reader.fail("correspondence.resubmission_deadline",
+                    f"締切（round.deadline：{japanese_date(deadline)}）より後の日付（例："
+                    f"{deadline + dt.timedelta(days=14)}）にしてください。締切の日以前では、"
+                    "差戻しの修正版がすべて期限後の受付になり不適格になります",
+                    correspondence["resubmission_deadline"])
 
 
 def default_menu_fit() -> dict[str, tuple[str, ...]]:
@@ -394,10 +435,12 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[str] = []
+        self.failed: set[str] = set()  # the keys whose value is wrong (a stand-in was returned)
         self._misspelt: set[str] = set()  # required keys already reported as a typo
 
     def fail(self, key: str, what: str, value: object = _MISSING, hint: str = "") -> None:
         now = "" if value is _MISSING else f"（現在の値: {_shown(value)}{'。' if hint else ''}{hint}）"
+        self.failed.add(key)
         self.problems.append(f"{key} は{what}{now}。")
 
     def missing(self, dotted: str, what: str = "必須です。値を書いてください") -> None:

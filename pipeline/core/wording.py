@@ -34,10 +34,18 @@ def era_date(day: dt.date) -> str:
 
 
 def form_examples(deadline: dt.date) -> dict[str, str]:
-    """The examples a round's form gives: an application date just before the deadline, and
-    a start three months after it."""
+    """The examples a round's form and its messages give: an application date just before the
+    deadline (``date``: both ways; ``date_numeric``, ``date_era``), and a start three months
+    after it (``month``, ``month_numeric``)."""
     applied = deadline - dt.timedelta(days=2)
     month = deadline.month + 2
     start = dt.date(deadline.year + month // 12, month % 12 + 1, 1)
-    return {"date": f"{applied.year}/{applied.month}/{applied.day}、{era_date(applied)}",
-            "month": f"{start.year}年{start.month}月"}
+    numeric = f"{applied.year}/{applied.month}/{applied.day}"
+    return {"date": f"{numeric}、{era_date(applied)}", "date_numeric": numeric,
+            "date_era": era_date(applied), "month": f"{start.year}年{start.month}月",
+            "month_numeric": f"{start.year}/{start.month}"}
+
+
+# The seed round's examples: in messages written before a round's settings are at hand (the
+# worker processes that read forms); deciding rewrites them with the round's own.
+SEED_EXAMPLES = form_examples(dt.date(2016, 6, 30))

@@ -7,6 +7,8 @@ forms (:mod:`pipeline.workers`); it needs no pandas, so those processes start li
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pipeline.core import postal, problems
 from pipeline.core.formspec import (
     CHECKLIST_FIELDS,
@@ -16,6 +18,7 @@ from pipeline.core.formspec import (
     item_key,
 )
 from pipeline.core.normalize import Invalid, display, normalize_field, parse_mark
+from pipeline.core.wording import SEED_EXAMPLES
 from pipeline.stage1_read.forms import RawForm
 
 
@@ -35,7 +38,7 @@ def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Prob
             continue
         value = normalize_field(spec, cell.value)
         if spec.kind == "postal_code" and isinstance(value, str) and postal.lookup(value) is None:
-            value = Invalid("unknown_postal_code", extra=postal.data_version())
+            value = Invalid("unknown_postal_code")
         if isinstance(value, Invalid):
             found.append(field_problem(form, spec, value.code, extra=value.extra))
             value = None
@@ -61,8 +64,10 @@ def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Prob
 
 
 def field_problem(form: RawForm, spec: FieldSpec, code: str, *, item: str | None = None,
-                  extra: str = "") -> problems.Problem:
-    """A problem with one field (or one checklist item) of a form."""
+                  extra: str = "", examples: Mapping[str, str] = SEED_EXAMPLES
+                  ) -> problems.Problem:
+    """A problem with one field (or one checklist item) of a form, its message giving
+    ``examples`` (the seed round's, until validation knows the round)."""
     key = item_key(spec, item) if item else spec.key
     label = f"{spec.label}：{item}" if item else spec.label
     if code == "label_missing":
@@ -75,5 +80,6 @@ def field_problem(form: RawForm, spec: FieldSpec, code: str, *, item: str | None
         cell = next((form.cells[k] for i in spec.items if (k := item_key(spec, i)) in form.cells),
                     None)
     address = cell.address if cell else form.label_addresses.get(key, "")
-    message = problems.describe(code, label=label, value=typed, guide=spec.guide, extra=extra)
+    message = problems.describe(code, label=label, value=typed, guide=spec.guide_for(examples),
+                                extra=extra, examples=examples)
     return problems.Problem(form.file, form.sheet, address, label, typed, code, message)

@@ -96,6 +96,9 @@ RULES = (
              f"（受付：{japanese_datetime(row['received_at'])}）。")),
 )
 
+# The rules that refuse an application as not in Tokyo (概要 counts these as 都外).
+OUTSIDE_TOKYO_RULES = ("municipality_in_tokyo", "located_in_tokyo")
+
 
 def company_form(org_name: object) -> str | None:
     """The company legal form an 団体名 has (株式会社 for (株), ㈱, 〈株〉 …), if any."""

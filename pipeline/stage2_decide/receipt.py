@@ -82,7 +82,7 @@ def _contact_keys(email: object, phone: object) -> set[str]:
 class Superseded:
     file: str
     by: str  # the file judged instead
-    code: str  # same_content or later_submission (LedgerSchema.reason_code)
+    code: str  # same_content, later_submission or replaced_by_correction (LedgerSchema.reason_code)
     reason: str
 
 
@@ -426,13 +426,30 @@ def _keep_latest(group: list[str], arrivals: dict[str, _Arrival],
                                   "受付簿に受付日時を記入するか、古い方を inbox から移してください")
         result.notes.append(f"同じ団体の申請 {listed}：{how}で {versions[-1]} を判定しました。")
     latest = versions[-1]
+    corrects = _originals(latest, corrected)
     for file in sorted(versions[:-1]):
-        result.superseded.append(Superseded(
-            file, latest, "later_submission",
-            f"同じ団体から後で届いた申請（{latest}）があるため、そちらで判定します（根拠：{how}）。"))
+        if file in unjudgeable or file in corrects:  # the sender hears about the correction
+            result.superseded.append(Superseded(
+                file, latest, "replaced_by_correction",
+                f"修正版（{latest}）で判定するため、このファイルへの通知はありません。"))
+        else:
+            result.superseded.append(Superseded(
+                file, latest, "later_submission",
+                f"同じ団体から後で届いた申請（{latest}）があるため、そちらで判定します（根拠：{how}）。"))
     if latest in corrected or any(f in unjudgeable for f in versions[:-1]):
         original, label = corrected.get(latest, (versions[0], f"修正版（元: {versions[0]}）"))
         _received_as_correction(latest, original, label, arrivals, settings, run_at, result)
+
+
+def _originals(file: str, corrected: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The files a correction corrects, newest first, by its link and theirs (a correction of
+    a correction corrects both)."""
+    chain, seen = [], {file}
+    while file in corrected and corrected[file][0] not in seen:
+        file = corrected[file][0]
+        seen.add(file)
+        chain.append(file)
+    return chain
 
 
 def _sort_time(arrival: _Arrival) -> dt.datetime:
@@ -442,16 +459,8 @@ def _sort_time(arrival: _Arrival) -> dt.datetime:
 def _order(group: list[str], arrivals: Mapping[str, _Arrival],
            corrected: Mapping[str, tuple[str, str]]) -> tuple[list[str], str | None]:
     """Oldest first, and the evidence that decided (None: nothing could)."""
-    def corrections_after(file: str) -> int:  # how long the chain of links behind a file is
-        depth, seen = 0, {file}
-        while file in corrected and corrected[file][0] not in seen:
-            file = corrected[file][0]
-            seen.add(file)
-            depth += 1
-        return depth
-
-    if any(f in corrected for f in group):
-        ordered = sorted(group, key=lambda f: (corrections_after(f), f))
+    if any(f in corrected for f in group):  # the longer the chain of links behind a file, the newer
+        ordered = sorted(group, key=lambda f: (len(_originals(f, corrected)), f))
         return ordered, corrected[ordered[-1]][1]
     times = {f: arrivals[f].when for f in group}
     if any(t is None for t in times.values()):

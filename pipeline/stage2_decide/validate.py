@@ -13,8 +13,8 @@ from dataclasses import astuple, dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.core import domain, postal, problems
-from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, SCALAR_FIELDS
+from pipeline.core import domain, postal, problems, wording
+from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, FIELDS_BY_LABEL, SCALAR_FIELDS
 from pipeline.core.normalize import MonthOnly, ReadAs
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.record import field_problem, normalize_form
@@ -80,6 +80,8 @@ def validate_forms(forms: Iterable[RawForm], deadline: dt.date | None = None) ->
     except pa.errors.SchemaErrors as errors:
         found.extend(_schema_problems(errors.failure_cases, by_file))
     problem_frame = _problem_frame(found)
+    if deadline is not None:
+        problem_frame = _with_round_examples(problem_frame, wording.form_examples(deadline))
     clean = records[~records["file"].isin(problem_frame["file"])]
     applications = ApplicationSchema.validate(clean.reset_index(drop=True))
     return Validated(applications, problem_frame, records, inferred)
@@ -140,8 +142,28 @@ def _outside_round(form: RawForm, row: dict[str, object],
     if isinstance(day, dt.date) and abs(day - deadline) > _DATE_SLACK:
         extra = f"締切は{deadline.year}年{deadline.month}月{deadline.day}日"
         return [field_problem(form, FIELDS_BY_KEY["application_date"], "date_out_of_round",
-                              extra=extra)]
+                              extra=extra, examples=wording.form_examples(deadline))]
     return []
+
+
+def _with_round_examples(frame: pd.DataFrame, examples: dict[str, str]) -> pd.DataFrame:
+    """The forms were read before the round was known, so their messages gave the seed round's
+    examples (2016/6/28): the messages that give examples are written again with this round's,
+    from the row itself (what letters, 差戻し and 入力エラー show)."""
+    again = frame["code"].isin(problems.ROUND_EXAMPLE_KINDS)
+    if not again.any():
+        return frame
+    rows = frame[again]
+    messages = [problems.describe(code, label=label, value=value, examples=examples,
+                                  guide=_guide(label, examples))
+                for code, label, value in zip(rows["code"], rows["label"], rows["value"],
+                                              strict=True)]
+    return frame.assign(message=frame["message"].mask(again, pd.Series(messages, rows.index)))
+
+
+def _guide(label: str, examples: dict[str, str]) -> str:
+    spec = FIELDS_BY_LABEL.get(label)
+    return spec.guide_for(examples) if spec else ""
 
 
 def prepare() -> None:

@@ -8,6 +8,7 @@ are inserted in one pass and never read as template text, so an applicant's
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -49,6 +50,9 @@ _NO_DRAFTS = ("順位は確定しています。選定・選外の通知は「�
               "このフォルダには、順位が暫定の間だけ通知の下書きが入ります。\n")
 RETURN_TEMPLATE = "差戻し"
 NOTICE_DECISIONS = (SELECTED, NOT_SELECTED, INELIGIBLE, DUPLICATE)
+# Files that get no letter (LedgerSchema.reason_code): superseded by their own correction, whose
+# sender hears about the correction (its row in 受付一覧 says so).
+SILENT_CODES = frozenset({"replaced_by_correction"})
 SUMMARY_SHEET = "修正箇所"
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
 _MARK = PatternFill("solid", fgColor="FFC7CE")
@@ -105,6 +109,8 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
     marked = _annotate_all(returns, result, facts, decisions, stems, problems_by_file)
     for file, decision in decisions.items():
         stem = stems[file]
+        if facts.codes[file] in SILENT_CODES:
+            continue
         if decision in NOTICE_DECISIONS:
             values = facts.values(file)
             body = render(templates[decision], values, decision)
@@ -128,10 +134,22 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
         values = facts.values(file) | {
             "不備一覧": _problem_lines(found),
             "再提出期限": japanese_date(result.settings.resubmission_deadline),
+            "再提出のお願い": resubmission_request(result.settings.resubmission_deadline,
+                                                  result.run_at.date()),
             "添付の説明": attachment,
         }
         save(returns / f"{stem}_連絡文.txt",
              _letter(values, render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE)))
+
+
+def resubmission_request(deadline: dt.date, today: dt.date) -> str:
+    """What a 差戻し letter asks: the correction by the 再提出期限 while it is to come; once it
+    has passed, never that date as still to come, but to contact the office."""
+    if today <= deadline:
+        return (f"お手数をおかけしますが、修正のうえ {japanese_date(deadline)} までに再度お送り"
+                "くださいますようお願いいたします。")
+    return (f"再提出期限（{japanese_date(deadline)}）を過ぎております。修正版をお送りいただく前に、"
+            "このお申し込みの扱いについて下記の事務局までご連絡ください。")
 
 
 def _annotate_all(returns: Path, result: RoundResult, facts: _Facts,
@@ -183,6 +201,7 @@ class _Facts:
             strict=True) if code != "staff_excluded"}
         self.hashes = dict(zip(ledger["file"].tolist(), ledger["sha256"].tolist(), strict=True))
         self.reasons = dict(zip(ledger["file"].tolist(), ledger["reason"].tolist(), strict=True))
+        self.codes = dict(zip(ledger["file"].tolist(), ledger["reason_code"].tolist(), strict=True))
         columns = ["email", "contact_name", "org_name", "municipality"]
         self.records: dict[Any, dict[Any, Any]] = result.records[columns].to_dict("index")
         self.ranked: dict[Any, dict[Any, Any]] = result.ranked.set_index("file")[
@@ -204,10 +223,12 @@ class _Facts:
 
         email = text("email")
         contact = text("contact_name", "ご担当者")
+        org_name = text("org_name")
         return {
             "宛先": f"{contact} <{email}>" if email else _UNKNOWN_ADDRESS,
+            "宛名": "\n".join(filter(None, (org_name, f"{contact} 様"))),
             "募集回": settings.name,
-            "団体名": text("org_name", "ご担当者各位"),
+            "団体名": org_name or file,  # the file's name names an unreadable file's sender
             "担当者氏名": contact,
             "区市町村": text("municipality"),
             "ファイル名": file,

@@ -16,6 +16,7 @@ from pipeline.core import domain, postal
 from pipeline.core.formspec import FIELDS
 from pipeline.core.points import DISPLAY_RULE, row_sums, shown_number, shown_text
 from pipeline.core.result import RoundResult
+from pipeline.stage2_decide.eligibility import OUTSIDE_TOKYO_RULES
 from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
@@ -31,7 +32,8 @@ from schemas.selection import DECISIONS, points_column
 
 DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
                     "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
-OTHER_AREA = "都外・不明"
+OUTSIDE_TOKYO = "都外"  # 概要's 地域: refused as outside Tokyo, or a 区市町村 not one of the 62
+UNKNOWN_AREA = "不明"  # 概要's 地域: no 区市町村 could be read
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
 PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
 CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from staff
@@ -323,13 +325,15 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         ("実行日時", result.run_at.strftime("%Y年%m月%d日 %H:%M")),
         ("順位", status),
         *((f"暫定の理由 {n}", reason) for n, reason in enumerate(result.provisional_reasons, 1)),
+        *((f"設定の注意 {n}", warning) for n, warning in enumerate(result.settings.warnings, 1)),
         ("読み込んだ審査票", f"{result.review_sheets}件"),
         ("前回からの変更", f"{result.changes_summary}（「前回からの変更」シート）"),
     ]
     row = 2
     for label, value in rows:
         sheet.write_string(row, 0, label, heading)
-        flagged = result.provisional and label.startswith(("順位", "暫定"))
+        flagged = ((result.provisional and label.startswith(("順位", "暫定")))
+                   or label.startswith("設定の注意"))
         sheet.write_string(row, 1, value, warn_cell if flagged else cell)
         sheet.set_row(row, 15.0 * min(wrapped_lines(value, 54), 6))
         row += 1
@@ -356,10 +360,10 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
               int(((known["org_type"] == label) & (known["decision"] == "選定")).sum()))
              for label in domain.ORG_TYPES.values()]
     row = _count_table(sheet, row + 1, "団体種別（読み込めた申請）", types, heading, cell)
-    area = known["municipality"].map(domain.MUNICIPALITY_AREA).fillna(OTHER_AREA)
+    area = _areas(result)
     areas = [(label, int((area == label).sum()),
               int(((area == label) & (known["decision"] == "選定")).sum()))
-             for label in (*domain.AREAS, OTHER_AREA)]
+             for label in (*domain.AREAS, OUTSIDE_TOKYO, UNKNOWN_AREA)]
     area_top = row + 1
     row = _count_table(sheet, area_top, "地域（読み込めた申請）", areas, heading, cell)
 
@@ -421,6 +425,16 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         row += 1
     print_setup(sheet, landscape=True, header="選定結果 概要")
     sheet.activate()
+
+
+def _areas(result: RoundResult) -> pd.Series:
+    """Each readable form's 地域 for 概要: by its 区市町村, except that an application refused
+    as outside Tokyo (its 郵便番号 and 所在地 say so) is 都外 whatever 区市町村 it names."""
+    records, ineligible = result.records, result.ineligible
+    outside = ineligible.loc[ineligible["rule"].isin(OUTSIDE_TOKYO_RULES), "file"]
+    area = records["municipality"].map(domain.MUNICIPALITY_AREA)
+    area = area.where(records["municipality"].isna() | area.notna(), OUTSIDE_TOKYO)
+    return area.mask(records["file"].isin(outside), OUTSIDE_TOKYO).fillna(UNKNOWN_AREA)
 
 
 def _count_table(sheet: Worksheet, row: int, title: str, rows: Sequence[tuple[object, ...]],
