@@ -133,9 +133,9 @@ def test_return_letter(round_dir: Path) -> None:
     lines = letter.splitlines()
     assert lines[0] == "宛先: 佐藤 花子 <chiiki@shinjuku-shakyo.example.jp>"
     assert lines[1] == "件名: 【平成28年度 中間支援力強化のための伴走支援事業】申請用紙の修正のお願い（直す会）"
-    # written by the last run, after the 再提出期限: that date is not asked for as to come
-    assert "再提出期限（2016年7月8日）を過ぎております" in letter
-    assert "までに再度お送りください" not in letter
+    # written before the 再提出期限: the date is asked for (after it, see
+    # test_a_return_letter_written_after_the_resubmission_deadline_asks_for_nothing_by_it)
+    assert "2016年7月8日 までに再度お送り" in letter
     assert "1. 申請書シート B17（電話番号）" in letter
     assert "2. 申請書シート B21（取組課題の内容）" in letter
     assert "電話：03-3268-7186　メール：chiiki_07@tcsw.tvac.or.jp" in letter
@@ -405,8 +405,8 @@ def test_a_file_replaced_by_its_own_fresh_correction_gets_no_letter(
              blank_dir=blank_dir)
     add_form(inbox, "second try.xlsx", org("練馬の会", "練馬区", {"申請日": "2016/6/27"}),
              blank_dir=blank_dir)
-    make_register(inbox / "受付簿.xlsx", [("first try.xlsx", "2016/6/20 11:00"),
-                                       ("second try.xlsx", "2016/6/27 15:30")])
+    make_register(inbox / "受付簿.xlsx", [("first try.xlsx", "2016/6/20 11:00", "nerima@example.jp"),
+                                       ("second try.xlsx", "2016/6/27 15:30", "nerima@example.jp")])
     outbox = inbox.parent / "outbox"
     result = run_round(inbox, outbox, settings, RUN_AT)
     row = result.ledger.set_index("file").loc["first try.xlsx"]
