@@ -388,3 +388,18 @@ def test_the_public_phone_number_never_lets_one_form_replace_another(
               headings=("ファイル名", "受付日時", "送信元"))
     same = _run(inbox, settings)
     assert same.superseded_by == {"real.xlsx": "impostor.xlsx"}
+
+
+def test_a_staff_decision_settles_a_disputed_organisation_type(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    add_form(inbox, "coop.xlsx", org("まちの縁側合同会社", "三鷹市", {"団体種別": "その他（NPO支援センター等）",
+                                                                  "中間支援機能の概要": "地域の団体の相談窓口"}),
+             blank_dir=blank_dir)
+    disputed = _run(inbox, settings)
+    assert any("coop.xlsx" in r and "事務局判断" in r for r in disputed.provisional_reasons)
+    _register(inbox / "受付簿.xlsx", [("coop.xlsx", "2016/6/29 9:00")], decisions=[
+        ("coop.xlsx", "適格", None, "定款で非営利の中間支援を確認", "高橋", "2016/7/1")])
+    ruled = _run(inbox, settings)
+    assert _decisions(ruled) == {"coop.xlsx": "選定"}
+    assert not any("coop.xlsx" in r for r in ruled.provisional_reasons)
+    assert "事務局判断「適格」：定款で非営利の中間支援を確認" in _row(ruled, "coop.xlsx")["staff_note"]
