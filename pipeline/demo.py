@@ -486,14 +486,14 @@ def run_demo(directory: Path, settings: RoundSettings, *, forms: int = 40, seed:
              progress: Progress | None = None) -> tuple[DemoRound, RoundResult]:
     """Generate the round, run it, let three reviewers score, and run it again."""
     demo = generate_round(directory, settings, forms, seed)
-    result = run_round(demo.inbox, demo.outbox, settings, _DEMO_RUN_AT, progress)
+    result = run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT, progress)
     if forms <= _REVIEWED_UP_TO:
         fill_reviews(demo, demo.outbox / "審査票.xlsx", seed)
-        result = run_round(demo.inbox, demo.outbox, settings, _DEMO_RUN_AT, progress)
+        result = run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT, progress)
     return demo, result
 
 
 # After the deadline with every review in, before the 再提出期限: the forms sent back for fixing
 # can still come back, so the ranking is 暫定 for that reason only (after the 再提出期限 they
 # would be 不適格, and there would be no 差戻し to show).
-_DEMO_RUN_AT = dt.datetime(2016, 7, 5, 10, 0, tzinfo=JST)
+DEMO_RUN_AT = dt.datetime(2016, 7, 5, 10, 0, tzinfo=JST)

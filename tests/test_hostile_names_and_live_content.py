@@ -338,7 +338,7 @@ def test_the_round_s_hostile_workbooks_fit_in_a_memory_cap(tmp_path: Path, blank
         [sys.executable, "-c", _CAPPED_RUN.format(cap=CAP), "run", "--inbox", str(inbox),
          "--outbox", str(tmp_path / "outbox"), "--config", str(ROUND_TOML)],
         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=600,
-        check=False)
+        check=False, env={**os.environ, "SOURCE_DATE_EPOCH": str(int(RUN_AT.timestamp()))})
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert time.monotonic() - started < 120
     assert "4件のファイルを判定しました" in completed.stdout

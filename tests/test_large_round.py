@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.settings import load_settings
-from pipeline.demo import generate_round
+from pipeline.demo import DEMO_RUN_AT, generate_round
 from pipeline.run import run_round
 from pipeline.stage1_read import workers
 from tests.conftest import ROUND_TOML
-from tests.roundfactory import RUN_AT
 
 pytestmark = pytest.mark.slow  # `make quick` leaves these out
 
@@ -23,7 +22,7 @@ def test_large_round_is_complete_and_deterministic(tmp_path: Path) -> None:
     forms = workers.PARALLEL_FROM + 100
     settings = load_settings(ROUND_TOML)
     demo = generate_round(tmp_path / "big", settings, forms=forms)
-    result = run_round(demo.inbox, demo.outbox, settings, RUN_AT)
+    result = run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT)
     assert sorted(result.ledger["file"]) == sorted(f.name for f in demo.files)
     decisions = dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))
     for demo_file in demo.files:
@@ -35,14 +34,14 @@ def test_large_round_is_complete_and_deterministic(tmp_path: Path) -> None:
     assert result.provisional
     assert len([p for p in first if p.parts[0] in ("通知", "通知（暫定）")]) == noticed
     assert len([p for p in first if p.parts[0] == "差戻し"]) == 2 * (forms - noticed)
-    run_round(demo.inbox, demo.outbox, settings, RUN_AT)
+    run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT)
     second = {p.relative_to(demo.outbox): p.read_bytes() for p in demo.outbox.rglob("*")
               if p.is_file()}
     assert first.keys() == second.keys()
     # the first run had no previous results, the second says 変更なし: only that differs
     assert sorted(str(p) for p in first if first[p] != second[p]) == [
         ".bansou-manifest.json", "選定結果.xlsx"]
-    run_round(demo.inbox, demo.outbox, settings, RUN_AT)
+    run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT)
     third = {p.relative_to(demo.outbox): p.read_bytes() for p in demo.outbox.rglob("*")
              if p.is_file()}
     assert third == second  # from the second identical run on, byte-identical

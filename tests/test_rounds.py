@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.core.settings import RoundSettings
+from pipeline.core.settings import JST, RoundSettings
 from pipeline.new_round import new_round, next_year_text
 from pipeline.run import run_round
 from pipeline.stage3_write.form import write_form
@@ -95,7 +95,9 @@ def test_a_form_of_another_round_is_recognised_and_judged(tmp_path: Path, blank_
 
 
 def _make(*arguments: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "MAKEFLAGS": ""}
+    # the 2017 round's run between its deadline and its 再提出期限 (2017-07-08)
+    run_at = dt.datetime(2017, 7, 3, 10, 0, tzinfo=JST)
+    environment = {**os.environ, "MAKEFLAGS": "", "SOURCE_DATE_EPOCH": str(int(run_at.timestamp()))}
     return subprocess.run(["make", "--no-print-directory", "-C", str(ROOT), *arguments],
                           capture_output=True, text=True, timeout=600, env=environment,
                           check=False)

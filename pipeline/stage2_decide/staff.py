@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.core import domain
 from pipeline.core.filekey import FileIndex
-from pipeline.stage1_read.register import DECISION_LABELS, DECISIONS_SHEET, StaffDecisionRow
+from pipeline.stage1_read.register import DECISION_LABELS, StaffDecisionRow
 
 EXCLUDE, ELIGIBLE, INELIGIBLE, RESUBMISSION = "exclude", "eligible", "ineligible", "resubmission"
 # The words staff write in 判断 → what the run does with the file.
@@ -61,11 +61,10 @@ def resolve(rows: Sequence[StaffDecisionRow], files: Iterable[str], source: str 
 
     def cannot(row: StaffDecisionRow, why: str) -> None:
         rulings.notes.append(f"{source} {row.action_cell}: 事務局判断を適用できません。{why}")
-        rulings.provisional.append(f"受付簿の{DECISIONS_SHEET} {row.action_cell} を適用できません"
-                                   f"（{why}）")
+        rulings.provisional.append(f"受付簿 {row.action_cell} の事務局判断を適用できません（{why}）")
 
     for row in rows:
-        action = ACTIONS.get(row.action.replace(" ", "").replace("　", ""))
+        action = ACTIONS.get("".join(row.action.split()))
         if action is None:
             cannot(row, f"{DECISION_LABELS['action']}「{row.action}」は使えません。"
                         f"{'・'.join(ACTIONS)} のどれかを書いてください。")
@@ -91,8 +90,7 @@ def resolve(rows: Sequence[StaffDecisionRow], files: Iterable[str], source: str 
         seen[found] = row
         rulings.by_file[found] = Ruling(found, action, row.reason, row.author, row.date or "",
                                         row.action_cell, original)
-    rulings.notes.extend(ruling.shown().replace("事務局判断", f"{ruling.file}: 事務局判断", 1)
-                         for ruling in rulings.by_file.values())
+    rulings.notes.extend(f"{ruling.file}: {ruling.shown()}" for ruling in rulings.by_file.values())
     return rulings
 
 
@@ -121,7 +119,8 @@ def apply_eligibility(received: pd.DataFrame, eligible: pd.DataFrame, ineligible
         ruling = rulings.by_file.pop(file)
         why = "区市町村が都の62区市町村の1つで、団体種別が4つの種別の1つでなければ順位を付けられません。"
         rulings.notes.append(f"{ruling.cell}: {file} を適格として扱えません。{why}")
-        rulings.provisional.append(f"受付簿の{ruling.cell}（{file} を適格）を適用できません（{why}）")
+        rulings.provisional.append(f"受付簿 {ruling.cell} の事務局判断（{file} を適格）を適用できません"
+                                   f"（{why}）")
     accepted = rows[rankable].assign(
         area=lambda df: df["municipality"].map(domain.MUNICIPALITY_AREA))
     refused = pd.DataFrame(
