@@ -127,7 +127,7 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
     excluded = rulings.files(EXCLUDE)
     kept = _share_receipts({f: sha for f, sha in files.items() if f not in excluded}, arrivals,
                            set(anonymous), result)
-    links = _links(kept, register, index, records, arrivals, unjudgeable, rulings, result)
+    links = _links(kept, records, arrivals, unjudgeable, rulings, result)
     _supersede(kept, arrivals, records, corrects, links, set(unjudgeable), rulings.by_file.keys(),
                settings, run_at, result)
     _note_possible_resubmissions(kept, arrivals, unjudgeable, links, settings, result)
@@ -320,9 +320,9 @@ def _share_receipts(files: Mapping[str, str], arrivals: dict[str, _Arrival],
     return kept
 
 
-def _links(files: Mapping[str, str], register: Register, index: FileIndex, records: pd.DataFrame,
-           arrivals: Mapping[str, _Arrival], unjudgeable: Mapping[str, str], rulings: Rulings,
-           result: Receipts) -> dict[str, tuple[str, str]]:
+def _links(files: Mapping[str, str], records: pd.DataFrame, arrivals: Mapping[str, _Arrival],
+           unjudgeable: Mapping[str, str], rulings: Rulings, result: Receipts
+           ) -> dict[str, tuple[str, str]]:
     """A workbook sent as the resubmission of an unreadable file (a PDF, a photo): file →
     (the file it resubmits, the evidence). From the staff's decision, or from the register:
     the same 送信元 address on both rows, or the unreadable file's row naming the workbook's
