@@ -12,6 +12,11 @@ from pipeline.core.errors import OutputError
 from pipeline.stage1_read.sniff import sniff, staff_workbook
 
 LIST_SHEET = "申請一覧"
+# A cell that a spreadsheet program would read as the start of a formula (or of a DDE call)
+# is written with a leading ' (OWASP, CSV injection), in every column, file names included.
+# Hand-written: defusedcsv 3.0 leaves a leading tab or carriage return as it is and rewrites
+# every "|" inside the text, which changes what applicants wrote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_csv(selection: Path, target: Path) -> int:
@@ -30,8 +35,13 @@ def export_csv(selection: Path, target: Path) -> int:
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         for row in grid:
-            writer.writerow([_text(value) for value in row])
+            writer.writerow([inert(_text(value)) for value in row])
     return max(len(grid) - 1, 0)
+
+
+def inert(text: str) -> str:
+    """The text as a spreadsheet program shows it, never as a formula it runs."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _text(value: object) -> str:
