@@ -195,14 +195,18 @@ def _read_sheet(book: _Book, sheet_name: str) -> RawForm:
     return form
 
 
+_NO_ANSWERS = (None, "", VERSION_LABEL, FORM_VERSION)
+
+
 def _seen_only(grid: Sequence[Sequence[object]], facts: sheetxml.SheetFacts
                ) -> tuple[list[list[object]], dict[Position, object]]:
-    """The grid with every value the applicant cannot see taken out, and those values."""
+    """The grid with every value the applicant cannot see taken out, and those values (our
+    様式 mark is no answer: it still tells the form's version)."""
     seen = [list(row) for row in grid]
     unseen: dict[Position, object] = {}
     for r, row in enumerate(seen):
         for c, value in enumerate(row):
-            if value not in (None, "") and facts.how_unseen((r, c)):
+            if value not in _NO_ANSWERS and facts.how_unseen((r, c)):
                 unseen[(r, c)] = value
                 row[c] = None
     return seen, unseen
