@@ -302,7 +302,7 @@ _AHEAD = _cell("E1", "取組課題の内容") + _cell("F1", "別の課題の文�
 
 
 @pytest.mark.parametrize(("name", "top", "row_attributes", "cols", "how"), [
-    ("ht", _AHEAD, {1: ' ht="0.0" customHeight="true"'}, "", "非表示の行"),
+    ("ht", _AHEAD, {1: ' ht = "0.0" customHeight="true"'}, "", "非表示の行"),
     ("true", _AHEAD, {1: ' hidden = "true"'}, "", "非表示の行"),
     ("width", _AHEAD, {}, '<cols><col min="5" max="6" width="0" customWidth="1"/></cols>',
      "非表示の列"),

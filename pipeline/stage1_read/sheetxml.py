@@ -22,7 +22,7 @@ from pipeline.core.cells import cell_address
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _COL, _CELL, _FORMULA = (f"{_MAIN}{name}" for name in ("row", "col", "c", "f"))
 _TEXT_TYPES = frozenset({"s", "inlineStr", "str"})
-_TINY = 2.0  # a row lower than 2 points or a column narrower than 2 characters shows nothing
+_TINY = 1.0  # a row lower than 1 point or a column narrower than 1 character shows nothing
 _SMALLEST_FONT = 4.0  # points: smaller text cannot be read
 _FAINT = 1.2  # contrast ratio of text to its background below which text cannot be seen
 
@@ -30,9 +30,11 @@ Position = tuple[int, int]  # zero-based row and column, as in calamine's grid
 
 # Every element named ``f`` (whatever its prefix) stands in the bytes as "<f" or ":f" followed
 # by white space, "/" or ">"; every hidden row or column carries an attribute named "hidden";
-# every tiny row height or column width starts with 0, 1, a sign, a point or has an exponent.
+# every tiny row height or column width starts with 0, a sign or a point, or has an exponent.
+# (Each pattern starts with a literal, which the regex engine looks for fast.)
 _MAYBE_FORMULA = re.compile(rb"f[\s/>]")
-_MAYBE_TINY = re.compile(rb"\s(?:ht|width)\s*=\s*[\"']\s*(?:[-+.0]|1(?![0-9])|[0-9.]*[eE])")
+_MAYBE_TINY = tuple(re.compile(rb"%s\s*=\s*[\"']\s*(?:[-+.0]|[0-9.]*[eE])" % name)
+                    for name in (b"ht", b"width"))
 
 
 class Unseen(NamedTuple):
@@ -79,8 +81,7 @@ def sheet_facts(sheet: bytes, styles: Styles | None, *, rows: int, cols: int) ->
     Hidden areas are bounded by ``rows`` and ``cols`` (the checks before the parser bounded
     the cells so)."""
     hiding = _hiding_styles(styles) if styles is not None else _NO_STYLES
-    if not (hiding.any or _may_formula(sheet) or b"hidden" in sheet
-            or _MAYBE_TINY.search(sheet)):
+    if not (hiding.any or _may_formula(sheet) or b"hidden" in sheet or _may_be_tiny(sheet)):
         return NOTHING
     reader = _SheetReader(hiding, rows, cols)
     _parse(sheet, reader)
@@ -90,6 +91,11 @@ def sheet_facts(sheet: bytes, styles: Styles | None, *, rows: int, cols: int) ->
 
 def _may_formula(sheet: bytes) -> bool:
     return any(sheet[m.start() - 1:m.start()] in (b"<", b":") for m in _MAYBE_FORMULA.finditer(sheet))
+
+
+def _may_be_tiny(sheet: bytes) -> bool:
+    return any(sheet[m.start() - 1:m.start()].isspace()
+               for pattern in _MAYBE_TINY for m in pattern.finditer(sheet))
 
 
 class BadXml(ValueError):
