@@ -57,11 +57,13 @@ class Parts:
     entries: dict[str, zipparts.Entry] = field(default_factory=dict)
     workbook: bytes = b""
     relations: bytes = b""
-    sheets: dict[str, bytes] = field(default_factory=dict)
+    sheets: dict[str, bytes] = field(default_factory=dict)  # by part name
+    part_of: dict[str, str] = field(default_factory=dict)  # sheet name → part name, when known
 
     def sheet_xml(self, data: bytes, sheet: str) -> bytes | None:
         """The XML of the worksheet named ``sheet`` (None: no such part)."""
-        part = _loaded_sheet_part(_SHEET_ENTRY.findall(self.workbook), self.relations, sheet)
+        part = self.part_of.get(sheet) or _loaded_sheet_part(
+            _SHEET_ENTRY.findall(self.workbook), self.relations, sheet)
         if not part or part not in self.entries:
             return None
         if part not in self.sheets:
@@ -167,6 +169,8 @@ def _sniff_zip(data: bytes, every_part: bool, limits: Limits, keep: Parts | None
         return "damaged"
     if keep is not None:
         keep.entries, keep.workbook, keep.relations = entries, workbook, relations
+        if limits.sheet is not None and loaded:
+            keep.part_of[limits.sheet] = loaded
     return None
 
 
