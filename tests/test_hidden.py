@@ -442,3 +442,41 @@ def test_our_own_round_mark_adds_no_note(tmp_path: Path, blank_dir: Path,
     make_form(inbox / "same.xlsx", org("社協D", "新宿区"), blank_dir=blank_dir)
     result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
     assert "文書のプロパティ" not in result.ledger["reason"].iloc[0]
+
+
+def _ods(path: Path, values: Mapping[str, object]) -> Path:
+    """An OpenDocument spreadsheet zipped by hand: the labels in A, the values in B."""
+    def cell(value: object) -> str:
+        if value is None:
+            return "<table:table-cell/>"
+        if isinstance(value, int | float):
+            return f'<table:table-cell office:value-type="float" office:value="{value}"/>'
+        return (f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+                "</text:p></table:table-cell>")
+
+    rows = "".join(f"<table:table-row>{cell(label)}{cell(value)}</table:table-row>"
+                   for label, value in _layout(values, VALID_MARKS))
+    office = "urn:oasis:names:tc:opendocument:xmlns"
+    content = (f'<office:document-content xmlns:office="{office}:office:1.0" '
+               f'xmlns:table="{office}:table:1.0" xmlns:text="{office}:text:1.0" '
+               'office:version="1.2"><office:body><office:spreadsheet>'
+               f'<table:table table:name="{FORM_SHEET}">{rows}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    mime = "application/vnd.oasis.opendocument.spreadsheet"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", mime)
+        archive.writestr("META-INF/manifest.xml", (
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mime}"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>"))
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_ods_is_read_with_a_note_that_its_structure_was_not_checked(tmp_path: Path) -> None:
+    form, row, found = _read(_ods(tmp_path / "calc.ods", VALID))
+    assert found == [] and row["org_name"] == VALID["団体名"]
+    assert "非表示の行・列、見えない書式、数式の有無は確かめていません" in form.remark
+    xlsx, _, _ = _read(_form(tmp_path / "plain.xlsx", _sheet()))
+    assert xlsx.remark == ""

@@ -133,10 +133,14 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
     # Excel opens a workbook with macros only when it is named .xlsm
     if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
         form.remark = MACRO_REMARK
+    if form.is_form and not parts.entries:  # an .xls or .ods: its structure is not read here
+        form.remark = f"{form.remark} {UNCHECKED_REMARK}".strip()
     return form
 
 
 MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
+UNCHECKED_REMARK = (".xls・.ods のブックのため、非表示の行・列、見えない書式、数式の有無は確かめていません。"
+                    "申請書を開いて記入内容を確かめてください。")
 # Sheets of our own blank form that are never the form.
 _NOT_THE_FORM = frozenset({"記入方法", "リスト"})
 _SHEETS_LOOKED_AT = 10
