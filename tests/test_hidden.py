@@ -480,3 +480,15 @@ def test_an_ods_is_read_with_a_note_that_its_structure_was_not_checked(tmp_path:
     assert "非表示の行・列、見えない書式、数式の有無は確かめていません" in form.remark
     xlsx, _, _ = _read(_form(tmp_path / "plain.xlsx", _sheet()))
     assert xlsx.remark == ""
+
+
+def test_a_sheet_full_of_hidden_labels_names_the_first_fifty(tmp_path: Path) -> None:
+    from pipeline.core.cells import cell_address
+
+    top = "".join(_cell(cell_address(0, col), "メールアドレス") for col in range(4, 74))
+    path = _form(tmp_path / "many.xlsx", _sheet(top=top, row_attributes={1: ' hidden="1"'}))
+    _, row, found = _read(path)
+    hidden = [p for p in found if p.code == "hidden_input"]
+    assert row["email"] == VALID["メールアドレス"]
+    assert len(hidden) == 51 and hidden[0].cell == "E1" and hidden[49].cell == cell_address(0, 53)
+    assert hidden[50].cell == "" and "非表示のセル（ほかに20か所）に入力があります" in hidden[50].message

@@ -171,12 +171,11 @@ class _Book:
         return sheetxml.sheet_facts(
             sheet, styles and sheetxml.Styles(
                 bytes([styles.method & 0xFF]) + zipparts.stored(self.data, styles),
-                lambda: zipparts.read(self.data, styles, _MAX_STYLES)),
+                lambda: zipparts.read(self.data, styles, styles.unpacked)),
             rows=MAX_FORM_ROWS, cols=MAX_FORM_COLS)
 
 
-_STYLES = "xl/styles.xml"
-_MAX_STYLES = 1 << 22  # the checks before the parser bound the whole archive far lower
+_STYLES = "xl/styles.xml"  # its declared size: the checks before the parser bounded it
 
 
 def _read_sheet(book: _Book, sheet_name: str) -> RawForm:
@@ -227,30 +226,33 @@ def _unseen_problems(form: RawForm, unseen: dict[Position, object],
     labels = {key: spec.label for spec, key in _FIELD_LABELS}
     labels |= {key: item for spec in CHECKLIST_FIELDS for item, key in
                ((item, label_key(item)) for item in spec.items)}
-    merged_end = {start: end for start, end in merged}
+    # a label's merged range, by its row and last column: its input is the next cell
+    merged_by_end = {(start[0], end[1]): start for start, end in merged}
     found = []
     for (r, c), value in sorted(unseen.items()):
         key = _cached_label_key(value) if isinstance(value, str) else ""
-        label = labels.get(key) or _label_left_of(grid, merged_end, (r, c), labels) or (
-            _inline_label(value))
+        left = [(r, c - 1)] + ([merged_by_end[(r, c - 1)]] if (r, c - 1) in merged_by_end else [])
+        label = (labels.get(key) or next(filter(None, (_label_at(grid, p, labels) for p in left)), "")
+                 or _inline_label(value))
         if label:
             how = facts.how_unseen((r, c))
             found.append(Problem(form.file, form.sheet, cell_address(r, c), label, display(value),
                                  "hidden_input", problems.describe("hidden_input", extra=how)))
+    if len(found) > _MOST_NAMED:  # a sheet full of them: the first are enough to act on
+        rest = f"ほかに{len(found) - _MOST_NAMED}か所"
+        found[_MOST_NAMED:] = [Problem(form.file, form.sheet, "", "ファイル", "", "hidden_input",
+                                       problems.describe("hidden_input", extra=rest))]
     return found
 
 
-def _label_left_of(grid: Sequence[Sequence[object]], merged_end: dict[Position, Position],
-                   position: Position, labels: dict[str, str]) -> str:
-    """The label whose input cell is at ``position`` (right of the label's merged range)."""
-    r, c = position
-    starts = [(r, c - 1)] + [start for start, end in merged_end.items()
-                             if start[0] == r and end[1] == c - 1]
-    for row, col in starts:
-        value = grid[row][col] if 0 <= col < len(grid[row]) else None
-        if isinstance(value, str) and (label := labels.get(_cached_label_key(value))):
-            return label
-    return ""
+_MOST_NAMED = 50
+
+
+def _label_at(grid: Sequence[Sequence[object]], position: Position,
+              labels: dict[str, str]) -> str:
+    row, col = position
+    value = grid[row][col] if 0 <= col < len(grid[row]) else None
+    return labels.get(_cached_label_key(value), "") if isinstance(value, str) else ""
 
 
 def _inline_label(value: object) -> str:

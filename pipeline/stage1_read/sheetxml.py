@@ -11,7 +11,7 @@ a look at its bytes that can only over-report says so, and only the others are p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -37,19 +37,12 @@ _MAYBE_TINY = tuple(re.compile(rb"%s\s*=\s*[\"']\s*(?:[-+.0]|[0-9.]*[eE])" % nam
                     for name in (b"ht", b"width"))
 
 
-class Unseen(NamedTuple):
-    """Why a cell's value cannot be seen, in words for the applicant."""
-
-    position: Position
-    how: str
-
-
 @dataclass(frozen=True)
 class SheetFacts:
     formulas: frozenset[str] = frozenset()  # addresses of cells whose value a formula computed
     hidden_rows: frozenset[int] = frozenset()
     hidden_cols: frozenset[int] = frozenset()
-    unseen_cells: tuple[Unseen, ...] = ()  # cells formatted to show nothing
+    unseen_cells: Mapping[Position, str] = field(default_factory=dict)  # formatted to show nothing
 
     def how_unseen(self, position: Position) -> str:
         """Why the cell at ``position`` cannot be seen; "" when it can."""
@@ -58,7 +51,7 @@ class SheetFacts:
             return "非表示の行"
         if col in self.hidden_cols:
             return "非表示の列"
-        return next((cell.how for cell in self.unseen_cells if cell.position == position), "")
+        return self.unseen_cells.get(position, "")
 
     @property
     def hides(self) -> bool:
@@ -86,7 +79,7 @@ def sheet_facts(sheet: bytes, styles: Styles | None, *, rows: int, cols: int) ->
     reader = _SheetReader(hiding, rows, cols)
     _parse(sheet, reader)
     return SheetFacts(frozenset(reader.formulas), frozenset(reader.hidden_rows),
-                      frozenset(reader.hidden_cols), tuple(reader.unseen))
+                      frozenset(reader.hidden_cols), reader.unseen)
 
 
 def _may_formula(sheet: bytes) -> bool:
@@ -119,7 +112,7 @@ class _SheetReader:
         self.formulas: set[str] = set()
         self.hidden_rows: set[int] = set()
         self.hidden_cols: set[int] = set()
-        self.unseen: list[Unseen] = []
+        self.unseen: dict[Position, str] = {}  # why each cannot be seen, in the applicant's words
         self.row, self.col = -1, -1
         self.in_cell = False
 
@@ -148,7 +141,7 @@ class _SheetReader:
         self.row, self.col = position if position else (self.row, self.col + 1)
         how = self.hiding.how(_number(attrib.get("s"), 0), attrib.get("t", "n") in _TEXT_TYPES)
         if how:
-            self.unseen.append(Unseen((self.row, self.col), how))
+            self.unseen[(self.row, self.col)] = how
 
     def _formula(self, attrib: dict[str, str]) -> None:
         self.formulas.add(cell_address(self.row, self.col))
