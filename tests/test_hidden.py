@@ -336,7 +336,7 @@ def test_a_form_only_on_a_hidden_sheet_reads_no_value(tmp_path: Path) -> None:
              "</sheetData></worksheet>")
     path = _workbook(tmp_path / "only.xlsx", [("表紙", "visible", cover), ("控え", "hidden", _sheet())])
     form, row, found = _read(path)
-    assert form.sheet == "控え" and row["org_name"] is None
+    assert form.sheet == "控え" and row["org_name"] is None and form.remark == ""
     assert ("控え", f"B{_row_of('申請日')}") in _hidden(found)
     assert row["duration_months"] is None and row["menus"] == ()
 

@@ -289,10 +289,10 @@ def _form_sheet(book: _Book) -> RawForm | None:
     form = filled[0] if filled else next(iter(seen), None)
     if form is None and unseen:  # the form is only on hidden sheets: read none of its values
         form = _emptied(unseen[0])
+    elif form is not None and form.sheet != FORM_SHEET:
+        form.remark = f"「{form.sheet}」シートを申請書として読み取りました。"
     if form is None:
         return None
-    if form.sheet != FORM_SHEET:
-        form.remark = f"「{form.sheet}」シートを申請書として読み取りました。"
     if len(filled) > 1:
         sheets = "、".join(f"「{f.sheet}」" for f in filled)
         form.form_problems.append(problems.Problem(
