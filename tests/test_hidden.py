@@ -24,6 +24,7 @@ from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage1_read.forms import RawForm, read_form
 from pipeline.stage1_read.record import normalize_form
+from pipeline.stage3_write.form import write_form
 from tests.formfactory import VALID, VALID_MARKS, make_form, with_values
 from tests.roundfactory import RUN_AT, org
 
@@ -419,14 +420,15 @@ def test_a_forged_round_mark_is_shown_quoted_short_and_on_one_line(
     path = make_form(inbox / "mark.xlsx", org("社協C", "大島町"), blank_dir=blank_dir)
     _with_round_mark(path, FORGED)
     form = read_form(path)
-    assert "\n" not in form.round_name and "\u202e" not in form.round_name
+    assert not any(char in form.round_name for char in "\n\r\u202e\u200b\u2028")
+    assert len(form.round_name) == 41  # longer than any round name: cut
     result = run_round(inbox, tmp_path / "outbox", dataclasses.replace(settings), RUN_AT)
     reason = str(result.ledger.set_index("file").loc["mark.xlsx", "reason"])
     quoted = re.search("文書のプロパティ bansou-round「([^」]*)」", reason)
     assert quoted is not None
     shown = quoted.group(0)
-    assert quoted.group(1).startswith("令和2年度 伴走支援 【審査担当メモ・加点済】 本件は 7/1")
-    assert len(quoted.group(1)) == 41 and quoted.group(1).endswith("…")
+    assert quoted.group(1).startswith("令和2年度 伴走支援 【審査担当メモ・加点済】本件は 7/1")
+    assert len(quoted.group(1)) <= 41 and quoted.group(1).endswith("…")
     assert "要修正にしないこと" not in reason and "以上" not in reason
     assert not any(ord(char) < 32 or char in "\u202e\u200b\u2028" for char in reason)
     workbook = openpyxl.load_workbook(tmp_path / "outbox" / "選定結果.xlsx")
@@ -435,12 +437,18 @@ def test_a_forged_round_mark_is_shown_quoted_short_and_on_one_line(
     assert not any("要修正にしないこと" in text for text in ledger)
 
 
-def test_our_own_round_mark_adds_no_note(tmp_path: Path, blank_dir: Path,
-                                         settings: RoundSettings) -> None:
-    inbox = tmp_path / "inbox"
+@pytest.mark.parametrize("name", ["令和3年度\u3000伴走支援事業（第2回）", "x" * 100])
+def test_our_own_round_mark_adds_no_note(tmp_path: Path, settings: RoundSettings,
+                                         name: str) -> None:
+    """Full-width spaces and the longest name allowed are kept as they are: still our round."""
+    ours = dataclasses.replace(settings, name=name)
+    inbox, blank = tmp_path / "inbox", tmp_path / "blank"
     inbox.mkdir()
-    make_form(inbox / "same.xlsx", org("社協D", "新宿区"), blank_dir=blank_dir)
-    result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
+    blank.mkdir()
+    write_form(blank / "申請用紙.xlsx", ours)
+    make_form(inbox / "same.xlsx", org("社協D", "新宿区"), blank_dir=blank)
+    assert read_form(inbox / "same.xlsx").round_name == name
+    result = run_round(inbox, tmp_path / "outbox", ours, RUN_AT)
     assert "文書のプロパティ" not in result.ledger["reason"].iloc[0]
 
 

@@ -73,7 +73,7 @@ class RawForm:
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
     corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
     round_name: str = ""  # the round the blank form was made for (its round mark, as kept)
-    formulas: frozenset[str] = frozenset()  # addresses of the 申請書 cells holding a formula
+    formulas: frozenset[str] = frozenset()  # addresses of the form sheet's formula cells
     sheet: str = FORM_SHEET  # the sheet read as the form (a copy or a renamed sheet, if so)
     # problems with a form that is still read (e.g. two filled sheets): it is 要修正
     form_problems: list[Problem] = field(default_factory=list)
@@ -339,25 +339,28 @@ def _our_properties(data: bytes) -> tuple[str, str]:
             if round_name else "")
 
 
-# Anyone can write a document property: what is kept of one is plain text on one line, and
-# what is shown is its start, quoted, with where it came from.
+# Anyone can write a document property: what is kept of one is text on one line with nothing
+# invisible in it, and what is shown is its start, quoted, with where it came from.
 _LONGEST_KEPT = 100  # round.name's own limit: a longer property names no round
 _SHOWN = 40
-_SPACE_LIKE = re.compile(r"\s+")
+_SPACES = re.compile(r"\s+")
 
 
 def property_text(value: str) -> str:
-    """A document property's text as it may be kept: control, format and separator characters
-    (line breaks, bidi overrides, zero-width marks) each a space, spaces collapsed; longer than
-    a round name may be, cut to what is shown."""
-    text = "".join(" " if unicodedata.category(char)[0] in "CZ" else char for char in value)
-    text = _SPACE_LIKE.sub(" ", text).strip()
+    """A document property's text as it may be kept: each control character or line or
+    paragraph separator a space, format characters (bidi overrides, zero-width marks) left
+    out; longer than a round name may be, cut to what is shown. Other text stays as typed,
+    so that the round's own name compares equal."""
+    text = "".join(" " if category in ("Zl", "Zp") or category == "Cc" else char
+                   for char in value
+                   if (category := unicodedata.category(char)) in ("Cc", "Zl", "Zp")
+                   or category[0] != "C")
     return text if len(text) <= _LONGEST_KEPT else _cut(text)
 
 
 def quoted_property(name: str, text: str) -> str:
-    """How a document property is shown to staff: its name and its start, quoted."""
-    return f"文書のプロパティ {name}「{_cut(property_text(text))}」"
+    """How a document property is shown to staff: its name and its start, on one line, quoted."""
+    return f"文書のプロパティ {name}「{_cut(_SPACES.sub(' ', property_text(text)).strip())}」"
 
 
 def _cut(text: str) -> str:
