@@ -240,15 +240,16 @@ def _row_of(label: str, values: Mapping[str, object] = VALID) -> int:
 
 
 def _sheet(values: Mapping[str, object] = VALID, *, top: str = "", cells: Mapping[str, str] = {},
-           row_attributes: Mapping[int, str] = {}, cols: str = "") -> str:
+           row_attributes: Mapping[int, str] = {}, cols: str = "", sized: bool = False) -> str:
     """A 申請書 sheet: row 1 is ``top`` (cells written as given); then 様式 and every label in
-    A with its value in B; ``cells`` replaces a label's value cell (its XML, ``{ref}`` in it)."""
+    A with its value in B; ``cells`` replaces a label's value cell (its XML, ``{ref}`` in it);
+    ``sized``: every row but the first has a height of its own."""
     rows = [f'<row r="1"{row_attributes.get(1, "")}>{top}</row>']
     for number, (label, value) in enumerate(_layout(values, VALID_MARKS), start=2):
         ref = f"B{number}"
         value_xml = cells[label].format(ref=ref) if label in cells else _cell(ref, value)
-        rows.append(f'<row r="{number}"{row_attributes.get(number, "")}>'
-                    f'{_cell(f"A{number}", label)}{value_xml}</row>')
+        attributes = row_attributes.get(number, ' ht="15" customHeight="1"' if sized else "")
+        rows.append(f'<row r="{number}"{attributes}>{_cell(f"A{number}", label)}{value_xml}</row>')
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}">'
             f'{cols}<sheetData>{"".join(rows)}</sheetData></worksheet>')
 
@@ -302,7 +303,15 @@ def test_a_handmade_form_reads_with_no_problem(tmp_path: Path) -> None:
 _AHEAD = _cell("E1", "取組課題の内容") + _cell("F1", "別の課題の文章")
 
 
+_SIZED_COLS = ('<cols><col min="1" max="1" width="30" customWidth="1"/>'
+               '<col min="2" max="2" width="50" customWidth="1"/></cols>')
+
+
 @pytest.mark.parametrize(("name", "top", "row_attributes", "cols", "how"), [
+    ("zeroHeight", _AHEAD, {}, '<sheetFormatPr defaultRowHeight="15" zeroHeight="1"/>', "非表示の行"),
+    ("defaultRowHeight", _AHEAD, {}, '<sheetFormatPr defaultRowHeight="0.0"/>', "非表示の行"),
+    ("defaultColWidth", _AHEAD, {}, f'<sheetFormatPr defaultColWidth="0" defaultRowHeight="15"/>'
+     f"{_SIZED_COLS}", "非表示の列"),
     ("ht", _AHEAD, {1: ' ht = "0.0" customHeight="true"'}, "", "非表示の行"),
     ("true", _AHEAD, {1: ' hidden = "true"'}, "", "非表示の行"),
     ("width", _AHEAD, {}, '<cols><col min="5" max="6" width="0" customWidth="1"/></cols>',
@@ -315,7 +324,7 @@ _AHEAD = _cell("E1", "取組課題の内容") + _cell("F1", "別の課題の文�
 def test_handmade_ways_of_hiding(tmp_path: Path, name: str, top: str,
                                  row_attributes: dict[int, str], cols: str, how: str) -> None:
     path = _form(tmp_path / f"{name}.xlsx", _sheet(top=top, row_attributes=row_attributes,
-                                                   cols=cols))
+                                                   cols=cols, sized=True))
     _, row, found = _read(path)
     assert row["challenge_detail"] == VALID["取組課題の内容"]
     assert _hidden(found) == [(FORM_SHEET, "E1"), (FORM_SHEET, "F1")]

@@ -20,7 +20,8 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from pipeline.core.cells import cell_address
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_ROW, _COL, _CELL, _FORMULA = (f"{_MAIN}{name}" for name in ("row", "col", "c", "f"))
+_ROW, _COL, _CELL, _FORMULA, _FORMAT = (f"{_MAIN}{name}" for name in (
+    "row", "col", "c", "f", "sheetFormatPr"))
 _TEXT_TYPES = frozenset({"s", "inlineStr", "str"})
 _TINY = 1.0  # a row lower than 1 point or a column narrower than 1 character shows nothing
 _SMALLEST_FONT = 4.0  # points: smaller text cannot be read
@@ -31,7 +32,8 @@ Position = tuple[int, int]  # zero-based row and column, as in calamine's grid
 # Every element named ``f`` (whatever its prefix) stands in the bytes as "<f" or ":f" followed
 # by white space, "/" or ">"; every hidden row or column carries an attribute named "hidden";
 # every tiny row height or column width starts with 0, a sign or a point, or has an exponent.
-# (Each pattern starts with a literal, which the regex engine looks for fast.)
+# (Each pattern starts with a literal, which the regex engine looks for fast.) Rows or columns
+# hidden by default are said by the sheet's one sheetFormatPr element, near its start.
 _MAYBE_FORMULA = re.compile(rb"f[\s/>]")
 _MAYBE_TINY = tuple(re.compile(rb"%s\s*=\s*[\"']\s*(?:[-+.0]|[0-9.]*[eE])" % name)
                     for name in (b"ht", b"width"))
@@ -74,10 +76,13 @@ def sheet_facts(sheet: bytes, styles: Styles | None, *, rows: int, cols: int) ->
     Hidden areas are bounded by ``rows`` and ``cols`` (the checks before the parser bounded
     the cells so)."""
     hiding = _hiding_styles(styles) if styles is not None else _NO_STYLES
-    if not (hiding.any or _may_formula(sheet) or b"hidden" in sheet or _may_be_tiny(sheet)):
+    if not (hiding.any or _may_formula(sheet) or b"hidden" in sheet or _may_be_tiny(sheet)
+            or _may_hide_by_default(sheet)):
         return NOTHING
     reader = _SheetReader(hiding, rows, cols)
     _parse(sheet, reader)
+    if reader.cols_hidden_by_default:
+        reader.hidden_cols.update(set(range(cols)) - reader.sized_cols)
     return SheetFacts(frozenset(reader.formulas), frozenset(reader.hidden_rows),
                       frozenset(reader.hidden_cols), reader.unseen)
 
@@ -89,6 +94,18 @@ def _may_formula(sheet: bytes) -> bool:
 def _may_be_tiny(sheet: bytes) -> bool:
     return any(sheet[m.start() - 1:m.start()].isspace()
                for pattern in _MAYBE_TINY for m in pattern.finditer(sheet))
+
+
+_DEFAULT_SIZES = re.compile(rb"zeroHeight|(?:RowHeight|ColWidth)\s*=\s*[\"']\s*(?:[-+.0]|[0-9.]*[eE])")
+
+
+def _may_hide_by_default(sheet: bytes) -> bool:
+    start = -1
+    while (start := sheet.find(b"sheetFormatPr", start + 1)) >= 0:  # a comment may say it too
+        end = sheet.find(b">", start)
+        if _DEFAULT_SIZES.search(sheet, start, len(sheet) if end < 0 else end):
+            return True
+    return False
 
 
 class BadXml(ValueError):
@@ -115,6 +132,8 @@ class _SheetReader:
         self.unseen: dict[Position, str] = {}  # why each cannot be seen, in the applicant's words
         self.row, self.col = -1, -1
         self.in_cell = False
+        self.rows_hidden_by_default = self.cols_hidden_by_default = False
+        self.sized_cols: set[int] = set()  # columns given a width of their own
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         if tag == _CELL:
@@ -124,12 +143,21 @@ class _SheetReader:
         elif tag == _ROW:
             self.row = _number(attrib.get("r"), self.row + 2) - 1
             self.col = -1
-            if _true(attrib.get("hidden")) or _tiny(attrib.get("ht")):
+            height = attrib.get("ht")
+            if _true(attrib.get("hidden")) or _tiny(height) or (
+                    self.rows_hidden_by_default and height is None):
                 self.hidden_rows.add(self.row)
-        elif tag == _COL and (_true(attrib.get("hidden")) or _tiny(attrib.get("width"))):
+        elif tag == _COL:
             first = _number(attrib.get("min"), 1) - 1
-            last = min(_number(attrib.get("max"), first + 1), self.cols)
-            self.hidden_cols.update(range(max(first, 0), last))
+            spanned = range(max(first, 0), min(_number(attrib.get("max"), first + 1), self.cols))
+            if _true(attrib.get("hidden")) or _tiny(attrib.get("width")):
+                self.hidden_cols.update(spanned)
+            elif attrib.get("width") is not None:
+                self.sized_cols.update(spanned)
+        elif tag == _FORMAT:  # rows and columns without a size of their own
+            self.rows_hidden_by_default = (_true(attrib.get("zeroHeight"))
+                                           or _tiny(attrib.get("defaultRowHeight")))
+            self.cols_hidden_by_default = _tiny(attrib.get("defaultColWidth"))
 
     def end(self, tag: str) -> None:
         if tag == _CELL:
