@@ -509,3 +509,14 @@ def test_a_sheet_full_of_hidden_labels_names_the_first_fifty(tmp_path: Path) -> 
     assert row["email"] == VALID["メールアドレス"]
     assert len(hidden) == 51 and hidden[0].cell == "E1" and hidden[49].cell == cell_address(0, 53)
     assert hidden[50].cell == "" and "非表示のセル（ほかに20か所）に入力があります" in hidden[50].message
+
+
+def test_a_value_under_a_merged_range_is_never_read(tmp_path: Path) -> None:
+    """Only the first cell of a merged range shows; the cells it covers may still hold values
+    (openpyxl empties them: written by hand)."""
+    xml = _sheet(top=_cell("D1", "見出し") + _AHEAD).replace(
+        "</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="D1:F1"/></mergeCells>')
+    _, row, found = _read(_form(tmp_path / "merged.xlsx", xml))
+    assert row["challenge_detail"] == VALID["取組課題の内容"]
+    assert _hidden(found) == [(FORM_SHEET, "E1"), (FORM_SHEET, "F1")]
+    assert "（結合したセルの下に隠れたセル）" in found[0].message

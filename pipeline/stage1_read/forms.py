@@ -7,6 +7,7 @@ It does not judge values; :mod:`pipeline.stage1_read.record` normalises them and
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import html
@@ -186,7 +187,7 @@ def _read_sheet(book: _Book, sheet_name: str) -> RawForm:
     if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
         return _file_problem(book.name, "", HOSTILE)
     merged = sheet.merged_cell_ranges or []
-    facts = book.facts(sheet_name)
+    facts = _with_covered_cells(book.facts(sheet_name), grid, merged)
     unseen: dict[Position, object] = {}
     if facts.hides:  # what the applicant cannot see is never read
         grid, unseen = _seen_only(grid, facts)
@@ -198,6 +199,20 @@ def _read_sheet(book: _Book, sheet_name: str) -> RawForm:
     return form
 
 
+def _with_covered_cells(facts: sheetxml.SheetFacts, grid: Sequence[Sequence[object]],
+                        merged: Sequence[tuple[Position, Position]]) -> sheetxml.SheetFacts:
+    """The facts, with the cells a merged range covers (only its first cell shows) that hold
+    a value: whatever the file's format, calamine says where its merged ranges are."""
+    covered = {(r, c): _COVERED for (top, left), (bottom, right) in merged
+               for r in range(top, min(bottom + 1, len(grid)))
+               for c in range(left, min(right + 1, len(grid[r])))
+               if (r, c) != (top, left) and grid[r][c] not in (None, "")}
+    if not covered:
+        return facts
+    return dataclasses.replace(facts, unseen_cells={**covered, **facts.unseen_cells})
+
+
+_COVERED = "結合したセルの下に隠れたセル"
 _NO_ANSWERS = (None, "", VERSION_LABEL, FORM_VERSION)
 
 
