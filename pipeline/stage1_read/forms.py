@@ -203,10 +203,13 @@ def _with_covered_cells(facts: sheetxml.SheetFacts, grid: Sequence[Sequence[obje
                         merged: Sequence[tuple[Position, Position]]) -> sheetxml.SheetFacts:
     """The facts, with the cells a merged range covers (only its first cell shows) that hold
     a value: whatever the file's format, calamine says where its merged ranges are."""
-    covered = {(r, c): _COVERED for (top, left), (bottom, right) in merged
-               for r in range(top, min(bottom + 1, len(grid)))
-               for c in range(left, min(right + 1, len(grid[r])))
-               if (r, c) != (top, left) and grid[r][c] not in (None, "")}
+    covered: dict[Position, str] = {}
+    for (top, left), (bottom, right) in merged:
+        for r in range(top, min(bottom + 1, len(grid))):
+            row = grid[r]
+            for c in range(left + (r == top), min(right + 1, len(row))):  # all but the first
+                if row[c] not in (None, ""):
+                    covered[(r, c)] = _COVERED
     if not covered:
         return facts
     return dataclasses.replace(facts, unseen_cells={**covered, **facts.unseen_cells})
