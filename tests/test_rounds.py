@@ -88,8 +88,8 @@ def test_a_form_of_another_round_is_recognised_and_judged(tmp_path: Path, blank_
     result = run_round(inbox, tmp_path / "outbox", later, RUN_AT)
     row = result.ledger.set_index("file").loc["old.xlsx"]
     assert row["decision"] == "選定"
-    assert ("「平成28年度 中間支援力強化のための伴走支援事業」の申請用紙で提出されています"
-            f"（今回は「{NEXT_NAME}」）") in row["reason"]
+    assert ("別の募集回の申請用紙で提出されています（文書のプロパティ bansou-round"
+            f"「平成28年度 中間支援力強化のための伴走支援事業」、今回は「{NEXT_NAME}」）") in row["reason"]
     same = run_round(inbox, tmp_path / "outbox2", settings, RUN_AT)
     assert "申請用紙で提出されています" not in same.ledger["reason"].iloc[0]
 

@@ -7,11 +7,13 @@ It does not judge values; :mod:`pipeline.stage1_read.record` normalises them and
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import html
 import io
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +37,7 @@ from pipeline.core.formspec import (
 )
 from pipeline.core.normalize import clean_text, display, label_key
 from pipeline.core.problems import Problem
-from pipeline.stage1_read import zipparts
+from pipeline.stage1_read import sheetxml, zipparts
 from pipeline.stage1_read.inbox import sha256_of
 from pipeline.stage1_read.sniff import (
     HOSTILE,
@@ -44,6 +46,7 @@ from pipeline.stage1_read.sniff import (
     NOT_XLSX,
     PASSWORD,
     Limits,
+    Parts,
     load,
     sniff_bytes,
 )
@@ -70,8 +73,8 @@ class RawForm:
     problems: list[Problem] = field(default_factory=list)
     remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
     corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
-    round_name: str = ""  # the round the blank form was made for (its round mark), if any
-    formulas: frozenset[str] = frozenset()  # addresses of the 申請書 cells holding a formula
+    round_name: str = ""  # the round the blank form was made for (its round mark, as kept)
+    formulas: frozenset[str] = frozenset()  # addresses of the form sheet's formula cells
     sheet: str = FORM_SHEET  # the sheet read as the form (a copy or a renamed sheet, if so)
     # problems with a form that is still read (e.g. two filled sheets): it is 要修正
     form_problems: list[Problem] = field(default_factory=list)
@@ -81,6 +84,11 @@ class RawForm:
     @property
     def is_form(self) -> bool:
         return not self.problems
+
+    @property
+    def round_shown(self) -> str:
+        """The round mark as staff may be shown it (quoted, its start only, its source named)."""
+        return quoted_property(ROUND_PROPERTY, self.round_name)
 
     # Forms come back from the worker processes by the thousand. A named tuple pickles by
     # calling Python code for each cell; plain tuples do not (a form travels 2× quicker).
@@ -107,17 +115,13 @@ def read_form(path: Path, name: str | None = None) -> RawForm:
 
 
 def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
-    formulas: set[str] = set()
-    if reason := sniff_bytes(data, formulas=formulas):
+    parts = Parts()
+    if reason := sniff_bytes(data, keep=parts):
         return _file_problem(name, "", reason)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
-            form = (_read_sheet(workbook, FORM_SHEET, name)
-                    if FORM_SHEET in workbook.sheet_names else None)
-            if form is None or form.is_form:
-                # filled on a copy (申請書 (2)) or on a renamed sheet: found by its labels
-                form = _form_on_other_sheets(data, workbook, name, form)
+            form = _form_sheet(_Book(data, parts, workbook, name))
         finally:
             workbook.close()
     except python_calamine.PasswordError:
@@ -127,31 +131,152 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
     if form is None:
         return _file_problem(name, "", "not_a_form")
     form.corrects, form.round_name = _our_properties(data)
-    form.formulas = frozenset(formulas)
     # Excel opens a workbook with macros only when it is named .xlsm
     if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
         form.remark = MACRO_REMARK
+    if form.is_form and not parts.entries:  # an .xls or .ods: its structure is not read here
+        form.remark = f"{form.remark} {UNCHECKED_REMARK}".strip()
     return form
 
 
 MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
+UNCHECKED_REMARK = (".xls・.ods のブックのため、非表示の行・列、見えない書式、数式の有無は確かめていません。"
+                    "申請書を開いて記入内容を確かめてください。")
 # Sheets of our own blank form that are never the form.
 _NOT_THE_FORM = frozenset({"記入方法", "リスト"})
 _SHEETS_LOOKED_AT = 10
 _ANSWERED = 3  # fields with a value: fewer means the sheet was left blank
 
 
-def _read_sheet(workbook: python_calamine.CalamineWorkbook, sheet_name: str,
-                name: str) -> RawForm:
-    sheet = workbook.get_sheet_by_name(sheet_name)
-    grid = sheet.to_python(skip_empty_area=False)
+@dataclass
+class _Book:
+    """One workbook being read: its bytes, what the checks kept of them, the parser's view."""
+
+    data: bytes
+    parts: Parts
+    workbook: python_calamine.CalamineWorkbook
+    name: str  # the file's
+
+    @functools.cached_property
+    def hidden_sheets(self) -> frozenset[str]:
+        visible = python_calamine.SheetVisibleEnum.Visible
+        return frozenset(sheet.name for sheet in self.workbook.sheets_metadata
+                         if sheet.visible != visible)
+
+    def facts(self, sheet_name: str) -> sheetxml.SheetFacts:
+        """The sheet's formulas and what it hides (an .xlsx's; other formats tell nothing)."""
+        sheet = self.parts.sheet_xml(self.data, sheet_name) if self.parts.entries else None
+        if sheet is None:
+            return sheetxml.NOTHING
+        styles = self.parts.entries.get(_STYLES)
+        return sheetxml.sheet_facts(
+            sheet, styles and sheetxml.Styles(
+                bytes([styles.method & 0xFF]) + zipparts.stored(self.data, styles),
+                lambda: zipparts.read(self.data, styles, styles.unpacked)),
+            rows=MAX_FORM_ROWS, cols=MAX_FORM_COLS)
+
+
+_STYLES = "xl/styles.xml"  # its declared size: the checks before the parser bounded it
+
+
+def _read_sheet(book: _Book, sheet_name: str) -> RawForm:
+    sheet = book.workbook.get_sheet_by_name(sheet_name)
+    grid: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
     # Rows and cells placed by position rather than by address can still spread far
     # (the checks before the parser bound only the addresses): the grid calamine built tells.
     if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
-        return _file_problem(name, "", HOSTILE)
-    form = read_grid(name, grid, sheet.merged_cell_ranges or [])
+        return _file_problem(book.name, "", HOSTILE)
+    merged = sheet.merged_cell_ranges or []
+    facts = _with_covered_cells(book.facts(sheet_name), grid, merged)
+    unseen: dict[Position, object] = {}
+    if facts.hides:  # what the applicant cannot see is never read
+        grid, unseen = _seen_only(grid, facts)
+    form = read_grid(book.name, grid, merged)
     form.sheet = sheet_name
+    form.formulas = facts.formulas
+    if unseen and form.is_form:
+        form.form_problems += _unseen_problems(form, unseen, grid, merged, facts)
     return form
+
+
+def _with_covered_cells(facts: sheetxml.SheetFacts, grid: Sequence[Sequence[object]],
+                        merged: Sequence[tuple[Position, Position]]) -> sheetxml.SheetFacts:
+    """The facts, with the cells a merged range covers (only its first cell shows) that hold
+    a value: whatever the file's format, calamine says where its merged ranges are."""
+    covered: dict[Position, str] = {}
+    for (top, left), (bottom, right) in merged:
+        for r in range(top, min(bottom + 1, len(grid))):
+            row = grid[r]
+            for c in range(left + (r == top), min(right + 1, len(row))):  # all but the first
+                if row[c] not in (None, ""):
+                    covered[(r, c)] = _COVERED
+    if not covered:
+        return facts
+    return dataclasses.replace(facts, unseen_cells={**covered, **facts.unseen_cells})
+
+
+_COVERED = "結合したセルの下に隠れたセル"
+_NO_ANSWERS = (None, "", VERSION_LABEL, FORM_VERSION)
+
+
+def _seen_only(grid: Sequence[Sequence[object]], facts: sheetxml.SheetFacts
+               ) -> tuple[list[list[object]], dict[Position, object]]:
+    """The grid with every value the applicant cannot see taken out, and those values (our
+    様式 mark is no answer: it still tells the form's version)."""
+    seen = [list(row) for row in grid]
+    unseen: dict[Position, object] = {}
+    for r, row in enumerate(seen):
+        for c, value in enumerate(row):
+            if value not in _NO_ANSWERS and facts.how_unseen((r, c)):
+                unseen[(r, c)] = value
+                row[c] = None
+    return seen, unseen
+
+
+def _unseen_problems(form: RawForm, unseen: dict[Position, object],
+                     seen: Sequence[Sequence[object]], merged: Sequence[tuple[Position, Position]],
+                     facts: sheetxml.SheetFacts) -> list[Problem]:
+    """A problem for each value the applicant cannot see that would be read as a field: a
+    label, a value beside a label, or a label and its value typed in one cell."""
+    grid = [list(row) for row in seen]
+    for (r, c), value in unseen.items():
+        grid[r][c] = value
+    labels = {key: spec.label for spec, key in _FIELD_LABELS}
+    labels |= {key: item for spec in CHECKLIST_FIELDS for item, key in
+               ((item, label_key(item)) for item in spec.items)}
+    # a label's merged range, by its row and last column: its input is the next cell
+    merged_by_end = {(start[0], end[1]): start for start, end in merged}
+    found = []
+    for (r, c), value in sorted(unseen.items()):
+        key = _cached_label_key(value) if isinstance(value, str) else ""
+        left = [(r, c - 1)] + ([merged_by_end[(r, c - 1)]] if (r, c - 1) in merged_by_end else [])
+        label = (labels.get(key) or next(filter(None, (_label_at(grid, p, labels) for p in left)), "")
+                 or _inline_label(value))
+        if label:
+            how = facts.how_unseen((r, c))
+            found.append(Problem(form.file, form.sheet, cell_address(r, c), label, display(value),
+                                 "hidden_input", problems.describe("hidden_input", extra=how)))
+    if len(found) > _MOST_NAMED:  # a sheet full of them: the first are enough to act on
+        rest = f"ほかに{len(found) - _MOST_NAMED}か所"
+        found[_MOST_NAMED:] = [Problem(form.file, form.sheet, "", "ファイル", "", "hidden_input",
+                                       problems.describe("hidden_input", extra=rest))]
+    return found
+
+
+_MOST_NAMED = 50
+
+
+def _label_at(grid: Sequence[Sequence[object]], position: Position,
+              labels: dict[str, str]) -> str:
+    row, col = position
+    value = grid[row][col] if 0 <= col < len(grid[row]) else None
+    return labels.get(_cached_label_key(value), "") if isinstance(value, str) else ""
+
+
+def _inline_label(value: object) -> str:
+    if not isinstance(value, str):
+        return ""
+    return next((spec.label for spec in FIELDS if _inline_pattern(spec.label).match(value)), "")
 
 
 def _answered(form: RawForm) -> bool:
@@ -159,41 +284,65 @@ def _answered(form: RawForm) -> bool:
     return sum(value not in (None, "") for value in values) >= _ANSWERED
 
 
-def _form_on_other_sheets(data: bytes, workbook: python_calamine.CalamineWorkbook,
-                          name: str, form: RawForm | None) -> RawForm | None:
-    """The sheet that holds the filled form: 申請書 (``form``), or a sheet under another name
-    recognised by its labels and 様式 mark (a copy, a renamed sheet). Two filled sheets: the
-    first is read and the form is 要修正, naming both. A workbook with no other sheets than
-    our own costs nothing here."""
-    others = [s for s in workbook.sheet_names[:_SHEETS_LOOKED_AT]
-              if s != FORM_SHEET and s not in _NOT_THE_FORM]
+def _form_sheet(book: _Book) -> RawForm | None:
+    """The sheet that holds the filled form, among those the applicant sees: 申請書, or a sheet
+    under another name recognised by its labels and 様式 mark (a copy, a renamed sheet). Two
+    filled sheets: the first is read and the form is 要修正, naming both. A hidden sheet
+    that holds the form is never read: the form is 要修正, naming it. A workbook with no
+    other sheets than our own costs nothing here."""
+    names = book.workbook.sheet_names
+    form = _read_sheet(book, FORM_SHEET) if FORM_SHEET in names else None
+    if form is not None and not form.is_form:
+        return form
+    others = [s for s in names[:_SHEETS_LOOKED_AT] if s != FORM_SHEET and s not in _NOT_THE_FORM]
+    hidden = book.hidden_sheets
     # Those sheets were not bounded by the first check (it looks at 申請書 only).
-    if not others or sniff_bytes(data, limits=Limits(None, MAX_FORM_ROWS, MAX_FORM_COLS)):
-        return form
-    filled = [] if form is None or not _answered(form) else [form]
-    filled += [other for sheet in others
-               if (other := _read_sheet(workbook, sheet, name)).is_form and _answered(other)]
-    if not filled:
-        return form
-    form = filled[0]
-    if form.sheet != FORM_SHEET:
+    if others and sniff_bytes(book.data, limits=Limits(None, MAX_FORM_ROWS, MAX_FORM_COLS)):
+        others = []
+    forms = ([form] if form is not None else []) + [
+        other for sheet in others if (other := _read_sheet(book, sheet)).is_form]
+    seen = [f for f in forms if f.sheet not in hidden]
+    unseen = [f for f in forms if f.sheet in hidden]
+    filled = [f for f in seen if _answered(f)]
+    form = filled[0] if filled else next(iter(seen), None)
+    if form is None and unseen:  # the form is only on hidden sheets: read none of its values
+        form = _emptied(unseen[0])
+    elif form is not None and form.sheet != FORM_SHEET:
         form.remark = f"「{form.sheet}」シートを申請書として読み取りました。"
+    if form is None:
+        return None
     if len(filled) > 1:
         sheets = "、".join(f"「{f.sheet}」" for f in filled)
         form.form_problems.append(problems.Problem(
-            name, form.sheet, "", "ファイル", "", "two_filled_sheets",
+            book.name, form.sheet, "", "ファイル", "", "two_filled_sheets",
             problems.describe("two_filled_sheets", extra=sheets)))
+    form.form_problems += [_hidden_sheet_problem(f) for f in unseen]
     return form
+
+
+def _emptied(form: RawForm) -> RawForm:
+    """A form whose labels were found on a hidden sheet, with none of its values."""
+    cells = {key: RawCell(None, cell.address) for key, cell in form.cells.items()}
+    return RawForm(form.file, cells, label_addresses=form.label_addresses, sheet=form.sheet)
+
+
+def _hidden_sheet_problem(form: RawForm) -> Problem:
+    """A hidden sheet that holds the form: named with its first value, if any."""
+    first = next((cell for cell in form.cells.values() if cell.value not in (None, "")), None)
+    return Problem(form.file, form.sheet, first.address if first else "", "ファイル",
+                   display(first.value) if first else "", "hidden_input",
+                   problems.describe("hidden_input", extra=f"非表示のシート「{form.sheet}」"))
 
 
 _CUSTOM_PROPERTIES = "docProps/custom.xml"
 _CORRECTS = re.compile(rf'name="{CORRECTS_PROPERTY}"[^>]*>\s*<vt:lpwstr>([0-9a-f]{{64}}) '.encode())
-_ROUND = re.compile(rf'name="{ROUND_PROPERTY}"[^>]*>\s*<vt:lpwstr>([^<]{{1,200}})</'.encode())
+_ROUND = re.compile(rf'name="{ROUND_PROPERTY}"[^>]*>\s*<vt:lpwstr>([^<]*)</'.encode())
 
 
 def _our_properties(data: bytes) -> tuple[str, str]:
     """What our document properties say: the SHA-256 a 差戻し tag names (the file this one
-    corrects) and the round the blank form was made for; "" for each that is absent."""
+    corrects) and the round the blank form was made for (as :func:`property_text` keeps
+    it); "" for each that is absent."""
     # an .xls has no document properties of ours, and most forms have no custom properties at
     # all: the part's name stands uncompressed in the zip directory, so a search says so
     if not data.startswith(b"PK") or _CUSTOM_PROPERTIES.encode() not in data:
@@ -204,7 +353,36 @@ def _our_properties(data: bytes) -> tuple[str, str]:
     part = zipparts.read(data, entry, 1 << 16)
     corrects, round_name = _CORRECTS.search(part), _ROUND.search(part)
     return (corrects.group(1).decode() if corrects else "",
-            html.unescape(round_name.group(1).decode(errors="replace")) if round_name else "")
+            property_text(html.unescape(round_name.group(1).decode(errors="replace")))
+            if round_name else "")
+
+
+# Anyone can write a document property: what is kept of one is text on one line with nothing
+# invisible in it, and what is shown is its start, quoted, with where it came from.
+_LONGEST_KEPT = 100  # round.name's own limit: a longer property names no round
+_SHOWN = 40
+_SPACES = re.compile(r"\s+")
+
+
+def property_text(value: str) -> str:
+    """A document property's text as it may be kept: each control character or line or
+    paragraph separator a space, format characters (bidi overrides, zero-width marks) left
+    out; longer than a round name may be, cut to what is shown. Other text stays as typed,
+    so that the round's own name compares equal."""
+    text = "".join(" " if category in ("Zl", "Zp") or category == "Cc" else char
+                   for char in value
+                   if (category := unicodedata.category(char)) in ("Cc", "Zl", "Zp")
+                   or category[0] != "C")
+    return text if len(text) <= _LONGEST_KEPT else _cut(text)
+
+
+def quoted_property(name: str, text: str) -> str:
+    """How a document property is shown to staff: its name and its start, on one line, quoted."""
+    return f"文書のプロパティ {name}「{_cut(_SPACES.sub(' ', property_text(text)).strip())}」"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}…"
 
 
 def _has_macros(data: bytes) -> bool:

@@ -54,6 +54,9 @@ def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Prob
             if key not in form.cells:
                 found.append(field_problem(form, spec, "label_missing", item=item))
                 continue
+            if form.cells[key].address in form.formulas:
+                found.append(field_problem(form, spec, "formula", item=item))
+                continue
             mark = parse_mark(form.cells[key].value)
             if isinstance(mark, Invalid):
                 found.append(field_problem(form, spec, mark.code, item=item))

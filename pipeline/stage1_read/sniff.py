@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.core.formspec import FORM_SHEET
@@ -49,14 +49,33 @@ def staff_workbook(sheet: str | None) -> Limits:
     with room to spare), a few dozen columns."""
     return Limits(sheet, 50_000, 60)
 
+@dataclass
+class Parts:
+    """What the checks read anyway, kept for the reader: the zip's directory, the workbook
+    and its relations, and the loaded sheet's XML (by its part's name)."""
+
+    entries: dict[str, zipparts.Entry] = field(default_factory=dict)
+    workbook: bytes = b""
+    relations: bytes = b""
+    sheets: dict[str, bytes] = field(default_factory=dict)  # by part name
+    part_of: dict[str, str] = field(default_factory=dict)  # sheet name → part name, when known
+
+    def sheet_xml(self, data: bytes, sheet: str) -> bytes | None:
+        """The XML of the worksheet named ``sheet`` (None: no such part)."""
+        part = self.part_of.get(sheet) or _loaded_sheet_part(
+            _SHEET_ENTRY.findall(self.workbook), self.relations, sheet)
+        if not part or part not in self.entries:
+            return None
+        if part not in self.sheets:
+            self.sheets[part] = zipparts.read(data, self.entries[part], _MAX_UNPACKED)
+        return self.sheets[part]
+
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
 # Only cell references with two or more letters or four or more digits can be out of bounds.
 _FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
 # The far corner of a merged range: openpyxl creates every cell a merge covers.
 _MERGE_END = re.compile(rb'<mergeCell ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
-# A cell whose first child is a formula (Excel and LibreOffice write <f> first).
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*><f[\s>/]')
 _PROLOG = 4096
 _SHORT_PROLOG = 256
 
@@ -82,14 +101,14 @@ def sniff(path: Path, every_part: bool = False, limits: Limits = FORM) -> str | 
 
 
 def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM,
-                formulas: set[str] | None = None) -> str | None:
+                keep: Parts | None = None) -> str | None:
     """Why these bytes cannot be read as a form, as a problem code (None when they may be one).
 
     Checks the bytes and the zip before any parser sees them: declared sizes,
     ratio and entry count, DTDs in the parts the parser reads (``every_part``
     for a parser that reads them all, as openpyxl does), cell references
-    beyond a form's bounds. ``formulas``, when given, receives the addresses of the
-    loaded sheet's formula cells (read while that sheet is checked anyway).
+    beyond a form's bounds. ``keep``, when given, receives what was read of an .xlsx (the
+    form's reader looks at the loaded sheet's structure too).
     """
     head = data[:8]
     if not head:
@@ -102,11 +121,10 @@ def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM,
         return "image"
     if not head.startswith(b"PK\x03\x04"):
         return NOT_XLSX
-    return _sniff_zip(data, every_part, limits, formulas)
+    return _sniff_zip(data, every_part, limits, keep)
 
 
-def _sniff_zip(data: bytes, every_part: bool, limits: Limits,
-               formulas: set[str] | None) -> str | None:
+def _sniff_zip(data: bytes, every_part: bool, limits: Limits, keep: Parts | None) -> str | None:
     try:
         entries = zipparts.entries(data)
         if "word/document.xml" in entries:
@@ -145,10 +163,14 @@ def _sniff_zip(data: bytes, every_part: bool, limits: Limits,
             sheet = zipparts.read(data, entry, _MAX_UNPACKED + 1)
             if _sheet_is_hostile(sheet, limits):
                 return HOSTILE
-            if formulas is not None and name == loaded and b"<f" in sheet:
-                formulas.update(m.decode() for m in _FORMULA_CELL.findall(sheet))
+            if keep is not None:
+                keep.sheets[name] = sheet
     except zipparts.BadZip:
         return "damaged"
+    if keep is not None:
+        keep.entries, keep.workbook, keep.relations = entries, workbook, relations
+        if limits.sheet is not None and loaded:
+            keep.part_of[limits.sheet] = loaded
     return None
 
 

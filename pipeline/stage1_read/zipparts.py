@@ -60,6 +60,15 @@ def read(data: bytes, entry: Entry, limit: int) -> bytes:
         raise BadZip(str(error)) from None
 
 
+def stored(data: bytes, entry: Entry) -> bytes:
+    """The entry's bytes as the archive stores them (compressed): a cheap key for a part whose
+    content was seen before."""
+    try:
+        return _stored(data, entry)
+    except struct.error as error:
+        raise BadZip(str(error)) from None
+
+
 def _entries(data: bytes) -> dict[str, Entry]:
     end = _end_record(data)
     count, size, start = struct.unpack_from("<10xHII", data, end)
@@ -87,7 +96,7 @@ def _entries(data: bytes) -> dict[str, Entry]:
     return found
 
 
-def _read(data: bytes, entry: Entry, limit: int) -> bytes:
+def _stored(data: bytes, entry: Entry) -> bytes:
     if entry.flags & _ENCRYPTED:
         raise BadZip("encrypted entry")
     header = entry.offset
@@ -95,7 +104,11 @@ def _read(data: bytes, entry: Entry, limit: int) -> bytes:
         raise BadZip("bad local header")
     name_length, extra_length = struct.unpack_from("<HH", data, header + 26)
     begin = header + _LOCAL_SIZE + name_length + extra_length
-    packed = data[begin:begin + entry.packed]
+    return data[begin:begin + entry.packed]
+
+
+def _read(data: bytes, entry: Entry, limit: int) -> bytes:
+    packed = _stored(data, entry)
     wanted = min(limit, entry.unpacked + 1)  # one byte more shows a part larger than declared
     if entry.method == 0:
         content = packed[:wanted]

@@ -51,7 +51,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
     remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
     for form in forms:  # a form made for another round (last year's, kept by the applicant)
         if form.round_name and form.round_name != settings.name:
-            note = other_round(form.round_name, settings)
+            note = other_round(form.round_shown, settings)
             remarks[form.file] = f"{remarks.get(form.file, '')} {note}"
     corrects = {form.file: form.corrects for form in forms if form.corrects}
     with lap("validate"):
@@ -188,9 +188,10 @@ def _missed_resubmission(decisions: dict[str, Verdict], settings: RoundSettings,
             for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)}
 
 
-def other_round(round_name: str, settings: RoundSettings) -> str:
-    return (f"「{round_name}」の申請用紙で提出されています（今回は「{settings.name}」）。記入欄は"
-            "同じため、そのまま読み取って判定しました。")
+def other_round(round_shown: str, settings: RoundSettings) -> str:
+    """``round_shown``: the form's round mark as staff may be shown it (RawForm.round_shown)."""
+    return (f"別の募集回の申請用紙で提出されています（{round_shown}、今回は「{settings.name}」）。"
+            "記入欄は同じため、そのまま読み取って判定しました。")
 
 
 class Verdict(NamedTuple):
