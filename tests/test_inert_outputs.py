@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -13,6 +14,7 @@ from pipeline.cli import main
 from pipeline.core.settings import RoundSettings
 from pipeline.export import FORMULA_STARTS, inert
 from pipeline.run import run_round
+from tests.conftest import ROUND_TOML
 from tests.roundfactory import RUN_AT, add_form, org
 
 # Each dangerous first character in another column, and in file names.
@@ -54,3 +56,26 @@ def test_no_exported_cell_starts_a_formula(tmp_path: Path, inbox: Path, blank_di
     for label, text in PAYLOADS.items():
         shown = payload[header.index(label)]
         assert shown.startswith("'") and shown[1:].strip() == text.strip(), label
+
+
+# --- File names: any name the file system allows, shown unambiguously ---------------------------
+
+def test_control_and_bidi_characters_in_file_names_are_shown_escaped_and_stay_distinct(
+        inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    names = {"申請\x07.xlsx": "申請\\x07.xlsx", "申請\x1b.xlsx": "申請\\x1b.xlsx",
+             "report\u202excod.xlsx": "report<U+202E>xcod.xlsx",
+             "見\u200bえない.xlsx": "見<U+200B>えない.xlsx", "tab\there.xlsx": "tab\\x09here.xlsx"}
+    for number, name in enumerate(names):
+        add_form(inbox, name, org(f"名前{number}の会", "新宿区"), blank_dir=blank_dir)
+    outbox = inbox.parent / "outbox"
+    result = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--outbox", str(outbox),
+                                       "--config", str(ROUND_TOML)],
+                                env={"SOURCE_DATE_EPOCH": str(int(RUN_AT.timestamp()))})
+    assert result.exit_code == 0, result.output
+    ledger = openpyxl.load_workbook(outbox / "選定結果.xlsx")["受付一覧"]
+    header = [cell.value for cell in ledger[1]]
+    shown = [row[header.index("ファイル名")] for row in ledger.iter_rows(min_row=2, values_only=True)]
+    assert sorted(shown) == sorted(names.values())
+    everything = result.output + "".join(
+        path.read_text(encoding="utf-8") for path in outbox.rglob("*.txt"))
+    assert not any(ch in everything for ch in "\x07\x1b\u202e\u200b\t")

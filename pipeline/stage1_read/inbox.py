@@ -80,8 +80,11 @@ def scan_inbox(inbox: Path) -> InboxScan:
 
 
 def shown_name(raw: str) -> str:
-    """A file name as people read it, safe to write anywhere: NFC; a name in Shift_JIS bytes
-    (as unzip leaves them on Linux) decoded as such; control characters replaced."""
+    """A file name as people read it, safe to write anywhere and never mistaken for another:
+    NFC; a name in Shift_JIS bytes (as unzip leaves them on Linux) decoded as such; control
+    characters shown as ``\x01``, and the invisible characters that reorder or hide text
+    (U+202E turns 「exe.xlsx」 around) as ``<U+202E>``, so that two names that differ only
+    there stay two names."""
     return unicodedata.normalize("NFC", _printable(raw))
 
 
@@ -92,10 +95,14 @@ def _printable(raw: str) -> str:
             raw = data.decode("cp932")
         except UnicodeDecodeError:
             raw = data.decode("utf-8", "replace")
-    return _CONTROL.sub("\ufffd", raw)
+    raw = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", raw)
+    return _INVISIBLE.sub(lambda found: f"<U+{ord(found.group()):04X}>", raw)
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Bidirectional controls, zero-width characters and other format characters (Unicode Cf).
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+                        "\ufff9-\ufffb]")
 
 
 def _listing_order(entry: os.DirEntry[str]) -> tuple[str, bool, str]:
