@@ -42,7 +42,7 @@ def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
     result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
     files = set(result.ledger["file"])
     assert "申請書_杉並.xlsx" in files  # shown decoded, read from the real path
-    assert "bad\ufffdname.xlsx" in files
+    assert "bad\\x1bname.xlsx" in files  # the control character shown, not lost
     assert not {"link.xlsx", "loop.xlsx"} & files  # links are listed, never read
     ignored = dict(result.ignored)
     assert ignored["link.xlsx"].startswith("リンク") and ignored["loop.xlsx"].startswith("リンク")
@@ -61,7 +61,8 @@ def test_output_file_names_hide_nothing_and_keep_links_whole(
     assert result.ledger["decision"].tolist() == ["選定"]
     names = [p.name for p in (tmp_path / "outbox").rglob("*") if p.is_file()]
     assert "01_新宿区_新宿_1_社協.xlsx" in names
-    assert any(name.startswith("申請slx._1_") for name in names), names
+    # the override is named where staff read the file name (<U+202E>), never kept raw
+    assert any(name.startswith("申請_U+202E_slx._1_") for name in names), names
     for name in names:
         assert not {"#", "%", "\u202e", "\u200b"} & set(name), name
 

@@ -127,17 +127,21 @@ def _guide_height(text: str) -> float:
     return max(15.0, 13.0 * wrapped_lines(text, _GUIDE_WIDTH - 2) + 3)
 
 
+def list_columns() -> dict[str, tuple[str, ...]]:
+    """The hidden list sheet's columns, A onwards: each drop-down's choices."""
+    return {
+        "org_type": tuple(domain.ORG_TYPES.values()),
+        "municipality": tuple(domain.MUNICIPALITIES),
+        "challenge_category": tuple(domain.CHALLENGE_CATEGORIES),
+        "pre_consultation": tuple(domain.YES_NO),
+        "mark": tuple(MARK_CHOICES),
+    }
+
+
 def _write_lists(lists: Worksheet) -> dict[str, str]:
     """Fill the hidden list sheet; return each drop-down's source range."""
-    columns = {
-        "org_type": tuple(domain.ORG_TYPES.values()),
-        "municipality": domain.MUNICIPALITIES,
-        "challenge_category": tuple(domain.CHALLENGE_CATEGORIES),
-        "pre_consultation": domain.YES_NO,
-        "mark": MARK_CHOICES,
-    }
     ranges: dict[str, str] = {}
-    for col, (key, values) in enumerate(columns.items()):
+    for col, (key, values) in enumerate(list_columns().items()):
         for row, value in enumerate(values):
             lists.write_string(row, col, value)
         letter = chr(ord("A") + col)

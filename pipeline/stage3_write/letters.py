@@ -31,6 +31,7 @@ from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_date
 from pipeline.stage1_read.sniff import MAX_FORM_COLS, MAX_FORM_ROWS, Limits, sniff
 from pipeline.stage3_write.form import write_form
+from pipeline.stage3_write.inert import make_inert
 from pipeline.stage3_write.outputs import safe_file_part
 from pipeline.stage3_write.xlsx import (
     cell_text,
@@ -283,7 +284,7 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> 
         cached = openpyxl.load_workbook(source, data_only=True, keep_links=False)
     except Exception:  # openpyxl raises many kinds for files calamine tolerated
         return False
-    replaced = _make_inert(workbook, cached)
+    replaced = make_inert(workbook, cached)
     note = "" if not replaced else (
         "赤い色のセルを修正して、このファイルを再送してください。なお、次のセルの数式は安全のため値に"
         f"置き換えました。数式ではなく値を入力してください：{'、'.join(replaced[:20])}"
@@ -380,30 +381,6 @@ def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str)
         for old in [p for p in properties.props if p.name == CORRECTS_PROPERTY]:
             properties.props.remove(old)  # a correction of a correction names the newest
         properties.append(StringProperty(name=CORRECTS_PROPERTY, value=tag))
-
-
-def _make_inert(workbook: openpyxl.Workbook, cached: openpyxl.Workbook) -> list[str]:
-    """Nothing live goes back to staff or the applicant in their own workbook: every formula
-    (WEBSERVICE, DDE, external references) becomes the value Excel last computed, as text or
-    number; cell hyperlinks and defined names go (external links are not loaded at all).
-    Returns the cells whose formula was replaced (シート!セル)."""
-    replaced: list[str] = []
-    for sheet in workbook.worksheets:
-        values = cached[sheet.title]
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell, MergedCell):
-                    continue
-                if cell.data_type == "f":  # typed text that starts with = is data_type "s"
-                    replaced.append(f"{sheet.title}!{cell.coordinate}")
-                    cell.value = values[cell.coordinate].value
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"  # a cached text stays text
-                cell.hyperlink = None
-        sheet._hyperlinks = []
-        sheet.defined_names.clear()
-    workbook.defined_names.clear()
-    return replaced
 
 
 def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:
