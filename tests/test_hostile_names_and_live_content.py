@@ -260,7 +260,7 @@ def test_values_longer_than_a_cell_holds_are_cut_saying_so(
     header = [cell.value for cell in errors[1]]
     row = dict(zip(header, (cell.value for cell in errors[2]), strict=True))
     assert row["入力値"] == "9" * CELL_LIMIT  # what was typed, whole: it fits
-    assert row["エラー内容"].startswith(f"「電話番号」の「{'9' * 80}…」は電話番号として読み取れません。")
+    assert row["エラー内容"].startswith(f"「電話番号」の記入が長すぎます（{CELL_LIMIT}文字）。")
     assert len(row["エラー内容"]) < 300
 
 

@@ -19,6 +19,12 @@ MAX_TEXT = {"text": 400, "long_text": 4000}
 # space/joiners, direction marks and embeddings, word joiner and invisible operators, BOM.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200f\u202a-\u202e"
                       "\u2060-\u2064\u2066-\u2069\ufeff]")
+# The longest text a field of a short value (a date, a number, a name, a choice) is read in.
+# Longer text is never a value of such a field, and cutting it here keeps every pattern below
+# linear in practice: no regular expression ever sees more than this many characters of it.
+SHORT_VALUE_LIMIT = 200
+# The longest text that may be a label (labels are under 30 characters; spaces and marks added).
+LABEL_LIMIT = 100
 _SPACES = re.compile(r"\s+")
 _LABEL_NOISE = re.compile(r"[※＊*★☆]|\((必須|任意)\)|[:：]$")
 _DASHES = re.compile(r"[‐‑‒–—―−ーｰ－]")
@@ -97,8 +103,9 @@ def nfkc(text: str) -> str:
 
 
 def label_key(text: object) -> str:
-    """A label as typed, reduced so that retyped variants of the same label compare equal."""
-    if not isinstance(text, str):
+    """A label as typed, reduced so that retyped variants of the same label compare equal.
+    Text longer than :data:`LABEL_LIMIT` is no label ("")."""
+    if not isinstance(text, str) or len(text) > LABEL_LIMIT:
         return ""
     key = _SPACES.sub("", nfkc(text))
     previous = None
@@ -433,6 +440,9 @@ def parse_mark(raw: object) -> bool | Invalid:
 
 def normalize_field(spec: FieldSpec, raw: object) -> Value:
     """The canonical value of one scalar field."""
+    if (spec.kind not in ("text", "long_text") and isinstance(raw, str)
+            and len(raw) > SHORT_VALUE_LIMIT):
+        return Invalid("too_long", str(len(raw)))
     match spec.kind:
         case "date":
             return parse_date(raw)
@@ -484,6 +494,8 @@ def has_year(raw: object) -> bool:
 
 
 def _parse_datetime(raw: object, default_year: int | None) -> dt.datetime | Invalid | None:
+    if isinstance(raw, str) and len(raw) > SHORT_VALUE_LIMIT:
+        return Invalid("bad_datetime")
     if isinstance(raw, dt.datetime):
         return raw
     if isinstance(raw, dt.date):

@@ -79,6 +79,9 @@ _KINDS = (
                 "「{label}」の見出しが見つかりません（配布した申請用紙では {extra} のセルです）。"
                 "見出しのセルを消したり書き換えたりせず、その右隣のセルに入力してください。"),
     ProblemKind("required", "未入力", "「{label}」が未入力です。{guide}"),
+    ProblemKind("too_long", "長すぎる",
+                "「{label}」の記入が長すぎます（{extra}文字）。この欄には短い値だけを入力してください。"
+                "{guide}"),
     ProblemKind("bad_date", "日付として読めない",
                 "「{label}」の「{value}」を日付として読み取れません。{date_numeric} や "
                 "{date_era} の形で入力してください。"),
