@@ -121,12 +121,18 @@ def measure(out: Path, forms: int, repeat: int) -> dict[str, object]:
 
 
 def _bansou_run(inbox: Path, outbox: Path, config: Path) -> dict[str, Any]:
+    """One `bansou run`, at the demo round's time (after the deadline, before the 再提出期限),
+    as in the round: every form to fix gets its 差戻し workbook (after the 再提出期限 it would
+    get a final notice instead, a cheaper run)."""
+    from pipeline.demo import DEMO_RUN_AT
+
+    at_demo_time = {**os.environ, "SOURCE_DATE_EPOCH": str(int(DEMO_RUN_AT.timestamp()))}
     with tempfile.TemporaryDirectory() as scratch:
         timings = Path(scratch) / "timings.json"
         started = time.perf_counter()
         subprocess.run([str(_BANSOU), "run", "--inbox", str(inbox), "--outbox", str(outbox),
                         "--config", str(config), "--timings", str(timings)],
-                       check=True, capture_output=True, cwd=ROOT)
+                       check=True, capture_output=True, cwd=ROOT, env=at_demo_time)
         wall = time.perf_counter() - started
         run: dict[str, Any] = json.loads(timings.read_text(encoding="utf-8"))
     return run | {"wall": wall}
