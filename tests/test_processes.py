@@ -121,7 +121,7 @@ def test_readers_have_a_cpu_time_limit() -> None:
 
     with processes.pool(1) as executor:
         limit = executor.submit(_cpu_limit).result()
-    assert 0 < limit <= processes.CPU_SECONDS_PER_WORKER + 5
+    assert 0 < limit <= processes.CPU_SECONDS_PER_FILE + 5
 
 
 def test_a_parser_panic_in_the_register_never_reaches_the_console(tmp_path: Path,

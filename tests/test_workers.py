@@ -100,3 +100,22 @@ def test_a_form_comes_back_from_a_worker_unchanged(tmp_path: Path, blank_dir: Pa
     assert read_there == read_here
     assert all(isinstance(cell, RawCell) for cell in read_there.cells.values())
     assert read_there.cells["org_name"].address == read_here.cells["org_name"].address
+
+
+def _spin(path: Path, name: str | None = None) -> RawForm:
+    if path.name == "f0002.xlsx":  # a file built to be slow: computes until stopped
+        while True:
+            pass
+    return read_form(path, name)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the patched reader reaches workers by fork")
+def test_a_file_that_computes_too_long_is_unreadable_after_its_budget_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("resource", reason="CPU limits need the resource module")
+    monkeypatch.setattr(workers, "read_form", _spin)
+    monkeypatch.setattr(processes, "CPU_SECONDS_PER_FILE", 1)
+    forms = workers.read_forms(_files(tmp_path, 6))
+    assert [form.problems[0].code for form in forms] == [
+        "empty_file", "empty_file", "crashed", "empty_file", "empty_file", "empty_file"]

@@ -22,7 +22,9 @@ from typing import TypeVar
 T = TypeVar("T")
 
 MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what it inherits
-CPU_SECONDS_PER_WORKER = 600  # a reader that computes longer is stuck on a hostile file
+# A form costs milliseconds of CPU to read, check and normalise: one that costs more than this
+# is built to be slow, and is 読込不可 after this budget, not after minutes.
+CPU_SECONDS_PER_FILE = 10
 SECONDS_PER_CALL = 120.0  # an isolated call (a staff workbook, one annotation) taking longer
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
 
@@ -82,15 +84,26 @@ def _start_worker(parent: int, extra_memory: int | None = None) -> None:
     """In each worker: go when the parent goes; for readers, a memory limit, and the parsers'
     own crash reports (a Rust panic's backtrace) kept off the console — the file's problem
     says it in Japanese; ``bansou --debug`` shows them."""
+    global _reader
     die_with_parent(parent)
     if extra_memory:
+        _reader = True
         _limit_memory(extra_memory)
-        _limit_cpu(CPU_SECONDS_PER_WORKER)
+        _limit_cpu(CPU_SECONDS_PER_FILE)
         if not os.environ.get(DEBUG_VARIABLE):
             _quiet_stderr()
 
 
 DEBUG_VARIABLE = "BANSOU_DEBUG"
+_reader = False  # True in a worker process started by pool()
+
+
+def budget_next_file() -> None:
+    """In a worker: the next file gets :data:`CPU_SECONDS_PER_FILE` of CPU from now (the
+    kernel ends the worker past it; its chunk is then read file by file, and the file to blame
+    is 読込不可). Nothing in any other process, nor where the platform has no CPU limits."""
+    if _reader:
+        _limit_cpu(CPU_SECONDS_PER_FILE)
 
 
 def _quiet_stderr() -> None:

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from pipeline.core import processes
-from pipeline.core.processes import PARALLEL_FROM, pool
+from pipeline.core.processes import PARALLEL_FROM, budget_next_file, pool
 from pipeline.stage1_read.forms import RawForm, crashed_form, read_form
 from pipeline.stage1_read.inbox import InboxFile
 from pipeline.stage1_read.record import normalize_form
@@ -102,6 +102,7 @@ def _read_chunk(jobs: list[tuple[Path, str]]) -> list[RawForm]:
 
 def _read_and_normalize(path: Path, name: str) -> RawForm:
     """Read a form and, while in the worker, normalise it too (the parent only validates)."""
+    budget_next_file()
     try:
         form = read_form(path, name)
         if form.is_form:
