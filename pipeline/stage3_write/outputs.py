@@ -217,6 +217,7 @@ def _complete(staging: Path, outbox: Path, journal: dict[str, Any], verify: bool
                     skipped.add(rel)
                     continue
                 (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                (backup / rel).unlink(missing_ok=True)  # kept by a run killed right after
                 _keep(target, backup / rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             _replace(source, target)
