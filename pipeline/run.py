@@ -117,13 +117,15 @@ def _apart(inbox: Path, outbox: Path) -> None:
 
 
 _WORKBOOKS = (".xlsx", ".xlsm", ".xls")
+_OURS = (SELECTION_FILE, LIST_FILE)  # never an applicant's name
+_STEMS = tuple(Path(name).stem for name in _OURS)
 
 
 def _not_swapped(inbox: Path, outbox: Path) -> None:
     """Before anything is written: an inbox/ holding this tool's outputs, or an outbox/ (one
     no run has written) holding workbooks that are not ours, looks swapped with the other."""
     ours = sorted(path.name for path in inbox.iterdir() if path.name == MANIFEST
-                  or output_name(path.name) in (SELECTION_FILE, LIST_FILE))
+                  or (path.name.startswith(_STEMS) and output_name(path.name) in _OURS))
     if ours:
         raise InboxError(f"受付フォルダ {inbox} に、このツールの出力（{'、'.join(ours)}）があります。"
                          "受付フォルダと出力フォルダを入れ替えていませんか。--inbox には申請用紙を"

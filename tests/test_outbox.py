@@ -284,8 +284,12 @@ def test_a_run_killed_at_any_step_of_publishing_is_completed_or_rolled_back(
     # how many renames a whole publish takes
     real_replace = outputs.os.replace
     counted: list[object] = []
-    monkeypatch.setattr(outputs.os, "replace",
-                        lambda s, t: (counted.append(t), real_replace(s, t))[1])
+
+    def counting(source: object, target: object) -> None:
+        counted.append(target)
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outputs.os, "replace", counting)
     changed = run_round(small_round, outbox, settings, _at(1)).changes_summary
     monkeypatch.undo()
     complete = _snapshot(outbox)
