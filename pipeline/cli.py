@@ -311,7 +311,7 @@ def _in_inbox(path: Path, inbox: Path) -> Path:
     from pipeline.stage1_read.inbox import REVIEW_DIR
 
     for candidate in (path, inbox / path, inbox / REVIEW_DIR / path):
-        if candidate.is_file():
+        if candidate.exists() and not candidate.is_dir():  # a pipe too: check says it cannot open it
             return candidate
     raise click.UsageError(f"ファイル {path} が見つかりません（{inbox} の中も探しました）。")
 

@@ -86,9 +86,14 @@ def small_round(inbox: Path, blank_dir: Path) -> Path:
 
 
 def test_edited_workbooks_stay_through_five_reruns_and_概要_points_at_the_newest(
-        small_round: Path, settings: RoundSettings) -> None:
+        small_round: Path, settings: RoundSettings, blank_dir: Path) -> None:
     outbox = small_round.parent / "outbox"
+    add_form(small_round, "fix.xlsx", org("直す会", "練馬区", {"電話番号": "03-9"}),
+             blank_dir=blank_dir)
     run_round(small_round, outbox, settings, _at(0))
+    issued = load_manifest(outbox).issued  # type: ignore[union-attr]
+    assert [facts["file"] for facts in issued.values()] == ["fix.xlsx"]
+    _memo_sheet(outbox / "差戻し" / "fix_要修正.xlsx", "送付記録", "7/1 送付")
     review = _memo_sheet(outbox / "審査票.xlsx", "メモ", "山口委員は欠席")
     listing = _edit_cell(outbox / "申請一覧.xlsx", "申請一覧", "A1", "事務局確認済み")
     selection_edit: bytes | None = None
@@ -104,6 +109,7 @@ def test_edited_workbooks_stay_through_five_reruns_and_概要_points_at_the_newe
         versions = sorted(p.name for p in outbox.glob("審査票（*版）.xlsx"))
         assert versions == [_dated("審査票.xlsx", when)]
         assert result.changes_summary == "変更なし"  # with what the tool wrote, not the edits
+        assert load_manifest(outbox).issued == issued  # type: ignore[union-attr]
         if rerun == 3:  # staff edit 選定結果 too, on its 受付一覧 sheet
             selection_edit = _edit_cell(outbox / "選定結果.xlsx", "受付一覧", "A1", "確認")
         if selection_edit is not None:
