@@ -221,10 +221,14 @@ def test_files_in_an_existing_folder_and_dotfiles_are_never_deleted(
     run_round(small_round, outbox, settings, _at(0), keep_existing=True)
     for folder in FOLDERS:  # a dotfile added after the first run survives the reruns
         (outbox / folder / ".メモ.txt").write_text(f"{folder}のメモ", encoding="utf-8")
+    (outbox / "~$選定結果.xlsx").write_bytes(b"\x05owner")  # Excel has the workbook open
     for minutes in (1, 2):
         (small_round / "late.xlsx").rename(small_round.parent / "late.xlsx")  # outputs change
-        run_round(small_round, outbox, settings, _at(minutes))
+        result = run_round(small_round, outbox, settings, _at(minutes))
         (small_round.parent / "late.xlsx").rename(small_round / "late.xlsx")
+        assert {k.path for k in result.staff_files} == {
+            rel for rel in before if not Path(rel).name.startswith(".")}  # Excel's file unlisted
+        assert (outbox / "~$選定結果.xlsx").read_bytes() == b"\x05owner"
         after = _snapshot(outbox)
         assert all(after[rel] == data for rel, data in before.items())
         for folder in FOLDERS:

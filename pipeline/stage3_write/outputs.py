@@ -161,16 +161,21 @@ def _files_under(top: Path, folder: str) -> list[str]:
     return sorted(found)
 
 
+# Files the system or Office keep beside staff's files (Excel's owner file ~$選定結果.xlsx while
+# it is open, Explorer's thumbnails): never listed, never touched, like every dotfile.
+_SYSTEM_FILES = re.compile(r"^(?:~\$.*|Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+
+
 def _visible_files(outbox: Path) -> list[str]:
     """Every file in outbox/ (relative, with /) but those under a name starting with a dot
-    (the manifest, the lock, staging folders, and staff's dotfiles: never listed, never
-    touched)."""
+    (the manifest, the lock, staging folders, and staff's dotfiles) and the system's files:
+    those are never listed and never touched."""
     found: list[str] = []
     for root, folders, names in os.walk(outbox):
         folders[:] = [f for f in folders if not f.startswith(".")]
         base = Path(root).relative_to(outbox).as_posix()
-        found.extend(name if base == "." else f"{base}/{name}"
-                     for name in names if not name.startswith("."))
+        found.extend(name if base == "." else f"{base}/{name}" for name in names
+                     if not name.startswith(".") and not _SYSTEM_FILES.match(name))
     return sorted(found)
 
 
@@ -236,9 +241,10 @@ def _complete(staging: Path, outbox: Path, journal: dict[str, Any], verify: bool
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False),
                                             encoding="utf-8")
         _replace(staging / MANIFEST, outbox / MANIFEST)
-    except OutputError:
+    except (OutputError, OSError) as error:
         if verify:
             raise  # the journal stays: the next run goes on from here
+        # put back what was moved; should that fail too, the journal stays for the next run
         for rel in reversed(moved):
             os.replace(outbox / rel, staging / rel)
             if (backup / rel).exists():
@@ -246,7 +252,10 @@ def _complete(staging: Path, outbox: Path, journal: dict[str, Any], verify: bool
         for rel in removed:
             os.replace(backup / rel, outbox / rel)
         (staging / _JOURNAL).unlink()
-        raise
+        if isinstance(error, OutputError):
+            raise
+        raise OutputError(f"出力を置き換えられませんでした（{os_reason(error)}）。以前の出力はそのまま"
+                          "残っています。") from error
 
 
 class OutputSet:
@@ -359,7 +368,8 @@ class OutputSet:
                 raise OutputError(f"出力を書き込めませんでした（{os_reason(error)}）。以前の出力は"
                                   "そのまま残っています。空き容量を確認してください。") from error
         finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            if not (self.staging / _JOURNAL).exists():  # else a publish to complete next run
+                shutil.rmtree(self.staging, ignore_errors=True)
 
     def _in_the_way(self, staged: set[str]) -> list[str]:
         """Files in an outbox without a manifest that are not what this run writes."""
