@@ -81,18 +81,12 @@ def latest(outbox: Path, name: str) -> Path:
     return outbox / (found.latest.get(name, name) if found else name)
 
 
-def manifest_text(files: dict[str, str], results: Results, issued: Issued | None = None,
-                  plans: dict[str, str] | None = None, latest: dict[str, str] | None = None
-                  ) -> str:
-    return json.dumps({"files": files, "results": results, "issued": issued or {},
-                       "plans": plans or {}, "latest": latest or {}},
-                      ensure_ascii=False, indent=0, sort_keys=True)
-
-
 def write_manifest(path: Path, files: dict[str, str], results: Results,
                    issued: Issued | None = None, plans: dict[str, str] | None = None,
                    latest: dict[str, str] | None = None) -> None:
-    path.write_text(manifest_text(files, results, issued, plans, latest), encoding="utf-8")
+    path.write_text(json.dumps({"files": files, "results": results, "issued": issued or {},
+                                "plans": plans or {}, "latest": latest or {}},
+                               ensure_ascii=False, indent=0, sort_keys=True), encoding="utf-8")
 
 
 def unchanged_outputs(outbox: Path) -> set[str]:
