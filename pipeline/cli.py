@@ -91,7 +91,7 @@ def form(ctx: click.Context, output: Path | None, config: Path | None,
     """
     from pipeline.core.settings import load_settings
     from pipeline.stage3_write.form import write_form
-    from pipeline.stage3_write.outputs import replace_atomically
+    from pipeline.stage3_write.outputs import record_output, replace_atomically
 
     config, _, outbox = _paths(round_dir, config)
     output = output or outbox / "申請用紙.xlsx"
@@ -100,12 +100,14 @@ def form(ctx: click.Context, output: Path | None, config: Path | None,
         output.parent.mkdir(parents=True, exist_ok=True)
         with replace_atomically(output) as temporary:
             write_form(temporary, settings)
+        if output.parent.resolve() == outbox.resolve():  # the tool's, as a run's outputs are
+            record_output(outbox, output.name)
     click.echo(f"申請用紙を作成しました: {output}（{settings.name}）")
 
 
 @main.command(options_metavar=OPTIONS)
 @click.argument("files", nargs=-1, metavar="[ファイル]...",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="ファイルを指定しないときに確かめるフォルダ（既定: inbox）")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -119,18 +121,21 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
     すべて不備なしなら終了コード 0、不備があれば 3 です。
 
     ファイルを指定しなければ、受付フォルダ（inbox）のファイルと審査票をすべて確かめます。
+    ファイル名だけを書くと、受付フォルダ（--round を付ければその募集回の inbox）から探します。
 
     \b
     例:
       bansou check
-      bansou check inbox/申請_新宿区.xlsx
+      bansou check 申請_新宿区.xlsx
       bansou check inbox/審査/審査票_山口.xlsx inbox/受付簿.xlsx
+      bansou check --round rounds/2017 申請_新宿区.xlsx
     """
     from pipeline.check import check_files
     from pipeline.core.errors import SettingsError
     from pipeline.core.settings import load_settings
 
     config, inbox, _ = _paths(round_dir, config, inbox)
+    files = tuple(_in_inbox(path, inbox) for path in files)
     try:
         settings = load_settings(config)
     except SettingsError:
@@ -169,11 +174,14 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="募集回の設定ファイル（既定: round.toml）")
 @_round_option
+@click.option("--keep-existing", is_flag=True,
+              help="記録（.bansou-manifest.json）のない出力フォルダにファイルがあっても実行します。"
+                   "それらは事務局のファイルとしてそのまま残し、同じ名前の出力は日時付きの名前で書きます")
 @click.option("--timings", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
               help="Seconds per stage and peak memory, as JSON (for `make bench`).")
 @click.pass_context
 def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Path | None,
-        round_dir: Path | None, timings: Path | None) -> None:
+        round_dir: Path | None, keep_existing: bool, timings: Path | None) -> None:
     """inbox の申請用紙をすべて判定し、選定結果を outbox に書き出します。
 
     不備のある申請があっても、結果を書き出せれば終了コードは 0 です。
@@ -184,19 +192,22 @@ def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Pat
       bansou run --round rounds/2017
       bansou run --inbox 受付 --outbox 結果 --config round.toml
     """
+    from pipeline.core.manifest import latest
     from pipeline.core.settings import load_settings
     from pipeline.core.timing import Stopwatch
     from pipeline.run import run_round
+    from pipeline.stage3_write.outputs import SELECTION_FILE
 
     config, inbox, outbox = _paths(round_dir, config, inbox, outbox)
     watch = Stopwatch()
     with _reported(ctx):
         settings = load_settings(config)
-        result = run_round(inbox, outbox, settings, progress=_progress_bar(), lap=watch.lap)
+        result = run_round(inbox, outbox, settings, progress=_progress_bar(), lap=watch.lap,
+                           keep_existing=keep_existing)
     if timings:
         watch.write(timings)
     click.echo(_summary(result))
-    click.echo(f"結果: {outbox / '選定結果.xlsx'}")
+    click.echo(f"結果: {latest(outbox, SELECTION_FILE)}")
 
 
 @main.command(options_metavar=OPTIONS)
@@ -216,12 +227,14 @@ def export(ctx: click.Context, outbox: Path | None, output: Path | None,
       bansou export
       bansou export -o 申請一覧.csv
     """
+    from pipeline.core.manifest import latest
     from pipeline.export import export_csv
+    from pipeline.stage3_write.outputs import LIST_FILE
 
     _, _, outbox = _paths(round_dir, None, outbox=outbox)
     target = output or outbox / "申請一覧.csv"
     with _reported(ctx):
-        count = export_csv(outbox / "申請一覧.xlsx", target)
+        count = export_csv(latest(outbox, LIST_FILE), target)
     click.echo(f"{count}件の申請を {target} に書き出しました。")
 
 
@@ -244,9 +257,11 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
       bansou demo
       bansou demo /tmp/大規模 --forms 10000
     """
+    from pipeline.core.manifest import latest
     from pipeline.core.points import shown_text
     from pipeline.core.settings import load_settings
     from pipeline.demo import prepare_directory, run_demo
+    from pipeline.stage3_write.outputs import SELECTION_FILE
 
     with _reported(ctx):
         settings = load_settings(config)
@@ -258,7 +273,7 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
     for row in selected.itertuples():
         click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{shown_text(row.total)}点）")
     click.echo(f"申請用紙: {demo_round.inbox}")
-    click.echo(f"結果:     {demo_round.outbox / '選定結果.xlsx'}（計画書は {demo_round.outbox / '計画'}）")
+    click.echo(f"結果:     {latest(demo_round.outbox, SELECTION_FILE)}（計画書は {demo_round.outbox / '計画'}）")
 
 
 @main.command("new-round", options_metavar=OPTIONS)
@@ -290,6 +305,17 @@ def new_round(ctx: click.Context, directory: Path, config: Path) -> None:
                + "".join(f"\n設定の注意: {warning}" for warning in settings.warnings))
 
 
+def _in_inbox(path: Path, inbox: Path) -> Path:
+    """A file to check: as given, or, given by its name only, in the round's inbox (or its
+    審査/ folder)."""
+    from pipeline.stage1_read.inbox import REVIEW_DIR
+
+    for candidate in (path, inbox / path, inbox / REVIEW_DIR / path):
+        if candidate.exists() and not candidate.is_dir():  # a pipe too: check says it cannot open it
+            return candidate
+    raise click.UsageError(f"ファイル {path} が見つかりません（{inbox} の中も探しました）。")
+
+
 def _summary(result: RoundResult) -> str:
     """What staff must notice without opening 概要: the counts, whether the ranking is final
     and why not, and how many remarks the register and the review sheets left."""
@@ -305,8 +331,11 @@ def _summary(result: RoundResult) -> str:
         lines.append("順位: 確定")
     lines.append(f"前回からの変更: {result.changes_summary}")
     if result.staff_files:
-        lines.append(f"outbox で変更・追加されたファイル {len(result.staff_files)}件はそのまま残し、"
-                     "同じ名前の新しい出力は「（新しい版）」の名前で書きました（概要に一覧）")
+        beside = sum(kept.newest is not None and kept.newest != kept.path
+                     for kept in result.staff_files)
+        lines.append(f"outbox で事務局が変更・追加したファイル {len(result.staff_files)}件はそのまま残しました"
+                     + (f"（うち{beside}件は、今回の出力をその横に日時付きの名前で書きました）"
+                        if beside else "") + "。一覧と今回の出力の場所は「概要」にあります")
     if result.location_notes:
         lines.append(f"郵便番号・所在地・区市町村の食い違い {len(result.location_notes)}件（判定はしました。"
                      "受付一覧・選定順位の理由と「概要」にあります）")

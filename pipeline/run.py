@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.errors import InboxError, os_reason
-from pipeline.core.manifest import read_issued, unchanged_outputs
+from pipeline.core.manifest import MANIFEST, read_issued, unchanged_outputs
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
@@ -26,7 +26,14 @@ from pipeline.stage1_read.previous import read_previous
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.register import read_named_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
-from pipeline.stage3_write.outputs import one_run_at_a_time
+from pipeline.stage3_write.outputs import (
+    LIST_FILE,
+    OUTPUT_FILES,
+    SELECTION_FILE,
+    one_run_at_a_time,
+    output_name,
+    recover,
+)
 
 if TYPE_CHECKING:
     from pipeline.core.result import RoundResult
@@ -34,19 +41,23 @@ if TYPE_CHECKING:
 
 def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
               run_at: dt.datetime | None = None, progress: Progress | None = None,
-              lap: Lap = no_lap) -> RoundResult:
-    """Decide the round and write every output; the previous outputs stay whole on failure."""
+              lap: Lap = no_lap, keep_existing: bool = False) -> RoundResult:
+    """Decide the round and write every output; the previous outputs stay whole on failure.
+    ``keep_existing``: files in an outbox/ without a manifest are kept as the staff's (else
+    the run is refused, naming them)."""
     run_at = run_at or run_time()
     _apart(inbox, outbox)
     if not inbox.is_dir():  # said before outbox/ is created for the lock
         raise InboxError(f"受付フォルダ {inbox} が見つかりません。フォルダを作り、申請用紙を保存してください。")
+    _not_swapped(inbox, outbox)
     with one_run_at_a_time(outbox, f"{dt.datetime.now(JST):%Y年%m月%d日 %H:%M:%S}"), \
             _collector_paused():
-        return _run(inbox, outbox, settings, run_at, progress, lap)
+        recover(outbox)  # a killed run's publish, completed before anything reads outbox/
+        return _run(inbox, outbox, settings, run_at, progress, lap, keep_existing)
 
 
 def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime,
-         progress: Progress | None, lap: Lap) -> RoundResult:
+         progress: Progress | None, lap: Lap, keep_existing: bool) -> RoundResult:
     with lap("scan"):
         scan = _scan(inbox)
     with lap("read"), (progress or _no_progress)(len(scan.files)) as advance, \
@@ -65,13 +76,13 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
         review_sheets = read_review_sheets(scan.review_files,
                                            [c.label for c in settings.review])
         unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
-        previous = read_previous(outbox, unchanged)
+        previous = read_previous(outbox)
         issued = read_issued(outbox)  # the 差戻し we sent: what a returned tag may name
         forms = reader.forms()
     register = locate_register(scan, forms, named_register, default_year=settings.deadline.year)
     result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous,
                            issued)
-    return write.write_outputs(outbox, result, templates, lap, unchanged)
+    return write.write_outputs(outbox, result, templates, lap, unchanged, keep_existing)
 
 
 def run_time() -> dt.datetime:
@@ -103,6 +114,32 @@ def _apart(inbox: Path, outbox: Path) -> None:
     if inside == outside or inside in outside.parents or outside in inside.parents:
         raise InboxError(f"出力フォルダ {outbox} と受付フォルダ {inbox} が重なっています。"
                          "別々のフォルダを指定してください。")
+
+
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls")
+_OURS = (SELECTION_FILE, LIST_FILE)  # never an applicant's name
+_STEMS = tuple(Path(name).stem for name in _OURS)
+
+
+def _not_swapped(inbox: Path, outbox: Path) -> None:
+    """Before anything is written: an inbox/ holding this tool's outputs, or an outbox/ (one
+    no run has written) holding workbooks that are not ours, looks swapped with the other."""
+    ours = sorted(path.name for path in inbox.iterdir() if path.name == MANIFEST
+                  or (path.name.startswith(_STEMS) and output_name(path.name) in _OURS))
+    if ours:
+        raise InboxError(f"受付フォルダ {inbox} に、このツールの出力（{'、'.join(ours)}）があります。"
+                         "受付フォルダと出力フォルダを入れ替えていませんか。--inbox には申請用紙を"
+                         "保存したフォルダを、--outbox には結果を書き出すフォルダを指定してください。")
+    if not outbox.is_dir() or (outbox / MANIFEST).exists():
+        return
+    forms = sorted(path.name for path in outbox.iterdir() if path.is_file()
+                   and path.suffix.lower() in _WORKBOOKS
+                   and output_name(path.name) not in OUTPUT_FILES)
+    if forms:
+        shown = "、".join(forms[:3]) + (f" ほか{len(forms) - 3}件" if len(forms) > 3 else "")
+        raise InboxError(f"出力フォルダ {outbox} に、申請用紙のようなファイル（{shown}）があります。"
+                         "受付フォルダと出力フォルダを入れ替えていませんか。何も書き出していません。"
+                         "--outbox には空のフォルダか、前回の出力フォルダを指定してください。")
 
 
 def _scan(inbox: Path) -> InboxScan:

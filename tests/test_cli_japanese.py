@@ -43,7 +43,7 @@ def test_help_has_no_english_of_click(command: str) -> None:
     (["frm"], "エラー: 'frm' というコマンドはありません。 'form' のことですか？"),
     (["run", "--bogus"], "エラー: '--bogus' というオプションはありません。"),
     (["check", "--config"], "エラー: オプション '--config' には値が必要です。"),
-    (["check", "nothing-here.xlsx"], "ファイル 'nothing-here.xlsx' がありません。"),
+    (["check", "nothing-here.xlsx"], "ファイル nothing-here.xlsx が見つかりません（inbox の中も探しました）。"),
     (["new-round"], "エラー: 引数がありません 'フォルダ'"),
     (["demo", "--forms", "3"], "3 は 20<=x<=20000 の範囲にありません。"),
 ])

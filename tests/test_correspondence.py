@@ -217,7 +217,7 @@ def test_a_rerun_keeps_each_unchanged_letter_as_the_same_file(inbox: Path, blank
     assert kept.stat().st_ino == inodes[kept]
     assert changed.stat().st_ino != inodes[changed] and "新しい文面" in changed.read_text("utf-8")
     assert staff.read_bytes().endswith("送付済み".encode())  # the staff's, untouched
-    assert (staff.parent / "b_選定（暫定）（新しい版）.txt").exists()
+    assert (staff.parent / f"b_選定（暫定）（{RUN_AT:%Y-%m-%d %H時%M分} 版）.txt").exists()
     files, _ = read_manifest(outbox)
     for path in (kept, changed):  # the manifest holds what each file holds, linked or not
         assert files[path.relative_to(outbox).as_posix()] == hashlib.sha256(

@@ -105,8 +105,10 @@ def test_rerun_replaces_its_own_plans_and_keeps_the_staff_s(tmp_path: Path, blan
     result = run_round(inbox, outbox, settings, RUN_AT)
     assert (outbox / "計画" / "打合せメモ.txt").read_text(encoding="utf-8") == "キックオフは9月5日"
     assert plan.read_bytes() == staff_plan
-    assert (plan.with_name(f"{plan.stem}（新しい版）.xlsx")).read_bytes() == second[plan.name]
-    assert set(result.staff_files) == {"計画/打合せメモ.txt", f"計画/{plan.name}"}
+    beside = plan.with_name(f"{plan.stem}（{RUN_AT:%Y-%m-%d %H時%M分} 版）.xlsx")
+    assert beside.read_bytes() == second[plan.name]
+    assert {kept.path: kept.newest for kept in result.staff_files} == {
+        "計画/打合せメモ.txt": None, f"計画/{plan.name}": f"計画/{beside.name}"}
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.core.manifest import KeptFile
 from pipeline.core.settings import RoundSettings
 
 
@@ -38,7 +39,7 @@ class RoundResult:
     # column per review criterion key (reviews.ReviewRead.details)
     review_details: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     # files in outbox/ that staff added or changed since the last run: kept (stage3_write.outputs)
-    staff_files: tuple[str, ...] = ()
+    staff_files: tuple[KeptFile, ...] = ()
     # "file: what disagrees" where the 郵便番号, 所在地 and 区市町村 disagree (eligibility.Location)
     location_notes: tuple[str, ...] = ()
     # every 差戻し issued this round, this run's included (core.manifest.Issued)

@@ -8,8 +8,6 @@ from pathlib import Path
 
 from pipeline.core.manifest import read_manifest
 
-SELECTION_FILES = ("選定結果.xlsx", "選定結果（新しい版）.xlsx")
-
 
 @dataclass(frozen=True)
 class Previous:
@@ -19,11 +17,10 @@ class Previous:
     ranks: dict[str, tuple[int, Fraction]]  # the exact total (an older manifest's float as written)
 
 
-def read_previous(outbox: Path, unchanged: set[str]) -> Previous | None:
-    """The last results this tool wrote; None on a first run, or when its 選定結果.xlsx was
-    changed or removed by hand since (the results then no longer describe what staff have)."""
-    if not unchanged & set(SELECTION_FILES):
-        return None
+def read_previous(outbox: Path) -> Previous | None:
+    """The results the tool last published (whatever staff did to its workbooks since: an
+    edited 選定結果.xlsx is theirs, the newest version beside it has these); None on a first
+    run, or when the manifest is gone."""
     _, results = read_manifest(outbox)
     if not results:
         return None

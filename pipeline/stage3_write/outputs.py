@@ -1,19 +1,22 @@
-"""Writing outputs safely: a failed run leaves the previous outputs whole, and staff work in
-outbox/ is never lost.
+"""Writing outputs safely: a failed or killed run leaves the previous outputs whole, and
+staff work in outbox/ is never lost.
 
-Every output is written into a staging folder inside outbox/ first; only
-when all of them are complete are they moved into place, each with an
-atomic rename. A manifest (``.bansou-manifest.json``) records the SHA-256 of every file a
-run published: a file in outbox/ that is not in it, or no longer matches it, is the staff's
-(a note they added, a plan they filled in) and is kept; the run's new version of a changed
-file is published beside it, named （新しい版）. An output whose bytes are those the last run
-published under its name is staged as a hard link to that file, not written again.
+Every output is written into a staging folder inside outbox/ first. When all of them are
+complete, the run writes its journal (what goes where) and moves them into place, each with
+an atomic rename, the manifest last; a run killed meanwhile is completed by the next one
+(:func:`recover`). The manifest (``.bansou-manifest.json``) records the SHA-256 of every file
+a run published: only such a file, unchanged, is the tool's to replace or remove. Any other
+file is the staff's (a note they added, a plan they filled in) and is never touched; the run's
+output of the same name goes beside it under a dated name. An output whose bytes are those
+the last run published under its name is staged as a hard link to that file, not written again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -23,20 +26,27 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from pipeline.core.errors import OutputError, os_reason
 from pipeline.core.manifest import (
     MANIFEST,
     Issued,
+    KeptFile,
+    Manifest,
     Results,
-    read_manifest,
+    load_manifest,
     sha256,
     unchanged_outputs,
     write_manifest,
 )
 
+SELECTION_FILE = "選定結果.xlsx"
+REVIEW_FILE = "審査票.xlsx"
+LIST_FILE = "申請一覧.xlsx"
+FORM_FILE = "申請用紙.xlsx"
+OUTPUT_FILES = (SELECTION_FILE, LIST_FILE, REVIEW_FILE, FORM_FILE)  # at the top of outbox/
 _STAGING_PREFIX = ".staging-"
-NEW_VERSION = "（新しい版）"
 _PREVIOUS = ".previous"
 # Windows' and macOS's forbidden characters, control characters, and # and % (a link to the
 # file, as 選定順位 has to each plan, breaks at them).
@@ -125,18 +135,21 @@ def one_run_at_a_time(outbox: Path, started: str) -> Iterator[None]:
             fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
-def new_version_name(rel: str) -> str:
-    """Where a run writes its output when staff changed the file of that name."""
+def version_name(rel: str, stamp: str, number: int = 1) -> str:
+    """Where a run writes its output ``rel`` when staff changed the file of that name: beside
+    it, named for the run's time (選定結果（2016-07-12 10時15分 版）.xlsx)."""
     path = Path(rel)
-    return path.with_name(f"{path.stem}{NEW_VERSION}{path.suffix}").as_posix()
+    label = stamp if number == 1 else f"{stamp} {number}"
+    return path.with_name(f"{path.stem}（{label} 版）{path.suffix}").as_posix()
 
 
-def _restore(previous: Path, outbox: Path) -> None:
-    """Put back what a killed run had set aside but not yet replaced."""
-    if previous.is_dir():
-        for kept in previous.iterdir():
-            if not (outbox / kept.name).exists():
-                os.replace(kept, outbox / kept.name)
+_VERSION = re.compile(r"（\d{4}-\d\d-\d\d \d\d時\d\d分(?: \d+)? 版）$")
+
+
+def output_name(rel: str) -> str:
+    """The output a file name stands for: itself, or the output a dated version is of."""
+    path = Path(rel)
+    return path.with_name(_VERSION.sub("", path.stem) + path.suffix).as_posix()
 
 
 def _files_under(top: Path, folder: str) -> list[str]:
@@ -148,35 +161,143 @@ def _files_under(top: Path, folder: str) -> list[str]:
     return sorted(found)
 
 
+# Files the system or Office keep beside staff's files (Excel's owner file ~$選定結果.xlsx while
+# it is open, Explorer's thumbnails): never listed, never touched, like every dotfile.
+_SYSTEM_FILES = re.compile(r"^(?:~\$.*|Thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+
+
+def _visible_files(outbox: Path) -> list[str]:
+    """Every file in outbox/ (relative, with /) but those under a name starting with a dot
+    (the manifest, the lock, staging folders, and staff's dotfiles) and the system's files:
+    those are never listed and never touched."""
+    found: list[str] = []
+    for root, folders, names in os.walk(outbox):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        base = Path(root).relative_to(outbox).as_posix()
+        found.extend(name if base == "." else f"{base}/{name}" for name in names
+                     if not name.startswith(".") and not _SYSTEM_FILES.match(name))
+    return sorted(found)
+
+
+_JOURNAL = ".journal.json"
+
+
+def recover(outbox: Path) -> None:
+    """Finish what a killed run left: a run that had decided to publish (its journal is
+    written) is completed; one that had not is dropped, having changed nothing in outbox/."""
+    for staging in sorted(outbox.glob(_STAGING_PREFIX + "*")):
+        journal = staging / _JOURNAL
+        if journal.is_file():
+            _complete(staging, outbox, json.loads(journal.read_text(encoding="utf-8")),
+                      verify=True)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _complete(staging: Path, outbox: Path, journal: dict[str, Any], verify: bool) -> None:
+    """Move every staged file of ``journal`` into place, remove the last run's files this
+    run no longer writes, then put the new manifest in place: the step that makes the run
+    complete. Each replaced or removed file is kept in staging/.previous until then, so that
+    a file that cannot be replaced (Excel holds it open) puts everything back. ``verify``
+    (completing a killed run's publish): a file changed since is the staff's and stays."""
+    backup = staging / _PREVIOUS
+    expected: dict[str, str] = journal["expected"]
+    moved: list[str] = []
+    removed: list[str] = []
+    skipped: set[str] = set()
+
+    def owned(target: Path, rel: str) -> bool:
+        return not verify or sha256(target) == expected.get(rel)
+
+    try:
+        for folder in journal["folders"]:
+            (outbox / folder).mkdir(parents=True, exist_ok=True)
+        for rel in journal["publish"]:
+            source, target = staging / rel, outbox / rel
+            if not source.exists():
+                continue  # moved before the run was killed
+            if target.exists():
+                if os.path.samefile(source, target):
+                    continue  # linked to the unchanged file (OutputSet.write_file)
+                if not owned(target, rel):
+                    skipped.add(rel)
+                    continue
+                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                (backup / rel).unlink(missing_ok=True)  # kept by a run killed right after
+                _keep(target, backup / rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _replace(source, target)
+            moved.append(rel)
+        for rel in journal["remove"]:
+            target = outbox / rel
+            if target.is_file() and owned(target, rel):
+                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                _replace(target, backup / rel)
+                removed.append(rel)
+        if not (staging / MANIFEST).exists():
+            return  # in place: the run was killed while tidying up
+        manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
+        if skipped:
+            manifest["files"] = {k: v for k, v in manifest["files"].items() if k not in skipped}
+            (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False),
+                                            encoding="utf-8")
+        _replace(staging / MANIFEST, outbox / MANIFEST)
+    except (OutputError, OSError) as error:
+        if verify:
+            raise  # the journal stays: the next run goes on from here
+        # put back what was moved; should that fail too, the journal stays for the next run
+        for rel in reversed(moved):
+            os.replace(outbox / rel, staging / rel)
+            if (backup / rel).exists():
+                os.replace(backup / rel, outbox / rel)
+        for rel in removed:
+            os.replace(backup / rel, outbox / rel)
+        (staging / _JOURNAL).unlink()
+        if isinstance(error, OutputError):
+            raise
+        raise OutputError(f"出力を置き換えられませんでした（{os_reason(error)}）。以前の出力はそのまま"
+                          "残っています。") from error
+
+
 class OutputSet:
     """Stage a run's outputs, then publish them all at once.
 
-    ``path(name)`` gives where to write an output file; ``folder(name)`` a folder that
-    replaces the old one (files the previous run wrote and that are no longer written are
-    removed; staff's files stay). ``staff_files`` lists, once entered, the files in our
-    output names that staff added or changed (they are kept).
+    ``path(name)`` gives where to write an output file; ``folder(name)`` a folder of outputs.
+    A file in outbox/ is the run's to replace or remove only when its bytes are what the last
+    run wrote (the manifest's SHA-256); any other file is the staff's: never replaced, moved
+    or removed, and the run's output of that name goes beside it (:func:`version_name`).
+    Without a (readable) manifest, every file in outbox/ must be what the run writes, byte for
+    byte, or the run is refused naming the files in the way; ``keep_existing`` (staff's
+    choice) takes them all as the staff's instead.
     """
 
-    def __init__(self, outbox: Path, folders: tuple[str, ...] = (),
-                 unchanged: set[str] | None = None, results: Results | None = None,
-                 issued: Issued | None = None) -> None:
+    def __init__(self, outbox: Path, run_at: dt.datetime, unchanged: set[str] | None = None,
+                 results: Results | None = None, issued: Issued | None = None,
+                 plans: dict[str, str] | None = None, keep_existing: bool = False) -> None:
         self.outbox = outbox
         self.files: list[str] = []
         self.folders: list[str] = []
         self.staging = Path()
-        self.written, _ = read_manifest(outbox)
+        self.stamp = f"{run_at:%Y-%m-%d %H時%M分}"
+        self.manifest = load_manifest(outbox)
         self.results = results or {}
         self.issued = issued or {}
-        unchanged = unchanged_outputs(outbox) if unchanged is None else unchanged
-        self.staff_files = self._staff_files(folders, unchanged)
-        self._reusable = {rel: digest for rel, digest in self.written.items() if rel in unchanged}
+        self.plans = plans or {}  # application file → its plan (relative to outbox/)
+        ours = unchanged_outputs(outbox) if unchanged is None else unchanged
+        existing = _visible_files(outbox) if outbox.is_dir() else []
+        # No manifest: files there are adopted only if the run writes them byte for byte
+        # (checked before publishing), or all the staff's if they said so.
+        self._adopted = [] if self.manifest or keep_existing else existing
+        self.staff_files = [rel for rel in existing if rel not in ours
+                            and rel not in self._adopted]
+        self._theirs = set(self.staff_files)
+        written = self.manifest.files if self.manifest else {}
+        self._ours = {rel: written[rel] for rel in ours if rel in written}
+        self._destinations: dict[str, str] = {}
 
     def __enter__(self) -> OutputSet:
         try:
             self.outbox.mkdir(parents=True, exist_ok=True)
-            for stale in self.outbox.glob(_STAGING_PREFIX + "*"):  # from a killed run
-                _restore(stale / _PREVIOUS, self.outbox)
-                shutil.rmtree(stale, ignore_errors=True)
+            recover(self.outbox)
             self.staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=self.outbox))
         except OSError as error:
             raise OutputError(f"出力フォルダ {self.outbox} に書き込めません（{os_reason(error)}）。") from error
@@ -192,13 +313,47 @@ class OutputSet:
         folder.mkdir()
         return folder
 
+    def staff_under(self, folders: tuple[str, ...]) -> bool:
+        return any(rel.split("/", 1)[0] in folders for rel in self.staff_files)
+
+    def staged(self) -> set[str]:
+        """Every output staged so far, by the name it was written under."""
+        return {rel for name in [*self.files, *self.folders]
+                for rel in ([name] if (self.staging / name).is_file()
+                            else _files_under(self.staging, name))}
+
+    def destination(self, rel: str) -> str:
+        """Where the output ``rel`` is published: under its name, unless a staff's file has it."""
+        if rel not in self._destinations:
+            number, found = 1, rel
+            while found in self._theirs:
+                found = version_name(rel, self.stamp, number)
+                number += 1
+            self._destinations[rel] = found
+        return self._destinations[rel]
+
+    def kept(self, written: set[str]) -> tuple[KeptFile, ...]:
+        """Each staff file, with where this run wrote the output it stands for: an output of
+        its name ``written`` this run, its dated version, or the plan now written for the
+        application its plan was for."""
+        previous_plans = self.manifest.plans if self.manifest else {}
+        kept: list[KeptFile] = []
+        for rel in self.staff_files:
+            output = output_name(rel)
+            application = previous_plans.get(rel)
+            if output not in written and application in self.plans:
+                output = self.plans[application]
+            newest = self.destination(output) if output in written else None
+            kept.append(KeptFile(rel, newest, application))
+        return tuple(kept)
+
     def write_file(self, path: Path, data: bytes) -> None:
         """Write ``data`` to a staged ``path``. Where the last run published the same bytes
         under that name, untouched since, the new file is a hard link to it: a rerun that
         changes a few letters creates a few files, not one per application (creating a file
         costs far more than linking one)."""
         rel = path.relative_to(self.staging).as_posix()
-        if self._reusable.get(rel) == hashlib.sha256(data).hexdigest():
+        if self._ours.get(rel) == hashlib.sha256(data).hexdigest():
             with contextlib.suppress(OSError):  # no hard links there: written instead
                 os.link(self.outbox / rel, path)
                 return
@@ -213,79 +368,70 @@ class OutputSet:
                 raise OutputError(f"出力を書き込めませんでした（{os_reason(error)}）。以前の出力は"
                                   "そのまま残っています。空き容量を確認してください。") from error
         finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            if not (self.staging / _JOURNAL).exists():  # else a publish to complete next run
+                shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _staff_files(self, folders: tuple[str, ...], unchanged: set[str]) -> list[str]:
-        """Files (relative, with /) under our output folders, or with our output file names,
-        that the last run did not write as they are now. Without a manifest (outbox/ written
-        by a version before manifests) there is nothing to tell them by: all are taken as ours,
-        as that version did."""
-        if not self.written:
-            return []
-        candidates = {*self.written, *(rel for folder in folders
-                                       for rel in _files_under(self.outbox, folder))}
-        return sorted(rel for rel in candidates - unchanged
-                      if not Path(rel).name.startswith(".") and (self.outbox / rel).is_file())
-
-    def _carry_staff_files(self) -> None:
-        """Staff files go into the staged outputs under their own names; a new output of the
-        same name moves beside them as （新しい版）."""
-        for rel in self.staff_files:
-            top = rel.split("/", 1)[0]
-            if top not in self.folders and rel not in self.files:
-                continue  # a name this run does not write: left where it is
-            staged = self.staging / rel
-            if staged.exists():
-                _replace(staged, self.staging / new_version_name(rel))
-                if rel in self.files:
-                    self.files.append(new_version_name(rel))
-            if rel in self.files:
-                self.files.remove(rel)  # the staff's file stays in place, untouched
-                continue
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(self.outbox / rel, staged)
-
-    def _write_manifest(self) -> None:
-        staged = [rel for name in [*self.files, *self.folders]
-                  for rel in ([name] if (self.staging / name).is_file()
-                              else _files_under(self.staging, name))]
-        ours = {rel: self._digest(rel) for rel in staged if rel not in self.staff_files}
-        write_manifest(self.staging / MANIFEST, ours, self.results, self.issued)
-        self.files.append(MANIFEST)
+    def _in_the_way(self, staged: set[str]) -> list[str]:
+        """Files in an outbox without a manifest that are not what this run writes."""
+        return [rel for rel in self._adopted
+                if rel not in staged or sha256(self.outbox / rel) != sha256(self.staging / rel)]
 
     def _digest(self, rel: str) -> str:
         """A staged file's SHA-256; a file linked to the last run's (see write_file) has its."""
         staged = self.staging / rel
-        if rel in self._reusable:
+        if rel in self._ours:
             with contextlib.suppress(OSError):  # gone from outbox/ meanwhile: hashed below
                 if os.path.samefile(staged, self.outbox / rel):
-                    return self._reusable[rel]
+                    return self._ours[rel]
         return sha256(staged)
 
     def _publish(self) -> None:
-        """Move every staged output into place; if one cannot be replaced (Excel holds it
-        open on Windows), put back the ones already moved, so no run is half-published."""
-        self._carry_staff_files()
-        self._write_manifest()
-        names = self.files + self.folders
-        for name in names:
-            target = self.outbox / name
+        """Decide every staged output's place, write the journal (from then on a killed run
+        is completed by the next one), then move everything into place."""
+        staged = self.staged()
+        if in_the_way := self._in_the_way(staged):
+            shown = "、".join(in_the_way[:5]) + (f" ほか{len(in_the_way) - 5}件"
+                                                  if len(in_the_way) > 5 else "")
+            raise OutputError(
+                f"出力フォルダ {self.outbox} に、このツールの記録（{MANIFEST}）にないファイルがあります"
+                f"（{shown}）。消さないよう、何も書き出していません。別の空のフォルダを --outbox に"
+                "指定するか、これらを事務局のファイルとして残して実行するなら --keep-existing を"
+                "付けてください。")
+        published: dict[str, str] = {}
+        for rel in sorted(staged):
+            final = self.destination(rel)
+            if final != rel:
+                (self.staging / final).parent.mkdir(parents=True, exist_ok=True)
+                _replace(self.staging / rel, self.staging / final)
+            published[final] = rel
+        files = {final: self._digest(final) if final == rel else sha256(self.staging / final)
+                 for final, rel in published.items()}
+        adopted = {rel: files[rel] for rel in self._adopted}
+        for final in files:
+            target = self.outbox / final
             if target.is_file() and not target.stat().st_mode & stat.S_IWUSR:
                 raise OutputError(f"{target} を書き換えられません（読み取り専用）。{_LOCKED}")
-        backup = self.staging / _PREVIOUS
-        backup.mkdir()
-        published: list[str] = []
-        try:
-            for name in names:
-                target = self.outbox / name
-                if target.is_dir():  # a folder cannot be replaced in one step: set it aside
-                    _replace(target, backup / name)
-                elif target.exists():  # keep the old file for a rollback; replace in one step
-                    _keep(target, backup / name)
-                _replace(self.staging / name, target)
-                published.append(name)
-        except OutputError:
-            for name in published:
-                os.replace(self.outbox / name, self.staging / name)
-            _restore(backup, self.outbox)
-            raise
+        plans = {self.destination(plan): application
+                 for application, plan in self.plans.items()}
+        if self.manifest:  # a plan staff kept still tells which application it was for
+            plans |= {rel: app for rel, app in self.manifest.plans.items() if rel in self._theirs}
+        latest = {rel: self.destination(rel) for rel in self.files}
+        write_manifest(self.staging / MANIFEST, files, self.results, self.issued, plans, latest)
+        previous = self.manifest.files if self.manifest else {}
+        journal = {"publish": sorted(files), "folders": self.folders,
+                   "remove": sorted(rel for rel in self._ours if rel not in files),
+                   "expected": {rel: digest for rel, digest in previous.items()
+                                if rel in self._ours} | adopted}
+        with replace_atomically(self.staging / _JOURNAL) as temporary:
+            temporary.write_text(json.dumps(journal, ensure_ascii=False), encoding="utf-8")
+        _complete(self.staging, self.outbox, journal, verify=False)
+        (self.staging / _JOURNAL).unlink()  # published: nothing left for the next run to do
+
+
+def record_output(outbox: Path, rel: str) -> None:
+    """Add a file written into outbox/ outside a run (the blank form) to the manifest, so that
+    runs know it as the tool's."""
+    found = load_manifest(outbox) or Manifest({}, {})
+    with replace_atomically(outbox / MANIFEST) as temporary:
+        write_manifest(temporary, found.files | {rel: sha256(outbox / rel)}, found.results,
+                       found.issued, found.plans, found.latest)

@@ -14,10 +14,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from pipeline.core import domain, postal
 from pipeline.core.formspec import FIELDS
+from pipeline.core.manifest import KeptFile
 from pipeline.core.points import DISPLAY_RULE, row_sums, shown_number, shown_text
 from pipeline.core.result import RoundResult
 from pipeline.stage2_decide.eligibility import OUTSIDE_TOKYO_RULES
-from pipeline.stage3_write.outputs import new_version_name
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
@@ -396,12 +396,13 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         row += 1
     if result.staff_files:
         row += 1
-        sheet.write_string(row, 0, "outbox で事務局が追加・変更したファイル（残しました）", heading)
-        sheet.write_string(row, 1, "新しい版", heading)
+        sheet.write_string(row, 0, "outbox で事務局が追加・変更したファイル（そのまま残しました）",
+                           heading)
+        sheet.write_string(row, 1, "今回の出力", heading)
         row += 1
-        for rel in result.staff_files:
-            write_text(sheet, row, 0, rel, cell)
-            write_text(sheet, row, 1, f"同じ名前の新しい出力は「{new_version_name(rel)}」に書きました", cell)
+        for kept in result.staff_files:
+            write_text(sheet, row, 0, kept.path, cell)
+            write_text(sheet, row, 1, _kept_note(kept, result), cell)
             row += 1
     for notes, title in ((result.location_notes, "郵便番号・所在地・区市町村の食い違い（判定はしました。"
                                                  "申請者に確かめてください）"),
@@ -425,6 +426,27 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         row += 1
     print_setup(sheet, landscape=True, header="選定結果 概要")
     sheet.activate()
+
+
+def _kept_note(kept: KeptFile, result: RoundResult) -> str:
+    """What this run wrote for a file staff kept: the output of its name, or for a plan, the
+    plan of its district now (its rank may have changed, and with it the plan's name)."""
+    if kept.application is None:
+        return (f"同じ名前の今回の出力は「{kept.newest}」に書きました" if kept.newest
+                else "このツールは今回、この名前のファイルを書いていません")
+    file = kept.application
+    decided = dict(zip(result.ledger["file"], zip(result.ledger["decision"],
+                                                  result.ledger["org_name"], strict=True),
+                       strict=True))
+    if file not in decided:
+        return f"この計画書の申請（{file}）は今回の受付にありません。計画書は書いていません"
+    decision, org_name = decided[file]
+    ranked = result.ranked[result.ranked["file"] == file]
+    district = " ".join([*ranked["municipality"].astype(str), str(org_name or "")]).strip()
+    if kept.newest:
+        return (f"{district}の計画書です（今回 {ranked['rank'].iloc[0]}位）。"
+                f"今回の計画書は「{kept.newest}」に書きました")
+    return f"{district}の計画書です。今回は{decision}のため、計画書は書いていません"
 
 
 def _areas(result: RoundResult) -> pd.Series:

@@ -18,37 +18,39 @@ from pipeline.core.result import RoundResult
 from pipeline.core.timing import Lap, no_lap
 from pipeline.stage3_write import letters
 from pipeline.stage3_write.form import write_form
-from pipeline.stage3_write.outputs import OutputSet
+from pipeline.stage3_write.outputs import (
+    FORM_FILE,
+    LIST_FILE,
+    REVIEW_FILE,
+    SELECTION_FILE,
+    OutputSet,
+)
 from pipeline.stage3_write.plans import PLAN_DIR, plan_file_name, write_plan
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from pipeline.stage3_write.selection import write_application_list, write_selection
 from schemas.selection import SELECTED, points_column
 
-SELECTION_FILE = "選定結果.xlsx"
-REVIEW_FILE = "審査票.xlsx"
-LIST_FILE = "申請一覧.xlsx"
-FORM_FILE = "申請用紙.xlsx"
-
 
 def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str],
-                  lap: Lap = no_lap, unchanged: set[str] | None = None) -> RoundResult:
-    """Write every output into ``outbox``; the previous outputs stay whole on failure.
-    Returns the result with the plan files it wrote."""
+                  lap: Lap = no_lap, unchanged: set[str] | None = None,
+                  keep_existing: bool = False) -> RoundResult:
+    """Write every output into ``outbox``; the previous outputs stay whole on failure, and
+    staff's files there are kept (``keep_existing``: see OutputSet). Returns the result with
+    the plan files it wrote and the staff's files it kept."""
     selected = result.ranked[result.ranked["decision"] == SELECTED]
     result = dataclasses.replace(result, plan_files={
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
         for _, row in selected.iterrows()})
     folders = (letters.RETURN_DIR, letters.NOTICE_DIR, letters.DRAFT_NOTICE_DIR, PLAN_DIR)
-    with lap("write"), OutputSet(outbox, folders, unchanged, _results(result),
-                                        result.issued) as outputs:
-        result = dataclasses.replace(result, staff_files=tuple(outputs.staff_files))
+    with lap("write"), OutputSet(outbox, result.run_at, unchanged, _results(result),
+                                 result.issued, result.plan_files, keep_existing) as outputs:
         # Independent, taken in this order by two processes: 選定結果 (the most cells) on one,
         # the other workbooks on the other, then the letters (a file per application) in two
         # halves, one on each.
         letter_folders = (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
                           outputs.folder(letters.DRAFT_NOTICE_DIR))
+        selection = outputs.path(SELECTION_FILE)
         jobs: list[processes.Job] = [
-            ("write selection", write_selection, (outputs.path(SELECTION_FILE), result)),
             ("write application list", write_application_list,
              (outputs.path(LIST_FILE), result)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
@@ -59,7 +61,15 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
             ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
         ]
         large = len(result.ledger) >= processes.PARALLEL_FROM
-        processes.run_jobs(jobs, parallel=large)
+        written = {*outputs.files, *result.plan_files.values()}
+        if outputs.staff_under(folders[:3]):  # 概要 says where the letters of their names went
+            processes.run_jobs(jobs, parallel=large)
+            result = dataclasses.replace(result, staff_files=outputs.kept(written | outputs.staged()))
+            write_selection(selection, result)
+        else:
+            result = dataclasses.replace(result, staff_files=outputs.kept(written))
+            processes.run_jobs([("write selection", write_selection, (selection, result)), *jobs],
+                               parallel=large)
     return result
 
 
