@@ -147,8 +147,7 @@ def _issued_corrections(corrects: Mapping[str, str], issued: Issued, records: pd
     that names nothing we sent back, or another organisation's file, is said on the row and
     the file is judged as a new submission; the file it names is never touched."""
     trusted = {}
-    identity = records.set_index("file")[["org_name", "municipality", "org_type"]].to_dict("index") \
-        if len(records) else {}
+    identity = _identities(records, corrects)
     for file, original_sha in corrects.items():
         sent = issued.get(original_sha)
         if sent is None:
@@ -158,8 +157,8 @@ def _issued_corrections(corrects: Mapping[str, str], issued: Issued, records: pd
         own = identity.get(file, {})
         differs = [label for key, label in (("org_name", "団体名"), ("municipality", "区市町村"),
                                             ("org_type", "団体種別"))
-                   if sent.get(key) and isinstance(own.get(key), str)
-                   and _identity_key(key, own[key]) != _identity_key(key, sent[key])]
+                   if sent.get(key) and isinstance(typed := own.get(key), str)
+                   and _identity_key(key, typed) != _identity_key(key, sent[key])]
         if differs:
             result.remarks[file] = (f"{result.remarks.get(file, '')} 差戻しの修正版の印がありますが、"
                                     f"差戻しを送った団体と{'・'.join(differs)}が違います。"
@@ -169,6 +168,15 @@ def _issued_corrections(corrects: Mapping[str, str], issued: Issued, records: pd
     return trusted
 
 
+def _identities(records: pd.DataFrame, files: Iterable[str]) -> dict[str, dict[str, object]]:
+    """団体名, 区市町村, 団体種別 of the given files (only those: a round has thousands)."""
+    wanted = records[records["file"].isin(list(files))] if len(records) else records
+    return {str(file): {"org_name": name, "municipality": municipality, "org_type": org_type}
+            for file, name, municipality, org_type in zip(
+                wanted["file"].tolist(), wanted["org_name"].tolist(),
+                wanted["municipality"].tolist(), wanted["org_type"].tolist(), strict=True)}
+
+
 def _identity_key(key: str, value: str) -> str | None:
     return org_name_key(value) if key == "org_name" else value
 
@@ -176,8 +184,8 @@ def _identity_key(key: str, value: str) -> str | None:
 def issued_now(issued: Issued, files: Mapping[str, str], sent_back: Iterable[str],
                records: pd.DataFrame, run_at: dt.datetime) -> Issued:
     """The round's record of 差戻し, with the ones this run sends back (``sent_back``)."""
-    identity = records.set_index("file")[["org_name", "municipality", "org_type"]].to_dict("index") \
-        if len(records) else {}
+    sent_back = list(sent_back)
+    identity = _identities(records, sent_back)
     added = {}
     for file in sent_back:
         facts = identity.get(file, {})

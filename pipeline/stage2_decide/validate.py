@@ -102,6 +102,10 @@ def _infer(inferred: dict[str, str], row: dict[str, object], note: str) -> None:
     inferred[file] = f"{inferred[file]} {note}" if file in inferred else note
 
 
+# The fields whose normaliser may read a value as plainly meant (normalize.ReadAs).
+_READ_AS_MEANT = ("org_type", "municipality")
+
+
 def _read_as_meant(form: RawForm, row: dict[str, object], inferred: dict[str, str]
                    ) -> tuple[dict[str, object], list[problems.Problem]]:
     """Values read as the applicant plainly meant (:class:`ReadAs`) take that value, and the row
@@ -115,7 +119,8 @@ def _read_as_meant(form: RawForm, row: dict[str, object], inferred: dict[str, st
           and not postal.outside_tokyo(municipality)):
         row = row | {"municipality": None}
         found.append(field_problem(form, FIELDS_BY_KEY["municipality"], "unclear_municipality"))
-    readings = {key: value for key, value in row.items() if isinstance(value, ReadAs)}
+    readings = {key: value for key in _READ_AS_MEANT
+                if isinstance(value := row.get(key), ReadAs)}
     for key, reading in readings.items():
         _infer(inferred, row, f"{FIELDS_BY_KEY[key].label}は「{reading.written}」とあるため"
                               f"「{reading.value}」と読みました。")
