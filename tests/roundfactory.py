@@ -10,7 +10,9 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.core.settings import JST
+from pipeline.core.result import RoundResult
+from pipeline.core.settings import JST, RoundSettings
+from pipeline.run import run_round
 from tests.formfactory import make_form, with_values
 
 RUN_AT = dt.datetime(2016, 7, 1, 9, 0, tzinfo=JST)
@@ -100,3 +102,8 @@ def review_everything(outbox: Path, inbox: Path, reviewer: str = "審査員A",
     files = [str(row[0].value) for row in sheet.iter_rows(min_row=6) if row[0].value]
     return fill_review(blank, inbox / "審査" / f"審査票_{reviewer}.xlsx", reviewer,
                        dict.fromkeys(files, scores))
+
+
+def run_in(inbox: Path, settings: RoundSettings, at: dt.datetime = FINAL_AT) -> RoundResult:
+    """Run the round of ``inbox`` into the outbox beside it."""
+    return run_round(inbox, inbox.parent / "outbox", settings, at)

@@ -19,26 +19,23 @@ from pipeline.cli import main
 from pipeline.core.formspec import FIELDS
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
-from pipeline.run import run_round
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage2_decide.receipt import org_name_key
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from tests.formfactory import blank_form
 from tests.frames import application, eligible
 from tests.roundfactory import (
-    FINAL_AT,
     RUN_AT,
     add_form,
     fill_review,
     make_register,
     org,
     review_everything,
+    run_in,
     saved_at,
 )
 
-
-def _run(inbox: Path, settings: RoundSettings, at: dt.datetime = FINAL_AT) -> RoundResult:
-    return run_round(inbox, inbox.parent / "outbox", settings, at)
+_run = run_in
 
 
 def _decisions(result: RoundResult) -> dict[str, str]:

@@ -5,7 +5,6 @@ by row, reviewers told apart by name without titles and roles."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -15,25 +14,21 @@ import openpyxl
 import pandas as pd
 
 from pipeline.core.points import shown, shown_text
-from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
-from pipeline.run import run_round
 from pipeline.stage2_decide import reviews
 from tests.frames import application, eligible
 from tests.roundfactory import (
-    FINAL_AT,
     RUN_AT,
     add_form,
     fill_review,
     make_register,
     org,
+    run_in,
     saved_at,
 )
 from tests.test_stages import _sheet
 
-
-def _run(inbox: Path, settings: RoundSettings, at: dt.datetime = FINAL_AT) -> RoundResult:
-    return run_round(inbox, inbox.parent / "outbox", settings, at)
+_run = run_in
 
 
 def _half_up(exact: Fraction) -> float:
