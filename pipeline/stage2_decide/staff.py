@@ -61,7 +61,8 @@ def resolve(rows: Sequence[StaffDecisionRow], files: Iterable[str], source: str 
 
     def cannot(row: StaffDecisionRow, why: str) -> None:
         rulings.notes.append(f"{source} {row.action_cell}: 事務局判断を適用できません。{why}")
-        rulings.provisional.append(f"受付簿 {row.action_cell} の事務局判断を適用できません（{why}）")
+        rulings.provisional.append(f"受付簿 {row.action_cell} の事務局判断を適用できません"
+                                   f"（{why.rstrip('。')}）")
 
     for row in rows:
         action = ACTIONS.get("".join(row.action.split()))
