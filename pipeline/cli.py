@@ -373,10 +373,20 @@ def _reported(ctx: click.Context) -> Iterator[None]:
         raise click.ClickException(message) from error
 
 
+def _console_never_fails() -> None:
+    """A character the console's encoding lacks (✕ ✓ ☑, 𠮷, an emoji on a cp932 console, or
+    output redirected to a file on Japanese Windows) is shown as ? instead of ending the
+    command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):  # not a text stream, or closed
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+
+
 def entry() -> None:
     """The ``bansou`` command: :func:`main`, then the process ends without tearing down every
     object it made (a third of a second after a round of 10,000 forms). Every file is closed
     by then and every worker ended; the console output is flushed here."""
+    _console_never_fails()
     try:
         main()
         code = 0

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -12,6 +16,8 @@ from click.testing import CliRunner
 
 from pipeline import click_ja
 from pipeline.cli import main
+from tests.conftest import ROUND_TOML
+from tests.formfactory import make_form, with_values
 
 
 def _click_source() -> str:
@@ -52,3 +58,17 @@ def test_usage_errors_are_in_japanese(arguments: list[str], expected: str) -> No
     assert result.exit_code == 2
     assert expected in result.output
     assert "Usage" not in result.output and "Error" not in result.output
+
+
+@pytest.mark.parametrize("written", ["✕ 未定", "☑ 03-1234-5678 𠮷", "— 😀"])
+def test_a_narrow_console_encoding_never_ends_the_command(
+        tmp_path: Path, blank_dir: Path, written: str) -> None:
+    """Output redirected on Japanese Windows is cp932: a character it lacks is shown as ?."""
+    form = make_form(tmp_path / "申請.xlsx", with_values({"電話番号": written}), blank_dir=blank_dir)
+    completed = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", "--config", str(ROUND_TOML), str(form)],
+        capture_output=True, check=False, timeout=120,
+        env={**os.environ, "PYTHONIOENCODING": "cp932"})
+    assert completed.returncode == 3, completed.stderr.decode("cp932", "replace")
+    shown = completed.stdout.decode("cp932")  # every byte is cp932
+    assert "電話番号として読み取れません" in shown and "Traceback" not in shown
