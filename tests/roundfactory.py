@@ -7,6 +7,7 @@ import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -42,16 +43,44 @@ def add_form(inbox: Path, name: str, values: Mapping[str, object] | None = None,
     return make_form(inbox / name, values, marks, blank_dir=blank_dir)
 
 
-def make_register(path: Path, rows: Sequence[tuple[object, ...]]) -> Path:
-    """Rows of (file name, received) or (file name, received, 送信元 address)."""
+def write_register(path: Path, rows: Sequence[Sequence[object]],
+                   headings: Sequence[str] = ("ファイル名", "受付日時"),
+                   decisions: Sequence[Sequence[object]] = ()) -> Path:
+    """The staff's register, its rows under ``headings`` as typed; with ``decisions``, a sheet
+    事務局判断 (ファイル名, 判断, 元のファイル, 理由, 記入者, 日付) under a line of guidance."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.append(["受付番号", "ファイル名", "受付日時", "送信元", "備考"])
-    for number, (name, when, *sender) in enumerate(rows, start=1):
-        sheet.append([number, name, when, sender[0] if sender else None, ""])
+    sheet.title = "受付"
+    sheet.append(list(headings))
+    for row in rows:
+        sheet.append(list(row))
+    if decisions:
+        ruled = workbook.create_sheet("事務局判断")
+        ruled.append(["記入例：1行に1件"])
+        ruled.append(["ファイル名", "判断", "元のファイル", "理由", "記入者", "日付"])
+        for row in decisions:
+            ruled.append(list(row))
     workbook.save(path)
     return path
+
+
+def make_register(path: Path, rows: Sequence[tuple[object, ...]]) -> Path:
+    """A numbered register; rows of (file name, received) or (file name, received, 送信元)."""
+    return write_register(
+        path, [(number, name, when, sender[0] if sender else None, "")
+               for number, (name, when, *sender) in enumerate(rows, start=1)],
+        headings=("受付番号", "ファイル名", "受付日時", "送信元", "備考"))
+
+
+def decisions_of(result: RoundResult) -> dict[str, str]:
+    """File → 判定, from the round's 受付一覧."""
+    return dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))
+
+
+def ledger_row(result: RoundResult, file: str) -> dict[str, Any]:
+    """One file's row of 受付一覧, by column."""
+    return {str(k): v for k, v in result.ledger.set_index("file").loc[file].items()}
 
 
 def fill_review(blank: Path, target: Path, reviewer: str | None,

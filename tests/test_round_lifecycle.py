@@ -8,7 +8,6 @@ import datetime as dt
 import shutil
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -17,7 +16,6 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.core.formspec import FIELDS
-from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage2_decide.receipt import org_name_key
@@ -27,7 +25,9 @@ from tests.frames import application, eligible
 from tests.roundfactory import (
     RUN_AT,
     add_form,
+    decisions_of,
     fill_review,
+    ledger_row,
     make_register,
     org,
     review_everything,
@@ -35,15 +35,7 @@ from tests.roundfactory import (
     saved_at,
 )
 
-_run = run_in
-
-
-def _decisions(result: RoundResult) -> dict[str, str]:
-    return dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))
-
-
-def _row(result: RoundResult, file: str) -> dict[str, Any]:
-    return {str(k): v for k, v in result.ledger.set_index("file").loc[file].items()}
+_run, _decisions, _row = run_in, decisions_of, ledger_row
 
 
 def _fix_returned_workbook(outbox: Path, stem: str, target: Path, label: str,

@@ -11,7 +11,6 @@ import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -21,42 +20,25 @@ from openpyxl.packaging.custom import StringProperty
 from pipeline.core.formspec import CORRECTS_PROPERTY
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
-from pipeline.run import run_round, run_time
-from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org, review_everything
+from pipeline.run import run_time
+from tests.roundfactory import (
+    FINAL_AT,
+    RUN_AT,
+    add_form,
+    decisions_of,
+    ledger_row,
+    org,
+    review_everything,
+    run_in,
+    write_register,
+)
 
 
 def _run(inbox: Path, settings: RoundSettings, at: dt.datetime = RUN_AT) -> RoundResult:
-    return run_round(inbox, inbox.parent / "outbox", settings, at)
+    return run_in(inbox, settings, at)
 
 
-def _row(result: RoundResult, file: str) -> dict[str, Any]:
-    return {str(k): v for k, v in result.ledger.set_index("file").loc[file].items()}
-
-
-def _decisions(result: RoundResult) -> dict[str, str]:
-    return dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))
-
-
-def _register(path: Path, rows: Sequence[Sequence[object]],
-              headings: Sequence[str] = ("ファイル名", "受付日時"),
-              decisions: Sequence[Sequence[object]] = ()) -> Path:
-    """The staff's register; with ``decisions``, a sheet 事務局判断 (ファイル名, 判断, 元のファイル,
-    理由, 記入者, 日付)."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "受付"
-    sheet.append(list(headings))
-    for row in rows:
-        sheet.append(list(row))
-    if decisions:
-        ruled = workbook.create_sheet("事務局判断")
-        ruled.append(["記入例：1行に1件"])
-        ruled.append(["ファイル名", "判断", "元のファイル", "理由", "記入者", "日付"])
-        for row in decisions:
-            ruled.append(list(row))
-    workbook.save(path)
-    return path
+_row, _decisions, _register = ledger_row, decisions_of, write_register
 
 
 def _at(text: str) -> dt.datetime:
