@@ -129,10 +129,18 @@ def registers_by_content(paths: Sequence[Path], default_year: int) -> list[Regis
 
 
 def _read_register(path: Path, default_year: int) -> Register:
+    """The staff's register: its rows, and its sheet 事務局判断 (only the register staff saved
+    has one that counts; a workbook found by its headings is read for its rows alone)."""
     found = _header(path)
     if isinstance(found, str):
         return Register(path.name, problem=f"{path.name} を読み込めません：{found}")
-    return _rows(path, found, default_year)
+    register = _rows(path, found, default_year)
+    try:
+        return dataclasses.replace(register, decisions=_decisions(path))
+    except (python_calamine.CalamineError, OSError, ValueError, IndexError):
+        return dataclasses.replace(register, notes=(
+            *register.notes, f"{path.name}: シート「{DECISIONS_SHEET}」を読み込めません。"
+                             "ファイル名・判断・理由・記入者・日付の見出しの表にしてください。"))
 
 
 def _register_by_content(path: Path, default_year: int) -> Register | None:
@@ -163,13 +171,7 @@ def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> R
         entries.append(RegisterEntry(name, cell_address(r, file_col), cell_address(r, time_col),
                                      display(raw_time), received, has_year(raw_time),
                                      _text(row, sender_col), _text(row, org_col)))
-    try:
-        decisions = _decisions(path)
-    except (python_calamine.CalamineError, OSError, ValueError, IndexError):
-        decisions = ()
-        notes.append(f"{path.name}: シート「{DECISIONS_SHEET}」を読み込めません。"
-                     "ファイル名・判断・理由・記入者・日付の見出しの表にしてください。")
-    return Register(path.name, tuple(entries), tuple(notes), decisions=decisions)
+    return Register(path.name, tuple(entries), tuple(notes))
 
 
 def _column(headings: list[str], label: str) -> int | None:
