@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pipeline.core.formspec import SCALAR_FIELDS
 from pipeline.core.normalize import (
     clean_text,
+    has_year,
     label_key,
     normalize_field,
     parse_datetime,
@@ -36,7 +37,7 @@ def _seconds(function: Callable[[str], object], text: str) -> float:
 
 
 def _readers() -> list[Callable[[str], object]]:
-    return [label_key, clean_text, parse_mark, parse_datetime, _inline_pattern("団体名").match,
+    return [label_key, clean_text, parse_mark, parse_datetime, has_year, _inline_pattern("団体名").match,
             *(lambda text, spec=spec: normalize_field(spec, text) for spec in SCALAR_FIELDS)]
 
 

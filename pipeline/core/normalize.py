@@ -484,13 +484,17 @@ def parse_datetime(raw: object, default_year: int | None = None) -> dt.datetime 
 def has_year(raw: object) -> bool:
     """False for a date typed without its year (``12/25 10:00``, ``1月5日``): its year is a
     guess the caller must make and say. A cell Excel stored as a date has its year."""
-    text = clean_text(raw) if isinstance(raw, str) else None
-    if text is None:
+    if not isinstance(raw, str) or len(raw) > SHORT_VALUE_LIMIT:  # too long: no date at all
         return True
+    text = clean_text(raw)
+    return text is None or not _MONTH_DAY.match(_date_and_time(text)[0])
+
+
+def _date_and_time(text: str) -> tuple[str, re.Match[str] | None]:
+    """A date and time as typed: the date part (weekday left out), and the time of day if any."""
     text = _WEEKDAY.sub("", text).strip()
-    if match := _TIME_SUFFIX.match(text):
-        text = match["date"]
-    return not _MONTH_DAY.match(text.strip())
+    match = _TIME_SUFFIX.match(text)
+    return (match["date"] if match else text).strip(), match
 
 
 def _parse_datetime(raw: object, default_year: int | None) -> dt.datetime | Invalid | None:
@@ -511,16 +515,15 @@ def _parse_datetime(raw: object, default_year: int | None) -> dt.datetime | Inva
     text = clean_text(raw)
     if text is None:
         return None
-    text = _WEEKDAY.sub("", text).strip()
+    text, match = _date_and_time(text)
     time = dt.time()
-    if match := _TIME_SUFFIX.match(text):
+    if match:
         hour, minute, second = int(match["h"]), int(match["m"]), int(match["s"] or 0)
         if not (hour < 24 and minute < 60 and second < 60):
             return Invalid("bad_datetime")
         time = dt.time(hour, minute, second)
-        text = match["date"]
-    if default_year is not None and _MONTH_DAY.match(text.strip()):
-        text = f"{default_year}/{text.strip()}"
+    if default_year is not None and _MONTH_DAY.match(text):
+        text = f"{default_year}/{text}"
     day_value = parse_date(text)
     if not isinstance(day_value, dt.date):
         return Invalid("bad_datetime")
