@@ -152,9 +152,7 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             *(c.key for c in settings.review)]),
         changes_summary=changes.summary(previous, changed),
         location_notes=tuple(f"{file}: {note}" for file, note in place_notes.items()),
-        issued=receipt.issued_now(issued or {}, hashes, [
-            f for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)],
-            records, run_at),
+        issued=receipt.issued_now(issued or {}, hashes, _sent_back(decisions), records, run_at),
         type_disputes=tuple(f"{file}: {text}" for file, text in disputes.items()),
     )
 
@@ -172,7 +170,7 @@ def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[str
 def _awaiting_corrections(decisions: dict[str, Verdict], settings: RoundSettings,
                           run_at: dt.datetime) -> list[str]:
     """While a form sent back for fixing may still come back corrected, the ranking may change."""
-    waiting = [f for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)]
+    waiting = _sent_back(decisions)
     if not waiting or run_at > receipt.resubmission_end(settings):
         return []
     return [f"要修正・読込不可の申請が{len(waiting)}件あり、再提出期限"
@@ -186,8 +184,13 @@ def _missed_resubmission(decisions: dict[str, Verdict], settings: RoundSettings,
         return {}
     deadline = month_day(settings.resubmission_deadline)
     return {f: Verdict(INELIGIBLE, "missed_resubmission",
-                       f"再提出期限（{deadline}）までに修正版が届きませんでした（{verdict.reason}）")
-            for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)}
+                       f"再提出期限（{deadline}）までに修正版が届きませんでした（{decisions[f].reason}）")
+            for f in _sent_back(decisions)}
+
+
+def _sent_back(decisions: dict[str, Verdict]) -> list[str]:
+    """The files a 差戻し goes back for (要修正, 読込不可): to be fixed by the 再提出期限."""
+    return [f for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)]
 
 
 def other_round(round_shown: str, settings: RoundSettings) -> str:
