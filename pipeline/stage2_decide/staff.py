@@ -110,7 +110,8 @@ def apply_eligibility(received: pd.DataFrame, eligible: pd.DataFrame, ineligible
     """The staff's 適格 and 不適格 over the rules' verdict. A file ruled 適格 is ranked
     whatever rule it failed (a late file accepted for a documented reason), so long as it
     names one of the 62 municipalities and an allowed type — a ranking needs both; one ruled
-    不適格 is refused with the staff's reason."""
+    不適格 is refused with the staff's reason. A 適格 that cannot be applied leaves ``rulings``
+    (it is no longer a ruling; its cell is a note and a 暫定 reason there)."""
     accept = rulings.files(ELIGIBLE) & set(ineligible["file"])
     refuse = rulings.files(INELIGIBLE) & set(eligible["file"])
     rows = received[received["file"].isin(accept)]
