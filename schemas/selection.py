@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 import pandas as pd
@@ -109,6 +110,27 @@ class RankedSchema(ScoredSchema):
 
     class Config:
         name = "RankedSchema"
+
+
+def validate_stage(model: type[pa.DataFrameModel], since: type[pa.DataFrameModel],
+                   frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` against ``model``, for a stage that adds columns to a frame valid under
+    ``since`` (and keeps, filters or orders its rows): the whole contract on the frame's shape
+    (every column, none besides, their types: checked on no rows), the values of what the
+    stage adds or redefines, and ``model``'s checks across columns. The values ``since`` holds
+    were checked by the stage that made them: checking them again at every stage cost 0.5 s
+    at 10,000 applications."""
+    model.validate(frame.iloc[:0])
+    return _added(model, since).validate(frame)
+
+
+@functools.cache
+def _added(model: type[pa.DataFrameModel], since: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    schema, before = model.to_schema(), since.to_schema()
+    added = schema.select_columns([name for name, column in schema.columns.items()
+                                   if before.columns.get(name) != column])
+    added.strict = False  # the columns' names were checked on the whole schema
+    return added
 
 
 class LedgerSchema(pa.DataFrameModel):

@@ -17,7 +17,8 @@ from pipeline.core import domain, postal
 from pipeline.core.postal import Place
 from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_datetime
-from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema
+from schemas.application import ApplicationSchema
+from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema, validate_stage
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class Eligibility(NamedTuple):
 
 
 def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligibility:
-    received = ReceivedSchema.validate(received)
+    received = validate_stage(ReceivedSchema, ApplicationSchema, received)
     locations = [Location.of(*place) for place in zip(
         received[ReceivedSchema.postal_code].tolist(), received[ReceivedSchema.municipality].tolist(),
         received[ReceivedSchema.address].tolist(), strict=True)]
@@ -159,5 +160,5 @@ def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligib
         eligible["file"].tolist(), eligible[ReceivedSchema.org_type].tolist(),
         eligible[ReceivedSchema.org_name].tolist(), strict=True)
         if (dispute := type_dispute(org_type, org_name))}
-    return Eligibility(EligibleSchema.validate(eligible.reset_index(drop=True)), ineligible, notes,
-                       disputes)
+    eligible = validate_stage(EligibleSchema, ReceivedSchema, eligible.reset_index(drop=True))
+    return Eligibility(eligible, ineligible, notes, disputes)

@@ -11,7 +11,13 @@ from pandera.typing import DataFrame
 from pipeline.core.normalize import has_content
 from pipeline.core.points import row_sums
 from pipeline.core.settings import AutoCriterion, RoundSettings
-from schemas.selection import EligibleSchema, ReviewMeansSchema, ScoredSchema, points_column
+from schemas.selection import (
+    EligibleSchema,
+    ReviewMeansSchema,
+    ScoredSchema,
+    points_column,
+    validate_stage,
+)
 
 
 def _menu_fit(df: pd.DataFrame, settings: RoundSettings) -> pd.Series:
@@ -60,7 +66,7 @@ def score(eligible: DataFrame[EligibleSchema], reviews: DataFrame[ReviewMeansSch
         reviewer_mean=pd.Series(reviewer_mean, index=scored.index, dtype=object),
         total=pd.Series(totals, index=scored.index, dtype=object),
     )
-    return ScoredSchema.validate(scored)
+    return validate_stage(ScoredSchema, EligibleSchema, scored)
 
 
 def _exact(mean: object) -> Fraction | None:

@@ -11,7 +11,14 @@ from pandera.typing import DataFrame
 
 from pipeline.core.points import shown_text
 from pipeline.core.settings import TIE_BREAKS, RoundSettings
-from schemas.selection import NOT_SELECTED, SELECTED, RankedSchema, ScoredSchema, points_column
+from schemas.selection import (
+    NOT_SELECTED,
+    SELECTED,
+    RankedSchema,
+    ScoredSchema,
+    points_column,
+    validate_stage,
+)
 
 
 def _higher_mean_first(scored: pd.DataFrame) -> list[object]:
@@ -81,7 +88,7 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
     ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons,
                             reason_code=codes,
                             tie_note=[ties.note(p) for p in range(len(ordered))])
-    return RankedSchema.validate(ranked)
+    return validate_stage(RankedSchema, ScoredSchema, ranked)
 
 
 class _Ties:

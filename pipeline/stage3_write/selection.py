@@ -26,6 +26,7 @@ from pipeline.stage3_write.xlsx import (
     print_setup,
     text_width,
     wrapped_lines,
+    write_column,
     write_text,
 )
 from schemas.selection import DECISIONS, points_column
@@ -259,18 +260,17 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
                     lines[index] = max(lines[index], wrapped_lines(value, width - 2))
+        if title != PLAN_COLUMN and not is_time:  # strings stay strings
+            write_column(sheet, 1, col, values, number if is_number else body)
+            continue
         for row, value in enumerate(values, start=1):
             if _missing(value):
                 sheet.write_blank(row, col, None, when if is_time else body)
             elif title == PLAN_COLUMN:
                 # Our own file name, never applicant text: a link is safe here.
                 sheet.write_url(row, col, f"external:{value}", link, string=Path(str(value)).name)
-            elif is_time:  # a date typed without a time is shown as a date
+            else:  # a date typed without a time is shown as a date
                 sheet.write_datetime(row, col, value, day if value.time() == dt.time() else when)
-            elif is_number:
-                sheet.write_number(row, col, value, number)
-            else:
-                write_text(sheet, row, col, value, body)  # strings stay strings
     for index, count in enumerate(lines, start=1):
         if count > 1:  # not every office suite fits row heights to wrapped text
             sheet.set_row(index, 15.0 * min(count, 20) + 2)
