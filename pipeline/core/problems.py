@@ -85,6 +85,9 @@ _KINDS = (
     ProblemKind("bad_date", "日付として読めない",
                 "「{label}」の「{value}」を日付として読み取れません。{date_numeric} や "
                 "{date_era} の形で入力してください。"),
+    ProblemKind("date_outside_era", "元号の期間にない日付",
+                "「{label}」の「{value}」はその元号の期間にない日付です（{extra}）。元号と年を"
+                "確かめて入力し直すか、西暦で入力してください。"),
     ProblemKind("date_out_of_round", "募集回から離れた日付",
                 "「{label}」の「{value}」は今回の募集回の日付ではないようです（{extra}）。"
                 "申請する日付を {date_numeric} のように入力してください。"),
