@@ -29,6 +29,7 @@ from pipeline.core.errors import BansouError
 from pipeline.core.formspec import FIELDS_BY_KEY, FORM_SHEET, item_key
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Progress
+from pipeline.core.wording import era_date
 from pipeline.run import run_round
 from pipeline.stage1_read.forms import read_grid
 from pipeline.stage1_read.inbox import REGISTER_NAME, REVIEW_DIR
@@ -427,8 +428,7 @@ def _write_register(path: Path, received: dict[str, object], senders: dict[str, 
         assert isinstance(when, dt.datetime)
         style = number % 3
         cell: object = (when if style == 0 else when.strftime("%Y/%m/%d %H:%M") if style == 1
-                        else f"平成{when.year - 1988}年{when.month}月{when.day}日 "
-                             f"{when.hour}時{when.minute:02d}分")
+                        else f"{era_date(when.date())} {when.hour}時{when.minute:02d}分")
         sheet.append([number, name, cell, senders.get(name), rng.choice(_SURNAMES), ""])
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["C"].width = 26
