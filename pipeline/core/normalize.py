@@ -58,7 +58,7 @@ FIRST_REAL_DAY = dt.date(1900, 3, 1)
 
 @dataclass(frozen=True)
 class Invalid:
-    """A value that could not be read; ``code`` names a :mod:`pipeline.problems` kind."""
+    """A value that could not be read; ``code`` names a :mod:`pipeline.core.problems` kind."""
 
     code: str
     extra: str = ""
