@@ -10,7 +10,7 @@ field's guidance), ``extra`` and the round's examples (``date_numeric``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from pipeline.core import wording
 
@@ -180,6 +180,10 @@ class Problem:
     value: str
     code: str
     message: str
+
+
+# The columns of a frame of problems (入力エラー's rows before display): Problem's fields.
+PROBLEM_COLUMNS = tuple(field.name for field in fields(Problem))
 
 
 def describe(code: str, *, label: str = "", value: object = "", guide: str = "",
