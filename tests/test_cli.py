@@ -110,6 +110,7 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
     assert result.exit_code == 0
 
 
+@pytest.mark.slow
 def test_the_command_s_exit_codes_and_output_survive_its_quick_exit(tmp_path: Path,
                                                                    blank_dir: Path) -> None:
     """``bansou`` ends with os._exit (no teardown of a large round's objects): its exit codes,

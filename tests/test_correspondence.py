@@ -173,6 +173,7 @@ def test_only_the_expected_letters(round_dir: Path) -> None:
                        "old_重複.txt", "other_選外.txt", "scan_不適格.txt", "selected_選定.txt"]
 
 
+@pytest.mark.slow
 def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,
                                                     settings: RoundSettings) -> None:
     outbox = round_dir / "outbox"

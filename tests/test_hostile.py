@@ -41,6 +41,7 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory,
     return directory, result, expected
 
 
+@pytest.mark.slow
 def test_every_file_ends_as_it_should(hostile_round) -> None:
     _, result, expected = hostile_round
     ledger = result.ledger.set_index("file")

@@ -157,6 +157,7 @@ def test_a_workbook_declaring_thousands_of_sheets_is_refused(tmp_path: Path,
     assert sniff(path) == "too_big"
 
 
+@pytest.mark.slow
 def test_a_date_cell_no_calendar_holds_never_stops_the_round(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
     """A date-formatted -1e308 (the Rust parser panics on it) in a review sheet and the register."""
@@ -270,6 +271,7 @@ def _exhaust_memory(*_: object, **__: object) -> bool:
     return bool(bytearray(MEMORY_PER_WORKER * 3))
 
 
+@pytest.mark.slow
 def test_a_workbook_that_exhausts_openpyxl_costs_only_its_marked_copy(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:

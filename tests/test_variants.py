@@ -273,6 +273,7 @@ def test_a_month_without_a_year_takes_the_round_s_year_and_says_so(
     assert "希望開始時期は年の記載がないため 2016年10月 と読みました。" in str(reason)
 
 
+@pytest.mark.slow
 def test_a_type_outside_the_four_is_ineligible_with_its_own_reason(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"

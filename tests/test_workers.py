@@ -36,6 +36,7 @@ def _misbehave(path: Path, name: str | None = None) -> RawForm:
     return read_form(path, name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", [8, workers.PARALLEL_FROM + 10])
 def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      count: int) -> None:
@@ -52,6 +53,7 @@ def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert all("空（0バイト）" in m for m in others.values())
 
 
+@pytest.mark.slow
 def test_a_crash_in_a_large_round_is_looked_for_in_its_own_chunk_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A dead worker fails every chunk its pool had not read: those are read again, in
@@ -78,6 +80,7 @@ def test_progress_counts_every_file(tmp_path: Path) -> None:
     assert sum(seen) == 120
 
 
+@pytest.mark.slow
 def test_reading_where_processes_cannot_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              blank_dir: Path) -> None:
     """Windows and macOS start workers afresh (spawn): they import what they need and read
