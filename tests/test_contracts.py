@@ -97,3 +97,10 @@ def test_a_code_nobody_declared_is_refused(schema: type[pa.DataFrameModel],
 def test_every_eligibility_rule_is_declared_and_problem_columns_are_the_problem_fields() -> None:
     assert [rule.key for rule in eligibility.RULES] == list(ELIGIBILITY_RULES)
     assert list(ProblemSchema.to_schema().columns) == [f.name for f in dataclasses.fields(Problem)]
+
+
+def test_output_file_names_are_spelt_in_one_module() -> None:
+    spelt = re.compile(r"""["'](?:選定結果|審査票|申請一覧|申請用紙)\.xlsx["']|["']\.bansou-manifest\.json["']""")
+    places = [path.relative_to(ROOT).as_posix() for path in (ROOT / "pipeline").rglob("*.py")
+              if spelt.search(path.read_text(encoding="utf-8"))]
+    assert places == ["pipeline/core/names.py"]

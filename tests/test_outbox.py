@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.core.errors import OutputError
-from pipeline.core.manifest import MANIFEST, load_manifest
+from pipeline.core.manifest import load_manifest
+from pipeline.core.names import MANIFEST
 from pipeline.core.settings import RoundSettings
 from pipeline.demo import DEMO_RUN_AT, run_demo
 from pipeline.run import run_round
@@ -186,6 +187,7 @@ def test_an_outbox_copied_without_its_manifest_is_refused_then_kept_whole(
     assert all(_snapshot(copy)[rel] == data for rel, data in before.items())
 
 
+@pytest.mark.slow
 def test_a_blank_form_made_into_outbox_is_the_tool_s(tmp_path: Path, blank_dir: Path) -> None:
     """`bansou form` records the form it writes into outbox/: the first run replaces it even
     after round.toml changed (the form's bytes with it), and refuses nothing."""
@@ -248,6 +250,7 @@ def _cli_run(inbox: Path, outbox: Path) -> object:
         main, ["run", "--inbox", str(inbox), "--outbox", str(outbox), "--config", str(ROUND_TOML)])
 
 
+@pytest.mark.slow
 def test_swapped_folders_are_refused_before_anything_is_written(
         small_round: Path, settings: RoundSettings) -> None:
     outbox = small_round.parent / "outbox"
