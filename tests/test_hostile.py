@@ -19,6 +19,10 @@ from tests.roundfactory import RUN_AT
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# One round of hostile files, shared by the module: a whole round, for `make test` only.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def hostile_round(tmp_path_factory: pytest.TempPathFactory,
                   blank_dir: Path) -> tuple[Path, RoundResult, list]:
@@ -41,7 +45,6 @@ def hostile_round(tmp_path_factory: pytest.TempPathFactory,
     return directory, result, expected
 
 
-@pytest.mark.slow
 def test_every_file_ends_as_it_should(hostile_round) -> None:
     _, result, expected = hostile_round
     ledger = result.ledger.set_index("file")

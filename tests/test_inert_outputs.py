@@ -123,6 +123,7 @@ def _hostile_form(path: Path, blank_dir: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_returned_workbook_carries_nothing_live(inbox: Path, blank_dir: Path,
                                                   settings: RoundSettings) -> None:
     _hostile_form(inbox / "live.xlsx", blank_dir)

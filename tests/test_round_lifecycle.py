@@ -128,6 +128,7 @@ def test_three_versions_of_one_organisation_the_latest_is_judged(
     assert "根拠：受付簿の日時" in _row(result, "v1.xlsx")["reason"]
 
 
+@pytest.mark.slow
 def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisional(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("同じ会", "新宿区"), blank_dir=blank_dir)
@@ -141,6 +142,7 @@ def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisiona
     assert any("ファイル名の順で b.xlsx を判定" in note for note in result.notes)
 
 
+@pytest.mark.slow
 def test_a_same_name_without_the_register_s_evidence_supersedes_nobody(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "listed.xlsx", org("日付の会", "新宿区", {"申請日": "2016/6/20"}),
@@ -170,6 +172,7 @@ def test_legal_forms_widths_and_invisible_characters_do_not_split_an_organisatio
     assert org_name_key(first) == org_name_key(second)
 
 
+@pytest.mark.slow
 def test_the_later_version_under_another_legal_form_is_the_one_judged(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "first.xlsx", org("社会福祉法人 中野の会", "新宿区", {"申請日": "2016/6/1"}),
@@ -183,6 +186,7 @@ def test_the_later_version_under_another_legal_form_is_the_one_judged(
     assert list(result.ranked["file"]) == ["second.xlsx"]  # the plan is from the latest content
 
 
+@pytest.mark.slow
 def test_different_names_with_the_same_contact_are_noted_not_merged(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("あおぞら会", "新宿区"), blank_dir=blank_dir)
@@ -194,6 +198,7 @@ def test_different_names_with_the_same_contact_are_noted_not_merged(
 
 # --- 3, 4, 8. The register as staff keep it ---------------------------------------------------
 
+@pytest.mark.slow
 def test_register_names_as_staff_type_them_match(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings) -> None:
     add_form(inbox, "申請書_杉並区社協.xlsx", org("杉並の会", "新宿区"), blank_dir=blank_dir)
@@ -212,6 +217,7 @@ def test_register_names_as_staff_type_them_match(inbox: Path, blank_dir: Path,
     assert _row(result, "ＷＩＤＥ.xlsx")["received_basis"].startswith("受付簿")
 
 
+@pytest.mark.slow
 def test_a_row_two_files_could_be_is_a_note_and_makes_the_ranking_provisional(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "申請.xlsx", org("一の会", "新宿区"), blank_dir=blank_dir)
@@ -223,6 +229,7 @@ def test_a_row_two_files_could_be_is_a_note_and_makes_the_ranking_provisional(
     assert set(result.ledger["received_basis"]) == {"申請日（受付簿に記載なし）"}
 
 
+@pytest.mark.slow
 def test_register_times_without_a_year_or_a_time(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
@@ -242,6 +249,7 @@ def test_register_times_without_a_year_or_a_time(inbox: Path, blank_dir: Path,
                for r in result.provisional_reasons)
 
 
+@pytest.mark.slow
 def test_a_register_saved_as_a_dated_copy_of_its_name_is_the_register(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
@@ -253,6 +261,7 @@ def test_a_register_saved_as_a_dated_copy_of_its_name_is_the_register(
     assert not (inbox.parent / "outbox" / "差戻し" / "受付簿 (1)_要修正.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_two_registers_make_the_ranking_provisional_and_neither_is_guessed(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
@@ -389,6 +398,7 @@ def test_full_width_and_decomposed_names_match_register_and_review_rows(
     assert result.ranked.set_index("file").loc[nfc, "reviewer_mean"] == 4.0
 
 
+@pytest.mark.slow
 def test_the_review_sheet_of_a_large_round_is_read_back(tmp_path: Path,
                                                         settings: RoundSettings) -> None:
     frame = eligible(*(application(f"申請{n:04}.xlsx") for n in range(2100)))

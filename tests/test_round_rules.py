@@ -118,6 +118,7 @@ def test_year_less_register_dates_take_the_year_nearest_the_deadline(
     assert any("12/28 16:45" in note and "2026年12月28日" in note for note in result.notes)
 
 
+@pytest.mark.slow
 def test_a_register_time_after_the_run_is_a_problem_never_a_decision(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "typo.xlsx", org("打ち間違いの会", "新宿区", {
@@ -150,6 +151,7 @@ def _pdf_then_workbook(inbox: Path, blank_dir: Path, pdf_sender: str, book_sende
               headings=("ファイル名", "受付日時", "送信元", "団体名"), decisions=decisions)
 
 
+@pytest.mark.slow
 def test_a_pdf_sender_s_workbook_by_the_resubmission_deadline_is_its_resubmission(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     _pdf_then_workbook(inbox, blank_dir, "Office@Suginami.example.jp", "office@suginami.example.jp")
@@ -160,6 +162,7 @@ def test_a_pdf_sender_s_workbook_by_the_resubmission_deadline_is_its_resubmissio
     assert "受付簿の送信元が同じ読めないファイルの再提出（元: 申請書_杉並.pdf）" in row["received_basis"]
 
 
+@pytest.mark.slow
 def test_a_register_row_naming_the_organisation_links_the_workbook_too(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     (inbox / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0 photo of the form")
@@ -316,6 +319,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_a_tag_naming_no_issued_correction_is_a_new_submission(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     own = add_form(inbox, "first.xlsx", org("府中の森", "八王子市"), blank_dir=blank_dir)

@@ -287,6 +287,7 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(inbox: Path, blank_di
         gc.enable()
 
 
+@pytest.mark.slow
 def test_empty_inbox_still_writes_a_complete_workbook(inbox: Path,
                                                       settings: RoundSettings) -> None:
     result, sheets = _run(inbox, settings)
@@ -295,6 +296,7 @@ def test_empty_inbox_still_writes_a_complete_workbook(inbox: Path,
     assert result.ledger.empty
 
 
+@pytest.mark.slow
 def test_workbook_is_made_for_excel(inbox: Path, blank_dir: Path,
                                     settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
@@ -315,6 +317,7 @@ def test_workbook_is_made_for_excel(inbox: Path, blank_dir: Path,
     assert workbook["概要"]._charts
 
 
+@pytest.mark.slow
 def test_summary_names_the_selected_and_scores_not_given_are_blank(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("新宿の会", "新宿区"), blank_dir=blank_dir)

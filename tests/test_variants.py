@@ -260,6 +260,7 @@ def test_an_application_date_far_from_the_round_is_an_input_problem(
     assert _problems(path) == []  # without a round (bansou check), no rule to apply
 
 
+@pytest.mark.slow
 def test_a_month_without_a_year_takes_the_round_s_year_and_says_so(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"
