@@ -26,10 +26,10 @@ def jobs():
     processes.run_jobs([("a", stuck, ()), ("b", stuck, ())], parallel=True)
 
 threading.Thread(target=jobs, daemon=True).start()
-with processes.pool(2) as executor:
-    futures = [executor.submit(stuck) for _ in range(2)]
+with processes.pool(2) as readers:
+    futures = [readers.submit(stuck) for _ in range(2)]
     time.sleep(2)
-    print(" ".join(str(p) for p in sorted(set(executor._processes))), flush=True)
+    print(" ".join(str(p) for p in sorted(readers.worker_pids())), flush=True)
     time.sleep(120)
 """
 

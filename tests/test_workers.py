@@ -5,6 +5,8 @@ from __future__ import annotations
 import faulthandler
 import multiprocessing
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,25 @@ def test_a_file_that_computes_too_long_is_unreadable_after_its_budget_alone(
     forms = workers.read_forms(_files(tmp_path, 6))
     assert [form.problems[0].code for form in forms] == [
         "empty_file", "empty_file", "crashed", "empty_file", "empty_file", "empty_file"]
+
+
+def _wait_forever(path: Path, name: str | None = None) -> RawForm:
+    if path.name == "f0002.xlsx":
+        threading.Event().wait()  # blocked, using no CPU: the CPU limit never ends it
+    return read_form(path, name)
+
+
+@pytest.mark.slow
+def test_a_worker_waiting_forever_costs_its_file_and_its_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "read_form", _wait_forever)  # forked workers inherit it
+    monkeypatch.setattr(workers, "SECONDS_PER_FILE", 0.5)
+    files = _files(tmp_path, 4)
+    started = time.monotonic()
+    forms = workers.read_forms(files)
+    assert time.monotonic() - started < 30
+    assert [f.file for f in forms] == [f.name for f in files]
+    messages = {f.file: f.problems[0].message for f in forms}
+    assert "処理が異常終了しました" in messages.pop("f0002.xlsx")
+    assert all("空（0バイト）" in m for m in messages.values())
+    assert multiprocessing.active_children() == []  # every worker ended, the waiting one too
