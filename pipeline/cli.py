@@ -89,12 +89,13 @@ def form(ctx: click.Context, output: Path | None, config: Path | None,
       bansou form -o 申請用紙.xlsx
       bansou form --round rounds/2017
     """
+    from pipeline.core.names import FORM_FILE
     from pipeline.core.settings import load_settings
     from pipeline.stage3_write.form import write_form
     from pipeline.stage3_write.outputs import record_output, replace_atomically
 
     config, _, outbox = _paths(round_dir, config)
-    output = output or outbox / "申請用紙.xlsx"
+    output = output or outbox / FORM_FILE
     with _reported(ctx):
         settings = load_settings(config)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -193,10 +194,10 @@ def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Pat
       bansou run --inbox 受付 --outbox 結果 --config round.toml
     """
     from pipeline.core.manifest import latest
+    from pipeline.core.names import SELECTION_FILE
     from pipeline.core.settings import load_settings
     from pipeline.core.timing import Stopwatch
     from pipeline.run import run_round
-    from pipeline.stage3_write.outputs import SELECTION_FILE
 
     config, inbox, outbox = _paths(round_dir, config, inbox, outbox)
     watch = Stopwatch()
@@ -228,8 +229,8 @@ def export(ctx: click.Context, outbox: Path | None, output: Path | None,
       bansou export -o 申請一覧.csv
     """
     from pipeline.core.manifest import latest
+    from pipeline.core.names import LIST_FILE
     from pipeline.export import export_csv
-    from pipeline.stage3_write.outputs import LIST_FILE
 
     _, _, outbox = _paths(round_dir, None, outbox=outbox)
     target = output or outbox / "申請一覧.csv"
@@ -258,10 +259,10 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
       bansou demo /tmp/大規模 --forms 10000
     """
     from pipeline.core.manifest import latest
+    from pipeline.core.names import PLAN_DIR, SELECTION_FILE
     from pipeline.core.points import shown_text
     from pipeline.core.settings import load_settings
     from pipeline.demo import prepare_directory, run_demo
-    from pipeline.stage3_write.outputs import SELECTION_FILE
 
     with _reported(ctx):
         settings = load_settings(config)
@@ -273,7 +274,7 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
     for row in selected.itertuples():
         click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{shown_text(row.total)}点）")
     click.echo(f"申請用紙: {demo_round.inbox}")
-    click.echo(f"結果:     {latest(demo_round.outbox, SELECTION_FILE)}（計画書は {demo_round.outbox / '計画'}）")
+    click.echo(f"結果:     {latest(demo_round.outbox, SELECTION_FILE)}（計画書は {demo_round.outbox / PLAN_DIR}）")
 
 
 @main.command("new-round", options_metavar=OPTIONS)

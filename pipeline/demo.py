@@ -27,8 +27,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pipeline.core import domain, postal
 from pipeline.core.errors import BansouError
 from pipeline.core.formspec import FIELDS_BY_KEY, FORM_SHEET, item_key
+from pipeline.core.names import FORM_FILE, REVIEW_FILE
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Progress
+from pipeline.core.wording import era_date
 from pipeline.run import run_round
 from pipeline.stage1_read.forms import read_grid
 from pipeline.stage1_read.inbox import REGISTER_NAME, REVIEW_DIR
@@ -279,7 +281,7 @@ def generate_round(directory: Path, settings: RoundSettings, forms: int = 40,
     rng = random.Random(seed)
     demo = DemoRound(directory)
     demo.inbox.mkdir(parents=True, exist_ok=True)
-    blank = directory / "申請用紙.xlsx"
+    blank = directory / FORM_FILE
     write_form(blank, settings)
     template = FormTemplate(blank)
     municipalities = list(domain.MUNICIPALITIES)
@@ -427,8 +429,7 @@ def _write_register(path: Path, received: dict[str, object], senders: dict[str, 
         assert isinstance(when, dt.datetime)
         style = number % 3
         cell: object = (when if style == 0 else when.strftime("%Y/%m/%d %H:%M") if style == 1
-                        else f"平成{when.year - 1988}年{when.month}月{when.day}日 "
-                             f"{when.hour}時{when.minute:02d}分")
+                        else f"{era_date(when.date())} {when.hour}時{when.minute:02d}分")
         sheet.append([number, name, cell, senders.get(name), rng.choice(_SURNAMES), ""])
     sheet.column_dimensions["B"].width = 48
     sheet.column_dimensions["C"].width = 26
@@ -472,7 +473,7 @@ def prepare_directory(directory: Path) -> None:
     if directory.exists() and any(directory.iterdir()) and not (directory / _MARKER).exists():
         raise BansouError(f"{directory} は見本用のフォルダではありません。空のフォルダか、"
                           "新しいフォルダ名を指定してください。")
-    for part in ("inbox", "outbox", "申請用紙.xlsx"):
+    for part in ("inbox", "outbox", FORM_FILE):
         target = directory / part
         if target.is_dir():
             shutil.rmtree(target)
@@ -488,7 +489,7 @@ def run_demo(directory: Path, settings: RoundSettings, *, forms: int = 40, seed:
     demo = generate_round(directory, settings, forms, seed)
     result = run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT, progress)
     if forms <= _REVIEWED_UP_TO:
-        fill_reviews(demo, demo.outbox / "審査票.xlsx", seed)
+        fill_reviews(demo, demo.outbox / REVIEW_FILE, seed)
         result = run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT, progress)
     return demo, result
 

@@ -12,8 +12,10 @@ import re
 import shutil
 from pathlib import Path
 
+from pipeline.core.eras import BY_NAME, ERAS
 from pipeline.core.errors import SettingsError
 from pipeline.core.settings import RoundSettings, load_settings
+from pipeline.core.wording import fiscal_year_name
 
 ROUND_FILE = "round.toml"
 TEMPLATES_DIR = "templates"
@@ -21,12 +23,11 @@ INBOX_DIR = "inbox"
 OUTBOX_DIR = "outbox"
 
 # 平成28年度 / 令和元年度 / 2016年度: the fiscal year a round's name carries.
-_ERA_YEAR = re.compile(r"(平成|令和)(元|\d{1,2})年度")
+_ERA_YEAR = re.compile(rf"({'|'.join(era.name for era in ERAS)})(元|\d{{1,2}})年度")
 _WESTERN_YEAR = re.compile(r"(?<!\d)(\d{4})年度")
 # A TOML date or date-time value: `= 2016-06-30` or `= 2016-06-30T23:59:59+09:00`.
 _TOML_DATE = re.compile(r"(=\s*)(\d{4})-(\d{2})-(\d{2})")
 _TEMPLATES_LINE = re.compile(r"^#?\s*templates\s*=.*$", re.MULTILINE)
-_ERA_START = {"平成": 1989, "令和": 2019}
 
 
 def round_paths(directory: Path) -> tuple[Path, Path, Path]:
@@ -36,21 +37,13 @@ def round_paths(directory: Path) -> tuple[Path, Path, Path]:
 
 def next_year_text(text: str) -> str:
     """round.toml's text with the fiscal year in names and every date one year later."""
-    text = _ERA_YEAR.sub(lambda m: _fiscal_year_name(_western(m) + 1), text)
+    text = _ERA_YEAR.sub(lambda m: fiscal_year_name(_western(m) + 1), text)
     text = _WESTERN_YEAR.sub(lambda m: f"{int(m.group(1)) + 1}年度", text)
     return _TOML_DATE.sub(_next_date, text)
 
 
 def _western(match: re.Match[str]) -> int:
-    year = 1 if match.group(2) == "元" else int(match.group(2))
-    return _ERA_START[match.group(1)] + year - 1
-
-
-def _fiscal_year_name(year: int) -> str:
-    """A fiscal year as Japanese offices name it: 令和 from fiscal 2019 (令和元年度)."""
-    era = "令和" if year >= 2019 else "平成"
-    number = year - _ERA_START[era] + 1
-    return f"{era}{'元' if number == 1 else number}年度"
+    return BY_NAME[match.group(1)].western_year(1 if match.group(2) == "元" else int(match.group(2)))
 
 
 def _next_date(match: re.Match[str]) -> str:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.errors import InboxError, os_reason
-from pipeline.core.manifest import MANIFEST, read_issued, unchanged_outputs
+from pipeline.core.manifest import read_issued, unchanged_outputs
+from pipeline.core.names import LIST_FILE, MANIFEST, OUTPUT_FILES, SELECTION_FILE
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
@@ -27,9 +28,6 @@ from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.register import read_named_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage3_write.outputs import (
-    LIST_FILE,
-    OUTPUT_FILES,
-    SELECTION_FILE,
     one_run_at_a_time,
     output_name,
     recover,

@@ -1,46 +1,74 @@
-"""The application record: one row per readable form, after normalisation."""
+"""The application record: one row per readable form, after normalisation.
+
+Its columns are derived from the form's contract (:data:`pipeline.core.formspec.FIELDS`): one
+column per field, typed and checked by the field's kind, empty allowed where the field is not
+required. A field added to the form is a column here without another edit.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 import pandera.pandas as pa
+from pandera.api.base.model import MetaModel
 from pandera.typing import Series
 
 from pipeline.core import domain
+from pipeline.core.formspec import FIELDS, FieldSpec
 
 _PHONE = r"^\d[\d-]*\d(?: .+)?$"  # the number, then what was written after it
+_LOW, _HIGH = domain.DURATION_MONTHS
 
 
-class ApplicationSchema(pa.DataFrameModel):
+def _column(spec: FieldSpec) -> tuple[Any, dict[str, Any]]:
+    """The column type and checks of a field's kind. A type outside the four and a
+    municipality outside the 62 are eligibility rules (不適格), not input errors."""
+    match spec.kind:
+        case "date" | "year_month":
+            return pa.DateTime, {}
+        case "months":
+            return pd.Int64Dtype, {"in_range": {"min_value": _LOW, "max_value": _HIGH}}
+        case "postal_code":
+            return str, {"str_matches": r"^\d{3}-\d{4}$"}
+        case "phone":
+            return str, {"str_matches": _PHONE}
+        case "email":
+            return str, {"str_contains": "@"}
+        case "choice":
+            return str, {"isin": list(spec.choices)}
+        case "checklist":  # a tuple of the items marked yes, possibly ()
+            return object, {}
+    return str, {}  # text, long_text, org_type, municipality
+
+
+def form_columns(fields: Iterable[FieldSpec]) -> dict[str, Any]:
+    """A DataFrameModel's namespace (annotations and fields): ``file``, then one column per
+    field."""
+    annotations: dict[str, Any] = {"file": Series[str]}
+    namespace: dict[str, Any] = {"__annotations__": annotations, "file": pa.Field(unique=True)}
+    for spec in fields:
+        dtype, checks = _column(spec)
+        annotations[spec.key] = Series[dtype]  # type: ignore[valid-type]
+        namespace[spec.key] = pa.Field(nullable=not (spec.required or spec.is_checklist),
+                                       **checks)
+    return namespace
+
+
+if TYPE_CHECKING:
+    class _Columns(MetaModel):
+        def __getattr__(cls, name: str) -> str:
+            """What pandera gives for a column: its name (mypy cannot see derived columns)."""
+
+    class _FormColumns(pa.DataFrameModel, metaclass=_Columns):
+        pass
+else:
+    _FormColumns = type("_FormColumns", (pa.DataFrameModel,), form_columns(FIELDS))
+
+
+class ApplicationSchema(_FormColumns):
     """A complete, well-formed application (the form contract in docs/DOMAIN.md)."""
-
-    file: Series[str] = pa.Field(unique=True)
-    application_date: Series[pa.DateTime]
-    # A type outside the four is an eligibility rule (不適格), not an input error.
-    org_type: Series[str]
-    org_name: Series[str] = pa.Field(str_length={"min_value": 1})
-    representative: Series[str]
-    # Membership in the 62 is an eligibility rule, not an input error.
-    municipality: Series[str]
-    postal_code: Series[str] = pa.Field(str_matches=r"^\d{3}-\d{4}$")
-    address: Series[str]
-    department: Series[str]
-    contact_name: Series[str]
-    phone: Series[str] = pa.Field(str_matches=_PHONE)
-    email: Series[str] = pa.Field(str_contains="@")
-    intermediary_function: Series[str] = pa.Field(nullable=True)
-    challenge_category: Series[str] = pa.Field(isin=list(domain.CHALLENGE_CATEGORIES))
-    challenge_detail: Series[str]
-    current_activities: Series[str]
-    partners: Series[str] = pa.Field(nullable=True)
-    goals: Series[str]
-    menus: Series[object]
-    menu_other: Series[str] = pa.Field(nullable=True)
-    start_month: Series[pa.DateTime]
-    duration_months: Series[pd.Int64Dtype] = pa.Field(in_range={"min_value": 4, "max_value": 8})
-    commitments: Series[object]
-    pre_consultation: Series[str] = pa.Field(isin=list(domain.YES_NO))
-    mailed_materials: Series[str] = pa.Field(nullable=True, isin=list(domain.YES_NO))
 
     @pa.check("menus", name="at_least_one_menu")
     def at_least_one_menu(cls, menus: Series[object]) -> Series[bool]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 from fractions import Fraction
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.typing import Series
+from pandera.typing import DataFrame, Series
 
 from pipeline.core import domain, problems
 from schemas.application import ApplicationSchema
@@ -18,10 +19,16 @@ SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
 
 # Why a ranked application got its 判定 (letters and tools read these, never the Japanese text).
 RANK_REASONS = ("selected", "same_municipality", "over_limit")
-# Why a file that was not ranked got its 判定, besides the eligibility rules' keys.
+# The eligibility rules (pipeline.stage2_decide.eligibility), by key: the 不適格 sheet's rule.
+ELIGIBILITY_RULES = ("municipality_in_tokyo", "located_in_tokyo", "org_type_allowed",
+                     "received_by_deadline")
+MUNICIPALITY_IN_TOKYO, LOCATED_IN_TOKYO, ORG_TYPE_ALLOWED, RECEIVED_BY_DEADLINE = ELIGIBILITY_RULES
+STAFF_DECISION = "staff_decision"  # 不適格 by a staff decision in the register
+# Why a file that was not ranked got its 判定, besides the eligibility rules' keys and, for a
+# file that cannot be read, the problem's code (pipeline.core.problems).
 LEDGER_REASONS = (*RANK_REASONS, "same_content", "later_submission", "replaced_by_correction",
                   "input_problems", "blank_form", "missed_resubmission", "staff_excluded",
-                  "staff_decision")
+                  STAFF_DECISION)
 
 
 def points_column(key: str) -> str:
@@ -112,8 +119,11 @@ class RankedSchema(ScoredSchema):
         name = "RankedSchema"
 
 
-def validate_stage(model: type[pa.DataFrameModel], since: type[pa.DataFrameModel],
-                   frame: pd.DataFrame) -> pd.DataFrame:
+Model = TypeVar("Model", bound=pa.DataFrameModel)
+
+
+def validate_stage(model: type[Model], since: type[pa.DataFrameModel],
+                   frame: pd.DataFrame) -> DataFrame[Model]:
     """``frame`` against ``model``, for a stage that adds columns to a frame valid under
     ``since`` (and keeps, filters or orders its rows): the whole contract on the frame's shape
     (every column, none besides, their types: checked on no rows), the values of what the
@@ -121,7 +131,7 @@ def validate_stage(model: type[pa.DataFrameModel], since: type[pa.DataFrameModel
     were checked by the stage that made them: checking them again at every stage cost 0.5 s
     at 10,000 applications."""
     model.validate(frame.iloc[:0])
-    return _added(model, since).validate(frame)
+    return cast(DataFrame[Model], _added(model, since).validate(frame))
 
 
 @functools.cache
@@ -144,8 +154,10 @@ class LedgerSchema(pa.DataFrameModel):
     org_name: Series[str] = pa.Field(nullable=True)
     decision: Series[str] = pa.Field(isin=list(DECISIONS))
     reason: Series[str]
-    # a LEDGER_REASONS code, or the key of the first eligibility rule failed (不適格)
-    reason_code: Series[str]
+    # a LEDGER_REASONS code, the key of the first eligibility rule failed (不適格), or the
+    # problem that makes a file 読込不可
+    reason_code: Series[str] = pa.Field(
+        isin=[*LEDGER_REASONS, *ELIGIBILITY_RULES, *problems.KINDS])
     # for staff only (shown after the reason in 受付一覧, never in a letter): e.g. that another
     # applicant sent an application under the same name
     staff_note: Series[str]
@@ -161,7 +173,7 @@ class IneligibleSchema(pa.DataFrameModel):
 
     file: Series[str]
     org_name: Series[str] = pa.Field(nullable=True)
-    rule: Series[str]
+    rule: Series[str] = pa.Field(isin=[*ELIGIBILITY_RULES, STAFF_DECISION])
     reason: Series[str]
 
     class Config:
@@ -170,16 +182,16 @@ class IneligibleSchema(pa.DataFrameModel):
         name = "IneligibleSchema"
 
 
-class ProblemSchema(pa.DataFrameModel):
-    """入力エラー: one row per problem in a form or a review sheet."""
+# One text column per field of a Problem (pipeline.core.problems), in its order.
+_ProblemColumns: Any = type("_ProblemColumns", (pa.DataFrameModel,), {
+    "__annotations__": {column: Series[str] for column in problems.PROBLEM_COLUMNS},
+    "code": pa.Field(isin=list(problems.KINDS)),
+    "message": pa.Field(str_length={"min_value": 1}),
+})
 
-    file: Series[str]
-    sheet: Series[str]
-    cell: Series[str]
-    label: Series[str]
-    value: Series[str]
-    code: Series[str] = pa.Field(isin=list(problems.KINDS))
-    message: Series[str] = pa.Field(str_length={"min_value": 1})
+
+class ProblemSchema(_ProblemColumns):
+    """入力エラー: one row per problem in a form or a review sheet."""
 
     class Config:
         strict = True

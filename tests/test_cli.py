@@ -58,6 +58,7 @@ def test_check_reports_each_problem_with_its_cell_and_exits_3(tmp_path: Path,
     ]
 
 
+@pytest.mark.slow
 def test_check_many_files_keeps_each_apart(tmp_path: Path, blank_dir: Path) -> None:
     """A whole inbox at once (read together, in worker processes from 200 files): each file
     gets its own problems, in the order given, even where two share a name."""
@@ -110,6 +111,7 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
     assert result.exit_code == 0
 
 
+@pytest.mark.slow
 def test_the_command_s_exit_codes_and_output_survive_its_quick_exit(tmp_path: Path,
                                                                    blank_dir: Path) -> None:
     """``bansou`` ends with os._exit (no teardown of a large round's objects): its exit codes,
@@ -137,6 +139,7 @@ def test_the_command_s_exit_codes_and_output_survive_its_quick_exit(tmp_path: Pa
     assert bansou("no-such-command").returncode == 2
 
 
+@pytest.mark.slow
 def test_check_reads_a_review_sheet_as_a_review_sheet(tmp_path: Path, blank_dir: Path) -> None:
     outbox = tmp_path / "outbox"
     inbox = tmp_path / "inbox"

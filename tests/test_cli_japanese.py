@@ -60,6 +60,7 @@ def test_usage_errors_are_in_japanese(arguments: list[str], expected: str) -> No
     assert "Usage" not in result.output and "Error" not in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("written", ["✕ 未定", "☑ 03-1234-5678 𠮷", "— 😀"])
 def test_a_narrow_console_encoding_never_ends_the_command(
         tmp_path: Path, blank_dir: Path, written: str) -> None:

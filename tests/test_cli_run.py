@@ -19,6 +19,7 @@ def _invoke(tmp_path: Path, *args: str):
                                      str(tmp_path / "outbox"), *args])
 
 
+@pytest.mark.slow
 def test_run_exits_0_even_with_problem_forms(tmp_path: Path, blank_dir: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(RUN_AT.timestamp())))  # before 再提出期限
@@ -46,6 +47,7 @@ def test_missing_inbox_is_a_clear_failure(tmp_path: Path) -> None:
     assert not (tmp_path / "outbox").exists()
 
 
+@pytest.mark.slow
 def test_bad_settings_keep_previous_outputs(tmp_path: Path, blank_dir: Path) -> None:
     (tmp_path / "inbox").mkdir()
     add_form(tmp_path / "inbox", "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)

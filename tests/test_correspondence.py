@@ -173,6 +173,7 @@ def test_only_the_expected_letters(round_dir: Path) -> None:
                        "old_重複.txt", "other_選外.txt", "scan_不適格.txt", "selected_選定.txt"]
 
 
+@pytest.mark.slow
 def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,
                                                     settings: RoundSettings) -> None:
     outbox = round_dir / "outbox"
@@ -195,6 +196,7 @@ def test_rerun_is_identical_and_drops_stale_letters(round_dir: Path,
         run_round(round_dir / "inbox", outbox, settings, FINAL_AT)
 
 
+@pytest.mark.slow
 def test_a_rerun_keeps_each_unchanged_letter_as_the_same_file(inbox: Path, blank_dir: Path,
                                                              settings: RoundSettings) -> None:
     """A rerun links a letter whose bytes did not change to the file the last run published
@@ -231,6 +233,7 @@ def test_template_mistakes_are_named() -> None:
     assert render("{{ 団体名 }}様 {{団体名}}", {"団体名": "{{団体名}}"}, "選定") == "{{団体名}}様 {{団体名}}"
 
 
+@pytest.mark.slow
 def test_names_that_collide_keep_every_file_and_letter(tmp_path: Path, blank_dir: Path,
                                                        settings: RoundSettings) -> None:
     """申請.xlsx and 申請.xlsm, a name saved both composed (Windows) and decomposed (Mac), and
@@ -396,6 +399,7 @@ def test_a_file_never_corrected_gets_a_final_notice_and_no_return_letter(
     assert "\nご担当者 様\n" in scan and "各位" not in scan
 
 
+@pytest.mark.slow
 def test_a_file_replaced_by_its_own_fresh_correction_gets_no_letter(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     """Sent back for fixing, the applicant filled a new form rather than our marked one: the

@@ -174,6 +174,7 @@ def test_a_hidden_original_beside_a_visible_copy(tmp_path: Path, blank_dir: Path
     assert "非表示のシート「申請書」" in hidden[0].message
 
 
+@pytest.mark.slow
 def test_a_hidden_original_is_reported_in_the_round(tmp_path: Path, blank_dir: Path,
                                                     settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"
@@ -422,6 +423,7 @@ FORGED = ("令和2年度 伴走支援&#10;&#13;\u202e【審査担当メモ・加
           + "本件は 7/1 10:30 に受付済みとして扱い、要修正にしないこと。" * 5 + "&#x2028;以上")
 
 
+@pytest.mark.slow
 def test_a_forged_round_mark_is_shown_quoted_short_and_on_one_line(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"
@@ -446,6 +448,7 @@ def test_a_forged_round_mark_is_shown_quoted_short_and_on_one_line(
     assert not any("要修正にしないこと" in text for text in ledger)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["令和3年度\u3000伴走支援事業（第2回）", "x" * 100])
 def test_our_own_round_mark_adds_no_note(tmp_path: Path, settings: RoundSettings,
                                          name: str) -> None:

@@ -19,6 +19,10 @@ from tests.roundfactory import RUN_AT
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# One round of hostile files, shared by the module: a whole round, for `make test` only.
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def hostile_round(tmp_path_factory: pytest.TempPathFactory,
                   blank_dir: Path) -> tuple[Path, RoundResult, list]:

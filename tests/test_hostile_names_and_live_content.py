@@ -27,6 +27,7 @@ from tests.roundfactory import RUN_AT, add_form, org
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings, tmp_path: Path) -> None:
     good = add_form(inbox, "good.xlsx", org("良い会", "新宿区"), blank_dir=blank_dir)
@@ -50,6 +51,7 @@ def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
     assert b"password" not in published
 
 
+@pytest.mark.slow
 def test_output_file_names_hide_nothing_and_keep_links_whole(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
     """A right-to-left override or a zero-width space from an applicant's name or file name
@@ -67,6 +69,7 @@ def test_output_file_names_hide_nothing_and_keep_links_whole(
         assert not {"#", "%", "\u202e", "\u200b"} & set(name), name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_check_never_waits_on_a_pipe_or_a_device(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "申請.xlsx"
@@ -94,6 +97,7 @@ def _live(sheet: Worksheet) -> None:
     sheet.cell(row, col + 1).value = "12"  # an input problem: the form comes back to fix
 
 
+@pytest.mark.slow
 def test_the_returned_workbook_holds_nothing_live(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings, tmp_path: Path) -> None:
     path = make_form(inbox / "live.xlsx", with_values({"団体名": "=HYPERLINK(\"x\",\"typed\")"}),
@@ -127,6 +131,7 @@ def _rewrite(path: Path, part: str, change: Callable[[bytes], bytes]) -> None:
             archive.writestr(info, change(data) if info.filename == part else data)
 
 
+@pytest.mark.slow
 def test_a_merged_range_reaching_the_sheet_s_end_is_never_built(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
     """openpyxl would create every cell of the range (8 GB in 79 s): the check before it refuses."""
@@ -157,6 +162,7 @@ def test_a_workbook_declaring_thousands_of_sheets_is_refused(tmp_path: Path,
     assert sniff(path) == "too_big"
 
 
+@pytest.mark.slow
 def test_a_date_cell_no_calendar_holds_never_stops_the_round(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
     """A date-formatted -1e308 (the Rust parser panics on it) in a review sheet and the register."""
@@ -192,6 +198,7 @@ def test_an_outbox_overlapping_the_inbox_is_refused(tmp_path: Path, settings: Ro
         run_round(inbox, outbox, settings, RUN_AT)
 
 
+@pytest.mark.slow
 def test_appledouble_files_are_system_files(inbox: Path, settings: RoundSettings,
                                             tmp_path: Path) -> None:
     (inbox / "._申請書.xlsx").write_bytes(b"\x00\x05\x16\x07")
@@ -199,6 +206,7 @@ def test_appledouble_files_are_system_files(inbox: Path, settings: RoundSettings
     assert result.ledger.empty and dict(result.ignored)["._申請書.xlsx"].startswith("macOS")
 
 
+@pytest.mark.slow
 def test_two_runs_never_share_an_outbox(inbox: Path, blank_dir: Path, settings: RoundSettings,
                                         tmp_path: Path) -> None:
     pytest.importorskip("fcntl")  # POSIX; Windows runs are not locked
@@ -223,6 +231,7 @@ def test_two_runs_never_share_an_outbox(inbox: Path, blank_dir: Path, settings: 
     assert (outbox / "選定結果.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_excel_s_29_february_1900_is_not_a_date(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings, tmp_path: Path) -> None:
     """Serial 60 is a day that never was (calamine reads it as the 28th, like serial 59)."""
@@ -246,6 +255,7 @@ def test_huge_numbers_are_shown_as_written_not_expanded() -> None:
     assert display(1234567.0) == "1234567"
 
 
+@pytest.mark.slow
 def test_values_longer_than_a_cell_holds_are_cut_saying_so(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
     from pipeline.stage3_write.xlsx import CELL_LIMIT, cell_text
@@ -270,6 +280,7 @@ def _exhaust_memory(*_: object, **__: object) -> bool:
     return bool(bytearray(MEMORY_PER_WORKER * 3))
 
 
+@pytest.mark.slow
 def test_a_workbook_that_exhausts_openpyxl_costs_only_its_marked_copy(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,6 +40,7 @@ def test_every_formula_start_is_escaped(text: str) -> None:
     assert inert("普通の文") == "普通の文" and inert("03-1234-5678") == "03-1234-5678"
 
 
+@pytest.mark.slow
 def test_no_exported_cell_starts_a_formula(tmp_path: Path, inbox: Path, blank_dir: Path,
                                            settings: RoundSettings) -> None:
     add_form(inbox, "payloads.xlsx", org("式の会", "新宿区", PAYLOADS), blank_dir=blank_dir)
@@ -65,6 +66,7 @@ def test_no_exported_cell_starts_a_formula(tmp_path: Path, inbox: Path, blank_di
 
 # --- File names: any name the file system allows, shown unambiguously ---------------------------
 
+@pytest.mark.slow
 def test_control_and_bidi_characters_in_file_names_are_shown_escaped_and_stay_distinct(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     names = {"申請\x07.xlsx": "申請\\x07.xlsx", "申請\x1b.xlsx": "申請\\x1b.xlsx",
@@ -121,6 +123,7 @@ def _hostile_form(path: Path, blank_dir: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_returned_workbook_carries_nothing_live(inbox: Path, blank_dir: Path,
                                                   settings: RoundSettings) -> None:
     _hostile_form(inbox / "live.xlsx", blank_dir)

@@ -11,6 +11,8 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core import domain
+from pipeline.core.formspec import FIELDS_BY_LABEL
+from pipeline.core.normalize import ReadAs, normalize_field, parse_mark
 from pipeline.demo import insert_cols, insert_rows
 from pipeline.stage1_read.forms import read_form
 from pipeline.stage2_decide.validate import Validated, validate_forms
@@ -77,62 +79,83 @@ def test_round_trip_of_every_field(tmp_path: Path, blank_dir: Path) -> None:
     _same(record, EXPECTED)
 
 
-@pytest.mark.parametrize(
-    ("label", "typed", "key", "expected"),
-    [
-        ("申請日", dt.datetime(2016, 6, 28), "application_date", pd.Timestamp("2016-06-28")),
-        ("申請日", "2016-06-28", "application_date", pd.Timestamp("2016-06-28")),
-        ("申請日", "2016年6月28日", "application_date", pd.Timestamp("2016-06-28")),
-        ("申請日", "平成28年6月28日", "application_date", pd.Timestamp("2016-06-28")),
-        ("申請日", "H28.6.28", "application_date", pd.Timestamp("2016-06-28")),
-        ("申請日", "R8.6.1", "application_date", pd.Timestamp("2026-06-01")),
-        ("申請日", "令和元年5月1日", "application_date", pd.Timestamp("2019-05-01")),
-        ("申請日", "２０１６／６／２８", "application_date", pd.Timestamp("2016-06-28")),
-        ("申請日", "2016年6月28日(火)", "application_date", pd.Timestamp("2016-06-28")),
-        ("団体種別", "社会福祉協議会", "org_type", "区市町村社会福祉協議会"),
-        ("団体種別", "社協", "org_type", "区市町村社会福祉協議会"),
-        ("団体種別", "包括", "org_type", "地域包括支援センター"),
-        ("団体種別", "区市町村", "org_type", domain.ORG_TYPES["municipality"]),
-        ("区市町村", "東京都新宿区", "municipality", "新宿区"),
-        ("区市町村", "西多摩郡瑞穂町", "municipality", "瑞穂町"),
-        ("区市町村", "東京都西多摩郡日の出町", "municipality", "日の出町"),
-        ("区市町村", "八王子", "municipality", "八王子市"),
-        ("郵便番号", "〒169-0075", "postal_code", "169-0075"),
-        ("郵便番号", "１６９－００７５", "postal_code", "169-0075"),
-        ("郵便番号", "1690075", "postal_code", "169-0075"),
-        ("郵便番号", 1690075, "postal_code", "169-0075"),
-        ("電話番号", "０３－５２７３－９１９１", "phone", "03-5273-9191"),
-        ("電話番号", "03(5273)9191", "phone", "03-5273-9191"),
-        ("電話番号", 352739191, "phone", "0352739191"),
-        ("電話番号", "090-1234-5678", "phone", "090-1234-5678"),
-        ("メールアドレス", "ｃｈｉｉｋｉ＠ｅｘａｍｐｌｅ．ｊｐ", "email", "chiiki@example.jp"),
-        ("メールアドレス", " mailto:chiiki@example.jp ", "email", "chiiki@example.jp"),
-        ("希望開始時期", "平成28年9月", "start_month", pd.Timestamp("2016-09-01")),
-        ("希望開始時期", "2016/9", "start_month", pd.Timestamp("2016-09-01")),
-        ("希望開始時期", dt.datetime(2016, 9, 15), "start_month", pd.Timestamp("2016-09-01")),
-        ("希望期間（か月）", "６", "duration_months", 6),
-        ("希望期間（か月）", "6か月", "duration_months", 6),
-        ("希望期間（か月）", "６ヶ月", "duration_months", 6),
-        ("希望期間（か月）", 8.0, "duration_months", 8),
-        ("事前相談の有無", "なし", "pre_consultation", "なし"),
-        ("取組課題の区分", "活動の継続・資金確保", "challenge_category", "活動の継続・資金確保"),
-        ("団体名", "  ｻﾝﾌﾟﾙ　団体  ", "org_name", "サンプル 団体"),
-    ],
-)
+# What applicants type, and the value read (the contract's tolerated variants).
+TOLERATED = [
+    ("申請日", dt.datetime(2016, 6, 28), "application_date", pd.Timestamp("2016-06-28")),
+    ("申請日", "2016-06-28", "application_date", pd.Timestamp("2016-06-28")),
+    ("申請日", "2016年6月28日", "application_date", pd.Timestamp("2016-06-28")),
+    ("申請日", "平成28年6月28日", "application_date", pd.Timestamp("2016-06-28")),
+    ("申請日", "H28.6.28", "application_date", pd.Timestamp("2016-06-28")),
+    ("申請日", "R8.6.1", "application_date", pd.Timestamp("2026-06-01")),
+    ("申請日", "令和元年5月1日", "application_date", pd.Timestamp("2019-05-01")),
+    ("申請日", "２０１６／６／２８", "application_date", pd.Timestamp("2016-06-28")),
+    ("申請日", "2016年6月28日(火)", "application_date", pd.Timestamp("2016-06-28")),
+    ("団体種別", "社会福祉協議会", "org_type", "区市町村社会福祉協議会"),
+    ("団体種別", "社協", "org_type", "区市町村社会福祉協議会"),
+    ("団体種別", "包括", "org_type", "地域包括支援センター"),
+    ("団体種別", "区市町村", "org_type", domain.ORG_TYPES["municipality"]),
+    ("区市町村", "東京都新宿区", "municipality", "新宿区"),
+    ("区市町村", "西多摩郡瑞穂町", "municipality", "瑞穂町"),
+    ("区市町村", "東京都西多摩郡日の出町", "municipality", "日の出町"),
+    ("区市町村", "八王子", "municipality", "八王子市"),
+    ("郵便番号", "〒169-0075", "postal_code", "169-0075"),
+    ("郵便番号", "１６９－００７５", "postal_code", "169-0075"),
+    ("郵便番号", "1690075", "postal_code", "169-0075"),
+    ("郵便番号", 1690075, "postal_code", "169-0075"),
+    ("電話番号", "０３－５２７３－９１９１", "phone", "03-5273-9191"),
+    ("電話番号", "03(5273)9191", "phone", "03-5273-9191"),
+    ("電話番号", 352739191, "phone", "0352739191"),
+    ("電話番号", "090-1234-5678", "phone", "090-1234-5678"),
+    ("メールアドレス", "ｃｈｉｉｋｉ＠ｅｘａｍｐｌｅ．ｊｐ", "email", "chiiki@example.jp"),
+    ("メールアドレス", " mailto:chiiki@example.jp ", "email", "chiiki@example.jp"),
+    ("希望開始時期", "平成28年9月", "start_month", pd.Timestamp("2016-09-01")),
+    ("希望開始時期", "2016/9", "start_month", pd.Timestamp("2016-09-01")),
+    ("希望開始時期", dt.datetime(2016, 9, 15), "start_month", pd.Timestamp("2016-09-01")),
+    ("希望期間（か月）", "６", "duration_months", 6),
+    ("希望期間（か月）", "6か月", "duration_months", 6),
+    ("希望期間（か月）", "６ヶ月", "duration_months", 6),
+    ("希望期間（か月）", 8.0, "duration_months", 8),
+    ("事前相談の有無", "なし", "pre_consultation", "なし"),
+    ("取組課題の区分", "活動の継続・資金確保", "challenge_category", "活動の継続・資金確保"),
+    ("団体名", "  ｻﾝﾌﾟﾙ　団体  ", "org_name", "サンプル 団体"),
+]
+YES_MARKS = ["○", "◯", "〇", "●", "✓", "✔", "レ", "☑", "はい", "有", "希望する", "TRUE", "1", True, 1]
+NO_MARKS = [None, "×", "✕", "ー", "-", "いいえ", "無", "FALSE", "0", False, 0]
+
+
+@pytest.mark.parametrize(("label", "typed", "key", "expected"), TOLERATED)
+def test_tolerated_variants_are_read_as_values(label: str, typed: object, key: str,
+                                               expected: object) -> None:
+    value = normalize_field(FIELDS_BY_LABEL[label], typed)
+    value = value.value if isinstance(value, ReadAs) else value
+    if isinstance(expected, pd.Timestamp):
+        value = pd.Timestamp(value)  # type: ignore[arg-type]
+    assert FIELDS_BY_LABEL[label].key == key and value == expected
+
+
+def test_marks_are_read_as_yes_or_no() -> None:
+    assert all(parse_mark(mark) is True for mark in YES_MARKS)
+    assert all(parse_mark(mark) is False for mark in NO_MARKS)
+
+
+# The same variants through a form file (cell types as Excel writes them): a file each.
+@pytest.mark.slow
+@pytest.mark.parametrize(("label", "typed", "key", "expected"), TOLERATED)
 def test_tolerated_variants(tmp_path: Path, blank_dir: Path, label: str, typed: object,
                             key: str, expected: object) -> None:
     path = make_form(tmp_path / "v.xlsx", with_values({label: typed}), blank_dir=blank_dir)
     assert _record(path)[key] == expected
 
 
-@pytest.mark.parametrize("mark", ["○", "◯", "〇", "●", "✓", "✔", "レ", "☑", "はい", "有",
-                                  "希望する", "TRUE", "1", True, 1])
+@pytest.mark.slow
+@pytest.mark.parametrize("mark", YES_MARKS)
 def test_yes_marks(tmp_path: Path, blank_dir: Path, mark: object) -> None:
     path = make_form(tmp_path / "m.xlsx", marks={"プラン策定支援": mark}, blank_dir=blank_dir)
     assert _record(path)["menus"] == ("プラン策定支援",)
 
 
-@pytest.mark.parametrize("mark", [None, "×", "✕", "ー", "-", "いいえ", "無", "FALSE", "0", False, 0])
+@pytest.mark.slow
+@pytest.mark.parametrize("mark", NO_MARKS)
 def test_no_marks(tmp_path: Path, blank_dir: Path, mark: object) -> None:
     marks = {"プラン策定支援": "○", "打合せ・会議運営支援": mark}
     path = make_form(tmp_path / "m.xlsx", marks=marks, blank_dir=blank_dir)

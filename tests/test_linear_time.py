@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,7 @@ def _readers() -> list[Callable[[str], object]]:
             *(lambda text, spec=spec: normalize_field(spec, text) for spec in SCALAR_FIELDS)]
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=4), st.sampled_from(PIECES))
 def test_reading_a_cell_is_linear_in_its_length(unit: list[str], tail: str) -> None:

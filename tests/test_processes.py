@@ -26,10 +26,10 @@ def jobs():
     processes.run_jobs([("a", stuck, ()), ("b", stuck, ())], parallel=True)
 
 threading.Thread(target=jobs, daemon=True).start()
-with processes.pool(2) as executor:
-    futures = [executor.submit(stuck) for _ in range(2)]
+with processes.pool(2) as readers:
+    futures = [readers.submit(stuck) for _ in range(2)]
     time.sleep(2)
-    print(" ".join(str(p) for p in sorted(set(executor._processes))), flush=True)
+    print(" ".join(str(p) for p in sorted(readers.worker_pids())), flush=True)
     time.sleep(120)
 """
 
@@ -55,6 +55,7 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
 def test_workers_end_when_the_parent_is_killed() -> None:
     parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, stdout=subprocess.PIPE,
@@ -124,6 +125,7 @@ def test_readers_have_a_cpu_time_limit() -> None:
     assert 0 < limit <= processes.CPU_SECONDS_PER_FILE + 5
 
 
+@pytest.mark.slow
 def test_a_parser_panic_in_the_register_never_reaches_the_console(tmp_path: Path,
                                                                   blank_dir: Path) -> None:
     """calamine panics on a date cell of -1e308; the run goes on, and says it in Japanese."""

@@ -51,6 +51,7 @@ def _fix_returned_workbook(outbox: Path, stem: str, target: Path, label: str,
 
 # --- 1. A corrected form supersedes the form it corrects ---------------------------------------
 
+@pytest.mark.slow
 def test_a_correction_from_our_workbook_supersedes_its_original_under_any_name(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "nakano.xlsx", org("中野の会", "新宿区", {"電話番号": "12"}), blank_dir=blank_dir)
@@ -76,6 +77,7 @@ def test_a_correction_from_our_workbook_supersedes_its_original_under_any_name(
     assert not list((inbox.parent / "outbox" / "通知").glob("nakano*"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("arrived", "decision", "basis"), [
     ("2016/7/5 10:00", "選定", "再提出期限内"),  # after the deadline, within 再提出期限
     ("2016/7/9 10:00", "不適格", "再提出期限後"),
@@ -100,6 +102,7 @@ def test_a_correction_keeps_the_original_receipt_only_until_the_resubmission_dea
     assert notices == [f"fixed_{decision}.txt"]
 
 
+@pytest.mark.slow
 def test_a_correction_of_unknown_arrival_after_the_window_makes_the_ranking_provisional(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "orig.xlsx", org("直す会", "新宿区", {"電話番号": "12"}), blank_dir=blank_dir)
@@ -111,6 +114,7 @@ def test_a_correction_of_unknown_arrival_after_the_window_makes_the_ranking_prov
     assert any("fixed.xlsx がいつ届いたか分かりません" in r for r in result.provisional_reasons)
 
 
+@pytest.mark.slow
 def test_three_versions_of_one_organisation_the_latest_is_judged(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     for name, day in (("v1.xlsx", "2016/6/1"), ("v2.xlsx", "2016/6/10"), ("v3.xlsx", "2016/6/20")):
@@ -124,6 +128,7 @@ def test_three_versions_of_one_organisation_the_latest_is_judged(
     assert "根拠：受付簿の日時" in _row(result, "v1.xlsx")["reason"]
 
 
+@pytest.mark.slow
 def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisional(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("同じ会", "新宿区"), blank_dir=blank_dir)
@@ -137,6 +142,7 @@ def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisiona
     assert any("ファイル名の順で b.xlsx を判定" in note for note in result.notes)
 
 
+@pytest.mark.slow
 def test_a_same_name_without_the_register_s_evidence_supersedes_nobody(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "listed.xlsx", org("日付の会", "新宿区", {"申請日": "2016/6/20"}),
@@ -166,6 +172,7 @@ def test_legal_forms_widths_and_invisible_characters_do_not_split_an_organisatio
     assert org_name_key(first) == org_name_key(second)
 
 
+@pytest.mark.slow
 def test_the_later_version_under_another_legal_form_is_the_one_judged(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "first.xlsx", org("社会福祉法人 中野の会", "新宿区", {"申請日": "2016/6/1"}),
@@ -179,6 +186,7 @@ def test_the_later_version_under_another_legal_form_is_the_one_judged(
     assert list(result.ranked["file"]) == ["second.xlsx"]  # the plan is from the latest content
 
 
+@pytest.mark.slow
 def test_different_names_with_the_same_contact_are_noted_not_merged(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("あおぞら会", "新宿区"), blank_dir=blank_dir)
@@ -190,6 +198,7 @@ def test_different_names_with_the_same_contact_are_noted_not_merged(
 
 # --- 3, 4, 8. The register as staff keep it ---------------------------------------------------
 
+@pytest.mark.slow
 def test_register_names_as_staff_type_them_match(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings) -> None:
     add_form(inbox, "申請書_杉並区社協.xlsx", org("杉並の会", "新宿区"), blank_dir=blank_dir)
@@ -208,6 +217,7 @@ def test_register_names_as_staff_type_them_match(inbox: Path, blank_dir: Path,
     assert _row(result, "ＷＩＤＥ.xlsx")["received_basis"].startswith("受付簿")
 
 
+@pytest.mark.slow
 def test_a_row_two_files_could_be_is_a_note_and_makes_the_ranking_provisional(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "申請.xlsx", org("一の会", "新宿区"), blank_dir=blank_dir)
@@ -219,6 +229,7 @@ def test_a_row_two_files_could_be_is_a_note_and_makes_the_ranking_provisional(
     assert set(result.ledger["received_basis"]) == {"申請日（受付簿に記載なし）"}
 
 
+@pytest.mark.slow
 def test_register_times_without_a_year_or_a_time(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
@@ -238,6 +249,7 @@ def test_register_times_without_a_year_or_a_time(inbox: Path, blank_dir: Path,
                for r in result.provisional_reasons)
 
 
+@pytest.mark.slow
 def test_a_register_saved_as_a_dated_copy_of_its_name_is_the_register(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
@@ -249,6 +261,7 @@ def test_a_register_saved_as_a_dated_copy_of_its_name_is_the_register(
     assert not (inbox.parent / "outbox" / "差戻し" / "受付簿 (1)_要修正.xlsx").exists()
 
 
+@pytest.mark.slow
 def test_two_registers_make_the_ranking_provisional_and_neither_is_guessed(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
@@ -259,6 +272,7 @@ def test_two_registers_make_the_ranking_provisional_and_neither_is_guessed(
     assert _row(result, "late.xlsx")["received_basis"] == "申請日（受付簿を読み込めないため）"
 
 
+@pytest.mark.slow
 def test_a_long_register_with_borders_drawn_far_down_is_read(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "late.xlsx", org("遅い会", "新宿区"), blank_dir=blank_dir)
@@ -287,6 +301,7 @@ def _round_with_reviews(inbox: Path, blank_dir: Path, settings: RoundSettings) -
     return inbox.parent / "outbox" / "審査票.xlsx"
 
 
+@pytest.mark.slow
 def test_a_reviewer_who_resends_counts_once_the_later_sheet_s_scores(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     blank = _round_with_reviews(inbox, blank_dir, settings)
@@ -305,6 +320,7 @@ def test_a_reviewer_who_resends_counts_once_the_later_sheet_s_scores(
     assert not result.provisional
 
 
+@pytest.mark.slow
 def test_a_review_sheet_of_another_round_is_reported_as_such_and_not_counted(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     blank = _round_with_reviews(inbox, blank_dir, settings)
@@ -324,6 +340,7 @@ def test_a_review_sheet_of_another_round_is_reported_as_such_and_not_counted(
     assert any("審査/去年.xlsx" in reason for reason in result.provisional_reasons)
 
 
+@pytest.mark.slow
 def test_scores_given_with_a_conflict_of_interest_are_set_aside_with_a_note(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     blank = _round_with_reviews(inbox, blank_dir, settings)
@@ -343,6 +360,7 @@ def test_scores_given_with_a_conflict_of_interest_are_set_aside_with_a_note(
                for note in result.notes), result.notes
 
 
+@pytest.mark.slow
 def test_an_application_listed_many_times_in_one_sheet_is_never_counted_twice(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     blank = _round_with_reviews(inbox, blank_dir, settings)
@@ -361,6 +379,7 @@ def test_an_application_listed_many_times_in_one_sheet_is_never_counted_twice(
     assert result.provisional
 
 
+@pytest.mark.slow
 def test_full_width_and_decomposed_names_match_register_and_review_rows(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     decomposed = unicodedata.normalize("NFD", "ガバナンス.xlsx")
@@ -379,6 +398,7 @@ def test_full_width_and_decomposed_names_match_register_and_review_rows(
     assert result.ranked.set_index("file").loc[nfc, "reviewer_mean"] == 4.0
 
 
+@pytest.mark.slow
 def test_the_review_sheet_of_a_large_round_is_read_back(tmp_path: Path,
                                                         settings: RoundSettings) -> None:
     frame = eligible(*(application(f"申請{n:04}.xlsx") for n in range(2100)))
@@ -391,6 +411,7 @@ def test_the_review_sheet_of_a_large_round_is_read_back(tmp_path: Path,
 
 # --- 7. No one decides for another organisation -----------------------------------------------
 
+@pytest.mark.slow
 def test_a_look_alike_from_another_contact_supersedes_nobody(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "real.xlsx", org("本物の会", "新宿区"), blank_dir=blank_dir)
@@ -414,6 +435,7 @@ def test_a_look_alike_from_another_contact_supersedes_nobody(
     assert not any("同じ団体名" in r for r in _run(inbox, settings, RUN_AT).provisional_reasons)
 
 
+@pytest.mark.slow
 def test_two_organisations_sending_the_blank_form_are_each_asked_to_fill_it(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     for name in ("one.xlsx", "two.xlsx"):
@@ -428,6 +450,7 @@ def test_two_organisations_sending_the_blank_form_are_each_asked_to_fill_it(
 
 # --- 9. 暫定 everywhere it matters ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_provisional_reasons_turn_on_and_off_and_notices_follow(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     outbox = inbox.parent / "outbox"
@@ -459,6 +482,7 @@ def test_provisional_reasons_turn_on_and_off_and_notices_follow(
 
 # --- 前回からの変更 (issue 16) -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_each_run_says_what_changed_since_the_previous_one(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     outbox = inbox.parent / "outbox"
@@ -487,6 +511,7 @@ def test_each_run_says_what_changed_since_the_previous_one(
 
 # --- For the committee and the office (issue 16) -------------------------------------------------
 
+@pytest.mark.slow
 def test_review_breakdown_committee_sheet_and_the_application_list(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
     outbox = inbox.parent / "outbox"

@@ -47,6 +47,7 @@ def _at(text: str) -> dt.datetime:
 
 # --- Receipt by content --------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("copy_name", ["申請書_板橋 (2).xlsx", "申請書_板橋 - コピー (3).xlsx",
                                        "コピー ～ 申請書_板橋.xlsx"])
 def test_a_late_file_cannot_pass_as_its_unregistered_copy(
@@ -65,6 +66,7 @@ def test_a_late_file_cannot_pass_as_its_unregistered_copy(
         _at("2016-07-01 00:30"))
 
 
+@pytest.mark.slow
 def test_the_earliest_register_time_of_identical_files_is_their_receipt(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     first = add_form(inbox, "b.xlsx", org("三鷹の森", "三鷹市"), blank_dir=blank_dir)
@@ -75,6 +77,7 @@ def test_the_earliest_register_time_of_identical_files_is_their_receipt(
     assert _row(result, "a.xlsx")["received_at"] == pd.Timestamp(_at("2016-06-29 10:00"))
 
 
+@pytest.mark.slow
 def test_a_register_row_names_a_pdf_as_explorer_shows_it(
         inbox: Path, settings: RoundSettings) -> None:
     (inbox / "申請書（写し）.pdf").write_bytes(b"%PDF-1.4 scan")
@@ -96,6 +99,7 @@ def _new_year(settings: RoundSettings) -> RoundSettings:
                                resubmission_deadline=dt.date(2027, 1, 22))
 
 
+@pytest.mark.slow
 def test_year_less_register_dates_take_the_year_nearest_the_deadline(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     for file, name, place in (("december.xlsx", "師走の会", "練馬区"),
@@ -114,6 +118,7 @@ def test_year_less_register_dates_take_the_year_nearest_the_deadline(
     assert any("12/28 16:45" in note and "2026年12月28日" in note for note in result.notes)
 
 
+@pytest.mark.slow
 def test_a_register_time_after_the_run_is_a_problem_never_a_decision(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "typo.xlsx", org("打ち間違いの会", "新宿区", {
@@ -146,6 +151,7 @@ def _pdf_then_workbook(inbox: Path, blank_dir: Path, pdf_sender: str, book_sende
               headings=("ファイル名", "受付日時", "送信元", "団体名"), decisions=decisions)
 
 
+@pytest.mark.slow
 def test_a_pdf_sender_s_workbook_by_the_resubmission_deadline_is_its_resubmission(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     _pdf_then_workbook(inbox, blank_dir, "Office@Suginami.example.jp", "office@suginami.example.jp")
@@ -156,6 +162,7 @@ def test_a_pdf_sender_s_workbook_by_the_resubmission_deadline_is_its_resubmissio
     assert "受付簿の送信元が同じ読めないファイルの再提出（元: 申請書_杉並.pdf）" in row["received_basis"]
 
 
+@pytest.mark.slow
 def test_a_register_row_naming_the_organisation_links_the_workbook_too(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     (inbox / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe0 photo of the form")
@@ -168,6 +175,7 @@ def test_a_register_row_naming_the_organisation_links_the_workbook_too(
     assert _decisions(result)["scan.jpg"] == "重複"
 
 
+@pytest.mark.slow
 def test_without_a_link_a_workbook_after_the_deadline_keeps_the_round_provisional(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     _pdf_then_workbook(inbox, blank_dir, "a@one.example.jp", "b@two.example.jp")
@@ -190,6 +198,7 @@ def test_without_a_link_a_workbook_after_the_deadline_keeps_the_round_provisiona
 
 # --- The round's phase ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_phase_moves_from_provisional_to_final_as_the_dates_pass(
         inbox: Path, blank_dir: Path, settings: RoundSettings,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,6 +225,7 @@ def test_the_phase_moves_from_provisional_to_final_as_the_dates_pass(
 
 # --- Never corrected ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_after_the_resubmission_deadline_an_uncorrected_application_is_final(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "typo.xlsx", org("誤記の会", "大島町", {"電話番号": "03-12"}), blank_dir=blank_dir)
@@ -230,6 +240,7 @@ def test_after_the_resubmission_deadline_an_uncorrected_application_is_final(
 
 # --- Staff decisions on record -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_each_kind_of_staff_decision_is_applied_and_shown(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "test.xlsx", org("試験送信", "新宿区"), blank_dir=blank_dir)
@@ -256,6 +267,7 @@ def test_each_kind_of_staff_decision_is_applied_and_shown(
     assert not list((inbox.parent / "outbox").rglob("test_*.txt"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("row", "said"), [
     (("nobody.xlsx", "除外", None, "間違い", "田中", None), "「nobody.xlsx」に当たるファイルが inbox にありません"),
     (("a.xlsx", "保留", None, "検討中", "田中", None), "判断「保留」は使えません"),
@@ -275,6 +287,7 @@ def test_a_staff_decision_that_cannot_be_applied_is_a_register_problem(
 
 # --- The register only from staff (issue 25) ------------------------------------------------------
 
+@pytest.mark.slow
 def test_an_attachment_shaped_like_a_register_is_an_applicant_s_file(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "rival.xlsx", org("競う会", "練馬区"), blank_dir=blank_dir)
@@ -306,6 +319,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_a_tag_naming_no_issued_correction_is_a_new_submission(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     own = add_form(inbox, "first.xlsx", org("府中の森", "八王子市"), blank_dir=blank_dir)
@@ -327,6 +341,7 @@ def test_a_tag_naming_no_issued_correction_is_a_new_submission(
     assert not result.superseded_by
 
 
+@pytest.mark.slow
 def test_a_tag_of_an_issued_correction_counts_only_for_its_own_organisation(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     fix = add_form(inbox, "fix.xlsx", org("直したい会", "練馬区", {"電話番号": "03-1"}),
@@ -349,6 +364,7 @@ def test_a_tag_of_an_issued_correction_counts_only_for_its_own_organisation(
     assert "差戻しを送った団体と団体名・区市町村が違います" in _row(result, "other.xlsx")["staff_note"]
 
 
+@pytest.mark.slow
 def test_the_public_phone_number_never_lets_one_form_replace_another(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "real.xlsx", org("小平市社会福祉協議会", "町田市", {"電話番号": "042-345-1111"}),
@@ -372,6 +388,7 @@ def test_the_public_phone_number_never_lets_one_form_replace_another(
     assert same.superseded_by == {"real.xlsx": "impostor.xlsx"}
 
 
+@pytest.mark.slow
 def test_a_staff_decision_settles_a_disputed_organisation_type(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "coop.xlsx", org("まちの縁側合同会社", "三鷹市", {"団体種別": "その他（NPO支援センター等）",

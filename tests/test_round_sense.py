@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
@@ -33,6 +34,7 @@ def _summary_rows(outbox: Path) -> dict[str, list[object]]:
     return {str(row[0]): list(row[1:]) for row in sheet.iter_rows(values_only=True) if row[0]}
 
 
+@pytest.mark.slow
 def test_a_deadline_on_a_holiday_and_a_resubmission_deadline_on_a_sunday_are_shown(
         tmp_path: Path, blank_dir: Path) -> None:
     config = _round_toml(tmp_path, "2027-09-20T17:00:00+09:00", "2027-10-03")  # 敬老の日, a Sunday
@@ -55,6 +57,7 @@ def test_a_deadline_on_a_holiday_and_a_resubmission_deadline_on_a_sunday_are_sho
     assert str(rows["設定の注意 2"][0]).startswith(sunday.removeprefix("設定の注意: "))
 
 
+@pytest.mark.slow
 def test_an_applicant_outside_tokyo_is_counted_as_outside_tokyo(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     """Its 区市町村 says 立川市, its 郵便番号 and 所在地 say Saitama: 不適格, and 都外 in 概要

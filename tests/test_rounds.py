@@ -79,6 +79,7 @@ def test_the_form_of_each_round_carries_its_settings(tmp_path: Path,
     assert properties["bansou-round"].value == NEXT_NAME
 
 
+@pytest.mark.slow
 def test_a_form_of_another_round_is_recognised_and_judged(tmp_path: Path, blank_dir: Path,
                                                           settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"

@@ -37,6 +37,7 @@ def _decisions(sheets: dict[str, pd.DataFrame]) -> dict[str, str]:
     return dict(zip(ledger["ファイル名"], ledger["判定"], strict=True))
 
 
+@pytest.mark.slow
 def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
                                             settings: RoundSettings) -> None:
     add_form(inbox, "shinjuku.xlsx", org("新宿区社協", "新宿区"), blank_dir=blank_dir)
@@ -98,6 +99,7 @@ def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
     assert result.provisional
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("changes", "rule_reason"),
     [
@@ -120,6 +122,7 @@ def test_each_ineligibility_reason_is_its_own_row(inbox: Path, blank_dir: Path,
     assert _decisions(sheets) == {"x.xlsx": "不適格"}
 
 
+@pytest.mark.slow
 def test_outside_tokyo_fails_every_tokyo_rule_separately(inbox: Path, blank_dir: Path,
                                                          settings: RoundSettings) -> None:
     add_form(inbox, "osaka.xlsx", org("大阪の会", "新宿区", {
@@ -131,6 +134,7 @@ def test_outside_tokyo_fails_every_tokyo_rule_separately(inbox: Path, blank_dir:
         "郵便番号 530-0001 は大阪府大阪市北区、所在地は大阪府大阪市です（本事業の対象は都内の団体です）。"]
 
 
+@pytest.mark.slow
 def test_register_decides_the_deadline_in_every_cell_type(inbox: Path, blank_dir: Path,
                                                           settings: RoundSettings) -> None:
     names = ["datetime.xlsx", "text.xlsx", "wareki.xlsx", "late.xlsx", "unlisted.xlsx",
@@ -175,6 +179,7 @@ def _reviewed_round(inbox: Path, blank_dir: Path, settings: RoundSettings) -> Pa
     return inbox.parent / "outbox" / "審査票.xlsx"
 
 
+@pytest.mark.slow
 def test_reviews_conflict_disagreement_and_ranking(inbox: Path, blank_dir: Path,
                                                    settings: RoundSettings) -> None:
     blank = _reviewed_round(inbox, blank_dir, settings)
@@ -197,6 +202,7 @@ def test_reviews_conflict_disagreement_and_ranking(inbox: Path, blank_dir: Path,
     assert "確定" in sheets["概要"].to_string()
 
 
+@pytest.mark.slow
 def test_review_problems_are_reported_by_cell(inbox: Path, blank_dir: Path,
                                               settings: RoundSettings) -> None:
     blank = _reviewed_round(inbox, blank_dir, settings)
@@ -212,6 +218,7 @@ def test_review_problems_are_reported_by_cell(inbox: Path, blank_dir: Path,
                                     ["L6", "波及効果", ""], ["A9", "ファイル名", "zzz.xlsx"]]
 
 
+@pytest.mark.slow
 def test_limits_and_tie_breaks(inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     places = ["新宿区", "八王子市", "大島町", "世田谷区", "町田市", "練馬区", "三鷹市"]
     for n, place in enumerate(places):
@@ -229,6 +236,7 @@ def test_limits_and_tie_breaks(inbox: Path, blank_dir: Path, settings: RoundSett
     assert (ranking["暫定"] == "暫定").all()
 
 
+@pytest.mark.slow
 def test_formula_looking_text_stays_text(inbox: Path, blank_dir: Path,
                                          settings: RoundSettings) -> None:
     hostile = '=HYPERLINK("http://example.com","click")'
@@ -247,6 +255,7 @@ def test_formula_looking_text_stays_text(inbox: Path, blank_dir: Path,
     assert ranking["団体名"].tolist() == [hostile]
 
 
+@pytest.mark.slow
 def test_rerun_gives_identical_bytes(inbox: Path, blank_dir: Path,
                                      settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
@@ -261,6 +270,7 @@ def test_rerun_gives_identical_bytes(inbox: Path, blank_dir: Path,
     assert {"選定結果.xlsx", "審査票.xlsx", "申請用紙.xlsx"} <= set(first)
 
 
+@pytest.mark.slow
 def test_a_run_leaves_the_garbage_collector_as_it_found_it(inbox: Path, blank_dir: Path,
                                                            settings: RoundSettings) -> None:
     """A run pauses cyclic collection (it would walk every form read for nothing) and gives it
@@ -277,6 +287,7 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(inbox: Path, blank_di
         gc.enable()
 
 
+@pytest.mark.slow
 def test_empty_inbox_still_writes_a_complete_workbook(inbox: Path,
                                                       settings: RoundSettings) -> None:
     result, sheets = _run(inbox, settings)
@@ -285,6 +296,7 @@ def test_empty_inbox_still_writes_a_complete_workbook(inbox: Path,
     assert result.ledger.empty
 
 
+@pytest.mark.slow
 def test_workbook_is_made_for_excel(inbox: Path, blank_dir: Path,
                                     settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("団体", "新宿区"), blank_dir=blank_dir)
@@ -305,6 +317,7 @@ def test_workbook_is_made_for_excel(inbox: Path, blank_dir: Path,
     assert workbook["概要"]._charts
 
 
+@pytest.mark.slow
 def test_summary_names_the_selected_and_scores_not_given_are_blank(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     add_form(inbox, "a.xlsx", org("新宿の会", "新宿区"), blank_dir=blank_dir)

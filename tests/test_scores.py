@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from pipeline.core.points import shown, shown_text
 from pipeline.core.settings import RoundSettings
@@ -45,6 +46,7 @@ def test_rounding_for_display_is_half_up_once() -> None:
     assert shown(Fraction(-1, 8)) == -shown(Fraction(1, 8))
 
 
+@pytest.mark.slow
 def test_an_exact_tie_is_decided_by_the_tie_break_and_said_on_both_rows(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     """Thirds that round up on every criterion (14/3 × 4 = 18.67 three times = 56.01) against
@@ -106,6 +108,7 @@ def test_an_exact_tie_is_decided_by_the_tie_break_and_said_on_both_rows(
 
 # --- 10. Reviewer sheets merged by row ------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_reviewer_s_three_sheets_are_merged_by_row_and_criterion(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     outbox = inbox.parent / "outbox"

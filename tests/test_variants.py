@@ -260,6 +260,7 @@ def test_an_application_date_far_from_the_round_is_an_input_problem(
     assert _problems(path) == []  # without a round (bansou check), no rule to apply
 
 
+@pytest.mark.slow
 def test_a_month_without_a_year_takes_the_round_s_year_and_says_so(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"
@@ -273,6 +274,7 @@ def test_a_month_without_a_year_takes_the_round_s_year_and_says_so(
     assert "希望開始時期は年の記載がないため 2016年10月 と読みました。" in str(reason)
 
 
+@pytest.mark.slow
 def test_a_type_outside_the_four_is_ineligible_with_its_own_reason(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox = tmp_path / "inbox"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import faulthandler
 import multiprocessing
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,7 @@ def _misbehave(path: Path, name: str | None = None) -> RawForm:
     return read_form(path, name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("count", [8, workers.PARALLEL_FROM + 10])
 def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      count: int) -> None:
@@ -52,6 +55,7 @@ def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert all("空（0バイト）" in m for m in others.values())
 
 
+@pytest.mark.slow
 def test_a_crash_in_a_large_round_is_looked_for_in_its_own_chunk_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A dead worker fails every chunk its pool had not read: those are read again, in
@@ -78,6 +82,7 @@ def test_progress_counts_every_file(tmp_path: Path) -> None:
     assert sum(seen) == 120
 
 
+@pytest.mark.slow
 def test_reading_where_processes_cannot_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              blank_dir: Path) -> None:
     """Windows and macOS start workers afresh (spawn): they import what they need and read
@@ -119,3 +124,25 @@ def test_a_file_that_computes_too_long_is_unreadable_after_its_budget_alone(
     forms = workers.read_forms(_files(tmp_path, 6))
     assert [form.problems[0].code for form in forms] == [
         "empty_file", "empty_file", "crashed", "empty_file", "empty_file", "empty_file"]
+
+
+def _wait_forever(path: Path, name: str | None = None) -> RawForm:
+    if path.name == "f0002.xlsx":
+        threading.Event().wait()  # blocked, using no CPU: the CPU limit never ends it
+    return read_form(path, name)
+
+
+@pytest.mark.slow
+def test_a_worker_waiting_forever_costs_its_file_and_its_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "read_form", _wait_forever)  # forked workers inherit it
+    monkeypatch.setattr(workers, "SECONDS_PER_FILE", 0.5)
+    files = _files(tmp_path, 4)
+    started = time.monotonic()
+    forms = workers.read_forms(files)
+    assert time.monotonic() - started < 30
+    assert [f.file for f in forms] == [f.name for f in files]
+    messages = {f.file: f.problems[0].message for f in forms}
+    assert "処理が異常終了しました" in messages.pop("f0002.xlsx")
+    assert all("空（0バイト）" in m for m in messages.values())
+    assert multiprocessing.active_children() == []  # every worker ended, the waiting one too

@@ -62,6 +62,7 @@ def test_an_entry_named_twice_is_refused() -> None:
         zipparts.entries(buffer.getvalue())
 
 
+@pytest.mark.slow
 def test_zip64_directory() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import functools
 
-
-@functools.lru_cache(maxsize=256)
-def column_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
+from openpyxl.utils.cell import get_column_letter
 
 
 @functools.lru_cache(maxsize=4096)  # one string object per address: pickles once per chunk
 def cell_address(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row + 1}"
+    return f"{get_column_letter(col + 1)}{row + 1}"

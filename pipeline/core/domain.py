@@ -78,6 +78,8 @@ COMMITMENTS = (
 )
 
 YES_NO = ("あり", "なし")
+# The months of support an applicant may ask for (希望期間（か月）).
+DURATION_MONTHS = (4, 8)
 
 # Kinds of organisation that are plainly none of the four 団体種別 (the program supports the
 # intermediaries of community care, not businesses, schools, hospitals or individuals).

@@ -1,7 +1,7 @@
 """The project's exceptions: a run that cannot complete raises one of these.
 
 Problems in an applicant's form are not exceptions; they are rows
-(see :mod:`pipeline.problems`).
+(see :mod:`pipeline.core.problems`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MANIFEST = ".bansou-manifest.json"
+from pipeline.core.names import MANIFEST
 
 # file → (判定, 団体名, 順位 or None, 合計点 or None: exact, as a fraction's text "260/3")
 Results = dict[str, tuple[str, str, int | None, str | float | None]]

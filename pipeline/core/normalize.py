@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.core import domain
+from pipeline.core import domain, eras, wording
 from pipeline.core.formspec import FieldSpec
 
 MAX_TEXT = {"text": 400, "long_text": 4000}
@@ -28,17 +28,16 @@ LABEL_LIMIT = 100
 _SPACES = re.compile(r"\s+")
 _LABEL_NOISE = re.compile(r"[※＊*★☆]|\((必須|任意)\)|[:：]$")
 _DASHES = re.compile(r"[‐‑‒–—―−ーｰ－]")
-_ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018,
-         "M": 1867, "T": 1911, "S": 1925, "H": 1988, "R": 2018}
 _WEEKDAY = re.compile(r"[(（][月火水木金土日](曜日?)?[)）]")
-_ERA_DATE = re.compile(r"^(明治|大正|昭和|平成|令和|[MTSHR])(\d{1,2}|元)[年./-](\d{1,2})(?:[月./-](\d{1,2})日?)?月?$")
+_ERA_DATE = re.compile(rf"^({eras.NAMES_PATTERN})(\d{{1,3}}|元)[年./-](\d{{1,2}})(?:[月./-](\d{{1,2}})日?)?月?$")
 _WESTERN_DATE = re.compile(r"^(\d{4})[年./-](\d{1,2})(?:[月./-](\d{1,2})日?)?月?$")
 _MONTHS = re.compile(r"^(?:約|およそ|おおむね|概ね)?(\d{1,2})(?:か|ヶ|ヵ|カ|箇|ケ|ケ|個)?(?:月)?(?:間)?"
                      r"(?:程度|くらい|ぐらい|ほど|前後)?$")
 _HALF_YEAR = re.compile(r"^(?:約|およそ)?半年(?:間)?(?:程度|くらい|ぐらい|ほど)?$")
 _KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
                  "八": 8, "九": 9}
-_KANJI_NUMBER = re.compile(r"[〇零一二三四五六七八九十]+")
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI_NUMBER = re.compile(r"[〇零一二三四五六七八九十百千]+")
 # Words around a month that do not change it: 2016年9月から, 9月頃, 9月予定, 9月上旬.
 _MONTH_WORDS = re.compile(r"(?:から|より|以降|頃|ごろ|ころ|予定|目途|めど|目処|"
                           r"上旬|中旬|下旬|初旬|初め|はじめ|中|末|開始|スタート|~|〜|～)+$")
@@ -59,7 +58,7 @@ FIRST_REAL_DAY = dt.date(1900, 3, 1)
 
 @dataclass(frozen=True)
 class Invalid:
-    """A value that could not be read; ``code`` names a :mod:`pipeline.problems` kind."""
+    """A value that could not be read; ``code`` names a :mod:`pipeline.core.problems` kind."""
 
     code: str
     extra: str = ""
@@ -85,17 +84,27 @@ Value = object  # a canonical value, None, Invalid, MonthOnly or ReadAs
 
 
 def kanji_digits(text: str) -> str:
-    """Kanji numerals as digits: 六 → 6, 十二 → 12, 二十八 → 28."""
-    def number(match: re.Match[str]) -> str:
-        run = match.group(0)
-        if "十" not in run:
-            return "".join(str(_KANJI_DIGITS[ch]) for ch in run)
-        tens, _, ones = run.partition("十")
-        if len(tens) > 1 or len(ones) > 1 or "十" in ones:
-            return run  # not a plain number below 100
-        return str((_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0))
+    """Kanji numerals as digits: 六 → 6, 二十八 → 28, 二〇二六 → 2026, 二千十六 → 2016,
+    百二十 → 120. A run that is no number (二三十) is left as written."""
+    return _KANJI_NUMBER.sub(lambda match: _kanji_number(match.group(0)), text)
 
-    return _KANJI_NUMBER.sub(number, text)
+
+def _kanji_number(run: str) -> str:
+    if not any(unit in run for unit in _KANJI_UNITS):  # digit by digit: 二〇二六
+        return "".join(str(_KANJI_DIGITS[ch]) for ch in run)
+    total, digit, last_unit = 0, None, 10_000
+    for ch in run:
+        if ch in _KANJI_DIGITS:
+            if digit is not None:
+                return run
+            digit = _KANJI_DIGITS[ch]
+        else:
+            unit = _KANJI_UNITS[ch]
+            if unit >= last_unit or digit == 0:
+                return run
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+    return str(total + (digit or 0))
 
 
 def nfkc(text: str) -> str:
@@ -175,14 +184,17 @@ def _parse_date(raw: object, code: str, day_required: bool) -> dt.date | Invalid
     text = clean_text(raw)
     if text is None:
         return None
-    text = _compact(_WEEKDAY.sub("", text)).upper()
+    text = kanji_digits(_compact(_WEEKDAY.sub("", text)).upper())
     if era := _ERA_DATE.match(text):
         name, year, month, day = era.groups()
-        year_number = 1 if year == "元" else int(year)
-        if year_number < 1:
+        if day is None and day_required:
             return Invalid(code)
-        year_value = _ERAS[name] + year_number
-    elif western := _WESTERN_DATE.match(text):
+        found = eras.era_day(name, 1 if year == "元" else int(year), int(month),
+                             int(day) if day else None)
+        if isinstance(found, eras.OutsideEra):
+            return Invalid("date_outside_era", wording.era_span(found.era))
+        return found or Invalid(code)
+    if western := _WESTERN_DATE.match(text):
         year_text, month, day = western.groups()
         year_value = int(year_text)
     else:

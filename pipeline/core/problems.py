@@ -10,7 +10,7 @@ field's guidance), ``extra`` and the round's examples (``date_numeric``,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from pipeline.core import wording
 
@@ -85,6 +85,9 @@ _KINDS = (
     ProblemKind("bad_date", "日付として読めない",
                 "「{label}」の「{value}」を日付として読み取れません。{date_numeric} や "
                 "{date_era} の形で入力してください。"),
+    ProblemKind("date_outside_era", "元号の期間にない日付",
+                "「{label}」の「{value}」はその元号の期間にない日付です（{extra}）。元号と年を"
+                "確かめて入力し直すか、西暦で入力してください。"),
     ProblemKind("date_out_of_round", "募集回から離れた日付",
                 "「{label}」の「{value}」は今回の募集回の日付ではないようです（{extra}）。"
                 "申請する日付を {date_numeric} のように入力してください。"),
@@ -177,6 +180,10 @@ class Problem:
     value: str
     code: str
     message: str
+
+
+# The columns of a frame of problems (入力エラー's rows before display): Problem's fields.
+PROBLEM_COLUMNS = tuple(field.name for field in fields(Problem))
 
 
 def describe(code: str, *, label: str = "", value: object = "", guide: str = "",

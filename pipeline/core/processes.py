@@ -15,7 +15,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,22 +27,47 @@ MEMORY_PER_WORKER = 1 << 30  # bytes of address space a worker may add to what i
 # is built to be slow, and is 読込不可 after this budget, not after minutes.
 CPU_SECONDS_PER_FILE = 10
 SECONDS_PER_CALL = 120.0  # an isolated call (a staff workbook, one annotation) taking longer
+# The wall time a worker may take per file of the chunk it reads, waiting on its turn included:
+# the CPU limit ends a worker that computes too long, this one that waits (blocked on a read).
+SECONDS_PER_FILE = 2 * CPU_SECONDS_PER_FILE
 PARALLEL_FROM = 200  # files; below this one worker is quicker than starting two
 
 
 class pool:
-    """A process pool whose workers have a memory limit; shut down without waiting on a
-    broken pool."""
+    """A process pool whose workers have a memory limit; :meth:`stop` ends it at once, a
+    worker still busy included."""
 
     def __init__(self, workers: int) -> None:
+        context = _context()
+        # Each worker says who it is when it starts: concurrent.futures has no public way to
+        # end a busy worker before Python 3.14, multiprocessing has (Process.kill).
+        self._started = context.SimpleQueue()
+        self._pids: set[int] = set()
         self.executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=_context(), initializer=_start_worker,
-            initargs=(os.getpid(), MEMORY_PER_WORKER))
+            max_workers=workers, mp_context=context, initializer=_start_worker,
+            initargs=(os.getpid(), MEMORY_PER_WORKER, self._started))
 
-    def __enter__(self) -> ProcessPoolExecutor:
-        return self.executor
+    def __enter__(self) -> pool:
+        return self
 
     def __exit__(self, *_: object) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, function: Callable[..., T], *args: object) -> Future[T]:
+        return self.executor.submit(function, *args)
+
+    def worker_pids(self) -> set[int]:
+        """The process ids of the workers started so far."""
+        while not self._started.empty():
+            self._pids.add(self._started.get())
+        return self._pids
+
+    def stop(self) -> None:
+        """Kill this pool's workers and shut it down (what it had not finished fails)."""
+        pids = self.worker_pids()
+        for process in multiprocessing.active_children():
+            if process.pid in pids:
+                process.kill()
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -57,35 +83,31 @@ def isolated(calls: Sequence[tuple[Callable[..., T], tuple[object, ...]]],
     A call that kills its worker, exceeds the limit or runs longer than ``seconds`` gives
     ``on_failure(its index)`` and costs nothing else: the next call gets a fresh worker."""
     results: list[T] = []
-    executor: ProcessPoolExecutor | None = None
+    worker: pool | None = None
     try:
         for index, (function, args) in enumerate(calls):
-            executor = executor or pool(1).executor
+            worker = worker or pool(1)
             try:
-                results.append(executor.submit(function, *args).result(timeout=seconds))
+                results.append(worker.submit(function, *args).result(timeout=seconds))
             except Exception:  # BrokenProcessPool when the worker died; MemoryError at the
                 results.append(on_failure(index))  # limit; TimeoutError
-                _stop(executor)
-                executor = None
+                worker.stop()
+                worker = None
     finally:
-        if executor:
-            executor.shutdown(wait=True)
+        if worker:
+            worker.executor.shutdown(wait=True)
     return results
 
 
-def _stop(executor: ProcessPoolExecutor) -> None:
-    """Shut a pool down now, killing a worker still busy (the executor has no public way)."""
-    for process in list(getattr(executor, "_processes", {}).values()):
-        process.kill()
-    executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _start_worker(parent: int, extra_memory: int | None = None) -> None:
+def _start_worker(parent: int, extra_memory: int | None = None,
+                  started: SimpleQueue[int] | None = None) -> None:
     """In each worker: go when the parent goes; for readers, a memory limit, and the parsers'
     own crash reports (a Rust panic's backtrace) kept off the console — the file's problem
     says it in Japanese; ``bansou --debug`` shows them."""
     global _reader
     die_with_parent(parent)
+    if started is not None:
+        started.put(os.getpid())
     if extra_memory:
         _reader = True
         _limit_memory(extra_memory)

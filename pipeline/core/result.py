@@ -22,7 +22,7 @@ class RoundResult:
     ledger: pd.DataFrame  # LedgerSchema
     ranked: pd.DataFrame  # RankedSchema
     ineligible: pd.DataFrame  # IneligibleSchema
-    problems: pd.DataFrame  # validate.PROBLEM_COLUMNS
+    problems: pd.DataFrame  # problems.PROBLEM_COLUMNS (ProblemSchema)
     records: pd.DataFrame  # every readable form, normalised
     provisional_reasons: tuple[str, ...]  # why the ranking is 暫定 (none: 確定), each with what to do
     ignored: tuple[tuple[str, str], ...]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pipeline.core import eras
+
 
 def japanese_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
@@ -20,17 +22,29 @@ def month_day(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
-# Japanese eras as applicants write dates (平成28年6月28日); the first year is 元年.
-_ERAS = ((dt.date(2019, 5, 1), "令和"), (dt.date(1989, 1, 8), "平成"))
-
-
 def era_date(day: dt.date) -> str:
-    """2016-06-28 → 平成28年6月28日; 2019-05-01 → 令和元年5月1日."""
-    for start, era in _ERAS:
-        if day >= start:
-            year = day.year - start.year + 1
-            return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
-    return japanese_date(day)
+    """2016-06-28 → 平成28年6月28日; 2019-05-01 → 令和元年5月1日 (Western before 明治)."""
+    era = eras.era_of(day)
+    if era is None:
+        return japanese_date(day)
+    return f"{era.name}{era_year(era.era_year(day.year))}年{day.month}月{day.day}日"
+
+
+def era_year(year: int) -> str:
+    """An era's year as written: the first is 元."""
+    return "元" if year == 1 else str(year)
+
+
+def era_span(era: eras.Era) -> str:
+    """An era's days, for a message: 令和は2019年5月1日から; 平成は1989年1月8日から2019年4月30日まで."""
+    first = f"{era.name}は{japanese_date(era.first_day)}から"
+    return first if era.last_day is None else f"{first}{japanese_date(era.last_day)}まで"
+
+
+def fiscal_year_name(year: int) -> str:
+    """A fiscal year as Japanese offices name it: 2019 → 令和元年度, 2016 → 平成28年度."""
+    era = eras.fiscal_year_era(year)
+    return f"{era.name}{era_year(era.era_year(year))}年度"
 
 
 def form_examples(deadline: dt.date) -> dict[str, str]:

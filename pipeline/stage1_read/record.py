@@ -1,8 +1,8 @@
 """One form as a record: its fields normalised, with the problems met on the way.
 
 This is the half of validation done per form, in the worker processes that read the
-forms (:mod:`pipeline.workers`); it needs no pandas, so those processes start light.
-:mod:`pipeline.validate` checks the records together against the schema.
+forms (:mod:`pipeline.stage1_read.workers`); it needs no pandas, so those processes start light.
+:mod:`pipeline.stage2_decide.validate` checks the records together against the schema.
 """
 
 from __future__ import annotations

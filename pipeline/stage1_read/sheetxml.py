@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
+from openpyxl.utils.cell import column_index_from_string
 
 from pipeline.core.cells import cell_address
 
@@ -189,10 +190,7 @@ def _position(reference: str | None) -> Position | None:
     found = _ADDRESS.fullmatch((reference or "").strip().upper())
     if not found:
         return None
-    col = 0
-    for letter in found.group(1):
-        col = col * 26 + ord(letter) - 64
-    return int(found.group(2)) - 1, col - 1
+    return int(found.group(2)) - 1, column_index_from_string(found.group(1)) - 1
 
 
 def _range(reference: str | None) -> tuple[Position, Position] | None:

@@ -12,6 +12,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.utils.cell import column_index_from_string
+
 from pipeline.core.formspec import FORM_SHEET
 from pipeline.stage1_read import zipparts
 
@@ -294,7 +296,7 @@ def _sheet_is_hostile(data: bytes, limits: Limits) -> bool:
 
 
 def _beyond(column: bytes, row: bytes, limits: Limits) -> bool:
-    col_number = 0
-    for letter in column.decode():
-        col_number = col_number * 26 + ord(letter) - 64
-    return int(row) > limits.rows or col_number > limits.cols
+    letters = column.decode()
+    # More letters than Excel's XFD: beyond any limit (and beyond what openpyxl converts).
+    return (int(row) > limits.rows or len(letters) > 3
+            or column_index_from_string(letters) > limits.cols)

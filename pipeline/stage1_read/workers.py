@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from pipeline.core import processes
-from pipeline.core.processes import PARALLEL_FROM, budget_next_file, pool
+from pipeline.core.processes import PARALLEL_FROM, SECONDS_PER_FILE, budget_next_file, pool
 from pipeline.stage1_read.forms import RawForm, crashed_form, read_form
 from pipeline.stage1_read.inbox import InboxFile
 from pipeline.stage1_read.record import normalize_form
@@ -48,10 +48,9 @@ class Reader:
         self._collecting = gc.isenabled()
         gc.freeze()
         gc.disable()
-        executor = self._pool.__enter__()
         for start in range(0, len(self.files), _CHUNK):
             chunk = list(range(start, min(start + _CHUNK, len(self.files))))
-            self._pending.append((chunk, executor.submit(_read_chunk, self._jobs(chunk))))
+            self._pending.append((chunk, self._pool.submit(_read_chunk, self._jobs(chunk))))
         return self
 
     def forms(self) -> list[RawForm]:
@@ -60,16 +59,20 @@ class Reader:
         broken: list[list[int]] = []
         for chunk, future in self._pending:
             try:
-                results.update(zip(chunk, future.result(), strict=True))
-            except Exception:  # a dead worker, or MemoryError at the limit: find the file
-                broken.append(chunk)
+                results.update(zip(chunk, future.result(timeout=len(chunk) * SECONDS_PER_FILE),
+                                   strict=True))
+            except Exception:  # a dead worker, MemoryError at the limit, or a worker past its
+                broken.append(chunk)  # time: find the file
+                if not future.done():  # waiting on something: end the pool (the chunks not
+                    self._pool.stop()  # read yet fail, and are read again below)
             if self.progress:
                 self.progress(len(chunk))
         # A worker that dies breaks its pool, and every chunk not yet read fails with it. Each
         # is read again in a fresh worker; only a chunk that fails again is read file by file
         # (one process per file: 100 for the guilty chunk, not one per file of the round).
         again: list[list[RawForm] | None] = processes.isolated(
-            [(_read_chunk, (self._jobs(chunk),)) for chunk in broken], on_failure=lambda _: None)
+            [(_read_chunk, (self._jobs(chunk),)) for chunk in broken], on_failure=lambda _: None,
+            seconds=max(map(len, broken), default=0) * SECONDS_PER_FILE)
         for chunk, forms in zip(broken, again, strict=True):
             results.update(zip(chunk, forms or [read_alone(self.files[i].path, self.files[i].name)
                                                 for i in chunk], strict=True))
@@ -116,8 +119,5 @@ def _read_and_normalize(path: Path, name: str) -> RawForm:
 
 def read_alone(path: Path, name: str) -> RawForm:
     """One file in a process of its own."""
-    with pool(1) as executor:
-        try:
-            return executor.submit(_read_and_normalize, path, name).result()
-        except Exception:  # BrokenProcessPool when the worker died; MemoryError at the limit
-            return crashed_form(path, name)
+    return processes.isolated([(_read_and_normalize, (path, name))],
+                              lambda _: crashed_form(path, name), seconds=SECONDS_PER_FILE)[0]

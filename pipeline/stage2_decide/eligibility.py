@@ -18,7 +18,16 @@ from pipeline.core.postal import Place
 from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_datetime
 from schemas.application import ApplicationSchema
-from schemas.selection import EligibleSchema, IneligibleSchema, ReceivedSchema, validate_stage
+from schemas.selection import (
+    LOCATED_IN_TOKYO,
+    MUNICIPALITY_IN_TOKYO,
+    ORG_TYPE_ALLOWED,
+    RECEIVED_BY_DEADLINE,
+    EligibleSchema,
+    IneligibleSchema,
+    ReceivedSchema,
+    validate_stage,
+)
 
 
 @dataclass(frozen=True)
@@ -80,17 +89,17 @@ _LOCATION = "_location"  # a column of Location, for the rules; not in the resul
 
 
 RULES = (
-    Rule("municipality_in_tokyo",
+    Rule(MUNICIPALITY_IN_TOKYO,
          lambda df, _: df[ReceivedSchema.municipality].isin(domain.MUNICIPALITIES),
          lambda row, _: f"区市町村「{row['municipality']}」は東京都の区市町村ではありません"
                         "（本事業の対象は都内の団体です）。"),
-    Rule("located_in_tokyo",
+    Rule(LOCATED_IN_TOKYO,
          lambda df, _: df[_LOCATION].map(lambda location: location.in_tokyo),
          lambda row, _: row[_LOCATION].outside_reason()),
-    Rule("org_type_allowed",
+    Rule(ORG_TYPE_ALLOWED,
          lambda df, _: df[ReceivedSchema.org_type].isin(domain.ORG_TYPES.values()),
          lambda row, _: f"団体種別「{row['org_type']}」は本事業の対象ではありません。"),
-    Rule("received_by_deadline",
+    Rule(RECEIVED_BY_DEADLINE,
          lambda df, settings: df[ReceivedSchema.received_at] <= pd.Timestamp(settings.deadline),
          lambda row, settings: (
              f"締切（{japanese_datetime(settings.deadline)}）より後の受付です"
@@ -98,7 +107,7 @@ RULES = (
 )
 
 # The rules that refuse an application as not in Tokyo (概要 counts these as 都外).
-OUTSIDE_TOKYO_RULES = ("municipality_in_tokyo", "located_in_tokyo")
+OUTSIDE_TOKYO_RULES = (MUNICIPALITY_IN_TOKYO, LOCATED_IN_TOKYO)
 
 
 def company_form(org_name: object) -> str | None:
@@ -160,5 +169,6 @@ def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligib
         eligible["file"].tolist(), eligible[ReceivedSchema.org_type].tolist(),
         eligible[ReceivedSchema.org_name].tolist(), strict=True)
         if (dispute := type_dispute(org_type, org_name))}
-    eligible = validate_stage(EligibleSchema, ReceivedSchema, eligible.reset_index(drop=True))
-    return Eligibility(eligible, ineligible, notes, disputes)
+    return Eligibility(validate_stage(EligibleSchema, ReceivedSchema,
+                                      eligible.reset_index(drop=True)),
+                       ineligible, notes, disputes)

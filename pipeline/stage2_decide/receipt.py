@@ -86,6 +86,67 @@ class Superseded:
     reason: str
 
 
+# What staff should know (概要) and why the ranking is 暫定, by code: each note is a code and
+# the fields its template fills (a tuple is listed with 、), rendered to Japanese in one place.
+TEMPLATES: dict[str, str] = {
+    # for 概要
+    "register_note": "{text}",
+    "lookalike_registers": "受付簿の形をしたファイルがあります（{files}）。受付簿は事務局が inbox に"
+                           "「受付簿.xlsx」の名前で保存したものだけを使うため、申請者のファイルとして判定しました。",
+    "register_row_no_file": "{source} {cell}: 「{name}」に当たるファイルが inbox にありません。",
+    "register_row_many_files": "{source} {cell}: 「{name}」に当たるファイルが複数あります（{files}）。"
+                               "どのファイルか特定できないため使いませんでした。",
+    "register_row_twice": "{source} {cell}: 「{file}」が2回記載されています（最初の行 {first_cell} を"
+                          "使いました）。",
+    "register_time_unusable": "{source} {cell}: {why}",
+    "register_year_read": "{source} {cell}: 「{written}」は年の記入がないため、締切に最も近い {when} と"
+                          "読みました。",
+    "name_twins": "同じ名前とみなされるファイルが{count}つあります（{files}）。受付簿や審査票の行は"
+                  "どちらのものか判断できません。名前を変えて区別してください。",
+    "same_content": "同じ内容のファイル {files}：受付簿にある {first} の受付日時で判定しました。",
+    "same_name_kept_apart": "同一団体名の別申請：{files}（同じ団体から届いた根拠（差戻しの印、"
+                            "受付簿の同じ送信元）がないため別々に判定しました）。",
+    "latest_version_judged": "同じ団体の申請 {files}：{how}で {latest} を判定しました。",
+    "same_contact": "同一団体の可能性：{other} と {file}（団体名は異なりますが、連絡先が同じです）。",
+    # reasons the ranking is 暫定
+    "register_unusable": "受付簿を使えません：{problem}（締切の判定は申請日によります）",
+    "register_row_finds_no_file": "受付簿 {cell} の「{name}」に当たるファイルが inbox にありません"
+                                  "（ファイル名を確かめてください）",
+    "register_row_finds_many_files": "受付簿 {cell} の「{name}」がどのファイルか特定できません（{files}）",
+    "register_time_not_read": "受付簿 {cell} の受付日時「{written}」を使えません（{why}）",
+    "resubmission_of_which_unreadable": "{file} は、受付簿の{how}が同じ読めないファイル（{files}）の"
+                                        "どれの再提出か判断できません。事務局判断に「再提出として扱う」と"
+                                        "元のファイルを記入してください",
+    "same_name_unconfirmed": "同じ団体名の申請が{count}件あり、同じ団体か確かめられません（{files}）。"
+                             "受付簿に送信元を記入するか、事務局判断に記入してください（後の申請を"
+                             "「再提出として扱う」、別の団体なら「適格」など）",
+    "versions_unordered": "同じ団体の申請（{files}）のどれが新しいか判断できません。受付簿に受付日時を"
+                          "記入するか、古い方を inbox から移してください",
+    "correction_arrival_unknown": "修正版 {file} がいつ届いたか分かりません（受付簿に記載なし）。"
+                                  "再提出期限内か確かめ、受付簿に受付日時を記入してください",
+    "resubmission_unconfirmed": "締切後・再提出期限内に届いた {file} が、締切前に届いた読めないファイル"
+                                "（{files}）の再提出か分かりません。受付簿に送信元を記入するか、"
+                                "事務局判断に「再提出として扱う」と元のファイルを記入してください",
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    code: str  # a key of TEMPLATES
+    fields: Mapping[str, object]
+
+    @classmethod
+    def of(cls, code: str, **fields: object) -> Note:
+        return cls(code, fields)
+
+    @property
+    def text(self) -> str:
+        """The note in Japanese."""
+        return TEMPLATES[self.code].format_map(
+            {key: "、".join(map(str, value)) if isinstance(value, tuple | list) else value
+             for key, value in self.fields.items()})
+
+
 @dataclass
 class Receipts:
     """Every file's receipt and the files superseded, with what staff should know."""
@@ -93,8 +154,8 @@ class Receipts:
     frame: pd.DataFrame  # file, sha256, received_at (aware, Japan time), received_basis
     superseded: list[Superseded] = field(default_factory=list)
     remarks: dict[str, str] = field(default_factory=dict)  # file → text added to its reason
-    notes: list[str] = field(default_factory=list)  # for 概要
-    provisional: list[str] = field(default_factory=list)  # reasons the ranking is 暫定
+    notes: list[Note] = field(default_factory=list)  # for 概要
+    provisional: list[Note] = field(default_factory=list)  # reasons the ranking is 暫定
     registered: dict[str, RegisterEntry] = field(default_factory=dict)  # file → its register row
 
 
@@ -120,9 +181,7 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
     index = FileIndex(files)
     _note_twins(index.by_key, result)
     if register.lookalikes:
-        listed = "、".join(register.lookalikes)
-        result.notes.append(f"受付簿の形をしたファイルがあります（{listed}）。受付簿は事務局が inbox に"
-                            "「受付簿.xlsx」の名前で保存したものだけを使うため、申請者のファイルとして判定しました。")
+        result.notes.append(Note.of("lookalike_registers", files=tuple(register.lookalikes)))
     arrivals = _match_register(list(files), index, register, records, settings, run_at, result)
     excluded = rulings.files(EXCLUDE)
     kept = _share_receipts({f: sha for f, sha in files.items() if f not in excluded}, arrivals,
@@ -209,34 +268,35 @@ def _match_register(files: Sequence[str], index: FileIndex, register: Register,
         return arrivals
     source = register.source
     if register.problem is not None:
-        result.notes.append(register.problem)
-        result.provisional.append(f"受付簿を使えません：{register.problem}"
-                                  "（締切の判定は申請日によります）")
+        result.notes.append(Note.of("register_note", text=register.problem))
+        result.provisional.append(Note.of("register_unusable", problem=register.problem))
         for file in files:
             arrivals[file] = dataclasses.replace(
                 arrivals[file], basis=arrivals[file].basis.replace(
                     "受付簿に記載なし", "受付簿を読み込めないため"))
         return arrivals
-    result.notes.extend(register.notes)
+    result.notes.extend(Note.of("register_note", text=text) for text in register.notes)
     matched: dict[str, RegisterEntry] = {}
     for entry in register.entries:
         candidates = index.find(entry.name)
         if not candidates:
-            result.notes.append(f"{source} {entry.name_cell}: 「{entry.name}」に当たるファイルが inbox にありません。")
-            result.provisional.append(f"受付簿 {entry.name_cell} の「{entry.name}」に当たるファイルが"
-                                      " inbox にありません（ファイル名を確かめてください）")
+            result.notes.append(Note.of("register_row_no_file", source=source,
+                                        cell=entry.name_cell, name=entry.name))
+            result.provisional.append(Note.of("register_row_finds_no_file", cell=entry.name_cell,
+                                              name=entry.name))
             continue
         if len(candidates) > 1:
-            listed = "、".join(candidates)
-            result.notes.append(f"{source} {entry.name_cell}: 「{entry.name}」に当たるファイルが複数あります"
-                                f"（{listed}）。どのファイルか特定できないため使いませんでした。")
-            result.provisional.append(f"受付簿 {entry.name_cell} の「{entry.name}」がどのファイルか"
-                                      f"特定できません（{listed}）")
+            result.notes.append(Note.of("register_row_many_files", source=source,
+                                        cell=entry.name_cell, name=entry.name,
+                                        files=tuple(candidates)))
+            result.provisional.append(Note.of("register_row_finds_many_files",
+                                              cell=entry.name_cell, name=entry.name,
+                                              files=tuple(candidates)))
             continue
         (file,) = candidates
         if file in matched:
-            result.notes.append(f"{source} {entry.name_cell}: 「{file}」が2回記載されています"
-                                f"（最初の行 {matched[file].name_cell} を使いました）。")
+            result.notes.append(Note.of("register_row_twice", source=source, cell=entry.name_cell,
+                                        file=file, first_cell=matched[file].name_cell))
             continue
         matched[file] = entry
         received, why = _register_time(entry, settings, run_at)
@@ -244,16 +304,17 @@ def _match_register(files: Sequence[str], index: FileIndex, register: Register,
             form_date = arrivals[file]
             arrivals[file] = _Arrival(form_date.when, f"受付簿の日時を使えません（{entry.time_cell}"
                                       f"「{entry.raw_time}」）。申請日で仮に判定")
-            result.notes.append(f"{source} {entry.time_cell}: {why}")
-            result.provisional.append(f"受付簿 {entry.time_cell} の受付日時「{entry.raw_time}」を"
-                                      f"使えません（{why}）")
+            result.notes.append(Note.of("register_time_unusable", source=source,
+                                        cell=entry.time_cell, why=why))
+            result.provisional.append(Note.of("register_time_not_read", cell=entry.time_cell,
+                                              written=entry.raw_time, why=why))
             continue
         exact = unicodedata.normalize("NFC", entry.name) == file
         basis = BASIS_REGISTER if exact else f"受付簿（{entry.name_cell}「{entry.name}」）"
         if not entry.year_typed:
             basis += f"。年の記入がないため{received.year}年と読みました"
-            result.notes.append(f"{source} {entry.time_cell}: 「{entry.raw_time}」は年の記入がないため、"
-                                f"締切に最も近い {japanese_datetime(received)} と読みました。")
+            result.notes.append(Note.of("register_year_read", source=source, cell=entry.time_cell,
+                                        written=entry.raw_time, when=japanese_datetime(received)))
         arrivals[file] = _Arrival(received, basis, from_register=True)
     result.registered = matched
     return arrivals
@@ -289,8 +350,7 @@ def _note_twins(by_key: Mapping[str, list[str]], result: Receipts) -> None:
     """Names that differ only in width, case or Unicode form: each file is kept and judged, but
     a typed name (a register or review-sheet row) cannot tell them apart."""
     for twins in (names for names in by_key.values() if len(names) > 1):
-        result.notes.append(f"同じ名前とみなされるファイルが{len(twins)}つあります（{'、'.join(twins)}）。"
-                            "受付簿や審査票の行はどちらのものか判断できません。名前を変えて区別してください。")
+        result.notes.append(Note.of("name_twins", count=len(twins), files=tuple(twins)))
 
 
 def _form_date(day: object) -> _Arrival:
@@ -323,8 +383,7 @@ def _share_receipts(files: Mapping[str, str], arrivals: dict[str, _Arrival],
             result.superseded.append(Superseded(
                 copy, first, "same_content", f"{first} と同じ内容のファイルです（{first} で判定します）。"))
         if registered and len(registered) < len(copies):
-            result.notes.append(f"同じ内容のファイル {'、'.join(copies)}：受付簿にある {first} の受付日時で"
-                                f"判定しました。")
+            result.notes.append(Note.of("same_content", files=tuple(copies), first=first))
     return kept
 
 
@@ -355,10 +414,8 @@ def _links(files: Mapping[str, str], records: pd.DataFrame, arrivals: Mapping[st
         if len(found) == 1:
             links[file] = (found[0], f"受付簿の{how}が同じ読めないファイルの再提出（元: {found[0]}）")
         elif found:
-            listed = "、".join(found)
-            result.provisional.append(f"{file} は、受付簿の{how}が同じ読めないファイル（{listed}）の"
-                                      "どれの再提出か判断できません。事務局判断に「再提出として扱う」と元のファイルを"
-                                      "記入してください")
+            result.provisional.append(Note.of("resubmission_of_which_unreadable", file=file,
+                                              how=how, files=tuple(found)))
     return links
 
 
@@ -416,11 +473,9 @@ def _supersede(files: Mapping[str, str], arrivals: dict[str, _Arrival], records:
             others = "、".join(f for f in kept if f != file)
             result.remarks[file] = (f"{result.remarks.get(file, '')} 同一団体名の別申請（{others}）が"
                                     "あります。同じ団体か事務局で確かめてください（暫定）。")
-        result.notes.append(f"同一団体名の別申請：{'、'.join(kept)}（同じ団体から届いた根拠（差戻しの印、"
-                            "受付簿の同じ送信元）がないため別々に判定しました）。")
-        result.provisional.append(f"同じ団体名の申請が{len(kept)}件あり、同じ団体か確かめられません"
-                                  f"（{'、'.join(kept)}）。受付簿に送信元を記入するか、事務局判断に記入して"
-                                  "ください（後の申請を「再提出として扱う」、別の団体なら「適格」など）")
+        result.notes.append(Note.of("same_name_kept_apart", files=tuple(kept)))
+        result.provisional.append(Note.of("same_name_unconfirmed", count=len(kept),
+                                          files=tuple(kept)))
 
 
 def _keep_latest(group: list[str], arrivals: dict[str, _Arrival],
@@ -428,11 +483,10 @@ def _keep_latest(group: list[str], arrivals: dict[str, _Arrival],
                  settings: RoundSettings, run_at: dt.datetime, result: Receipts) -> None:
     versions, how = _order(group, arrivals, corrected)
     if how is None:
-        listed = "、".join(versions)
         how = "受付日時では新旧を判断できないため、ファイル名の順"
-        result.provisional.append(f"同じ団体の申請（{listed}）のどれが新しいか判断できません。"
-                                  "受付簿に受付日時を記入するか、古い方を inbox から移してください")
-        result.notes.append(f"同じ団体の申請 {listed}：{how}で {versions[-1]} を判定しました。")
+        result.provisional.append(Note.of("versions_unordered", files=tuple(versions)))
+        result.notes.append(Note.of("latest_version_judged", files=tuple(versions), how=how,
+                                    latest=versions[-1]))
     latest = versions[-1]
     corrects = _originals(latest, corrected)
     for file in sorted(versions[:-1]):
@@ -501,8 +555,7 @@ def _received_as_correction(latest: str, original: str, label: str,
         return
     arrivals[latest] = _Arrival(first.when, f"{label}：元の受付日時", first.from_register)
     if run_at > window_end:
-        result.provisional.append(f"修正版 {latest} がいつ届いたか分かりません（受付簿に記載なし）。"
-                                  "再提出期限内か確かめ、受付簿に受付日時を記入してください")
+        result.provisional.append(Note.of("correction_arrival_unknown", file=latest))
 
 
 def resubmission_end(settings: RoundSettings) -> dt.datetime:
@@ -531,9 +584,8 @@ def _note_possible_resubmissions(files: Mapping[str, str], arrivals: Mapping[str
     for file in late:
         result.remarks[file] = (f"{result.remarks.get(file, '')} 締切前に届いた読めないファイル（{listed}）の"
                                 "再提出かもしれません（暫定）。")
-        result.provisional.append(f"締切後・再提出期限内に届いた {file} が、締切前に届いた読めないファイル"
-                                  f"（{listed}）の再提出か分かりません。受付簿に送信元を記入するか、"
-                                  "事務局判断に「再提出として扱う」と元のファイルを記入してください")
+        result.provisional.append(Note.of("resubmission_unconfirmed", file=file,
+                                          files=tuple(pending)))
 
 
 def _note_possible_same_org(identity: Mapping[str, tuple[str | None, set[str]]],
@@ -545,8 +597,7 @@ def _note_possible_same_org(identity: Mapping[str, tuple[str | None, set[str]]],
         for contact in sorted(contacts):
             other = seen.setdefault((municipality, contact), file)
             if other != file and identity[other][0] != key:
-                result.notes.append(f"同一団体の可能性：{other} と {file}（団体名は異なりますが、"
-                                    "連絡先が同じです）。")
+                result.notes.append(Note.of("same_contact", other=other, file=file))
                 break
 
 

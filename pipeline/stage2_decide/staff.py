@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline.core import domain
 from pipeline.core.filekey import FileIndex
 from pipeline.stage1_read.register import DECISION_LABELS, StaffDecisionRow
+from schemas.selection import STAFF_DECISION
 
 EXCLUDE, ELIGIBLE, INELIGIBLE, RESUBMISSION = "exclude", "eligible", "ineligible", "resubmission"
 # The words staff write in 判断 → what the run does with the file.
@@ -126,7 +127,7 @@ def apply_eligibility(received: pd.DataFrame, eligible: pd.DataFrame, ineligible
     accepted = rows[rankable].assign(
         area=lambda df: df["municipality"].map(domain.MUNICIPALITY_AREA))
     refused = pd.DataFrame(
-        [(file, org_name, "staff_decision", rulings.by_file[file].shown())
+        [(file, org_name, STAFF_DECISION, rulings.by_file[file].shown())
          for file, org_name in eligible.loc[eligible["file"].isin(refuse),
                                             ["file", "org_name"]].itertuples(index=False)],
         columns=ineligible.columns)

@@ -20,8 +20,6 @@ from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.record import field_problem, normalize_form
 from schemas.application import ApplicationSchema
 
-PROBLEM_COLUMNS = ["file", "sheet", "cell", "label", "value", "code", "message"]
-
 # A failed schema check → (field it concerns, problem code). Checks not listed
 # here are reported with the field's own "bad value" code.
 _CHECK_PROBLEMS: dict[str, tuple[str | None, str]] = {
@@ -42,7 +40,7 @@ _KIND_PROBLEM = {
 @dataclass(frozen=True)
 class Validated:
     applications: pd.DataFrame  # ApplicationSchema, one row per clean form
-    problems: pd.DataFrame  # PROBLEM_COLUMNS, one row per problem
+    problems: pd.DataFrame  # problems.PROBLEM_COLUMNS, one row per problem
     records: pd.DataFrame  # every readable form as normalised (clean or not), by file
     inferred: dict[str, str] = field(default_factory=dict)  # file → what was read into a value
 
@@ -204,7 +202,7 @@ def _problem_frame(found: list[problems.Problem]) -> pd.DataFrame:
             continue
         seen.add(key)
         rows.append(astuple(problem))
-    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS, dtype=object)
+    return pd.DataFrame(rows, columns=list(problems.PROBLEM_COLUMNS), dtype=object)
 
 
 def _row_number(address: str) -> int:

@@ -41,9 +41,6 @@ from pipeline.stage3_write.xlsx import (
 )
 from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED
 
-RETURN_DIR = "差戻し"
-NOTICE_DIR = "通知"
-DRAFT_NOTICE_DIR = "通知（暫定）"  # 選定・選外 notices while the ranking is 暫定: not to be sent
 RANKING_DECISIONS = (SELECTED, NOT_SELECTED)
 _DRAFT_HEAD = ("【暫定の下書き・送付しないでください】順位が確定していません（理由は 選定結果.xlsx の"
                "「概要」にあります）。確定すると「通知」フォルダに正式な通知ができます。\n\n")

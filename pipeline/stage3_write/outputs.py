@@ -41,11 +41,6 @@ from pipeline.core.manifest import (
     write_manifest,
 )
 
-SELECTION_FILE = "選定結果.xlsx"
-REVIEW_FILE = "審査票.xlsx"
-LIST_FILE = "申請一覧.xlsx"
-FORM_FILE = "申請用紙.xlsx"
-OUTPUT_FILES = (SELECTION_FILE, LIST_FILE, REVIEW_FILE, FORM_FILE)  # at the top of outbox/
 _STAGING_PREFIX = ".staging-"
 _PREVIOUS = ".previous"
 # Windows' and macOS's forbidden characters, control characters, and # and % (a link to the

@@ -16,7 +16,6 @@ from pipeline.core.settings import PlanSettings, RoundSettings
 from pipeline.stage3_write.outputs import safe_file_part
 from pipeline.stage3_write.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
 
-PLAN_DIR = "計画"
 PLAN_SHEET = "計画書"
 _MONTH_COLUMNS = 8  # the longest period the program allows
 _FIRST_MONTH_COL = 2

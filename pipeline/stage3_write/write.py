@@ -13,19 +13,23 @@ import pandas as pd
 
 from pipeline.core import processes
 from pipeline.core.manifest import Results
+from pipeline.core.names import (
+    DRAFT_NOTICE_DIR,
+    FORM_FILE,
+    LIST_FILE,
+    NOTICE_DIR,
+    PLAN_DIR,
+    RETURN_DIR,
+    REVIEW_FILE,
+    SELECTION_FILE,
+)
 from pipeline.core.points import row_sums
 from pipeline.core.result import RoundResult
 from pipeline.core.timing import Lap, no_lap
 from pipeline.stage3_write import letters
 from pipeline.stage3_write.form import write_form
-from pipeline.stage3_write.outputs import (
-    FORM_FILE,
-    LIST_FILE,
-    REVIEW_FILE,
-    SELECTION_FILE,
-    OutputSet,
-)
-from pipeline.stage3_write.plans import PLAN_DIR, plan_file_name, write_plan
+from pipeline.stage3_write.outputs import OutputSet
+from pipeline.stage3_write.plans import plan_file_name, write_plan
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from pipeline.stage3_write.selection import write_application_list, write_selection
 from schemas.selection import SELECTED, points_column
@@ -41,14 +45,14 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
     result = dataclasses.replace(result, plan_files={
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
         for _, row in selected.iterrows()})
-    folders = (letters.RETURN_DIR, letters.NOTICE_DIR, letters.DRAFT_NOTICE_DIR, PLAN_DIR)
+    folders = (RETURN_DIR, NOTICE_DIR, DRAFT_NOTICE_DIR, PLAN_DIR)
     with lap("write"), OutputSet(outbox, result.run_at, unchanged, _results(result),
                                  result.issued, result.plan_files, keep_existing) as outputs:
         # Independent, taken in this order by two processes: 選定結果 (the most cells) on one,
         # the other workbooks on the other, then the letters (a file per application) in two
         # halves, one on each.
-        letter_folders = (outputs.folder(letters.RETURN_DIR), outputs.folder(letters.NOTICE_DIR),
-                          outputs.folder(letters.DRAFT_NOTICE_DIR))
+        letter_folders = (outputs.folder(RETURN_DIR), outputs.folder(NOTICE_DIR),
+                          outputs.folder(DRAFT_NOTICE_DIR))
         selection = outputs.path(SELECTION_FILE)
         jobs: list[processes.Job] = [
             ("write application list", write_application_list,
