@@ -42,10 +42,10 @@ def _run(directory: Path):
 
 
 def _snapshot(outbox: Path) -> dict[str, bytes]:
-    """The outputs; a killed run may leave its staging folder and its (released) lock file."""
+    """The outputs; a killed run may leave its staging folder and its (released) lock files."""
     return {str(p.relative_to(outbox)): p.read_bytes() for p in outbox.rglob("*")
             if p.is_file() and not p.relative_to(outbox).parts[0].startswith(".staging-")
-            and p.name != ".bansou.lock"}
+            and p.name not in (".bansou.lock", ".bansou.started")}
 
 
 def _complete(outbox: Path, expected: set[str]) -> None:

@@ -201,16 +201,15 @@ def test_appledouble_files_are_system_files(inbox: Path, settings: RoundSettings
 
 def test_two_runs_never_share_an_outbox(inbox: Path, blank_dir: Path, settings: RoundSettings,
                                         tmp_path: Path) -> None:
-    pytest.importorskip("fcntl")  # POSIX; Windows runs are not locked
     add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    lock = outbox / ".bansou.lock"
-    holder = subprocess.Popen(  # another run, in another process, holds the outbox
-        [sys.executable, "-c", "import fcntl, sys, time\n"
-         "f = open(sys.argv[1], 'w'); f.write('2016年7月1日 09:00:00'); f.flush()\n"
-         "fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)", str(lock)],
-        stdout=subprocess.PIPE, text=True)
+    (outbox / ".bansou.started").write_text("2016年7月1日 09:00:00", encoding="utf-8")
+    holder = subprocess.Popen(  # another run, in another process (another PC), holds the outbox
+        [sys.executable, "-c", "import filelock, sys, time\n"
+         "held = filelock.FileLock(sys.argv[1]); held.acquire(); print('locked', flush=True)\n"
+         "time.sleep(60)",
+         str(outbox / ".bansou.lock")], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(OutputError, match="別の実行（2016年7月1日 09:00:00 開始）"):

@@ -98,41 +98,38 @@ def _keep(target: Path, copy: Path) -> None:
 
 
 _LOCK = ".bansou.lock"
+_STARTED = ".bansou.started"  # when the run holding the lock started (a locked file may not be
+# readable by others on Windows)
 
 
 @contextlib.contextmanager
 def one_run_at_a_time(outbox: Path, started: str) -> Iterator[None]:
-    """Hold outbox/'s lock for a run: a second run on the same outbox stops at once, naming
-    when the first one started (an advisory lock, released by the system if a run dies, even
-    while workers it forked are still ending)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: runs are not locked
-        yield
-        return
+    """Hold outbox/'s lock for a run: a second run on the same outbox (another PC on a shared
+    drive too) stops at once, naming when the first one started. The lock is the system's
+    (filelock: flock on Linux and macOS, LockFileEx on Windows), released by it if a run dies."""
+    import filelock
+
     try:
         outbox.mkdir(parents=True, exist_ok=True)
-        handle = (outbox / _LOCK).open("a+", encoding="utf-8")
+        lock = filelock.FileLock(outbox / _LOCK, timeout=0)
+        lock.acquire()
+    except filelock.Timeout as error:
+        try:
+            other = (outbox / _STARTED).read_text(encoding="utf-8").strip() or "時刻不明"
+        except (OSError, UnicodeDecodeError):
+            other = "時刻不明"
+        raise OutputError(f"別の実行（{other} 開始）が同じ出力フォルダ {outbox} を使っています。"
+                          "終わってから実行してください。") from error
     except OSError as error:
         raise OutputError(f"出力フォルダ {outbox} に書き込めません（{os_reason(error)}）。") from error
-    with handle:
-        try:
-            # a POSIX record lock: held by this process only, never by the workers it forks
-            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            handle.seek(0)
-            other = handle.read().strip() or "時刻不明"
-            raise OutputError(f"別の実行（{other} 開始）が同じ出力フォルダ {outbox} を使っています。"
-                              "終わってから実行してください。") from error
-        handle.seek(0)
-        handle.truncate()
-        handle.write(started)
-        handle.flush()
-        try:
-            yield
-        finally:  # gone with the run: outbox/ holds only outputs between runs
-            (outbox / _LOCK).unlink(missing_ok=True)
-            fcntl.lockf(handle, fcntl.LOCK_UN)
+    try:
+        (outbox / _STARTED).write_text(started, encoding="utf-8")
+        yield
+    finally:  # gone with the run: outbox/ holds only outputs between runs
+        (outbox / _STARTED).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # Windows: removed by the release itself
+            (outbox / _LOCK).unlink()  # while held: a run waiting on it sees it is stale
+        lock.release()
 
 
 def version_name(rel: str, stamp: str, number: int = 1) -> str:
