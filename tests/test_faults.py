@@ -21,6 +21,7 @@ from pipeline.demo import generate_round
 from pipeline.stage3_write import outputs
 from pipeline.stage3_write import plans as plan
 from tests.conftest import ROUND_TOML
+from tests.platforms import needs_sigkill
 
 pytestmark = pytest.mark.slow  # `make quick` leaves these out
 
@@ -57,6 +58,7 @@ def _complete(outbox: Path, expected: set[str]) -> None:
             assert zipfile.ZipFile(outbox / name).testzip() is None, name
 
 
+@needs_sigkill
 def test_killed_at_any_point_leaves_previous_outputs_whole(round_dir: Path) -> None:
     outbox = round_dir / "outbox"
     expected = set(_snapshot(outbox))

@@ -22,11 +22,13 @@ from pipeline.run import run_round
 from pipeline.stage1_read.sniff import sniff
 from tests.conftest import ROUND_TOML
 from tests.formfactory import find_label, make_form, with_values
+from tests.platforms import needs_fifo, needs_memory_limit, needs_symlinks
 from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@needs_symlinks
 def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings, tmp_path: Path) -> None:
     good = add_form(inbox, "good.xlsx", org("良い会", "新宿区"), blank_dir=blank_dir)
@@ -67,6 +69,7 @@ def test_output_file_names_hide_nothing_and_keep_links_whole(
         assert not {"#", "%", "\u202e", "\u200b"} & set(name), name
 
 
+@needs_fifo
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_check_never_waits_on_a_pipe_or_a_device(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "申請.xlsx"
@@ -297,6 +300,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.mark.slow
+@needs_memory_limit  # the cap is RLIMIT_AS
 def test_the_round_s_hostile_workbooks_fit_in_a_memory_cap(tmp_path: Path, blank_dir: Path) -> None:
     """Each workbook that once took the machine (a merged range to the sheet's end, a million
     empty cells on a hidden sheet behind a stored entry, 20,000 declared sheets, a review sheet

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
+from tests.platforms import needs_cpu_limit, needs_memory_limit, needs_proc, needs_sigkill
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,8 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+@needs_proc
+@needs_sigkill
 def test_workers_end_when_the_parent_is_killed() -> None:
     parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, stdout=subprocess.PIPE,
                               text=True)
@@ -98,6 +99,7 @@ def _hang() -> int:
     return 0
 
 
+@needs_memory_limit
 def test_an_isolated_call_that_crashes_or_exhausts_memory_costs_only_itself() -> None:
     from pipeline.core import processes
 
@@ -116,6 +118,7 @@ def test_an_isolated_call_that_hangs_is_stopped_and_costs_only_itself() -> None:
     assert time.monotonic() - started < 20
 
 
+@needs_cpu_limit
 def test_readers_have_a_cpu_time_limit() -> None:
     from pipeline.core import processes
 
