@@ -223,7 +223,7 @@ def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Pat
                            keep_existing=keep_existing)
     if timings:
         watch.write(timings)
-    click.echo(_summary(result))
+    click.echo(_summary(result) + _shortened(outbox))
     click.echo(f"結果: {latest(outbox, SELECTION_FILE)}")
 
 
@@ -285,7 +285,7 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
         prepare_directory(directory)
         demo_round, result = run_demo(directory, settings, forms=forms, seed=seed,
                                       progress=_progress_bar())
-    click.echo(_summary(result))
+    click.echo(_summary(result) + _shortened(demo_round.outbox))
     selected = result.ranked[result.ranked["decision"] == "選定"]
     for row in selected.itertuples():
         click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{shown_text(row.total)}点）")
@@ -360,6 +360,17 @@ def _summary(result: RoundResult) -> str:
     lines.append(f"受付簿についての注意 {len(result.register_notes)}件、審査票についての注意 "
                  f"{len(result.review_notes)}件（選定結果.xlsx の「概要」に一覧があります）")
     return "\n".join(lines)
+
+
+def _shortened(outbox: Path) -> str:
+    """Said when the outbox is so deep that file names were cut to fit Windows' path limit."""
+    from pipeline.stage3_write.outputs import MAX_PART, MAX_PATH, part_room
+
+    if (room := part_room(outbox)) >= MAX_PART:
+        return ""
+    return (f"\n注意: 出力フォルダの場所が深いため、Windows で開けるパスの長さ（{MAX_PATH + 1}文字未満）に"
+            f"収まるよう、通知・差戻し・計画書のファイル名の団体名・ファイル名の部分を{room}文字までに"
+            "短くしました。浅いフォルダに移すと元の長さの名前になります。")
 
 
 def _limits_notice() -> list[str]:

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import main
+from pipeline.stage3_write.outputs import MAX_PATH, windows_length
 from tests.conftest import ROUND_TOML
 from tests.hostile import build
-from tests.roundfactory import RUN_AT
+from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMULATION = Path(__file__).parent / "windows"
@@ -117,3 +121,71 @@ def test_a_second_run_on_the_same_outbox_is_refused_without_fcntl(hostile_inbox:
     assert refused.returncode == 1
     assert f"同じ出力フォルダ {outbox} を使っています" in refused.stderr.decode(CONSOLE)
     assert not (outbox / "選定結果.xlsx").exists()
+
+
+def _deep(top: Path, length: int) -> Path:
+    """A folder whose path is ``length`` characters (a OneDrive folder several levels down)."""
+    folder = top
+    while len(str(folder)) < length - 60:
+        folder = folder / ("深い階層の共有フォルダ" + "x" * 40)
+    return folder / ("y" * (length - len(str(folder)) - 1))
+
+
+def _paths_as_windows_sees_them(outbox: Path) -> list[tuple[int, str]]:
+    return [(windows_length(str(p)), p.name) for p in outbox.rglob("*")]
+
+
+def test_names_from_applicants_are_cut_so_every_path_opens_on_windows_and_the_run_says_so(
+        tmp_path: Path, blank_dir: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    long_file = "令和の𠮷田地域ささえあい推進協議会からの伴走支援事業への申請書（最終版・差し替え）.xlsx"
+    add_form(inbox, long_file, org("特定非営利活動法人𠮷田地域ささえあい推進協議会・多摩ニュータウン支部連合会",
+                                   "八王子市"), blank_dir=blank_dir)
+    add_form(inbox, "短い.xlsx", org("みどりの会", "町田市"), blank_dir=blank_dir)
+    outbox = _deep(tmp_path, 170)
+    done = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--outbox", str(outbox),
+                                     "--config", str(ROUND_TOML)])
+    assert done.exit_code == 0, done.output
+    room = MAX_PATH - 170 - 77  # what part_room leaves at this depth
+    assert f"ファイル名の部分を{room}文字までに短くしました" in done.output
+    written = _paths_as_windows_sees_them(outbox)
+    assert max(length for length, _ in written) <= MAX_PATH, written
+    plans = [name for _, name in written if name.startswith("01_")]
+    assert plans == [f"01_八王子市_{'特定非営利活動法人𠮷田地域ささえあい推進協議会'[:room - 1]}.xlsx"]
+    assert any(name.startswith("短い_") for _, name in written)  # short names are kept whole
+
+
+def test_an_outbox_too_deep_for_any_name_is_refused_before_anything_is_written(
+        tmp_path: Path, blank_dir: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
+    outbox = _deep(tmp_path, 200)
+    done = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--outbox", str(outbox),
+                                     "--config", str(ROUND_TOML)])
+    assert done.exit_code == 1
+    assert f"出力フォルダ {outbox} の場所が深すぎます（200文字）" in done.output
+    assert not [p for p in outbox.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("name", ["con.backup.xlsx", "NUL .xlsx", "com1.xlsx", "lpt¹.提出.xlsx"])
+def test_no_output_takes_a_name_windows_keeps_for_a_device(tmp_path: Path, blank_dir: Path,
+                                                          name: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    add_form(inbox, name, org("デバイス名の会", "新宿区", {"電話番号": "12"}), blank_dir=blank_dir)
+    add_form(inbox, "b.xlsx", org("ビーの会", "練馬区"), blank_dir=blank_dir)
+    done = CliRunner().invoke(main, ["run", "--inbox", str(inbox), "--outbox",
+                                     str(tmp_path / "outbox"), "--config", str(ROUND_TOML)])
+    assert done.exit_code == 0, done.output
+    written = [p.name for p in (tmp_path / "outbox").rglob("*")]
+    assert any(Path(name).stem.split(".")[0].strip() in written_name for written_name in written)
+    for written_name in written:
+        device = written_name.split(".", 1)[0].rstrip(" ")
+        assert not DEVICE_NAMES.fullmatch(device), written_name
+        assert not written_name.endswith((".", " ")), written_name
+
+
+# As Windows keeps them (learn.microsoft.com, "Naming Files, Paths, and Namespaces")
+DEVICE_NAMES = re.compile(r"(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])", re.IGNORECASE)
