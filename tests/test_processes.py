@@ -155,3 +155,42 @@ def test_a_parser_panic_in_the_register_never_reaches_the_console(tmp_path: Path
     assert "panicked" not in completed.stderr and "backtrace" not in completed.stderr
     assert "1件のファイルを判定しました" in completed.stdout
     assert "受付簿.xlsx を読み込めません：読み込みの途中で異常終了しました。" in completed.stdout
+
+
+WATCHED_PARENT = """
+import multiprocessing, os, sys, threading, time
+from pipeline.core import processes
+
+def worker():
+    # -1: a parent id that getppid() never gives, as on Windows, where it outlives the parent
+    threading.Thread(target=processes._watch_parent, args=(-1,), daemon=True).start()
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+
+if __name__ == "__main__":
+    multiprocessing.get_context("spawn").Process(target=worker).start()
+    time.sleep(120)
+"""
+
+
+@needs_proc
+@needs_sigkill
+def test_a_spawned_worker_ends_with_its_parent_though_its_parent_id_stays(tmp_path: Path) -> None:
+    """Windows keeps a dead parent's id: the worker waits on the parent's process instead."""
+    script = tmp_path / "parent.py"
+    script.write_text(WATCHED_PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                  [str(ROOT), os.environ.get("PYTHONPATH", "")])})
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    time.sleep(1)
+    try:
+        assert _alive(worker)  # the watch waits while the parent lives
+    finally:
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker)

@@ -159,7 +159,12 @@ def die_with_parent(parent: int) -> None:
 
 
 def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
+    # Windows never reparents a process, so its getppid() outlives the parent: there the wait
+    # is on the parent's process handle, which multiprocessing gave the worker.
+    watched = multiprocessing.parent_process()
+    if watched is not None:
+        watched.join()
+    while os.getppid() == parent and watched is None:
         time.sleep(1)
     os._exit(1)
 
