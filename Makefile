@@ -8,7 +8,8 @@ ROUND  ?=
 ON_ROUND := $(if $(ROUND),--round '$(ROUND)')
 
 .DEFAULT_GOAL := run
-.PHONY: install run form check export new-round demo test quick lint bench render clean
+.PHONY: install run form check export new-round demo test quick lint bench render clean \
+        package-check windows-bundle
 
 # Creates the virtual environment and installs the project with its test extra;
 # does nothing while pyproject.toml is unchanged.
@@ -41,6 +42,11 @@ new-round: install
 demo: install
 	$(BIN)/bansou demo
 
+# The top-level round's own settings, to edit: a copy of the sample shipped in the package
+# (without it, the commands use the sample itself and say so).
+round.toml:
+	cp pipeline/data/round.toml $@
+
 lint: install
 	$(BIN)/ruff check pipeline schemas tests bench tools
 	$(BIN)/mypy
@@ -57,9 +63,19 @@ quick: install
 bench: install
 	$(BIN)/python -m bench
 
+# The built wheel, installed alone into a fresh virtual environment outside the repository,
+# runs demo, form, new-round and run (CI runs this; the dependencies' wheels come from PyPI).
+package-check: install
+	$(BIN)/python tools/package_check.py
+
+# dist/bansou-windows-<version>.zip: the offline bundle for the office's Windows PCs (see
+# README); checked before it is written (its wheels resolve for CPython 3.12 on win_amd64).
+windows-bundle: install
+	$(BIN)/python tools/windows_bundle.py dist
+
 # First page of every workbook kind as PNG in renders/ (needs LibreOffice and poppler).
 render: install
 	$(BIN)/python tools/render.py
 
 clean:
-	rm -rf $(VENV) demo renders bench/out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo renders bench/out build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,3 +1,5 @@
 from pipeline.cli import entry
 
-entry()
+# Guarded: worker processes started by spawn (Windows) import this module again.
+if __name__ == "__main__":
+    entry()

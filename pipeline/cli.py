@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline import click_ja
+from pipeline import __version__, click_ja
 
 if TYPE_CHECKING:
     from pipeline.core.timing import Progress
@@ -46,13 +46,28 @@ def _paths(round_dir: Path | None, config: Path | None, inbox: Path | None = Non
 
     defaults = round_paths(round_dir) if round_dir else (DEFAULT_CONFIG, DEFAULT_INBOX,
                                                           DEFAULT_OUTBOX)
-    return config or defaults[0], inbox or defaults[1], outbox or defaults[2]
+    if not config:
+        config = defaults[0] if round_dir else _top_config()
+    return config, inbox or defaults[1], outbox or defaults[2]
+
+
+def _top_config(config: Path | None = None) -> Path:
+    """The settings a command uses without --round: the file given, else round.toml here, else
+    the sample round shipped with the tool, saying so (a fresh install has no round.toml)."""
+    from pipeline.core.settings import SHIPPED_ROUND
+
+    if config or DEFAULT_CONFIG.exists():
+        return config or DEFAULT_CONFIG
+    click.echo(f"設定の注意: このフォルダに {DEFAULT_CONFIG} がないため、付属の見本の設定（{SHIPPED_ROUND}）を"
+               "使います。自分の募集回は bansou new-round フォルダ で作り、--round フォルダ を付けて"
+               "実行してください。")
+    return SHIPPED_ROUND
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]},
              options_metavar=OPTIONS, subcommand_metavar="コマンド [引数]...")
 @click.option("--debug", is_flag=True, help="エラー時にトレースバックを表示します。")
-@click.version_option(package_name="bansou")
+@click.version_option(__version__, prog_name="bansou", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """伴走支援事業の選定を行うツールです。
@@ -153,6 +168,8 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
         if not files:
             click.echo(f"{inbox} に確かめるファイルがありません。")
             return
+    for notice in _limits_notice():
+        click.echo(notice)
     any_problem = False
     for path, found in check_files(files, settings).items():
         if not found:
@@ -207,7 +224,7 @@ def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Pat
                            keep_existing=keep_existing)
     if timings:
         watch.write(timings)
-    click.echo(_summary(result))
+    click.echo(_summary(result) + _shortened(outbox))
     click.echo(f"結果: {latest(outbox, SELECTION_FILE)}")
 
 
@@ -245,10 +262,10 @@ def export(ctx: click.Context, outbox: Path | None, output: Path | None,
 @click.option("--forms", type=click.IntRange(20, 20000), default=40, show_default=True, metavar="数",
               help="作成する申請用紙の数")
 @click.option("--seed", type=int, default=2016, show_default=True, metavar="数", help="乱数の種（同じなら同じ内容）")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("round.toml"), show_default=True, help="募集回の設定ファイル")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="募集回の設定ファイル（既定: round.toml。なければ付属の見本の設定）")
 @click.pass_context
-def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Path) -> None:
+def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Path | None) -> None:
     """見本の募集回を作り、選定まで実行します。
 
     フォルダ（既定: demo）の inbox に申請用紙・受付簿・審査票を作り、outbox に結果を書き出します。
@@ -265,11 +282,11 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
     from pipeline.demo import prepare_directory, run_demo
 
     with _reported(ctx):
-        settings = load_settings(config)
+        settings = load_settings(_top_config(config))
         prepare_directory(directory)
         demo_round, result = run_demo(directory, settings, forms=forms, seed=seed,
                                       progress=_progress_bar())
-    click.echo(_summary(result))
+    click.echo(_summary(result) + _shortened(demo_round.outbox))
     selected = result.ranked[result.ranked["decision"] == "選定"]
     for row in selected.itertuples():
         click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{shown_text(row.total)}点）")
@@ -279,10 +296,10 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
 
 @main.command("new-round", options_metavar=OPTIONS)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="フォルダ")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_CONFIG,
-              show_default=True, help="もとにする募集回の設定ファイル")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="もとにする募集回の設定ファイル（既定: round.toml。なければ付属の見本の設定）")
 @click.pass_context
-def new_round(ctx: click.Context, directory: Path, config: Path) -> None:
+def new_round(ctx: click.Context, directory: Path, config: Path | None) -> None:
     """次の募集回のフォルダを作ります。
 
     round.toml を年度・締切・再提出期限を1年進めて写し、連絡文のひな形（templates）と
@@ -297,12 +314,12 @@ def new_round(ctx: click.Context, directory: Path, config: Path) -> None:
     from pipeline.new_round import new_round as create
 
     with _reported(ctx):
-        settings = create(directory, config)
+        settings = create(directory, _top_config(config))
     click.echo(f"{directory} に「{settings.name}」を作りました（締切 "
                f"{japanese_datetime(settings.deadline)}）。\n"
                f"  設定: {directory / 'round.toml'}（値を確かめてください）\n"
-               f"  申請用紙の作成: make form ROUND={directory}\n"
-               f"  実行: make ROUND={directory}"
+               f"  申請用紙の作成: bansou form --round {directory}\n"
+               f"  実行: bansou run --round {directory}"
                + "".join(f"\n設定の注意: {warning}" for warning in settings.warnings))
 
 
@@ -324,6 +341,7 @@ def _summary(result: RoundResult) -> str:
     summary = "、".join(f"{d} {counts[d]}件" for d in counts.index)
     lines = [f"{len(result.ledger)}件のファイルを判定しました（{summary or 'なし'}）。"]
     lines += [f"設定の注意: {warning}" for warning in result.settings.warnings]
+    lines += _limits_notice()
     if result.provisional:
         lines.append(f"順位: 暫定（理由{len(result.provisional_reasons)}件。選定・選外の通知は"
                      "「通知（暫定）」の下書きです）")
@@ -343,6 +361,28 @@ def _summary(result: RoundResult) -> str:
     lines.append(f"受付簿についての注意 {len(result.register_notes)}件、審査票についての注意 "
                  f"{len(result.review_notes)}件（選定結果.xlsx の「概要」に一覧があります）")
     return "\n".join(lines)
+
+
+def _shortened(outbox: Path) -> str:
+    """Said when the outbox is so deep that file names were cut to fit Windows' path limit."""
+    from pipeline.stage3_write.outputs import MAX_PART, MAX_PATH, part_room
+
+    if (room := part_room(outbox)) >= MAX_PART:
+        return ""
+    return (f"\n注意: 出力フォルダの場所が深いため、Windows で開けるパスの長さ（{MAX_PATH + 1}文字未満）に"
+            f"収まるよう、通知・差戻し・計画書のファイル名の団体名・ファイル名の部分を{room}文字までに"
+            "短くしました。浅いフォルダに移すと元の長さの名前になります。")
+
+
+def _limits_notice() -> list[str]:
+    """The limits the workers that read the files run without here (Windows has none)."""
+    from pipeline.core.processes import missing_limits
+
+    if not (missing := missing_limits()):
+        return []
+    return [f"注意: この環境では、申請用紙を読むプロセスに{'・'.join(missing)}の上限を設けられません"
+            "（Windows など）。極端に重いファイルは読み終わるまで時間やメモリを使います。"
+            "異常終了したファイルだけが読込不可になることは同じです（概要の「読み込みの上限」）。"]
 
 
 def _progress_bar() -> Progress | None:

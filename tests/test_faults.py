@@ -21,6 +21,7 @@ from pipeline.demo import generate_round
 from pipeline.stage3_write import outputs
 from pipeline.stage3_write import plans as plan
 from tests.conftest import ROUND_TOML
+from tests.platforms import needs_sigkill
 
 pytestmark = pytest.mark.slow  # `make quick` leaves these out
 
@@ -42,10 +43,10 @@ def _run(directory: Path):
 
 
 def _snapshot(outbox: Path) -> dict[str, bytes]:
-    """The outputs; a killed run may leave its staging folder and its (released) lock file."""
+    """The outputs; a killed run may leave its staging folder and its (released) lock files."""
     return {str(p.relative_to(outbox)): p.read_bytes() for p in outbox.rglob("*")
             if p.is_file() and not p.relative_to(outbox).parts[0].startswith(".staging-")
-            and p.name != ".bansou.lock"}
+            and p.name not in (".bansou.lock", ".bansou.started")}
 
 
 def _complete(outbox: Path, expected: set[str]) -> None:
@@ -57,6 +58,7 @@ def _complete(outbox: Path, expected: set[str]) -> None:
             assert zipfile.ZipFile(outbox / name).testzip() is None, name
 
 
+@needs_sigkill
 def test_killed_at_any_point_leaves_previous_outputs_whole(round_dir: Path) -> None:
     outbox = round_dir / "outbox"
     expected = set(_snapshot(outbox))

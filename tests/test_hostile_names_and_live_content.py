@@ -22,12 +22,14 @@ from pipeline.run import run_round
 from pipeline.stage1_read.sniff import sniff
 from tests.conftest import ROUND_TOML
 from tests.formfactory import find_label, make_form, with_values
+from tests.platforms import needs_fifo, needs_memory_limit, needs_symlinks
 from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
+@needs_symlinks
 def test_odd_names_and_links_never_stop_the_round(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings, tmp_path: Path) -> None:
     good = add_form(inbox, "good.xlsx", org("良い会", "新宿区"), blank_dir=blank_dir)
@@ -70,6 +72,7 @@ def test_output_file_names_hide_nothing_and_keep_links_whole(
 
 
 @pytest.mark.slow
+@needs_fifo
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_check_never_waits_on_a_pipe_or_a_device(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "申請.xlsx"
@@ -209,16 +212,15 @@ def test_appledouble_files_are_system_files(inbox: Path, settings: RoundSettings
 @pytest.mark.slow
 def test_two_runs_never_share_an_outbox(inbox: Path, blank_dir: Path, settings: RoundSettings,
                                         tmp_path: Path) -> None:
-    pytest.importorskip("fcntl")  # POSIX; Windows runs are not locked
     add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
     outbox = tmp_path / "outbox"
     outbox.mkdir()
-    lock = outbox / ".bansou.lock"
-    holder = subprocess.Popen(  # another run, in another process, holds the outbox
-        [sys.executable, "-c", "import fcntl, sys, time\n"
-         "f = open(sys.argv[1], 'w'); f.write('2016年7月1日 09:00:00'); f.flush()\n"
-         "fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)", str(lock)],
-        stdout=subprocess.PIPE, text=True)
+    (outbox / ".bansou.started").write_text("2016年7月1日 09:00:00", encoding="utf-8")
+    holder = subprocess.Popen(  # another run, in another process (another PC), holds the outbox
+        [sys.executable, "-c", "import filelock, sys, time\n"
+         "held = filelock.FileLock(sys.argv[1]); held.acquire(); print('locked', flush=True)\n"
+         "time.sleep(60)",
+         str(outbox / ".bansou.lock")], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(OutputError, match="別の実行（2016年7月1日 09:00:00 開始）"):
@@ -309,6 +311,7 @@ sys.exit(main(sys.argv[1:]))
 
 
 @pytest.mark.slow
+@needs_memory_limit  # the cap is RLIMIT_AS
 def test_the_round_s_hostile_workbooks_fit_in_a_memory_cap(tmp_path: Path, blank_dir: Path) -> None:
     """Each workbook that once took the machine (a merged range to the sheet's end, a million
     empty cells on a hidden sheet behind a stored entry, 20,000 declared sheets, a review sheet

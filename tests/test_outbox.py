@@ -40,7 +40,7 @@ def _snapshot(outbox: Path) -> dict[str, bytes]:
     """Every file staff can see or the run wrote (not the lock, not staging)."""
     return {p.relative_to(outbox).as_posix(): p.read_bytes() for p in outbox.rglob("*")
             if p.is_file() and not p.relative_to(outbox).parts[0].startswith(".staging-")
-            and p.name != ".bansou.lock"}
+            and p.name not in (".bansou.lock", ".bansou.started")}
 
 
 def _memo_sheet(path: Path, sheet: str, text: str) -> bytes:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.platforms import needs_cpu_limit, needs_memory_limit, needs_proc, needs_sigkill
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # A parent that starts a reader pool and a writer-jobs pool, each worker stuck in a long job.
@@ -56,7 +58,8 @@ def _children(pid: int) -> set[int]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the workers")
+@needs_proc
+@needs_sigkill
 def test_workers_end_when_the_parent_is_killed() -> None:
     parent = subprocess.Popen([sys.executable, "-c", PARENT], cwd=ROOT, stdout=subprocess.PIPE,
                               text=True)
@@ -99,6 +102,7 @@ def _hang() -> int:
     return 0
 
 
+@needs_memory_limit
 def test_an_isolated_call_that_crashes_or_exhausts_memory_costs_only_itself() -> None:
     from pipeline.core import processes
 
@@ -117,6 +121,7 @@ def test_an_isolated_call_that_hangs_is_stopped_and_costs_only_itself() -> None:
     assert time.monotonic() - started < 20
 
 
+@needs_cpu_limit
 def test_readers_have_a_cpu_time_limit() -> None:
     from pipeline.core import processes
 
@@ -154,3 +159,42 @@ def test_a_parser_panic_in_the_register_never_reaches_the_console(tmp_path: Path
     assert "panicked" not in completed.stderr and "backtrace" not in completed.stderr
     assert "1件のファイルを判定しました" in completed.stdout
     assert "受付簿.xlsx を読み込めません：読み込みの途中で異常終了しました。" in completed.stdout
+
+
+WATCHED_PARENT = """
+import multiprocessing, os, sys, threading, time
+from pipeline.core import processes
+
+def worker():
+    # -1: a parent id that getppid() never gives, as on Windows, where it outlives the parent
+    threading.Thread(target=processes._watch_parent, args=(-1,), daemon=True).start()
+    print(os.getpid(), flush=True)
+    time.sleep(120)
+
+if __name__ == "__main__":
+    multiprocessing.get_context("spawn").Process(target=worker).start()
+    time.sleep(120)
+"""
+
+
+@needs_proc
+@needs_sigkill
+def test_a_spawned_worker_ends_with_its_parent_though_its_parent_id_stays(tmp_path: Path) -> None:
+    """Windows keeps a dead parent's id: the worker waits on the parent's process instead."""
+    script = tmp_path / "parent.py"
+    script.write_text(WATCHED_PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                  [str(ROOT), os.environ.get("PYTHONPATH", "")])})
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    time.sleep(1)
+    try:
+        assert _alive(worker)  # the watch waits while the parent lives
+    finally:
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker)

@@ -10,16 +10,21 @@ import pytest
 
 from pipeline.core.domain import MENUS
 from pipeline.core.errors import SettingsError
-from pipeline.core.settings import JST, SHIPPED_TEMPLATES, RoundSettings, load_settings
+from pipeline.core.settings import (
+    JST,
+    SHIPPED_ROUND,
+    SHIPPED_TEMPLATES,
+    RoundSettings,
+    load_settings,
+)
 from tests.conftest import ROUND_TOML
 
-ROOT = Path(__file__).resolve().parents[1]
 SEED = ROUND_TOML.read_text(encoding="utf-8")
 
 
 def test_shipped_round_toml_loads() -> None:
     """Whatever staff changed in it this round, the shipped file must still load."""
-    shipped = load_settings(ROOT / "round.toml")
+    shipped = load_settings(SHIPPED_ROUND)
     assert shipped.max_districts >= 1 and shipped.templates.is_dir()
 
 

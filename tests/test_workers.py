@@ -16,6 +16,7 @@ from pipeline.stage1_read import workers
 from pipeline.stage1_read.forms import RawCell, RawForm, read_form
 from pipeline.stage1_read.inbox import InboxFile
 from tests.formfactory import make_form
+from tests.platforms import needs_cpu_limit, needs_fork, needs_memory_limit
 
 
 def _files(directory: Path, count: int) -> list[InboxFile]:
@@ -39,6 +40,8 @@ def _misbehave(path: Path, name: str | None = None) -> RawForm:
 
 
 @pytest.mark.slow
+@needs_fork
+@needs_memory_limit  # f0005 allocates beyond it
 @pytest.mark.parametrize("count", [8, workers.PARALLEL_FROM + 10])
 def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                      count: int) -> None:
@@ -56,6 +59,8 @@ def test_a_crash_costs_only_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.slow
+@needs_fork
+@needs_memory_limit
 def test_a_crash_in_a_large_round_is_looked_for_in_its_own_chunk_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A dead worker fails every chunk its pool had not read: those are read again, in
@@ -115,10 +120,10 @@ def _spin(path: Path, name: str | None = None) -> RawForm:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="the patched reader reaches workers by fork")
+@needs_fork
+@needs_cpu_limit
 def test_a_file_that_computes_too_long_is_unreadable_after_its_budget_alone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("resource", reason="CPU limits need the resource module")
     monkeypatch.setattr(workers, "read_form", _spin)
     monkeypatch.setattr(processes, "CPU_SECONDS_PER_FILE", 1)
     forms = workers.read_forms(_files(tmp_path, 6))

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.core.settings import load_settings  # noqa: E402
+from pipeline.core.settings import SHIPPED_ROUND, load_settings  # noqa: E402
 from pipeline.demo import prepare_directory, run_demo  # noqa: E402
 from tools.office import convert, workbook_kinds  # noqa: E402
 
@@ -25,7 +25,7 @@ def main() -> None:
     shutil.rmtree(renders, ignore_errors=True)
     work = renders / "demo"
     prepare_directory(work)
-    demo, _ = run_demo(work, load_settings(ROOT / "round.toml"))
+    demo, _ = run_demo(work, load_settings(SHIPPED_ROUND))
     kinds = workbook_kinds(demo.outbox)
     for label, workbook in kinds.items():
         pdf = convert(workbook, "pdf", renders / "pdf")

@@ -2,7 +2,12 @@
 such a worker, and independent jobs run on two forked processes. Every worker ends with its
 parent, even one killed with SIGKILL. The interpreter state they change (the garbage
 collector's frozen generation, the jobs inherited at fork) is set here and undone before
-returning."""
+returning.
+
+Where processes are not forked (Windows, macOS: the ``spawn`` start method) the workers are
+started fresh and given everything by pickling, and the writers run one after the other. The
+limits are the kernel's (``resource``): where it has none, the run says so (:func:`missing_limits`),
+and a crash still costs only the file that caused it."""
 
 from __future__ import annotations
 
@@ -72,9 +77,33 @@ class pool:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # fork is quickest where it exists; elsewhere (Windows, macOS) spawn is the safe default
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # fork is quickest where it is the platform's way (Linux); elsewhere (Windows, macOS) the
+    # platform's default, spawn, is the safe one
+    return multiprocessing.get_context("fork" if forking() else None)
+
+
+def forking() -> bool:
+    """Whether worker processes are forked here (else spawned: nothing is inherited)."""
+    return multiprocessing.get_start_method() == "fork"
+
+
+# What 概要 says of the limits, on every platform (the outputs do not depend on where a run was).
+LIMITS_TEXT = (f"申請用紙は別のプロセスで読み、1つのプロセスが使うメモリを{MEMORY_PER_WORKER >> 30}GB"
+               f"増えるまで（Linux）、1ファイルの CPU 時間を{CPU_SECONDS_PER_FILE}秒まで（Linux・macOS）"
+               "に制限します。Windows ではこの上限を使えません（異常終了したファイルだけが読込不可に"
+               "なることは同じです）")
+
+
+def missing_limits() -> tuple[str, ...]:
+    """The limits this computer cannot set on the workers ("メモリ", "CPU 時間"): the console
+    says so on every run, so that they are never silently absent."""
+    try:
+        import resource
+    except ImportError:
+        return ("メモリ", "CPU 時間")
+    memory = hasattr(resource, "RLIMIT_AS") and _address_space() > 0
+    cpu = hasattr(resource, "RLIMIT_CPU")
+    return tuple(name for name, present in (("メモリ", memory), ("CPU 時間", cpu)) if not present)
 
 
 def isolated(calls: Sequence[tuple[Callable[..., T], tuple[object, ...]]],
@@ -143,7 +172,7 @@ def die_with_parent(parent: int) -> None:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    except (OSError, AttributeError):  # not Linux
+    except (OSError, AttributeError, TypeError):  # not Linux (Windows: no libc, no SIGKILL)
         armed = False
     if os.getppid() != parent:  # gone before the signal was armed
         os._exit(1)
@@ -152,7 +181,12 @@ def die_with_parent(parent: int) -> None:
 
 
 def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
+    # Windows never reparents a process, so its getppid() outlives the parent: there the wait
+    # is on the parent's process handle, which multiprocessing gave the worker.
+    watched = multiprocessing.parent_process()
+    if watched is not None:
+        watched.join()
+    while os.getppid() == parent and watched is None:
         time.sleep(1)
     os._exit(1)
 
@@ -209,7 +243,7 @@ def run_jobs(jobs: Sequence[Job], parallel: bool) -> dict[str, float]:
     an exception in a job is raised here either way.
     """
     global _JOBS
-    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+    if not parallel or not forking():
         return {name: _timed(function, args) for name, function, args in jobs}
     _JOBS = [(function, args) for _, function, args in jobs]
     # The children's collections leave the round's objects alone: no walk over them, and

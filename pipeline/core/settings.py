@@ -7,13 +7,16 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jpholiday
 
+from pipeline import __version__
 from pipeline.core.domain import CHALLENGE_CATEGORIES, COMMITMENTS, MENUS
 from pipeline.core.errors import SettingsError
+from pipeline.core.processes import LIMITS_TEXT
 from pipeline.core.wording import japanese_date
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -143,6 +146,8 @@ class RoundSettings:
         if any(c.rule == "menu_fit" for c in self.auto):
             rows += [(f"メニューの適合：{category}", "、".join(menus) or "（点は付きません）")
                      for category, menus in self.menu_fit.items()]
+        # not settings of the round, but what 概要 shows beside them: the tool that ran it
+        rows += [("ツールの版", f"bansou {__version__}"), ("読み込みの上限", LIMITS_TEXT)]
         return rows
 
     def rule_text(self, criterion: AutoCriterion) -> str:
@@ -301,8 +306,18 @@ _REVIEW_KEYS = ("key", "label", "weight")
 _PLAN_KEYS = ("kickoff", "midterm_review", "closing_report", "kpi_rows", "phases", "menu_phase")
 _OFFICE_KEYS = ("name", "address", "phone", "email")
 _CORRESPONDENCE_KEYS = ("resubmission_deadline", "templates")
-# The letters' templates shipped with the tool: used when round.toml names no folder.
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def _shipped(name: str) -> Path:
+    """A file shipped inside the package (pipeline/data), wherever the package is installed.
+    An installed wheel is unpacked on disk, so the resource is a real path."""
+    return Path(str(resources.files("pipeline") / "data" / name))
+
+
+# The sample round's settings (the seed round; used when there is no round.toml, saying so) and
+# the letters' templates (used when round.toml names no folder).
+SHIPPED_ROUND = _shipped("round.toml")
+SHIPPED_TEMPLATES = _shipped("templates")
 
 
 def _check_criteria(reader: _Reader, auto: tuple[AutoCriterion, ...],

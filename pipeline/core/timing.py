@@ -26,10 +26,13 @@ class Stopwatch:
         self.laps: dict[str, float] = {}
 
     def write(self, path: Path) -> None:
-        """The laps and this process's peak memory, as JSON."""
-        import resource  # Unix only, as is the benchmark that asks for this
-
-        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        """The laps and this process's peak memory (None where the platform cannot say), as JSON."""
+        try:
+            import resource
+        except ImportError:  # Windows
+            peak_kb = None
+        else:
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         path.write_text(json.dumps({"laps": self.laps, "rss_kb": peak_kb}), encoding="utf-8")
 
     @contextlib.contextmanager

@@ -32,7 +32,7 @@ from pipeline.core.wording import japanese_date
 from pipeline.stage1_read.sniff import MAX_FORM_COLS, MAX_FORM_ROWS, Limits, sniff
 from pipeline.stage3_write.form import write_form
 from pipeline.stage3_write.inert import make_inert
-from pipeline.stage3_write.outputs import safe_file_part
+from pipeline.stage3_write.outputs import MAX_PART, safe_file_part
 from pipeline.stage3_write.xlsx import (
     cell_text,
     new_openpyxl_workbook,
@@ -91,18 +91,19 @@ def render(template: str, values: Mapping[str, str], template_name: str) -> str:
 
 def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResult,
                   templates: Mapping[str, str], save: SaveFile = Path.write_bytes,
-                  share: tuple[int, int] = (0, 1)) -> None:
+                  share: tuple[int, int] = (0, 1), longest: int = MAX_PART) -> None:
     """A 差戻し package for every 要修正 or 読込不可 file (the marked workbook and a draft
     e-mail), and a notice for every application judged 選定, 選外, 不適格 or 重複. While the
     ranking is 暫定, 選定 and 選外 notices go to ``drafts``, marked 暫定 in name and first line.
     Each letter file is written by ``save`` (path, bytes). ``share`` (n, of): the letters of
-    every of-th file from the n-th, so that processes can share a large round's letters."""
+    every of-th file from the n-th, so that processes can share a large round's letters.
+    ``longest``: the most characters of a file's name a letter's name keeps (outputs.part_room)."""
     part, parts = share
     if not result.provisional and part == 0:
         (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
-    stems = letter_stems(facts.decisions)  # of every file: two files never share a name
+    stems = letter_stems(facts.decisions, longest)  # of every file: two never share a name
     decisions = dict(list(facts.decisions.items())[part::parts])
     marked = _annotate_all(returns, result, facts, decisions, stems, problems_by_file)
     for file, decision in decisions.items():
@@ -170,14 +171,14 @@ def _marked_path(returns: Path, stem: str) -> Path:
     return returns / f"{stem}_要修正.xlsx"
 
 
-def letter_stems(files: Iterable[str]) -> dict[str, str]:
+def letter_stems(files: Iterable[str], longest: int = MAX_PART) -> dict[str, str]:
     """The start of each file's letter names: its own name where that is safe and free,
     numbered where two files would share one (申請.xlsx and 申請.xlsm, a name that
     differs only in case, or only in characters Windows does not allow)."""
     stems: dict[str, str] = {}
     taken: set[str] = set()
     for file in files:
-        stem = safe_file_part(Path(file).stem)
+        stem = safe_file_part(Path(file).stem, longest)
         candidate, number = stem, 1
         while candidate.casefold() in taken:
             number += 1

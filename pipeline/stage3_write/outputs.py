@@ -46,17 +46,51 @@ _PREVIOUS = ".previous"
 # Windows' and macOS's forbidden characters, control characters, and # and % (a link to the
 # file, as 選定順位 has to each plan, breaks at them).
 _UNSAFE = re.compile(r'[\\/:*?"<>|#%\x00-\x1f\x7f]')
-_MAX_PART = 40  # characters kept from a name that came from an applicant
+# Names Windows keeps for devices, whatever follows a dot (CON.txt is the console too)
+_RESERVED = re.compile(r"(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³]|CONIN\$|CONOUT\$)",
+                       re.IGNORECASE)
+MAX_PART = 40  # characters kept from a name that came from an applicant
+MAX_PATH = 259  # characters of a path Windows opens without long-path support (260 with its end)
+# The most a run puts around such a part under outbox/: the staging folder and the copy of a
+# replaced file in it, the longest folder, a number for a name taken twice, the longest ending,
+# and the label of a dated version beside a staff's file.
+_AROUND_PART = len("/.staging-12345678/.previous/通知（暫定）/ (999)_選外（暫定）"
+                   "（2016-07-12 10時15分 99 版）.txt")
+_FEWEST = 8  # characters of a part below which names would say nothing: the outbox is refused
 
 
-def safe_file_part(text: str) -> str:
+def safe_file_part(text: str, longest: int = MAX_PART) -> str:
     """Part of a file name, safe on Windows and macOS and in a link: no \\ / : * ? " < > | # %,
     no invisible format characters (a right-to-left override would show 選定.txt as txt.定選),
-    NFC, short."""
+    never a name Windows keeps for a device (CON, NUL, COM1…), NFC, at most ``longest``
+    characters as Windows counts them."""
     visible = "".join(c for c in unicodedata.normalize("NFC", text)
                       if unicodedata.category(c) != "Cf")
-    cleaned = _UNSAFE.sub("_", visible)
-    return re.sub(r"\s+", " ", cleaned).strip(" .")[:_MAX_PART].strip(" .") or "_"
+    cleaned = re.sub(r"\s+", " ", _UNSAFE.sub("_", visible)).strip(" .")
+    if _RESERVED.fullmatch(cleaned.split(".", 1)[0].rstrip(" ")):
+        cleaned = f"_{cleaned}"
+    cleaned = cleaned[:longest]  # then 𠮷 and emoji, two each
+    while windows_length(cleaned) > longest:
+        cleaned = cleaned[:-1]
+    return cleaned.strip(" .") or "_"
+
+
+def windows_length(text: str) -> int:
+    """A name's length as Windows counts it (UTF-16: 𠮷 and emoji count two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def part_room(outbox: Path) -> int:
+    """How long a name part from applicant text may be in ``outbox`` so that every path a run
+    writes there stays within :data:`MAX_PATH`: :data:`MAX_PART`, less in a deep folder (a
+    OneDrive folder several levels down). An outbox too deep for a useful name is refused."""
+    room = MAX_PATH - windows_length(str(outbox.resolve())) - _AROUND_PART
+    if room < _FEWEST:
+        raise OutputError(
+            f"出力フォルダ {outbox} の場所が深すぎます（{windows_length(str(outbox.resolve()))}文字）。"
+            f"Windows で開けるパスの長さ（{MAX_PATH + 1}文字未満）に出力のファイル名が収まりません。"
+            "浅いフォルダ（例: C:\\bansou\\2017）に募集回のフォルダを移して実行してください。")
+    return min(room, MAX_PART)
 
 
 _LOCKED = "Excelで開いている場合は閉じてから再実行してください。"
@@ -93,41 +127,38 @@ def _keep(target: Path, copy: Path) -> None:
 
 
 _LOCK = ".bansou.lock"
+_STARTED = ".bansou.started"  # when the run holding the lock started (a locked file may not be
+# readable by others on Windows)
 
 
 @contextlib.contextmanager
 def one_run_at_a_time(outbox: Path, started: str) -> Iterator[None]:
-    """Hold outbox/'s lock for a run: a second run on the same outbox stops at once, naming
-    when the first one started (an advisory lock, released by the system if a run dies, even
-    while workers it forked are still ending)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: runs are not locked
-        yield
-        return
+    """Hold outbox/'s lock for a run: a second run on the same outbox (another PC on a shared
+    drive too) stops at once, naming when the first one started. The lock is the system's
+    (filelock: flock on Linux and macOS, LockFileEx on Windows), released by it if a run dies."""
+    import filelock
+
     try:
         outbox.mkdir(parents=True, exist_ok=True)
-        handle = (outbox / _LOCK).open("a+", encoding="utf-8")
+        lock = filelock.FileLock(outbox / _LOCK, timeout=0)
+        lock.acquire()
+    except filelock.Timeout as error:
+        try:
+            other = (outbox / _STARTED).read_text(encoding="utf-8").strip() or "時刻不明"
+        except (OSError, UnicodeDecodeError):
+            other = "時刻不明"
+        raise OutputError(f"別の実行（{other} 開始）が同じ出力フォルダ {outbox} を使っています。"
+                          "終わってから実行してください。") from error
     except OSError as error:
         raise OutputError(f"出力フォルダ {outbox} に書き込めません（{os_reason(error)}）。") from error
-    with handle:
-        try:
-            # a POSIX record lock: held by this process only, never by the workers it forks
-            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            handle.seek(0)
-            other = handle.read().strip() or "時刻不明"
-            raise OutputError(f"別の実行（{other} 開始）が同じ出力フォルダ {outbox} を使っています。"
-                              "終わってから実行してください。") from error
-        handle.seek(0)
-        handle.truncate()
-        handle.write(started)
-        handle.flush()
-        try:
-            yield
-        finally:  # gone with the run: outbox/ holds only outputs between runs
-            (outbox / _LOCK).unlink(missing_ok=True)
-            fcntl.lockf(handle, fcntl.LOCK_UN)
+    try:
+        (outbox / _STARTED).write_text(started, encoding="utf-8")
+        yield
+    finally:  # gone with the run: outbox/ holds only outputs between runs
+        (outbox / _STARTED).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # Windows: removed by the release itself
+            (outbox / _LOCK).unlink()  # while held: a run waiting on it sees it is stale
+        lock.release()
 
 
 def version_name(rel: str, stamp: str, number: int = 1) -> str:

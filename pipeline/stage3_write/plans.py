@@ -13,7 +13,7 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.core import domain
 from pipeline.core.points import shown_text
 from pipeline.core.settings import PlanSettings, RoundSettings
-from pipeline.stage3_write.outputs import safe_file_part
+from pipeline.stage3_write.outputs import MAX_PART, safe_file_part
 from pipeline.stage3_write.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
 
 PLAN_SHEET = "計画書"
@@ -24,9 +24,10 @@ _MONTH_WIDTH = 10
 _MERGED_WIDTH = _DETAIL_WIDTH + _MONTH_COLUMNS * _MONTH_WIDTH  # a value cell spans B to the last month
 
 
-def plan_file_name(rank: int, municipality: str, org_name: str) -> str:
-    """``NN_区市町村_団体名.xlsx``, safe on Windows and macOS."""
-    return f"{rank:02d}_{safe_file_part(municipality)}_{safe_file_part(org_name)}.xlsx"
+def plan_file_name(rank: int, municipality: str, org_name: str, longest: int = MAX_PART) -> str:
+    """``NN_区市町村_団体名.xlsx``, safe on Windows and macOS (``longest``: outputs.part_room)."""
+    return (f"{rank:02d}_{safe_file_part(municipality, longest)}_"
+            f"{safe_file_part(org_name, longest)}.xlsx")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from pipeline.core.result import RoundResult
 from pipeline.core.timing import Lap, no_lap
 from pipeline.stage3_write import letters
 from pipeline.stage3_write.form import write_form
-from pipeline.stage3_write.outputs import OutputSet
+from pipeline.stage3_write.outputs import OutputSet, part_room
 from pipeline.stage3_write.plans import plan_file_name, write_plan
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from pipeline.stage3_write.selection import write_application_list, write_selection
@@ -42,8 +42,9 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
     staff's files there are kept (``keep_existing``: see OutputSet). Returns the result with
     the plan files it wrote and the staff's files it kept."""
     selected = result.ranked[result.ranked["decision"] == SELECTED]
+    room = part_room(outbox)  # every path within Windows' limit, in a deep folder too
     result = dataclasses.replace(result, plan_files={
-        str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'])}"
+        str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'], room)}"
         for _, row in selected.iterrows()})
     folders = (RETURN_DIR, NOTICE_DIR, DRAFT_NOTICE_DIR, PLAN_DIR)
     with lap("write"), OutputSet(outbox, result.run_at, unchanged, _results(result),
@@ -59,7 +60,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
              (outputs.path(LIST_FILE), result)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
             *((f"write letters {part + 1}/2", letters.write_letters,
-               (*letter_folders, result, templates, outputs.write_file, (part, 2)))
+               (*letter_folders, result, templates, outputs.write_file, (part, 2), room))
               for part in range(2)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
