@@ -9,12 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import unicodedata
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import xlsxwriter
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet as OpenpyxlSheet
 from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
@@ -112,6 +116,61 @@ def wrapped_lines(text: str, width: float) -> int:
     """How many lines ``text`` takes wrapped in a column ``width`` wide (row heights are not
     fitted by every office suite, so our writers set them)."""
     return sum(max(1, math.ceil(text_width(part) / width)) for part in text.split("\n"))
+
+
+# A wrapped line's height per point of font size. Excel's 游ゴシック needs 1.7 (its default row
+# at 11 pt is 18.75 pt); LibreOffice's Japanese fallback font needs 1.45. Rows fitted for Excel
+# show whole in both.
+LINE_SPACING = 1.7
+_ROW_PADDING = 4.0
+DEFAULT_COLUMN_WIDTH = 8.43
+
+
+def display_width(text: str) -> float:
+    """Width of ``text`` in column units: East Asian wide and full-width characters take two,
+    and so do ambiguous ones (○, ※, ①: full-width in Japanese fonts)."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+
+
+def fitted_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` units wide, counted by the
+    characters' East Asian width (2 units are kept for the cell's margins)."""
+    usable = max(1.0, width - 2)
+    return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
+
+
+def fitted_height(cells: Iterable[tuple[str, float]], font_pt: float = 10.0,
+                  minimum: float = 15.0) -> float:
+    """The height (pt) of a row whose wrapped cells, given as (text, column width), all show
+    whole when printed: office suites fit a row to its text only when the row has no height
+    of its own, and never for merged cells, so our writers set it."""
+    lines = max((fitted_lines(text, width) for text, width in cells), default=1)
+    return max(minimum, round(lines * font_pt * LINE_SPACING + _ROW_PADDING, 1))
+
+
+def fit_row_heights(sheet: OpenpyxlSheet) -> None:
+    """Make every row of an openpyxl sheet tall enough for its wrapped text (never lower):
+    for a sheet we pass on but did not lay out, such as the applicant's own form."""
+    widths = {letter: dimension.width or DEFAULT_COLUMN_WIDTH
+              for letter, dimension in sheet.column_dimensions.items()}
+
+    def width(column: int) -> float:
+        return widths.get(get_column_letter(column), DEFAULT_COLUMN_WIDTH)
+
+    spans = {(m.min_row, m.min_col): (sum(width(c) for c in range(m.min_col, m.max_col + 1)),
+                                      m.max_row - m.min_row + 1) for m in sheet.merged_cells.ranges}
+    for row in sheet.iter_rows():
+        needed = 0.0
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
+                continue
+            cell_width, rows = spans.get((cell.row, cell.column), (width(cell.column), 1))
+            if rows == 1:
+                needed = max(needed, fitted_height([(cell.value, cell_width)],
+                                                   float(cell.font.sz or 11)))
+        if needed:
+            dimension = sheet.row_dimensions[row[0].row]
+            dimension.height = max(needed, dimension.height or 0)
 
 
 class _FixedTimeZip(zipfile.ZipFile):
