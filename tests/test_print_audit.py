@@ -51,12 +51,14 @@ MIN_PT = {("申請用紙", "申請書"): 10.0, ("申請用紙", "記入方法"):
 
 
 def max_pages(kind: str, sheet: str, applications: int) -> int:
-    """Fixed documents stay short; lists grow by about one page per 10 applications."""
-    if kind in ("申請用紙", "計画書") or (kind, sheet) in (("差戻し", "申請書"),
-                                                         ("差戻し", "記入方法")):
-        return 2
-    if (kind, sheet) == ("差戻し", "修正箇所"):
+    """Fixed documents stay short; lists grow by about one page per 10 applications, the
+    review sheet (every application's full text beside the scores) by one per 3."""
+    if kind == "申請用紙" or (kind, sheet) in (("差戻し", "申請書"), ("差戻し", "記入方法")):
+        return 3  # the form at 10 pt: 3 pages, its guide 2
+    if kind == "計画書" or (kind, sheet) == ("差戻し", "修正箇所"):
         return 3
+    if kind == "審査票":
+        return 2 + math.ceil(applications / 3)
     return 2 + math.ceil(applications / 10) * (3 if kind == "申請一覧" else 1)
 
 

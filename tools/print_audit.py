@@ -410,49 +410,44 @@ def find_printed(text: str, pages: Sequence[Sequence[_Line]]) -> list[_Line] | N
     return next((found for lines in pages if (found := _find(text, lines))), None)
 
 
-def _wraps_from(text: str, lines: Sequence[_Line], start: int) -> list[_Line] | None:
-    rest = text
-    at = start
-    found: list[_Line] = []
-    while True:
-        line = lines[at]
-        taken = _piece(rest, line, first=not found)
-        if taken == 0:
-            return None
-        found.append(line)
-        rest = rest[taken:]
+def _wraps_from(text: str, lines: Sequence[_Line], at: int,
+                first: bool = True) -> list[_Line] | None:
+    """The lines of ``text`` wrapped from line ``at`` on, trying every way its pieces fit
+    (a neighbour's word may also start like the next piece)."""
+    line = lines[at]
+    for taken in _pieces(text, line, first=first):
+        rest = text[taken:]
         if not rest:
-            return found
-        following = [n for n in range(at + 1, len(lines))
-                     if lines[n].y - line.y <= _NEXT_LINE_WITHIN * line.height
-                     and _piece(rest, lines[n], first=False)]
-        if not following:
-            return None
-        at = max(following, key=lambda n: _piece(rest, lines[n], first=False))
+            return [line]
+        for below in range(at + 1, len(lines)):
+            if lines[below].y - line.y > _NEXT_LINE_WITHIN * line.height:
+                break
+            if found := _wraps_from(rest, lines, below, first=False):
+                return [line, *found]
+    return None
 
 
-def _piece(text: str, line: _Line, *, first: bool) -> int:
-    """How much of the start of ``text`` a wrapped cell printed on ``line``: all of it
-    (anywhere), or a part ending where a word ends — the first piece may start inside a word,
-    the others start one."""
-    if text in line.text and not first:
-        if any(line.text.startswith(text, s) for s in line.starts):
-            return len(text)
-    elif text in line.text:
-        return len(text)
-    best = 0
-    for end in line.ends:
-        if first:
-            for length in range(min(end, len(text) - 1), best, -1):
+def _pieces(text: str, line: _Line, *, first: bool) -> list[int]:
+    """The lengths, longest first, of the starts of ``text`` that a wrapped cell may have
+    printed on ``line``: all of it, or a part ending where a word ends; the first piece may
+    start inside a word (after a neighbour's text), the others start one."""
+    found: set[int] = set()
+    if first:
+        if text in line.text:
+            found.add(len(text))
+        for end in line.ends:
+            for length in range(min(end, len(text) - 1), 0, -1):
                 if line.text[end - length:end] == text[:length]:
-                    best = length
+                    found.add(length)
                     break
-        else:
-            for begin in line.starts:
-                length = end - begin
-                if best < length < len(text) and line.text[begin:end] == text[:length]:
-                    best = length
-    return best
+    else:
+        for begin in line.starts:
+            if line.text.startswith(text, begin):
+                found.add(len(text))
+            found.update(end - begin for end in line.ends
+                         if begin < end < begin + len(text)
+                         and line.text[begin:end] == text[:end - begin])
+    return sorted(found, reverse=True)
 
 
 def overlapping(words: Sequence[Word]) -> list[tuple[Word, Word]]:

@@ -127,15 +127,17 @@ DEFAULT_COLUMN_WIDTH = 8.43
 
 
 def display_width(text: str) -> float:
-    """Width of ``text`` in column units: East Asian wide and full-width characters take two,
-    and so do ambiguous ones (○, ※, ①: full-width in Japanese fonts)."""
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+    """Width of ``text`` in column units as Excel sets 游ゴシック 10 pt (a unit is its digit,
+    7 px): East Asian wide and full-width characters take 1.85 units (13.3 px), and so do
+    ambiguous ones (○, ※, ①: full-width in Japanese fonts); LibreOffice sets them narrower,
+    so rows fitted to this show whole in both."""
+    return sum(1.85 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
 
 
 def fitted_lines(text: str, width: float) -> int:
     """Lines ``text`` takes wrapped in a column ``width`` units wide, counted by the
-    characters' East Asian width (2 units are kept for the cell's margins)."""
-    usable = max(1.0, width - 2)
+    characters' East Asian width (a unit is kept for the cell's margins)."""
+    usable = max(1.0, width - 1)
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
 
 
