@@ -69,6 +69,7 @@ def write_form(path: Path, settings: RoundSettings) -> None:
     sheet.write_string(0, 0, title_text, title)
     sheet.write_string(1, 0, VERSION_LABEL, label)
     sheet.write_string(1, 1, FORM_VERSION, version)
+    sheet.set_row(1, fitted_height([(VERSION_LABEL, _LABEL_WIDTH)]))
     for row, text in ((2, "黄色のセルに入力してください。見出しの文字は変更しないでください。"
                           "入力方法は右の説明と「記入方法」シートをご覧ください。"),
                       (3, submission(settings))):
