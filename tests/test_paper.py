@@ -5,6 +5,7 @@ which cells to fix, how, for whom and by when."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import math
 import unicodedata
 import zipfile
@@ -193,3 +194,27 @@ def test_the_returned_workbooks_print_whole(returned: Path) -> None:
     audits = audit(returned / "町田の申請_要修正.xlsx", min_pt=10, max_pages=3)
     assert [a.sheet for a in audits] == [SUMMARY_SHEET, "申請書", GUIDE_SHEET]
     assert all(a.ok for a in audits), "\n".join(a.summary() for a in audits)
+
+
+def test_an_ods_with_print_titles_is_not_taken_for_a_hostile_sheet() -> None:
+    """A form with its title row repeated on every page, saved as .ods by LibreOffice: the
+    row sits in <table:table-header-rows>, after the columns' styles, which run to the
+    sheet's last column; neither is a cell beyond the form's bounds."""
+    from pipeline.stage1_read.sniff import sniff_bytes
+
+    ns = "urn:oasis:names:tc:opendocument:xmlns"
+    empty_to_the_end = ('<table:table-row><table:table-cell office:value-type="string">'
+                        '<text:p>練馬区</text:p></table:table-cell>'
+                        '<table:table-cell table:number-columns-repeated="16383"/></table:table-row>')
+    content = (f'<office:document-content xmlns:office="{ns}:office:1.0" '
+               f'xmlns:table="{ns}:table:1.0" xmlns:text="{ns}:text:1.0"><office:body>'
+               '<office:spreadsheet><table:table table:name="申請書">'
+               '<table:table-column table:number-columns-repeated="16384"/>'
+               f'<table:table-header-rows>{empty_to_the_end}</table:table-header-rows>'
+               f'{empty_to_the_end}</table:table></office:spreadsheet></office:body>'
+               '</office:document-content>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    assert sniff_bytes(buffer.getvalue()) is None
