@@ -10,6 +10,7 @@ import math
 import unicodedata
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -132,7 +133,7 @@ def _header_row(summary: Worksheet) -> int:
                 if (row[0].value, row[1].value) == ("シート", "セル"))
 
 
-def _listing(summary: Worksheet) -> list[tuple[object, ...]]:
+def _listing(summary: Worksheet) -> list[tuple[Any, ...]]:
     return [row for row in summary.iter_rows(min_row=_header_row(summary) + 1) if row[0].value]
 
 

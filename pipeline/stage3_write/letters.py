@@ -21,6 +21,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -452,7 +453,6 @@ def problem_list_only(target: Path, file: str, found: pd.DataFrame,
 
 # 修正箇所: five columns that print on A4 landscape at 100 % (10 pt)
 _SUMMARY_COLUMNS = (("シート", 9), ("セル", 7), ("項目", 18), ("入力値", 20), ("修正内容", 50))
-_SUMMARY_WIDTH = sum(width for _, width in _SUMMARY_COLUMNS)
 
 
 def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str,
@@ -464,8 +464,8 @@ def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str,
     bold = Font(name=FONT, size=10, bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     last = len(_SUMMARY_COLUMNS)
-    for letter_index, (_, width) in enumerate(_SUMMARY_COLUMNS, start=1):
-        sheet.column_dimensions[chr(ord("A") + letter_index - 1)].width = width
+    for col, (_, width) in enumerate(_SUMMARY_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
     sheet["A1"] = "修正が必要な箇所"
     sheet["A1"].font = Font(name=FONT, size=14, bold=True)
     sheet.row_dimensions[1].height = 24
@@ -517,8 +517,9 @@ def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str,
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.print_title_rows = f"{SUMMARY_HEADER_ROW}:{SUMMARY_HEADER_ROW}"
-    sheet.oddHeader.left.text = ("修正が必要な箇所" + (f"　{organisation}" if organisation else "")
-                                 ).replace("&", "&&")
+    # the title on every page; "&" starts a code in a header, which holds 255 characters
+    sheet.oddHeader.left.text = ("修正が必要な箇所" + (f"　{organisation[:100]}" if organisation
+                                                    else "")).replace("&", "&&")
     sheet.oddHeader.left.size = 9
     sheet.oddFooter.center.text = "&P / &N"
     return sheet
