@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import unicodedata
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -126,12 +125,20 @@ _ROW_PADDING = 4.0
 DEFAULT_COLUMN_WIDTH = 8.43
 
 
+_NOT_WIDE = bytes(range(0xE0))  # UTF-8 bytes other than the lead bytes of U+0800 and above
+
+
 def display_width(text: str) -> float:
     """Width of ``text`` in column units as Excel sets 游ゴシック 10 pt (a unit is its digit,
-    7 px): East Asian wide and full-width characters take 1.85 units (13.3 px), and so do
-    ambiguous ones (○, ※, ①: full-width in Japanese fonts); LibreOffice sets them narrower,
-    so rows fitted to this show whole in both."""
-    return sum(1.85 if unicodedata.east_asian_width(ch) in "WFA" else 1.1 for ch in text)
+    7 px): East Asian wide and full-width characters take 1.85 units (13.3 px), others 1.1;
+    LibreOffice sets them narrower, so rows fitted to this show whole in both.
+
+    Wide is told by the UTF-8 length, at C speed for 10,000-row sheets: kanji, kana,
+    full-width forms and the symbols Japanese fonts set full-width (○ ※ ① →) all lie at
+    U+0800 and above; the few narrow characters there (half-width katakana) count as wide,
+    which only makes a row taller."""
+    wide = len(text.encode().translate(None, _NOT_WIDE))
+    return 1.1 * len(text) + 0.75 * wide
 
 
 def fitted_lines(text: str, width: float) -> int:
