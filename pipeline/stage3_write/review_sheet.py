@@ -66,7 +66,8 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
     sheet.set_row(HEADER_ROW, fitted_height((label, width) for label, _, width in columns))
     first_score = len(_CONTEXT_COLUMNS) + 2
     points = auto_points.to_dict()
-    for offset, row in enumerate(eligible.to_dict("records"), start=1):
+    keys = ["file", "org_type", "challenge_category", *(key for _, key, _ in _CONTEXT_COLUMNS)]
+    for offset, row in enumerate(eligible[keys].to_dict("records"), start=1):
         r = HEADER_ROW + offset
         texts = [row["file"], *(_context(row, key) for _, key, _ in _CONTEXT_COLUMNS)]
         for col, text in enumerate(texts):
