@@ -357,7 +357,9 @@ def fresh_copy(target: Path, record: Mapping[str, object], found: pd.DataFrame,
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # applicant's text stays text
-    ours = found.assign(sheet=FORM_SHEET, cell=found["label"].map(inputs).fillna(""))
+    cells = found["label"].map(inputs).fillna("")
+    # a problem of the whole file (an unreadable one) stays the file's, not the fresh form's
+    ours = found.assign(cell=cells, sheet=found["sheet"].where(cells == "", FORM_SHEET))
     _mark(workbook, ours, tag, note=_FRESH_COPY_NOTE if record else _FRESH_FORM_NOTE,
           heading=heading)
     fit_row_heights(sheet)
