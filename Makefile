@@ -8,8 +8,8 @@ ROUND  ?=
 ON_ROUND := $(if $(ROUND),--round '$(ROUND)')
 
 .DEFAULT_GOAL := run
-.PHONY: install run form check export new-round demo test quick lint bench render clean \
-        package-check windows-bundle
+.PHONY: install run form check export new-round demo test quick lint bench render print-audit \
+        clean package-check windows-bundle
 
 # Creates the virtual environment and installs the project with its test extra;
 # does nothing while pyproject.toml is unchanged.
@@ -76,6 +76,11 @@ windows-bundle: install
 # First page of every workbook kind as PNG in renders/ (needs LibreOffice and poppler).
 render: install
 	$(BIN)/python tools/render.py
+
+# Every printed sheet of every workbook kind of a demo round, rendered by LibreOffice and checked:
+# print size, clipped or overlapping text, pages, the title on every page (tools/print_audit.py).
+print-audit: install
+	$(BIN)/python -m tools.print_audit --demo
 
 clean:
 	rm -rf $(VENV) demo renders bench/out build dist .pytest_cache .mypy_cache .ruff_cache

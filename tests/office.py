@@ -11,7 +11,8 @@ import pytest
 
 from tools.office import INSTALL, convert, find_soffice, workbook_kinds
 
-__all__ = ["convert", "pdf_fonts", "pdf_pages", "pdf_text", "soffice", "workbook_kinds"]
+__all__ = ["add_eligible_forms", "convert", "pdf_fonts", "pdf_pages", "pdf_text", "soffice",
+           "workbook_kinds"]
 
 
 def soffice() -> str:
@@ -39,3 +40,19 @@ def pdf_text(pdf: Path) -> str:
 def pdf_fonts(pdf: Path) -> str:
     return subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True,
                           text=True).stdout
+
+
+def add_eligible_forms(inbox: Path, count: int, blank_dir: Path) -> list[Path]:
+    """``count`` valid forms of different organisations, one per municipality in turn."""
+    from pipeline.core import domain, postal
+    from tests.formfactory import make_form, with_values
+
+    codes = postal.tokyo_codes()
+    forms = []
+    for n in range(count):
+        municipality = domain.MUNICIPALITIES[n % len(domain.MUNICIPALITIES)]
+        forms.append(make_form(inbox / f"申請{n:02d}.xlsx", with_values({
+            "団体名": f"第{n}地域福祉ネットワーク", "区市町村": municipality,
+            "郵便番号": codes[municipality][0], "所在地": f"東京都{municipality}1-1"}),
+            blank_dir=blank_dir))
+    return forms

@@ -151,7 +151,7 @@ def test_check_reads_a_review_sheet_as_a_review_sheet(tmp_path: Path, blank_dir:
                         {"a.xlsx": (5, "たくさん", 3)})
     result = CliRunner().invoke(main, ["check", *FIXTURE, str(sheet)])
     assert result.exit_code == 3, result.output
-    assert "審査票!K6  実現可能性:" in result.output and "申請書" not in result.output
+    assert "審査票!I6  実現可能性:" in result.output and "申請書" not in result.output
 
 
 def test_check_reads_the_register_as_a_register(tmp_path: Path) -> None:

@@ -18,7 +18,14 @@ from pipeline.core.manifest import read_manifest
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_round
-from pipeline.stage3_write.letters import letter_stems, load_templates, render, write_letters
+from pipeline.stage3_write.letters import (
+    MARK_COLOR,
+    SUMMARY_HEADER_ROW,
+    letter_stems,
+    load_templates,
+    render,
+    write_letters,
+)
 from schemas.selection import INELIGIBLE, LEDGER_REASONS
 from tests.formfactory import VALID
 from tests.roundfactory import (
@@ -92,12 +99,13 @@ def test_marked_workbook(round_dir: Path) -> None:
     workbook = openpyxl.load_workbook(marked)
     assert workbook.sheetnames[0] == "修正箇所"
     assert workbook.active.title == "修正箇所"
-    listing = [[c.value for c in row] for row in workbook["修正箇所"].iter_rows(min_row=5)]
+    listing = [[c.value for c in row]
+               for row in workbook["修正箇所"].iter_rows(min_row=SUMMARY_HEADER_ROW + 1)]
     assert [(r[0], r[1], r[2], r[3]) for r in listing] == [
         ("申請書", "B17", "電話番号", "12"), ("申請書", "B21", "取組課題の内容", None)]
     form = workbook["申請書"]
     for address in ("B17", "B21"):
-        assert form[address].fill.fgColor.rgb.endswith("FFC7CE")
+        assert form[address].fill.fgColor.rgb.endswith(MARK_COLOR)
         assert form[address].comment.text.startswith("【修正してください】")
     assert "市外局番から10桁または11桁" in form["B17"].comment.text
     # nothing else changed: every value of every original sheet is as the applicant left it
@@ -111,7 +119,8 @@ def test_marked_workbook(round_dir: Path) -> None:
 
 def test_twenty_problems_all_marked(round_dir: Path) -> None:
     workbook = openpyxl.load_workbook(round_dir / "first" / "差戻し" / "many_要修正.xlsx")
-    listed = [row for row in workbook["修正箇所"].iter_rows(min_row=5, values_only=True)]
+    listed = [row for row in workbook["修正箇所"].iter_rows(min_row=SUMMARY_HEADER_ROW + 1,
+                                                           values_only=True)]
     assert len(listed) >= 20
     marked = [c.coordinate for row in workbook["申請書"].iter_rows() for c in row if c.comment]
     assert set(marked) == {r[1] for r in listed if r[1]}

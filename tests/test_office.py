@@ -18,7 +18,16 @@ from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage1_read.sniff import sniff
 from pipeline.stage2_decide.reviews import judge
 from pipeline.stage2_decide.validate import validate_forms
-from tests.office import convert, pdf_fonts, pdf_pages, pdf_text, soffice, workbook_kinds
+from pipeline.stage3_write.letters import MARK_COLOR
+from tests.office import (
+    add_eligible_forms,
+    convert,
+    pdf_fonts,
+    pdf_pages,
+    pdf_text,
+    soffice,
+    workbook_kinds,
+)
 from tests.roundfactory import RUN_AT, add_form, fill_review, org
 
 pytestmark = pytest.mark.slow  # `make quick` leaves these out
@@ -46,7 +55,7 @@ EXPECTED_TEXT = {
     "審査票": ["審査票", "課題の明確さ", "実現可能性", "波及効果", "利害関係あり"],
     "差戻し": ["修正が必要な箇所", "電話番号", "申請日"],
 }
-MAX_PAGES = {"申請用紙": 2, "計画書": 2}
+MAX_PAGES = {"申請用紙": 5, "計画書": 2}  # the form and its guide at 10 pt: 3 and 2 pages
 
 
 @pytest.mark.parametrize("kind", list(EXPECTED_TEXT))
@@ -160,7 +169,8 @@ def test_a_xls_form_to_fix_gets_a_fresh_xlsx_copy_with_its_values_and_marks(
     cells = {c.value: form.cell(c.row, c.column + 1) for row in form.iter_rows() for c in row
              if isinstance(c.value, str)}
     assert cells["団体名"].value == "中野の会"
-    assert cells["電話番号"].value == "12" and cells["電話番号"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert cells["電話番号"].value == "12"
+    assert cells["電話番号"].fill.fgColor.rgb.endswith(MARK_COLOR)
     assert copy.custom_doc_props["bansou-corrects"].value.endswith(" nakano.xls")
     letter = (tmp_path / "outbox" / "差戻し" / "nakano_連絡文.txt").read_text(encoding="utf-8")
     assert "新しい申請用紙（.xlsx）に写し" in letter
@@ -193,19 +203,10 @@ def test_the_committee_sheet_grows_by_pages_each_with_its_heading(
         fewest_pages: int, most_pages: int) -> None:
     """選定会議資料 on paper: as many pages as the applications need and no more, each page with
     the sheet's title, 暫定 while provisional, and the column headings repeated."""
-    from pipeline.core import domain, postal
-    from tests.formfactory import make_form, with_values
-
     soffice()
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    codes = postal.tokyo_codes()
-    for n in range(eligible):
-        municipality = domain.MUNICIPALITIES[n % len(domain.MUNICIPALITIES)]
-        make_form(inbox / f"申請{n:02d}.xlsx", with_values({
-            "団体名": f"第{n}地域福祉ネットワーク", "区市町村": municipality,
-            "郵便番号": codes[municipality][0], "所在地": f"東京都{municipality}1-1"}),
-            blank_dir=blank_dir)
+    add_eligible_forms(inbox, eligible, blank_dir)
     result = run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
     assert (result.ranked["decision"] != "").sum() == eligible and result.provisional
     pages = pdf_text(convert(tmp_path / "outbox" / "選定結果.xlsx", "pdf", tmp_path)).split("\f")

@@ -356,7 +356,7 @@ def test_scores_given_with_a_conflict_of_interest_are_set_aside_with_a_note(
     result = _run(inbox, settings)
     ranked = result.ranked.set_index("file")
     assert ranked.loc["a.xlsx", "reviewer_count"] == 1  # 鈴木 only
-    assert any(note.startswith("審査/審査票_田中.xlsx J6、K6、L6: 利害関係ありの申請（a.xlsx）に点数")
+    assert any(note.startswith("審査/審査票_田中.xlsx H6、I6、J6: 利害関係ありの申請（a.xlsx）に点数")
                for note in result.notes), result.notes
 
 

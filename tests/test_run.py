@@ -214,8 +214,8 @@ def test_review_problems_are_reported_by_cell(inbox: Path, blank_dir: Path,
     _, sheets = _run(inbox, settings)
     errors = sheets["入力エラー"]
     rows = errors[errors["ファイル名"] == "審査/r1.xlsx"][["セル", "項目", "入力値"]]
-    assert rows.values.tolist() == [["J6", "課題の明確さ", "7"], ["K6", "実現可能性", "よい"],
-                                    ["L6", "波及効果", ""], ["A9", "ファイル名", "zzz.xlsx"]]
+    assert rows.values.tolist() == [["H6", "課題の明確さ", "7"], ["I6", "実現可能性", "よい"],
+                                    ["J6", "波及効果", ""], ["A9", "ファイル名", "zzz.xlsx"]]
 
 
 @pytest.mark.slow

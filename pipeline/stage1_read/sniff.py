@@ -215,8 +215,10 @@ def _sniff_ole(data: bytes, limits: Limits) -> str | None:
     return None
 
 
+# <table:table followed by a space: not <table:table-header-rows> (print titles), which holds
+# rows but is no cell
 _ODS_TAG = re.compile(rb"<table:table-row\b[^>]*>|</table:table-row>|<table:table-cell\b[^>]*>|"
-                      rb"<table:covered-table-cell\b[^>]*>|<table:table\b[^>]*>")
+                      rb"<table:covered-table-cell\b[^>]*>|<table:table\s[^>]*>")
 _REPEATED = re.compile(rb'number-(?:rows|columns)-repeated="(\d{1,9})"')
 
 

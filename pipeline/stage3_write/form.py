@@ -20,17 +20,22 @@ from pipeline.core.wording import form_examples, japanese_datetime
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     MONTH_FORMAT,
+    fitted_height,
     fmt,
     new_workbook,
     print_setup,
-    wrapped_lines,
 )
 
 LIST_SHEET = "リスト"
 GUIDE_SHEET = "記入方法"
 MARK_CHOICES = ("○",)  # to unmark, the applicant clears the cell
 _LONG_TEXT_HEIGHT = 72
-_GUIDE_WIDTH = 44
+# Column widths: together at most 80 units, so that A4 portrait prints them at 100 % (10 pt)
+_LABEL_WIDTH = 22
+_INPUT_WIDTH = 34
+_GUIDE_WIDTH = 24
+_FORM_WIDTH = _LABEL_WIDTH + _INPUT_WIDTH + _GUIDE_WIDTH
+_GUIDE_COLUMNS = ((20, "項目"), (6, "必須"), (54, "記入のしかた"))
 
 
 def write_form(path: Path, settings: RoundSettings) -> None:
@@ -44,7 +49,7 @@ def write_form(path: Path, settings: RoundSettings) -> None:
     title = fmt(workbook, bold=True, font_size=14)
     section = fmt(workbook, bold=True, font_color="#FFFFFF", bg_color="#1F4E79")
     label = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True)
-    guide = fmt(workbook, font_color="#595959", font_size=9, text_wrap=True)
+    guide = fmt(workbook, font_color="#404040", text_wrap=True)
     version = fmt(workbook, font_color="#595959")
     entry = {"locked": False, "bg_color": "#FFF2CC", "border": 1, "text_wrap": True}
     text_input = fmt(workbook, **entry)
@@ -58,17 +63,19 @@ def write_form(path: Path, settings: RoundSettings) -> None:
     lists.hide()
     list_ranges = _write_lists(lists)
 
-    sheet.set_column("A:A", 30)
-    sheet.set_column("B:B", 56)
+    sheet.set_column("A:A", _LABEL_WIDTH)
+    sheet.set_column("B:B", _INPUT_WIDTH)
     sheet.set_column("C:C", _GUIDE_WIDTH)
     sheet.write_string(0, 0, title_text, title)
     sheet.write_string(1, 0, VERSION_LABEL, label)
     sheet.write_string(1, 1, FORM_VERSION, version)
-    sheet.merge_range(2, 0, 2, 2, "黄色のセルに入力してください。見出しの文字は変更しないでください。"
-                      "入力方法は右の説明と「記入方法」シートをご覧ください。", guide)
-    sheet.merge_range(3, 0, 3, 2, submission(settings), guide)
+    sheet.set_row(1, fitted_height([(VERSION_LABEL, _LABEL_WIDTH)]))
+    for row, text in ((2, "黄色のセルに入力してください。見出しの文字は変更しないでください。"
+                          "入力方法は右の説明と「記入方法」シートをご覧ください。"),
+                      (3, submission(settings))):
+        sheet.merge_range(row, 0, row, 2, text, guide)
+        sheet.set_row(row, fitted_height([(text, _FORM_WIDTH)]))
     sheet.set_row(0, 24)
-    sheet.set_row(3, 26)
     row = 4
     current_section = ""
     for field in FIELDS:
@@ -79,10 +86,12 @@ def write_form(path: Path, settings: RoundSettings) -> None:
         field_guide = field.guide_for(examples)
         sheet.write_string(row, 0, field.label, label)
         sheet.write_string(row, 2, field_guide, guide)
-        sheet.set_row(row, _guide_height(field_guide))
+        height = fitted_height([(field.label, _LABEL_WIDTH), (field_guide, _GUIDE_WIDTH)])
+        sheet.set_row(row, height)
         if field.is_checklist:
             row += 1
             for item in field.items:
+                sheet.set_row(row, fitted_height([(item, _LABEL_WIDTH)]))
                 sheet.write_string(row, 0, item, label)
                 sheet.write_blank(row, 1, None, mark_input)
                 sheet.data_validation(row, 1, row, 1, {
@@ -102,10 +111,11 @@ def write_form(path: Path, settings: RoundSettings) -> None:
                               error_message="一覧にない値です。一覧から選んでください。")
         sheet.data_validation(row, 1, row, 1, validation)
         if field.kind == "long_text":
-            sheet.set_row(row, max(_LONG_TEXT_HEIGHT, _guide_height(field_guide)))
+            sheet.set_row(row, max(_LONG_TEXT_HEIGHT, height))
         row += 1
 
     sheet.freeze_panes(4, 0)
+    sheet.repeat_rows(0)  # the title on every printed page
     sheet.protect("", {"insert_rows": True, "format_rows": True, "format_columns": True,
                        "format_cells": True})
     print_setup(sheet, landscape=False, header=domain.PROGRAM_NAME)
@@ -120,11 +130,6 @@ def submission(settings: RoundSettings) -> str:
     office = settings.office
     return (f"締切：{japanese_datetime(settings.deadline)}（日本時間）までに届いたもの。"
             f"提出先：{office.name}（メール：{office.email}）")
-
-
-def _guide_height(text: str) -> float:
-    """Tall enough for the wrapped guidance in column C."""
-    return max(15.0, 13.0 * wrapped_lines(text, _GUIDE_WIDTH - 2) + 3)
 
 
 def list_columns() -> dict[str, tuple[str, ...]]:
@@ -153,7 +158,7 @@ def _write_lists(lists: Worksheet) -> dict[str, str]:
 def _write_guide(sheet: Worksheet, label: Format, guide: Format, settings: RoundSettings,
                  examples: dict[str, str]) -> None:
     office = settings.office
-    rows = [("項目", "必須", "記入のしかた")]
+    rows = [tuple(heading for _, heading in _GUIDE_COLUMNS)]
     rows += [(f.label, "必須" if f.required else "任意", f.guide_for(examples)) for f in FIELDS]
     rows += [
         ("", "", ""),
@@ -166,10 +171,14 @@ def _write_guide(sheet: Worksheet, label: Format, guide: Format, settings: Round
         ("連携先の記入", "", "「連携先の関係機関・団体」に「なし」「特になし」「－」などと書いた場合は、"
                           "記入なしとして扱います（連携先の配点はありません）。"),
     ]
-    sheet.set_column("A:A", 26)
-    sheet.set_column("B:B", 6)
-    sheet.set_column("C:C", 80)
+    for col, (width, _) in enumerate(_GUIDE_COLUMNS):
+        sheet.set_column(col, col, width)
     for row, values in enumerate(rows):
         for col, value in enumerate(values):
             sheet.write_string(row, col, value, label if row == 0 else guide)
+        # every row as tall as its wrapped text: 提出方法 wraps to several lines, and a row
+        # left to the office suite did not grow, printing it over 問い合わせ先
+        sheet.set_row(row, fitted_height(zip(values, (w for w, _ in _GUIDE_COLUMNS),
+                                             strict=True)))
+    sheet.repeat_rows(0)
     print_setup(sheet, landscape=False)

@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import openpyxl
 import pandas as pd
@@ -21,6 +21,9 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core import processes
 from pipeline.core.errors import SettingsError
@@ -30,14 +33,16 @@ from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_date
 from pipeline.stage1_read.sniff import MAX_FORM_COLS, MAX_FORM_ROWS, Limits, sniff
-from pipeline.stage3_write.form import write_form
+from pipeline.stage3_write.form import GUIDE_SHEET, write_form
 from pipeline.stage3_write.inert import make_inert
 from pipeline.stage3_write.outputs import MAX_PART, safe_file_part
 from pipeline.stage3_write.xlsx import (
+    FONT,
     cell_text,
+    fit_row_heights,
+    fitted_height,
     new_openpyxl_workbook,
     save_openpyxl,
-    wrapped_lines,
 )
 from schemas.selection import DUPLICATE, INELIGIBLE, NEEDS_FIX, NOT_SELECTED, SELECTED
 
@@ -52,13 +57,25 @@ NOTICE_DECISIONS = (SELECTED, NOT_SELECTED, INELIGIBLE, DUPLICATE)
 # sender hears about the correction (its row in 受付一覧 says so).
 SILENT_CODES = frozenset({"replaced_by_correction"})
 SUMMARY_SHEET = "修正箇所"
+SUMMARY_HEADER_ROW = 7  # the list of problems: headings in this row, one problem a row below
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}\s]+)\s*\}\}")
-_MARK = PatternFill("solid", fgColor="FFC7CE")
+# A strong red with white bold text: unlike the form's pale yellow input cells, it stands out
+# on screen and stays dark on a black-and-white printout.
+MARK_COLOR = "C00000"
+_MARK = PatternFill("solid", fgColor=MARK_COLOR)
+_INPUT = PatternFill("solid", fgColor="FFF2CC")  # the form's input cells (form.py)
+# Unreadable files that are a workbook of another format (by their content, or by their name
+# when too damaged to tell) get a fresh form to fill.
+_OTHER_WORKBOOK_CODES = frozenset({"legacy_xls"})
+_OTHER_WORKBOOK_SUFFIXES = frozenset({".xls", ".xlsb", ".ods", ".fods", ".et", ".numbers"})
 # What the 差戻し e-mail says about its attachment, by what could be made.
 _ATTACHED_MARKED = "修正箇所に印を付けた申請用紙を添付しますので、赤い色のセルを修正し、そのファイルをお送りください。"
 _ATTACHED_FRESH_COPY = ("お送りいただいたファイル（.xls・.ods 形式や、申請用紙にない構造を含むもの）には"
                         "そのまま印を付けられないため、ご記入の内容を新しい申請用紙（.xlsx）に写し、修正箇所に"
                         "印を付けて添付します。赤い色のセルを修正し、その .xlsx ファイルをお送りください。")
+_ATTACHED_FRESH_FORM = ("お送りいただいたファイルは申請用紙として開けなかったため、新しい申請用紙（.xlsx）に"
+                        "修正が必要な点の一覧を付けて添付します。この申請用紙に記入して、その .xlsx ファイルを"
+                        "お送りください。")
 _ATTACHED_LIST = ("お送りいただいたファイルは申請用紙として開けなかったため、修正が必要な点の一覧を添付します。"
                   "配布した申請用紙（Excel）に記入してお送りください。")
 SaveFile = Callable[[Path, bytes], object]
@@ -121,14 +138,17 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
         found = problems_by_file.get(file, result.problems.iloc[0:0])
         workbook = _marked_path(returns, stem)
         tag = facts.tag(file)
+        heading = facts.heading(file)
         if file in marked:
             attachment = _ATTACHED_MARKED
-        elif decision == NEEDS_FIX and file in result.records.index:
-            record = {str(key): value for key, value in result.records.loc[file].items()}
-            fresh_copy(workbook, record, found, result.settings, tag=tag)
-            attachment = _ATTACHED_FRESH_COPY
+        elif ((decision == NEEDS_FIX and file in result.records.index)
+              or _other_workbook(file, facts.codes[file])):
+            record = ({str(key): value for key, value in result.records.loc[file].items()}
+                      if file in result.records.index else {})
+            fresh_copy(workbook, record, found, result.settings, tag=tag, heading=heading)
+            attachment = (_ATTACHED_FRESH_COPY if decision == NEEDS_FIX else _ATTACHED_FRESH_FORM)
         else:
-            problem_list_only(workbook, file, found)
+            problem_list_only(workbook, file, found, heading)
             attachment = _ATTACHED_LIST
         values = facts.values(file) | {
             "不備一覧": _problem_lines(found),
@@ -139,6 +159,11 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
         }
         save(returns / f"{stem}_連絡文.txt",
              _letter(values, render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE)))
+
+
+def _other_workbook(file: str, code: str) -> bool:
+    """Whether an unreadable file is a workbook of a format other than the form's .xlsx."""
+    return code in _OTHER_WORKBOOK_CODES or Path(file).suffix.lower() in _OTHER_WORKBOOK_SUFFIXES
 
 
 def resubmission_request(deadline: dt.date, today: dt.date) -> str:
@@ -160,7 +185,8 @@ def _annotate_all(returns: Path, result: RoundResult, facts: _Facts,
     files = [file for file, decision in decisions.items() if decision == NEEDS_FIX]
     done = processes.isolated(
         [(annotate, (result.sources[file], _marked_path(returns, stems[file]),
-                     problems_by_file.get(file, result.problems.iloc[0:0]), facts.tag(file)))
+                     problems_by_file.get(file, result.problems.iloc[0:0]), facts.tag(file),
+                     facts.heading(file)))
          for file in files],
         on_failure=lambda _: False)
     return {file for file, ok in zip(files, done, strict=True) if ok}
@@ -188,6 +214,13 @@ def letter_stems(files: Iterable[str], longest: int = MAX_PART) -> dict[str, str
     return stems
 
 
+class ReturnHeading(NamedTuple):
+    """What the 修正箇所 sheet says first: whose application and by when it is to come back."""
+    organisation: str
+    file: str
+    request: str  # the 再提出期限 as the letter asks for it (resubmission_request)
+
+
 class _Facts:
     """What letters may say about each file, looked up once per run."""
 
@@ -209,6 +242,13 @@ class _Facts:
     def tag(self, file: str) -> str:
         """What a 差戻し workbook's document property says it corrects: "<SHA-256> <file>"."""
         return f"{self.hashes[file]} {file}"
+
+    def heading(self, file: str) -> ReturnHeading:
+        settings = self.result.settings
+        org_name = self.records.get(file, {}).get("org_name")
+        return ReturnHeading(org_name if isinstance(org_name, str) else "", file,
+                             resubmission_request(settings.resubmission_deadline,
+                                                  self.result.run_at.date()))
 
     def values(self, file: str) -> dict[str, str]:
         """Every placeholder's value for one file, all plain text."""
@@ -268,7 +308,8 @@ def _letter(values: Mapping[str, str], body: str, head: str = "") -> bytes:
     return letter.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
 
 
-def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> bool:
+def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "",
+             heading: ReturnHeading | None = None) -> bool:
     """The applicant's own workbook with every problem cell marked, and a first sheet
     listing the problems; ``tag`` (the original's SHA-256 and name) goes into a document
     property, so that the fixed form names what it corrects. False when the original
@@ -287,15 +328,20 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "") -> 
         "赤い色のセルを修正して、このファイルを再送してください。なお、次のセルの数式は安全のため値に"
         f"置き換えました。数式ではなく値を入力してください：{'、'.join(replaced[:20])}"
         + (f" ほか{len(replaced) - 20}か所" if len(replaced) > 20 else ""))
-    _mark(workbook, found, tag, note=note)
+    _mark(workbook, found, tag, note=note, heading=heading)
+    for name in (FORM_SHEET, GUIDE_SHEET):  # what was typed, and our guidance, print whole
+        if name in workbook.sheetnames:
+            fit_row_heights(workbook[name])
     save_openpyxl(workbook, target)
     return True
 
 
 def fresh_copy(target: Path, record: Mapping[str, object], found: pd.DataFrame,
-               settings: RoundSettings, tag: str = "") -> None:
-    """For a form we cannot edit in place (.xls, .ods): a new blank form with the applicant's
-    values copied in by label, the problem cells marked, and the same tag."""
+               settings: RoundSettings, tag: str = "",
+               heading: ReturnHeading | None = None) -> None:
+    """For a form we cannot edit in place (.xls, .ods) or could not open (a workbook of another
+    format): a new blank form with the applicant's values, as far as they were read, copied in
+    by label, the problem cells marked, and the same tag."""
     with tempfile.TemporaryDirectory() as folder:
         blank = Path(folder) / "blank.xlsx"
         write_form(blank, settings)
@@ -309,14 +355,22 @@ def fresh_copy(target: Path, record: Mapping[str, object], found: pd.DataFrame,
             cell.value = value
             if isinstance(value, str):
                 cell.data_type = "s"  # applicant's text stays text
-    ours = found.assign(sheet=FORM_SHEET, cell=found["label"].map(inputs).fillna(""))
-    _mark(workbook, ours, tag, note=_FRESH_COPY_NOTE)
+    cells = found["label"].map(inputs).fillna("")
+    # a problem of the whole file (an unreadable one) stays the file's, not the fresh form's
+    ours = found.assign(cell=cells, sheet=found["sheet"].where(cells == "", FORM_SHEET))
+    _mark(workbook, ours, tag, note=_FRESH_COPY_NOTE if record else _FRESH_FORM_NOTE,
+          heading=heading)
+    fit_row_heights(sheet)
     save_openpyxl(workbook, target)
 
 
 _FRESH_COPY_NOTE = ("お送りいただいたファイルにはそのまま印を付けられないため、ご記入の内容を"
                     "新しい申請用紙（.xlsx）に写して、赤い色のセルに印を付けました。このファイルを修正して"
                     "お送りください。")
+
+
+_FRESH_FORM_NOTE = ("お送りいただいたファイルは申請用紙として開けなかったため、新しい申請用紙（.xlsx）を"
+                    "お送りします。「申請書」シートの黄色のセルに記入して、このファイルをお送りください。")
 
 
 def _values_by_label(record: Mapping[str, object], typed: Mapping[str, str]) -> dict[str, object]:
@@ -357,10 +411,12 @@ _FIELD_LABELS = frozenset(spec.label for spec in FIELDS)
 _CHECKLIST_LABELS = {spec.label: spec.items for spec in FIELDS if spec.is_checklist}
 
 
-def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str) -> None:
-    """A first sheet listing the problems, each problem cell red with a comment saying how
-    to fix it, and ``tag`` (the original's SHA-256 and name) in a document property."""
-    summary = _summary_sheet(workbook, found, note=note)
+def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str,
+          heading: ReturnHeading | None = None) -> None:
+    """A first sheet listing the problems, each problem cell in the strong mark colour with a
+    comment saying how to fix it, and ``tag`` (the original's SHA-256 and name) in a document
+    property."""
+    summary = _summary_sheet(workbook, found, note=note, heading=heading)
     for problem in found.itertuples(index=False):
         if not problem.cell or problem.sheet not in workbook.sheetnames:
             continue
@@ -368,6 +424,8 @@ def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str)
         if isinstance(cell, MergedCell):
             continue
         cell.fill = _MARK
+        cell.font = Font(name=cell.font.name or FONT, size=cell.font.sz or 10, bold=True,
+                         color="FFFFFF")
         comment = Comment(f"【修正してください】\n{problem.message}", "事務局")
         comment.width, comment.height = 320, 140
         cell.comment = comment
@@ -381,10 +439,11 @@ def _mark(workbook: openpyxl.Workbook, found: pd.DataFrame, tag: str, note: str)
         properties.append(StringProperty(name=CORRECTS_PROPERTY, value=tag))
 
 
-def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:
+def problem_list_only(target: Path, file: str, found: pd.DataFrame,
+                      heading: ReturnHeading | None = None) -> None:
     workbook = new_openpyxl_workbook()
     default = workbook.active
-    _summary_sheet(workbook, found,
+    _summary_sheet(workbook, found, heading=heading,
                    note=f"元のファイル（{file}）は申請用紙として開けなかったため、印を付けた申請用紙は"
                         "お送りできません。配布した申請用紙（Excel）に記入して再送してください。")
     if default is not None:
@@ -392,33 +451,89 @@ def problem_list_only(target: Path, file: str, found: pd.DataFrame) -> None:
     save_openpyxl(workbook, target)
 
 
-def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str
-                   ) -> openpyxl.worksheet.worksheet.Worksheet:
+# 修正箇所: five columns that print on A4 landscape at 100 % (10 pt)
+_SUMMARY_COLUMNS = (("シート", 9), ("セル", 7), ("項目", 18), ("入力値", 20), ("修正内容", 50))
+
+
+def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str,
+                   heading: ReturnHeading | None = None) -> Worksheet:
+    """The 修正箇所 sheet: whose application, by when, a legend of the colours, then one row
+    per problem with how to fix it (comments do not print) and a link to its cell."""
     sheet = workbook.create_sheet(SUMMARY_SHEET, 0)
-    bold = Font(bold=True)
+    font = Font(name=FONT, size=10)
+    bold = Font(name=FONT, size=10, bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    last = len(_SUMMARY_COLUMNS)
+    for col, (_, width) in enumerate(_SUMMARY_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
     sheet["A1"] = "修正が必要な箇所"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = note or "赤い色のセルを修正して、このファイルを再送してください。セルのコメントに直し方があります。"
-    headers = ("シート", "セル", "項目", "入力値", "修正内容")
-    for col, title in enumerate(headers, start=1):
-        sheet.cell(4, col, title).font = bold
+    sheet["A1"].font = Font(name=FONT, size=14, bold=True)
+    sheet.row_dimensions[1].height = 24
+    note = note or "赤い色のセルを修正して、このファイルを再送してください。セルのコメントにも直し方があります。"
+    organisation = heading.organisation if heading else ""
+    facts = [(2, "", note)]
+    if heading:
+        facts += [(3, "団体名", f"{organisation or '（申請用紙から読み取れませんでした）'}"
+                                f"（ファイル：{heading.file}）"),
+                  (4, "再提出期限", heading.request)]
+    for row, title, text in facts:
+        first = 1 if not title else 2
+        if title:
+            label = sheet.cell(row, 1, title)
+            label.font = bold
+            label.alignment = wrap
+        cell = sheet.cell(row, first, cell_text(text))
+        cell.data_type = "s"  # applicant's text stays text
+        cell.font = bold if title else font
+        cell.alignment = wrap
+        sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        width = sum(w for _, w in _SUMMARY_COLUMNS[first - 1:])
+        sheet.row_dimensions[row].height = fitted_height([(text, width)])
+    _legend(sheet, 5, font)
+    for col, (title, _) in enumerate(_SUMMARY_COLUMNS, start=1):
+        sheet.cell(SUMMARY_HEADER_ROW, col, title).font = bold
     columns = ["sheet", "cell", "label", "value", "message"]
-    for row, values in enumerate(found[columns].itertuples(index=False), start=5):
+    for row, values in enumerate(found[columns].itertuples(index=False),
+                                 start=SUMMARY_HEADER_ROW + 1):
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row, col)
             cell.value = cell_text(str(value))
             cell.data_type = "s"  # applicant's text stays text
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        lines = max(wrapped_lines(str(values[3]), 22), wrapped_lines(str(values[4]), 68))
-        sheet.row_dimensions[row].height = 15 * max(1, min(lines, 12))
-    for letter, width in zip("ABCDE", (10, 8, 24, 24, 70), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.merge_cells("A2:E2")
-    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[2].height = 15 * max(2, wrapped_lines(str(sheet["A2"].value), 130))
+            cell.font = font
+            cell.alignment = wrap
+        target_sheet, address = str(values[0]), str(values[1])
+        if address and target_sheet in workbook.sheetnames:
+            # a link inside this workbook only (no relationship, nothing outside is opened)
+            link = sheet.cell(row, 2)
+            quoted = target_sheet.replace("'", "''")
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{quoted}'!{address}",
+                                       display=address)
+            link.font = Font(name=FONT, size=10, color="0563C1", underline="single")
+        sheet.row_dimensions[row].height = fitted_height(
+            (str(v), w) for v, (_, w) in zip(values, _SUMMARY_COLUMNS, strict=True))
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "4:4"
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.print_title_rows = f"{SUMMARY_HEADER_ROW}:{SUMMARY_HEADER_ROW}"
+    # the title on every page; "&" starts a code in a header, which holds 255 characters
+    sheet.oddHeader.left.text = ("修正が必要な箇所" + (f"　{organisation[:100]}" if organisation
+                                                    else "")).replace("&", "&&")
+    sheet.oddHeader.left.size = 9
+    sheet.oddFooter.center.text = "&P / &N"
     return sheet
+
+
+def _legend(sheet: Worksheet, row: int, font: Font) -> None:
+    """What the colours on the form mean, drawn with the colours themselves."""
+    sheet.cell(row, 1, "凡例").font = Font(name=FONT, size=10, bold=True)
+    marked = sheet.cell(row, 2, "赤")
+    marked.fill = _MARK
+    marked.font = Font(name=FONT, size=10, bold=True, color="FFFFFF")
+    sheet.cell(row, 3, "修正が必要なセル").font = font
+    entry = sheet.cell(row, 4, "黄")
+    entry.fill = _INPUT
+    entry.font = font
+    sheet.cell(row, 5, "入力欄（赤いセル以外は直す必要はありません）").font = font
+    sheet.row_dimensions[row].height = fitted_height([("凡例", 9)])

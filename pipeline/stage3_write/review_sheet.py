@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -15,21 +17,23 @@ from pipeline.core.reviewspec import (
     REVIEWER_LABEL,
 )
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
-from pipeline.stage3_write.xlsx import fmt, new_workbook, print_setup, wrapped_lines, write_text
+from pipeline.stage3_write.xlsx import fitted_height, fmt, new_workbook, print_setup, write_text
 
-# What a reviewer needs to judge, from the application: narrow, wrapped columns, so that a
-# printed row is legible on A4 landscape.
+# What a reviewer needs to judge, from the application: narrow, wrapped columns, about 130
+# units in all with the score columns, so that a printed row is at least 9 pt on A4 landscape
+# (団体種別 under the name, the 区分 before the 取組課題).
 _CONTEXT_COLUMNS = (
-    ("区市町村", "municipality", 8),
-    ("団体名", "org_name", 18),
-    ("団体種別", "org_type", 12),
-    ("取組課題の区分", "challenge_category", 12),
-    ("取組課題の内容", "challenge_detail", 30),
-    ("伴走支援で目指す成果", "goals", 26),
-    ("希望する支援メニュー", "menus", 18),
+    ("区市町村", "municipality", 7),
+    ("団体名（団体種別）", "org_name", 15),
+    ("取組課題（区分・内容）", "challenge_detail", 24),
+    ("伴走支援で目指す成果", "goals", 20),
+    ("希望する支援メニュー", "menus", 12),
 )
-
-_FILE_WIDTH = 14
+_FILE_WIDTH = 11
+_AUTO_WIDTH = 5
+_SCORE_WIDTH = 6
+_COMMENT_WIDTH = 13
+_MAX_ROW_HEIGHT = 409.0  # Excel's tallest row
 
 
 def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettings,
@@ -43,31 +47,34 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
     entry = fmt(workbook, border=1, bg_color="#FFF2CC", locked=False, text_wrap=True,
                 align="center")
     comment = fmt(workbook, border=1, bg_color="#FFF2CC", locked=False, text_wrap=True)
-    sheet.write_string(0, 0, f"{settings.name} 審査票", title)
+    title_text = f"{settings.name} 審査票"
+    sheet.write_string(0, 0, title_text, title)
+    sheet.set_row(0, 24)  # the 14 pt title within its own row, not over the name below
     sheet.write_string(1, 0, REVIEWER_LABEL, header)
     sheet.merge_range(1, 1, 1, 2, "", comment)
+    sheet.set_row(1, 20)
     sheet.write_string(2, 0, "黄色のセルに、各項目1〜5点（5が最も高い）を選んでください。利害関係がある"
                        "申請は「利害関係あり」に○を付け、点数は空欄にしてください。", fmt(workbook))
-    columns = [(FILE_LABEL, None, _FILE_WIDTH), *_CONTEXT_COLUMNS, ("自動採点", None, 6)]
-    columns += [(c.label, None, 7) for c in settings.review]
-    columns += [(CONFLICT_LABEL, None, 7), (COMMENT_LABEL, None, 22)]
+    columns = [(FILE_LABEL, None, _FILE_WIDTH), *_CONTEXT_COLUMNS,
+               ("自動採点", None, _AUTO_WIDTH)]
+    columns += [(c.label, None, _SCORE_WIDTH) for c in settings.review]
+    columns += [(CONFLICT_LABEL, None, _SCORE_WIDTH), (COMMENT_LABEL, None, _COMMENT_WIDTH)]
     for col, (label, _, width) in enumerate(columns):
         sheet.write_string(HEADER_ROW, col, label, header)
         sheet.set_column(col, col, width)
+    # headings wrap in the narrow score columns: the row is as tall as the longest
+    sheet.set_row(HEADER_ROW, fitted_height((label, width) for label, _, width in columns))
     first_score = len(_CONTEXT_COLUMNS) + 2
-    keys = ["file", *(key for _, key, _ in _CONTEXT_COLUMNS)]
     points = auto_points.to_dict()
+    keys = ["file", "org_type", "challenge_category", *(key for _, key, _ in _CONTEXT_COLUMNS)]
     for offset, row in enumerate(eligible[keys].to_dict("records"), start=1):
         r = HEADER_ROW + offset
-        sheet.write_string(r, 0, row["file"], cell)
-        lines = wrapped_lines(row["file"], _FILE_WIDTH)
-        for col, (_, key, width) in enumerate(_CONTEXT_COLUMNS, start=1):
-            value = row[key]
-            text = "、".join(value) if isinstance(value, tuple) else value
+        texts = [row["file"], *(_context(row, key) for _, key, _ in _CONTEXT_COLUMNS)]
+        for col, text in enumerate(texts):
             write_text(sheet, r, col, text, cell)
-            if isinstance(text, str):
-                lines = max(lines, wrapped_lines(text, width))
-        sheet.set_row(r, 14.0 * min(lines, 12) + 2)  # wrapped text stays readable
+        sheet.set_row(r, min(_MAX_ROW_HEIGHT, fitted_height(
+            (text, width) for text, (_, _, width) in zip(texts, columns, strict=False)
+            if isinstance(text, str))))
         sheet.write_number(r, first_score - 1, float(points[row["file"]]), cell)
         for col in range(first_score, first_score + len(settings.review)):
             sheet.write_blank(r, col, None, entry)
@@ -86,6 +93,19 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
     sheet.protect("", {"format_columns": True, "format_rows": True, "autofilter": True,
                        "sort": True})
     sheet.autofilter(HEADER_ROW, 0, max(last, HEADER_ROW), len(columns) - 1)
-    print_setup(sheet, landscape=True, header=settings.name)
+    print_setup(sheet, landscape=True, header=title_text)  # the title on every page
+    sheet.set_margins(left=0.3, right=0.3, top=0.7, bottom=0.7)
     sheet.repeat_rows(HEADER_ROW)
     workbook.close()
+
+
+def _context(row: Mapping[Hashable, Any], key: str) -> object:
+    """A context cell's text: the 団体種別 under the name, the 区分 before the 取組課題."""
+    value = row[key]
+    if isinstance(value, tuple):
+        return "、".join(value)
+    if key == "org_name" and row.get("org_type"):
+        return f"{value}\n（{row['org_type']}）"
+    if key == "challenge_detail" and row.get("challenge_category"):
+        return f"【{row['challenge_category']}】{value}"
+    return value
