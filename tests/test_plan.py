@@ -45,7 +45,9 @@ def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
     plans = sorted(p.name for p in (outbox / "計画").iterdir())
     ranks = result.ranked.set_index("file")["rank"]
     assert plans == sorted([f"{ranks['a.xlsx']:02d}_新宿区_新宿の会.xlsx",
-                            f"{ranks['b.xlsx']:02d}_八王子市_八王子の会.xlsx"])
+                            f"{ranks['a.xlsx']:02d}_新宿区_新宿の会_支援記録.xlsx",
+                            f"{ranks['b.xlsx']:02d}_八王子市_八王子の会.xlsx",
+                            f"{ranks['b.xlsx']:02d}_八王子市_八王子の会_支援記録.xlsx"])
 
     rows = _sheet_text(outbox / "計画" / f"{ranks['a.xlsx']:02d}_新宿区_新宿の会.xlsx")
     header = next(r for r in rows if r[0] == "活動")
@@ -63,7 +65,8 @@ def test_one_plan_per_selected_and_its_contents(tmp_path: Path, blank_dir: Path,
     assert "担当窓口の設置：確認済" in flat
     assert "庁内の連携確保：未確認" in flat
     assert "モデル事業・活動の実施：確認済" in flat
-    assert "成果指標（KPI）" in flat
+    assert {"キックオフ実施日", "出席者", "アドバイザー", "地区の担当者", "指標", "目標値", "期日",
+            "担当"} <= set(flat)
 
     rows_b = _sheet_text(outbox / "計画" / f"{ranks['b.xlsx']:02d}_八王子市_八王子の会.xlsx")
     header_b = next(r for r in rows_b if r[0] == "活動")
@@ -87,7 +90,7 @@ def test_rerun_replaces_its_own_plans_and_keeps_the_staff_s(tmp_path: Path, blan
     outbox = tmp_path / "outbox"
     run_round(inbox, outbox, settings, RUN_AT)
     plans = sorted(p.name for p in (outbox / "計画").iterdir())
-    assert len(plans) == 2
+    assert len(plans) == 4  # a plan and a support log for each
     # the run's own outputs are replaced byte for byte; one it no longer writes goes
     (inbox / "b.xlsx").unlink()
     first = {p.name: p.read_bytes() for p in (outbox / "計画").iterdir()}
@@ -97,7 +100,7 @@ def test_rerun_replaces_its_own_plans_and_keeps_the_staff_s(tmp_path: Path, blan
     assert all(second[n] == first[n] for n in second)
     # staff add a note and fill in the KPI rows of a plan: both survive the next run
     (outbox / "計画" / "打合せメモ.txt").write_text("キックオフは9月5日", encoding="utf-8")
-    plan = outbox / "計画" / next(iter(second))
+    plan = outbox / "計画" / next(n for n in second if "支援記録" not in n)
     edited = openpyxl.load_workbook(plan)
     edited.active["A1"] = "記入済み"
     edited.save(plan)
@@ -155,7 +158,7 @@ def test_a_plan_has_one_column_per_month_and_no_doubled_municipality(
     add_form(inbox, "a.xlsx", org("新宿区社会福祉協議会", "新宿区", {"希望期間（か月）": 4}),
              blank_dir=blank_dir)
     run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
-    (plan,) = (tmp_path / "outbox" / "計画").iterdir()
+    (plan,) = (tmp_path / "outbox" / "計画").glob("*[!録].xlsx")
     sheet = openpyxl.load_workbook(plan).active
     assert sheet["A1"].value == "【暫定】伴走支援計画書　新宿区社会福祉協議会"
     header = next(r for r in sheet.iter_rows() if r[0].value == "活動")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import unicodedata
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,24 @@ def wrapped_lines(text: str, width: float) -> int:
     """How many lines ``text`` takes wrapped in a column ``width`` wide (row heights are not
     fitted by every office suite, so our writers set them)."""
     return sum(max(1, math.ceil(text_width(part) / width)) for part in text.split("\n"))
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes as rendered: East Asian wide, full-width and ambiguous characters
+    (a Japanese font draws ○ and ※ wide too) two, the others one."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
+
+
+_LINE_POINTS = 1.5  # a line of 游ゴシック (and the fonts LibreOffice draws it with) per point
+_MAX_ROW = 409.0  # points: Excel's tallest row
+
+
+def fitted_height(cells: Sequence[tuple[str, float]], font_size: float = 10) -> float:
+    """Height (points) of a row whose wrapped cells (text, column width) all show every line as
+    rendered: a line breaks a little before the column's edge (padding, no character split)."""
+    lines = max(sum(max(1, math.ceil(display_width(part) / max(1.0, width * 0.95 - 1)))
+                    for part in text.split("\n")) for text, width in cells)
+    return min(_MAX_ROW, round(lines * font_size * _LINE_POINTS + 4, 1))
 
 
 class _FixedTimeZip(zipfile.ZipFile):
