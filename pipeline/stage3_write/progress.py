@@ -22,7 +22,7 @@ from pipeline.core.support import SupportResult
 from pipeline.core.wording import japanese_date
 from pipeline.stage3_write.xlsx import fitted_height, fmt, new_workbook, print_setup, write_text
 
-Column = tuple[str, float]  # heading, width
+Column = tuple[str, float]  # heading, width  # a landscape sheet's widths add up to 130 at most: A4 holds it at 100 %
 
 
 class Styles:
@@ -172,8 +172,8 @@ def _by_menu(result: SupportResult, file: str) -> str:
                      for a in activities)
 
 
-_ATTENTION_COLUMNS: tuple[Column, ...] = (("地区", 30), ("種類", 12), ("時期・期日", 12),
-                                          ("内容", 80))
+_ATTENTION_COLUMNS: tuple[Column, ...] = (("地区", 28), ("種類", 11), ("時期・期日", 12),
+                                          ("内容", 76))
 
 
 def _attention(workbook: Workbook, styles: Styles, result: SupportResult, names: dict[str, str],
@@ -187,8 +187,8 @@ def _attention(workbook: Workbook, styles: Styles, result: SupportResult, names:
 
 
 _KPI_COLUMNS: tuple[Column, ...] = (
-    ("地区", 22), ("指標", 24), ("目標値", 10), ("期日", 11), ("担当", 10), ("最新の実績", 10),
-    ("測定日", 11), ("状態", 8), ("期日超過", 6), ("出典（支援記録の行）", 28))
+    ("地区", 18), ("指標", 22), ("目標値", 9), ("期日", 11), ("担当", 9), ("最新の実績", 9),
+    ("測定日", 11), ("状態", 8), ("期日超過", 6), ("出典（支援記録の行）", 26))
 
 
 def kpi_rows(kpis: pd.DataFrame, names: dict[str, str]) -> list[tuple[object, ...]]:
@@ -206,8 +206,8 @@ def _kpis(workbook: Workbook, styles: Styles, result: SupportResult, names: dict
     sheet.repeat_rows(0)
 
 
-_PROBLEM_COLUMNS: tuple[Column, ...] = (("ファイル名", 28), ("シート", 10), ("セル", 6),
-                                        ("項目", 14), ("入力値", 16), ("内容", 66))
+_PROBLEM_COLUMNS: tuple[Column, ...] = (("ファイル名", 26), ("シート", 9), ("セル", 6),
+                                        ("項目", 14), ("入力値", 16), ("内容", 58))
 
 
 def _problems(workbook: Workbook, styles: Styles, result: SupportResult, header: str) -> None:
@@ -221,8 +221,8 @@ def _problems(workbook: Workbook, styles: Styles, result: SupportResult, header:
 
 
 _SESSION_COLUMNS: tuple[Column, ...] = (
-    ("地区", 16), ("日付", 11), ("支援メニュー", 18), ("形式", 8), ("人数", 5), ("参加者", 16),
-    ("実施内容", 26), ("次のステップ", 20), ("アドバイザー", 10), ("出典（支援記録の行）", 14))
+    ("地区", 14), ("日付", 11), ("支援メニュー", 16), ("形式", 7), ("人数", 5), ("参加者", 14),
+    ("実施内容", 22), ("次のステップ", 18), ("アドバイザー", 10), ("出典（支援記録の行）", 13))
 
 
 def session_rows(sessions: pd.DataFrame, names: dict[str, str]) -> list[tuple[object, ...]]:

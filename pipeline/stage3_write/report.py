@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 
 from pipeline.core import domain
@@ -31,8 +32,8 @@ from pipeline.stage3_write.xlsx import fitted_height, new_workbook, print_setup,
 
 EVIDENCE_SHEET = "根拠"
 _EVIDENCE_COLUMNS: tuple[Column, ...] = (
-    ("順位", 5), ("地区", 16), ("日付", 11), ("支援メニュー", 18), ("形式", 8), ("人数", 5),
-    ("参加者", 16), ("実施内容", 26), ("次のステップ", 18), ("アドバイザー", 10),
+    ("順位", 5), ("地区", 13), ("日付", 11), ("支援メニュー", 15), ("形式", 7), ("人数", 5),
+    ("参加者", 12), ("実施内容", 20), ("次のステップ", 16), ("アドバイザー", 10),
     ("出典（支援記録の行）", 14))
 # 根拠's columns the sums read (Excel letters)
 _RANK, _MENU, _PEOPLE = "A", "D", "F"
@@ -47,7 +48,8 @@ def write_report(path: Path, support: SupportResult, ranked: pd.DataFrame,
     ranks = {str(d["file"]): int(d["rank"]) for _, d in support.districts.iterrows()}
     sessions = support.sessions.assign(rank=support.sessions["file"].map(ranks)).sort_values(
         ["rank", "date", "row"], kind="stable")
-    _summary(workbook, styles, support, sessions, settings, header)
+    charts = _summary(workbook, styles, support, sessions, settings, header)
+    _charts(workbook, charts, header)
     applications = ranked.set_index("file")
     for _, district in support.districts.iterrows():
         _district(workbook, styles, support, district, applications.loc[district["file"]],
@@ -57,11 +59,15 @@ def write_report(path: Path, support: SupportResult, ranked: pd.DataFrame,
 
 
 _SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12)
+_CHART_FONT = {"name": "游ゴシック", "size": 11}  # printed at 10 pt or more, as the sheets' text
+_CHART_TITLE = {"name": "游ゴシック", "size": 12, "bold": True}
 
 
 def _summary(workbook: Workbook, styles: Styles, support: SupportResult, sessions: pd.DataFrame,
-             settings: RoundSettings, header: str) -> None:
+             settings: RoundSettings, header: str) -> list[Chart]:
+    """The sums, and the charts of them (placed on グラフ)."""
     sheet = workbook.add_worksheet("概要")
+    charts: list[Chart] = []
     set_widths(sheet, _SUMMARY_WIDTHS)
     sheet.write_string(0, 0, f"成果報告　{settings.name}（{japanese_date(support.run_on)}現在）",
                        styles.title)
@@ -108,17 +114,17 @@ def _summary(workbook: Workbook, styles: Styles, support: SupportResult, session
         sheet.write_number(r, 3, mine["file"].nunique(), styles.body)
         sheet.set_row(r, fitted_height([(activity, _SUMMARY_WIDTHS[0])]))
     row = menu_top + len(activities) + 2
-    if activities:
+    if activities:  # a chart of the table above
         chart = workbook.add_chart({"type": "bar"})
         chart.add_series({"name": "支援の回数",
                           "categories": ["概要", menu_top + 1, 0, menu_top + len(activities), 0],
                           "values": ["概要", menu_top + 1, 1, menu_top + len(activities), 1],
-                          "data_labels": {"value": True}})
-        chart.set_title({"name": "支援メニュー別の回数"})
+                          "data_labels": {"value": True, "font": _CHART_FONT}})
+        chart.set_title({"name": "支援メニュー別の回数", "name_font": _CHART_TITLE})
         chart.set_legend({"none": True})
-        chart.set_y_axis({"reverse": True})
-        sheet.insert_chart(row, 0, chart, {"x_scale": 1.4, "y_scale": 1.0})
-        row += 16
+        chart.set_x_axis({"num_font": _CHART_FONT})
+        chart.set_y_axis({"reverse": True, "num_font": _CHART_FONT})
+        charts.append(chart)
 
     sheet.write_string(row, 0, "地区別", styles.title)
     district_top = row + 1
@@ -146,17 +152,32 @@ def _summary(workbook: Workbook, styles: Styles, support: SupportResult, session
             chart.add_series({"name": name,
                               "categories": ["概要", district_top + 1, 0, bottom, 0],
                               "values": ["概要", district_top + 1, col, bottom, col]})
-        chart.set_title({"name": "地区別の支援（予定と実施）"})
-        sheet.insert_chart(row, 0, chart, {"x_scale": 1.4, "y_scale": 1.0})
-        row += 16
+        chart.set_title({"name": "地区別の支援（予定と実施）", "name_font": _CHART_TITLE})
+        chart.set_legend({"position": "bottom", "font": _CHART_FONT})
+        chart.set_x_axis({"num_font": _CHART_FONT})
+        chart.set_y_axis({"num_font": _CHART_FONT})
+        charts.append(chart)
     print_setup(sheet, landscape=False, header=header)
     sheet.print_area(0, 0, row, len(_SUMMARY_WIDTHS) - 1)
+    return charts
 
 
 _PLAN_WIDTHS = (18, 100)
 _KPI_COLUMNS: tuple[Column, ...] = (
     ("地区", 14), ("指標", 22), ("目標値", 10), ("期日", 11), ("担当", 9), ("最新の実績", 10),
     ("測定日", 11), ("状態", 8), ("期日超過", 6), ("出典（支援記録の行）", 21))
+
+
+_CHART_ROWS = 28  # one chart a landscape page
+
+
+def _charts(workbook: Workbook, charts: list[Chart], header: str) -> None:
+    sheet = workbook.add_worksheet("グラフ")
+    for number, chart in enumerate(charts):
+        sheet.insert_chart(number * _CHART_ROWS, 0, chart, {"x_scale": 2.0, "y_scale": 1.5})
+    sheet.set_h_pagebreaks([n * _CHART_ROWS for n in range(1, len(charts))])
+    print_setup(sheet, landscape=True, header=header)
+    sheet.print_area(0, 0, max(len(charts), 1) * _CHART_ROWS - 1, 15)
 
 
 def _district(workbook: Workbook, styles: Styles, support: SupportResult, district: pd.Series,
