@@ -71,7 +71,8 @@ def _session(day: dt.date, menu: str = "プロボノ事務局移転支援", peop
 
 def _file_rows(result: RoundResult) -> dict[str, dict[str, object]]:
     assert result.support is not None
-    return {str(row["file"]): row.to_dict() for _, row in result.support.files.iterrows()}
+    return {str(row["file"]): {str(k): v for k, v in row.items()}
+            for _, row in result.support.files.iterrows()}
 
 
 def test_files_count_only_for_the_district_our_tag_and_their_own_cells_name(
@@ -108,8 +109,7 @@ def test_files_count_only_for_the_district_our_tag_and_their_own_cells_name(
                          else data.replace(b'<Override PartName="/docProps/custom.xml"', b"<X")
                          if name == "[Content_Types].xml" else data)
     (folder / "印なし.xlsx").write_bytes(untagged)
-    not_selected = result.ranked.set_index("file").loc["nerima2.xlsx"].copy()
-    not_selected["file"] = "nerima2.xlsx"
+    not_selected = result.ranked[result.ranked["file"] == "nerima2.xlsx"].iloc[0]
     write_log(folder / "選外の記録.xlsx", not_selected, settings)
 
     result = run_round(inbox, outbox, settings, SUPPORT_AT)
