@@ -226,9 +226,16 @@ class SupportResult:
         return len(self.overdue) + len(self.problems) + len(
             self.unmatched[~self.unmatched["file"].isin(self.problems["file"])])
 
+    @property
+    def started(self) -> bool:
+        """The support year has begun: a plan's first month has come, or files came back."""
+        return not self.files.empty or bool(
+            (self.planned["month"] <= f"{self.run_on:%Y-%m}").any())
+
     def console_line(self) -> str:
-        """「支援中 5地区：要確認 2件（遅れ 1件・記入の不備 1件）」."""
-        if self.districts.empty:
+        """「支援中 5地区：要確認 2件（遅れ 1件・記入の不備 1件）」; nothing while the selection
+        is all there is (no district's support has begun)."""
+        if self.districts.empty or not self.started:
             return ""
         parts = [f"{what} {count}件" for what, count in (
             ("遅れ", len(self.overdue)), ("記入の不備", len(self.problems)),
