@@ -49,7 +49,8 @@ def test_demo_round_ends_as_the_generator_intended(tmp_path: Path,
     assert {"受付簿", "申請日（受付簿に記載なし）"} <= basis
     # free text reads like real applications: not one sentence repeated
     assert result.records["challenge_detail"].dropna().nunique() > 20
-    assert len(list((demo.outbox / "計画").iterdir())) == 5
+    plans = [p.name for p in (demo.outbox / "計画").iterdir()]
+    assert len(plans) == 10 and sum(name.endswith("_支援記録.xlsx") for name in plans) == 5
 
 
 def test_generation_is_deterministic(tmp_path: Path, settings: RoundSettings) -> None:
@@ -83,7 +84,10 @@ def test_demo_command(tmp_path: Path) -> None:
                                        str(ROUND_TOML)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "40件のファイルを判定しました（選外 28件、選定 5件、読込不可 3件、不適格 2件、要修正 1件、重複 1件）。"
+    # the demo goes on into the support year (2017年1月): the 再提出期限 has passed, so the
+    # forms never corrected are 不適格, and the console says how the selected districts are doing
+    assert lines[0] == "40件のファイルを判定しました（選外 28件、不適格 6件、選定 5件、重複 1件）。"
+    assert any(line.startswith("支援中 5地区：要確認 ") for line in lines)
     assert sum(line.startswith("  選定 ") for line in lines) == 5
     assert lines[-1].startswith("結果:")
     # a second demo in the same folder replaces the first
