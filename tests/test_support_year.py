@@ -230,16 +230,42 @@ def test_reruns_are_byte_identical_and_staff_edits_survive(
     assert dated.read_bytes() == before["進捗.xlsx"]
 
 
-def _word_heights(pdf: Path) -> list[tuple[int, float, float, str]]:
-    """(page, top, height, text) of every word poppler finds."""
+def _words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """(page, left, top, bottom, text) of every word poppler finds."""
     found, page = [], 0
     for line in subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
                                capture_output=True, text=True).stdout.splitlines():
         if "<page " in line:
             page += 1
-        elif match := re.search(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', line):
-            top, bottom = float(match.group(1)), float(match.group(2))
-            found.append((page, top, bottom - top, match.group(3)))
+        elif match := re.search(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" '
+                                r'yMax="([\d.]+)">([^<]*)<', line):
+            found.append((page, float(match.group(1)), float(match.group(2)),
+                          float(match.group(3)), match.group(4)))
+    return found
+
+
+def _word_heights(pdf: Path) -> list[tuple[int, float, float, str]]:
+    """(page, top, height, text) of every word poppler finds."""
+    return [(page, top, bottom - top, text) for page, _, top, bottom, text in _words(pdf)]
+
+
+def _overflowing(pdf: Path) -> list[tuple[int, float, float, float, str]]:
+    """Lines of column B's text that run into the next row: a line starts in a row (under its
+    label in column A) and ends below where the next row's label starts. (Japanese text only:
+    Latin letters sit in boxes of other heights.)"""
+    words = _words(pdf)
+    detail = Counter(round(w[1]) for w in words if 100 < w[1] < 200).most_common(1)[0][0]
+    found = []
+    for page in {w[0] for w in words}:
+        labels = sorted(w[2] for w in words if w[0] == page and w[1] < 40 and w[2] > 40)
+        for word in words:
+            if word[0] != page or abs(word[1] - detail) > 2 or not any(
+                    char >= "\u3000" for char in word[4]):
+                continue
+            starts = [y for y in labels if y <= word[2] + 0.3]
+            later = [y for y in labels if starts and y > starts[-1]]
+            if later and word[3] > later[0] + 0.5:
+                found.append(word)
     return found
 
 
@@ -279,6 +305,8 @@ def test_a_long_schedule_row_prints_whole_at_10_points(
         text = re.sub(r"\s+", "", pdf_text(pdf))
         for menu, detail in domain.MENUS.items():
             assert re.sub(r"\s+", "", detail) in text, (months, menu)
+        # every line of it inside its row (LibreOffice writes a clipped line into the PDF too)
+        assert not _overflowing(pdf), months
         body = [w for w in _word_heights(pdf) if 60 < w[1] < 540]  # not the page header/footer
         assert min(h for _, _, h, _ in body) >= 10 * _BOX_PER_POINT - 0.05, months
 
