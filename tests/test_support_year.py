@@ -244,11 +244,6 @@ def _words(pdf: Path) -> list[tuple[int, float, float, float, str]]:
     return found
 
 
-def _word_heights(pdf: Path) -> list[tuple[int, float, float, str]]:
-    """(page, top, height, text) of every word poppler finds."""
-    return [(page, top, bottom - top, text) for page, _, top, bottom, text in _words(pdf)]
-
-
 def _overflowing(pdf: Path) -> list[tuple[int, float, float, float, str]]:
     """Lines of column B's text that run into the next row: a line starts in a row (under its
     label in column A) and ends below where the next row's label starts. (Japanese text only:
@@ -269,30 +264,36 @@ def _overflowing(pdf: Path) -> list[tuple[int, float, float, float, str]]:
     return found
 
 
-# A word's box is ~1.11 × its font's size in points (poppler, LibreOffice's CJK fonts).
-_BOX_PER_POINT = 1.11
-
-
-@pytest.mark.parametrize("name", ["進捗.xlsx", "成果報告.xlsx"])
-def test_progress_and_report_print_on_a4_at_9_points_or_more(
-        year: tuple[DemoRound, RoundResult], tmp_path: Path, name: str) -> None:
-    from tests.office import convert, soffice
+def test_progress_and_report_pass_the_print_audit_on_a4_at_9_points(
+        year: tuple[DemoRound, RoundResult]) -> None:
+    """tools/print_audit.py (from the print-audit branch, i28a): every printed sheet rendered
+    alone by LibreOffice, checked for size, clipped text, overlaps and its title."""
+    from tests.office import soffice
+    from tools.print_audit import audit_many
 
     soffice()
     demo, _ = year
-    for sheet in openpyxl.load_workbook(demo.outbox / name).worksheets:
-        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
-    pdf = convert(demo.outbox / name, "pdf", tmp_path)
-    words = _word_heights(pdf)
-    small = [w for w in words if w[2] < 9 * _BOX_PER_POINT - 0.05]
-    assert words and not small, small[:5]
+    books = [demo.outbox / "進捗.xlsx", demo.outbox / "成果報告.xlsx"]
+    for book in books:
+        for sheet in openpyxl.load_workbook(book).worksheets:
+            assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+    audits = audit_many(books, min_pt=9.0)
+    assert {a.sheet for a in audits} >= {"概要", "一覧", "要確認", "指標", "記入の不備", "実施記録",
+                                         "グラフ", "根拠", "01 " + str(_first_municipality(year))}
+    assert all(a.ok for a in audits), "\n".join(a.summary() for a in audits if not a.ok)
+
+
+def _first_municipality(year: tuple[DemoRound, RoundResult]) -> object:
+    ranked = year[1].ranked
+    return ranked.loc[ranked["rank"] == 1, "municipality"].iloc[0]
 
 
 def test_a_long_schedule_row_prints_whole_at_10_points(
         year: tuple[DemoRound, RoundResult], settings: RoundSettings, tmp_path: Path) -> None:
     """#28: a schedule row's detail (ワークショップ運営支援's is the longest) lost its last line."""
     from pipeline.stage3_write.plans import write_plan
-    from tests.office import convert, pdf_text, soffice
+    from tests.office import convert, soffice
+    from tools.print_audit import audit_many
 
     soffice()
     _, result = year
@@ -302,13 +303,12 @@ def test_a_long_schedule_row_prints_whole_at_10_points(
         application["duration_months"] = months
         write_plan(tmp_path / f"plan{months}.xlsx", application, settings)
         pdf = convert(tmp_path / f"plan{months}.xlsx", "pdf", tmp_path / "pdf")
-        text = re.sub(r"\s+", "", pdf_text(pdf))
-        for menu, detail in domain.MENUS.items():
-            assert re.sub(r"\s+", "", detail) in text, (months, menu)
         # every line of it inside its row (LibreOffice writes a clipped line into the PDF too)
         assert not _overflowing(pdf), months
-        body = [w for w in _word_heights(pdf) if 60 < w[1] < 540]  # not the page header/footer
-        assert min(h for _, _, h, _ in body) >= 10 * _BOX_PER_POINT - 0.05, months
+    # and the audit: every cell's text on the pages (none clipped), 10 pt or more
+    audits = audit_many([tmp_path / f"plan{months}.xlsx" for months in (4, 5, 6, 7, 8)],
+                        min_pt=10.0)
+    assert all(a.ok for a in audits), "\n".join(a.summary() for a in audits if not a.ok)
 
 
 def test_report_command_and_the_console_line(year: tuple[DemoRound, RoundResult]) -> None:

@@ -34,10 +34,11 @@ __all__ = ["PLAN_DIR", "PLAN_SHEET", "ScheduleRow", "log_file_name", "month_labe
 PLAN_DIR = "計画"
 _MONTH_COLUMNS = 8  # the longest period the program allows
 _FIRST_MONTH_COL = 2
-_LABEL_WIDTH = 18
-_DETAIL_WIDTH = 44
-_MONTH_WIDTH = 9
-# A landscape A4 page holds these columns at 100 %: printed, 10 pt stays 10 pt.
+_LABEL_WIDTH = 16
+_DETAIL_WIDTH = 36
+_MONTH_WIDTH = 6.75
+# A landscape A4 page holds these columns (106 units) at 100 % as LibreOffice sets them: printed,
+# 10 pt stays 10 pt.
 _MERGED_WIDTH = _DETAIL_WIDTH + _MONTH_COLUMNS * _MONTH_WIDTH  # a value cell spans B to the last month
 
 
@@ -71,7 +72,8 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     section = fmt(workbook, bold=True, font_color="#FFFFFF", bg_color="#1F4E79")
     label = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True)
     value = fmt(workbook, border=1, text_wrap=True)
-    month_head = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, align="center")
+    month_head = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, align="center",
+                     text_wrap=True)
     active = fmt(workbook, border=1, bg_color="#5B9BD5", font_color="#FFFFFF", align="center")
     idle = fmt(workbook, border=1)
     entry = fmt(workbook, border=1, bg_color="#FFF2CC")
@@ -84,27 +86,38 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     sheet.set_column(1, 1, _DETAIL_WIDTH)
     sheet.set_column(_FIRST_MONTH_COL, last_col, _MONTH_WIDTH * _MONTH_COLUMNS / months)
     row = 0
+    heights: dict[int, float] = {}  # what each row is set to: the plan is paginated from them
+    headings: list[int] = []
+
+    def set_height(at: int, height: float) -> None:
+        heights[at] = min(height, _TALLEST_ROW)
+        sheet.set_row(at, heights[at])
+
     sheet.merge_range(row, 0, row, last_col, "", title)
     mark = "【暫定】" if provisional else ""
     municipality, org_name = str(application["municipality"]), str(application["org_name"])
     # 八王子市社会福祉協議会 already says 八王子市: the title does not repeat it
     who = org_name if org_name.startswith(municipality) else f"{municipality}　{org_name}"
     write_text(sheet, row, 0, f"{mark}伴走支援計画書　{who}", title)
-    sheet.set_row(row, 28)
+    set_height(row, 28)
     row += 2
 
     def heading(text: str) -> None:
         nonlocal row
         sheet.merge_range(row, 0, row, last_col, text, section)
+        headings.append(row)
         row += 1
 
-    def field(name: str, content: object, height: float | None = None) -> None:
+    def field(name: str, content: object) -> None:
+        """A label and its value across the month columns, the row as tall as either wraps."""
         nonlocal row
         sheet.write_string(row, 0, name, label)
         sheet.merge_range(row, 1, row, last_col, "", value)
         write_text(sheet, row, 1, content, value)
-        if height:
-            sheet.set_row(row, height)
+        text = content if isinstance(content, str) else ""
+        height = fitted_height([(name, _LABEL_WIDTH), (text, _MERGED_WIDTH)])
+        if height > _ONE_LINE:  # one line: the office suite's own height
+            set_height(row, height)
         row += 1
 
     heading("1. 区市町村・申請団体")
@@ -120,17 +133,16 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     row += 1
     heading("2. 取組課題と目指す成果")
     field("取組課題の区分", application["challenge_category"])
-    field("取組課題の内容", application["challenge_detail"], _height(application["challenge_detail"]))
-    field("現在の取組状況", application["current_activities"],
-          _height(application["current_activities"]))
-    field("連携先", application["partners"], _height(application["partners"]))
-    field("伴走支援で目指す成果", application["goals"], _height(application["goals"]))
+    field("取組課題の内容", application["challenge_detail"])
+    field("現在の取組状況", application["current_activities"])
+    field("連携先", application["partners"])
+    field("伴走支援で目指す成果", application["goals"])
     row += 1
     heading("3. 伴走支援の内容")
     for menu in application["menus"]:
-        field(menu, domain.MENUS[menu], 30)
+        field(menu, domain.MENUS[menu])
     if isinstance(application["menu_other"], str):
-        field("その他の希望内容", application["menu_other"], _height(application["menu_other"]))
+        field("その他の希望内容", application["menu_other"])
     row += 1
 
     start = pd.Timestamp(application["start_month"]).date()
@@ -140,6 +152,8 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     sheet.write_string(row, 1, support.DETAIL, month_head)
     for offset, text in enumerate(month_labels(start, months)):
         sheet.write_string(row, _FIRST_MONTH_COL + offset, text, month_head)
+    set_height(row, fitted_height([(text, _MONTH_WIDTH * _MONTH_COLUMNS / months)
+                                      for text in month_labels(start, months)]))
     row += 1
     for item in schedule(tuple(application["menus"]), months, settings.plan):
         sheet.write_string(row, 0, item.activity, label)
@@ -150,13 +164,11 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
             else:
                 sheet.write_blank(row, _FIRST_MONTH_COL + offset, None, idle)
         # fitted to the text as it wraps: no line of a long menu lost in print
-        sheet.set_row(row, fitted_height([(item.activity, _LABEL_WIDTH),
+        set_height(row, fitted_height([(item.activity, _LABEL_WIDTH),
                                           (item.detail, _DETAIL_WIDTH)]))
         row += 1
     row += 1
 
-    # Sections 5 and 6 start the second page: a heading is never left alone at a page's foot.
-    sheet.set_h_pagebreaks([row])
     heading("5. 役割分担")
     _roles(sheet, row, application, label, value, last_col)
     row += max(len(domain.ROLES_TOKYO), len(domain.COMMITMENTS)) + 2
@@ -165,7 +177,7 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     for text in support.KICKOFF_LABELS:
         sheet.write_string(row, 0, text, label)
         sheet.merge_range(row, 1, row, last_col, "", entry)
-        sheet.set_row(row, 20)
+        set_height(row, 20)
         row += 1
     for col, text in enumerate(support.KPI_HEADINGS):
         first, last = _kpi_span(col, last_col)
@@ -181,13 +193,39 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
                 sheet.write_blank(row, first, None, entry)
             else:
                 sheet.merge_range(row, first, row, last, "", entry)
-        sheet.set_row(row, 20)
+        set_height(row, 20)
         row += 1
 
-    print_setup(sheet, landscape=True, header=f"{mark}{domain.PROGRAM_NAME}　伴走支援計画書")
+    # the title on every page: the header carries it
+    print_setup(sheet, landscape=True, header=f"{mark}伴走支援計画書　{who}（{domain.PROGRAM_NAME}）")
     sheet.fit_to_pages(1, 0)
+    # a section's heading is never left alone at a page's foot
+    sheet.set_h_pagebreaks(_heading_breaks([heights.get(r, _DEFAULT_ROW) for r in range(row)],
+                                           headings))
     sheet.print_area(0, 0, row - 1, last_col)
     workbook.close()
+
+
+_ONE_LINE = fitted_height([("", 1.0)])
+_TALLEST_ROW = 409.0  # pt: Excel's limit (a 4,000-character answer is cut in print, never lost)
+_DEFAULT_ROW = 17.0  # pt: a row left to the office suite, one line of 10 pt text
+_PAGE = 480.0  # pt of rows an A4 landscape page holds within its margins
+_KEPT_WITH = 2  # rows a heading keeps on its page
+
+
+def _heading_breaks(heights: list[float], headings: list[int]) -> list[int]:
+    """Page breaks before the headings that would otherwise end a page (with fewer than
+    ``_KEPT_WITH`` of their rows after them), paginating the rows as the office suite does."""
+    breaks: list[int] = []
+    used = 0.0
+    for at, height in enumerate(heights):
+        kept = height + (sum(heights[at + 1:at + 1 + _KEPT_WITH]) if at in headings else 0.0)
+        if used and used + kept > _PAGE:
+            if at in headings and used + height <= _PAGE:
+                breaks.append(at)  # the suite would have printed the heading at the foot
+            used = 0.0
+        used += height
+    return breaks
 
 
 def _kpi_span(col: int, last_col: int) -> tuple[int, int]:
@@ -217,18 +255,10 @@ def _roles(sheet: Worksheet, row: int, application: pd.Series, label: Format,
                           district, value)
 
 
-def _height(text: object) -> float | None:
-    """Row height for wrapped long text across the merged width."""
-    if not isinstance(text, str):
-        return None
-    height = fitted_height([(text, _MERGED_WIDTH)])
-    return min(height, 409.0) if height > fitted_height([("", 1)]) else None
-
-
 _LOG_ROWS = 40  # rows ready to fill; staff may add more below
-_LOG_WIDTHS = (13, 24, 11, 9, 24, 40, 30, 16)  # LOG_HEADINGS'
+_LOG_WIDTHS = (11, 17, 7, 6, 14, 26, 20, 10)  # LOG_HEADINGS': 111, A4 landscape at 100 %
 _RESULT_ROWS = 30
-_RESULT_WIDTHS = (13, 36, 20, 40)  # RESULT_HEADINGS'
+_RESULT_WIDTHS = (11, 26, 13, 28)  # RESULT_HEADINGS': 78, A4 portrait at 100 %
 
 
 def write_log(path: Path, application: pd.Series, settings: RoundSettings,
@@ -250,7 +280,8 @@ def write_log(path: Path, application: pd.Series, settings: RoundSettings,
     for col, width in enumerate(_LOG_WIDTHS):
         sheet.set_column(col, col, width)
     last = len(support.LOG_HEADINGS) - 1
-    write_text(sheet, 0, 0, f"{mark}支援記録　{application['org_name']}", title)
+    heading = f"{mark}支援記録　{application['org_name']}"
+    write_text(sheet, 0, 0, heading, title)
     sheet.set_row(0, 24)
     for row, (text, content) in enumerate(((support.MUNICIPALITY_LABEL, application["municipality"]),
                                            (support.ORG_LABEL, application["org_name"])), start=1):
@@ -279,7 +310,7 @@ def write_log(path: Path, application: pd.Series, settings: RoundSettings,
                                                    "source": list(support.FORMATS),
                                                    "error_type": "warning"})
     sheet.freeze_panes(top + 1, 0)
-    print_setup(sheet, landscape=True, header=f"{mark}{domain.PROGRAM_NAME}　支援記録")
+    print_setup(sheet, landscape=True, header=f"{heading}（{domain.PROGRAM_NAME}）")
     sheet.repeat_rows(top)
     sheet.print_area(0, 0, rows[1], last)
 

@@ -22,14 +22,16 @@ from pipeline.core.support import SupportResult
 from pipeline.core.wording import japanese_date
 from pipeline.stage3_write.xlsx import fitted_height, fmt, new_workbook, print_setup, write_text
 
-Column = tuple[str, float]  # heading, width  # a landscape sheet's widths add up to 130 at most: A4 holds it at 100 %
+Column = tuple[str, float]  # heading, width
+# A landscape A4 page holds columns of 112 units at 100 % as LibreOffice sets them (a portrait
+# one 78): each sheet's widths stay within, so that 10 pt prints at 10 pt.
 
 
 class Styles:
     """The formats every support-year sheet shares."""
 
     def __init__(self, workbook: Workbook) -> None:
-        self.title = fmt(workbook, bold=True, font_size=14)
+        self.title = fmt(workbook, bold=True, font_size=14, text_wrap=True)
         self.head = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
                         text_wrap=True, valign="vcenter")
         self.body = fmt(workbook, border=1, text_wrap=True)
@@ -43,22 +45,48 @@ class Styles:
 
 
 def table(sheet: Worksheet, top: int, columns: Sequence[Column], rows: Sequence[Sequence[object]],
-          styles: Styles) -> int:
+          styles: Styles, spans: Sequence[int] | None = None) -> int:
     """A heading row and its rows from ``top``, each row as tall as its most wrapped cell;
-    returns the row after the table."""
+    ``spans``: how many of the sheet's columns each column takes (merged; ``columns`` then
+    gives their widths added up). Returns the row after the table."""
+    spans = spans or [1] * len(columns)
+    starts = [sum(spans[:i]) for i in range(len(spans))]
+    last = starts[-1] + spans[-1] - 1
+
+    def put(row: int, col: int, value: object, style: Format) -> None:
+        first, span = starts[col], spans[col]
+        if span > 1:
+            sheet.merge_range(row, first, row, first + span - 1, "", style)
+        write_text(sheet, row, first, value, style)
+
     for col, (heading, _) in enumerate(columns):
-        sheet.write_string(top, col, heading, styles.head)
+        put(top, col, heading, styles.head)
     sheet.set_row(top, fitted_height([(h, w) for h, w in columns]))
     for offset, values in enumerate(rows, start=1):
         for col, value in enumerate(values):
-            write_text(sheet, top + offset, col, value, styles.body)
+            put(top + offset, col, value, styles.body)
+        # file names (支援/支援記録_北区.xlsx 8行) break only at some characters: room is left
         sheet.set_row(top + offset, fitted_height(
-            [(str(v), columns[c][1]) for c, v in enumerate(values) if v is not None]
+            [(str(v), columns[c][1] * _BREAKS) for c, v in enumerate(values) if v is not None]
             or [("", 1)]))
     if not rows:
-        sheet.merge_range(top + 1, 0, top + 1, len(columns) - 1, "（なし）", styles.body)
+        sheet.merge_range(top + 1, 0, top + 1, last, "（なし）", styles.body)
         return top + 2
     return top + 1 + len(rows)
+
+
+_TITLE_PT = 14
+_BREAKS = 0.75  # of a column's width a wrapped line of mixed text is counted to fill
+
+
+def title_row(sheet: Worksheet, row: int, text: str, styles: Styles,
+              widths: Sequence[float]) -> None:
+    """A 14 pt title across the printed columns, as tall as its wrapped lines."""
+    if len(widths) > 1:
+        sheet.merge_range(row, 0, row, len(widths) - 1, "", styles.title)
+    write_text(sheet, row, 0, text, styles.title)
+    # characters at 14 pt are wider than the 10 pt the widths are counted in
+    sheet.set_row(row, fitted_height([(text, sum(widths) * 10 / _TITLE_PT)], _TITLE_PT))
 
 
 def set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
@@ -98,14 +126,15 @@ def write_progress(path: Path, result: SupportResult, round_name: str,
     workbook.close()
 
 
-_SUMMARY_WIDTHS = (30, 16, 22, 12, 40, 8)
+_SUMMARY_WIDTHS = (24, 12, 18, 9, 40, 7)
 
 
 def _summary(workbook: Workbook, styles: Styles, result: SupportResult, round_name: str,
              settings_rows: Sequence[tuple[str, str]], header: str, mark: str) -> None:
     sheet = workbook.add_worksheet("概要")
     set_widths(sheet, _SUMMARY_WIDTHS)
-    sheet.write_string(0, 0, f"{mark}伴走支援の進捗（{japanese_date(result.run_on)}現在）", styles.title)
+    # the page header carries the title to every page
+    title_row(sheet, 0, f"{mark}進捗（{japanese_date(result.run_on)}現在）", styles, _SUMMARY_WIDTHS)
     counts = [
         ("募集回", round_name),
         ("支援中の地区", f"{len(result.districts)}地区"),
@@ -121,9 +150,11 @@ def _summary(workbook: Workbook, styles: Styles, result: SupportResult, round_na
         sheet.write_string(row, 0, text, styles.label)
         sheet.merge_range(row, 1, row, len(_SUMMARY_WIDTHS) - 1, "", styles.body)
         write_text(sheet, row, 1, value, styles.body)
+        sheet.set_row(row, fitted_height([(text, _SUMMARY_WIDTHS[0]),
+                                          (str(value), sum(_SUMMARY_WIDTHS[1:]))]))
         row += 1
     row += 1
-    sheet.write_string(row, 0, "inbox/支援/ のファイル（すべて）", styles.title)
+    title_row(sheet, row, "inbox/支援/ のファイル（すべて）", styles, _SUMMARY_WIDTHS)
     rows = [(f["file"], f["kind"], names_of(result, f["district"]), f["state"], f["note"], f["rows"])
             for _, f in result.files.iterrows()]
     table(sheet, row + 1, list(zip(("ファイル名", "種類", "地区", "状態", "内容", "行数"),
@@ -137,9 +168,9 @@ def names_of(result: SupportResult, file: object) -> str:
 
 
 _LIST_COLUMNS: tuple[Column, ...] = (
-    ("順位", 5), ("地区", 24), ("段階", 10), ("キックオフ", 11), ("予定（今日まで）", 8),
-    ("実施", 6), ("予定（全体）", 7), ("参加者", 7), ("メニュー別 実施/予定（今日まで）", 30),
-    ("指標 達成/全体", 8), ("遅れ", 6), ("予定の出典", 10))
+    ("順位", 5), ("地区", 19), ("段階", 9), ("キックオフ", 10), ("予定（今日まで）", 6),
+    ("実施", 5), ("予定（全体）", 6), ("参加者", 6), ("メニュー別 実施/予定（今日まで）", 25),
+    ("指標 達成/全体", 6), ("遅れ", 5), ("予定の出典", 9))
 
 
 def _districts(workbook: Workbook, styles: Styles, result: SupportResult, header: str) -> None:
@@ -172,8 +203,8 @@ def _by_menu(result: SupportResult, file: str) -> str:
                      for a in activities)
 
 
-_ATTENTION_COLUMNS: tuple[Column, ...] = (("地区", 28), ("種類", 11), ("時期・期日", 12),
-                                          ("内容", 76))
+_ATTENTION_COLUMNS: tuple[Column, ...] = (("地区", 24), ("種類", 10), ("時期・期日", 11),
+                                          ("内容", 66))
 
 
 def _attention(workbook: Workbook, styles: Styles, result: SupportResult, names: dict[str, str],
@@ -187,8 +218,8 @@ def _attention(workbook: Workbook, styles: Styles, result: SupportResult, names:
 
 
 _KPI_COLUMNS: tuple[Column, ...] = (
-    ("地区", 18), ("指標", 22), ("目標値", 9), ("期日", 11), ("担当", 9), ("最新の実績", 9),
-    ("測定日", 11), ("状態", 8), ("期日超過", 6), ("出典（支援記録の行）", 26))
+    ("地区", 15), ("指標", 18), ("目標値", 8), ("期日", 11), ("担当", 7), ("最新の実績", 8),
+    ("測定日", 11), ("状態", 7), ("期日超過", 6), ("出典（支援記録の行）", 20))
 
 
 def kpi_rows(kpis: pd.DataFrame, names: dict[str, str]) -> list[tuple[object, ...]]:
@@ -206,8 +237,8 @@ def _kpis(workbook: Workbook, styles: Styles, result: SupportResult, names: dict
     sheet.repeat_rows(0)
 
 
-_PROBLEM_COLUMNS: tuple[Column, ...] = (("ファイル名", 26), ("シート", 9), ("セル", 6),
-                                        ("項目", 14), ("入力値", 16), ("内容", 58))
+_PROBLEM_COLUMNS: tuple[Column, ...] = (("ファイル名", 22), ("シート", 8), ("セル", 6),
+                                        ("項目", 12), ("入力値", 14), ("内容", 48))
 
 
 def _problems(workbook: Workbook, styles: Styles, result: SupportResult, header: str) -> None:
@@ -221,8 +252,8 @@ def _problems(workbook: Workbook, styles: Styles, result: SupportResult, header:
 
 
 _SESSION_COLUMNS: tuple[Column, ...] = (
-    ("地区", 14), ("日付", 11), ("支援メニュー", 16), ("形式", 7), ("人数", 5), ("参加者", 14),
-    ("実施内容", 22), ("次のステップ", 18), ("アドバイザー", 10), ("出典（支援記録の行）", 13))
+    ("地区", 12), ("日付", 10), ("支援メニュー", 13), ("形式", 5), ("人数", 4), ("参加者", 9),
+    ("実施内容", 16), ("次のステップ", 12), ("アドバイザー", 8), ("出典（支援記録の行）", 11))
 
 
 def session_rows(sessions: pd.DataFrame, names: dict[str, str]) -> list[tuple[object, ...]]:
@@ -236,13 +267,14 @@ def _sessions(workbook: Workbook, styles: Styles, result: SupportResult, names: 
               header: str) -> None:
     sheet = workbook.add_worksheet("実施記録")
     set_widths(sheet, [w for _, w in _SESSION_COLUMNS])
-    table(sheet, 0, _SESSION_COLUMNS, session_rows(result.sessions, names), styles)
+    end = table(sheet, 0, _SESSION_COLUMNS, session_rows(result.sessions, names), styles)
     print_setup(sheet, landscape=True, header=header)
     sheet.repeat_rows(0)
+    sheet.print_area(0, 0, end - 1, len(_SESSION_COLUMNS) - 1)
 
 
-_ACTIVITY_WIDTH = 26
-_MONTH_WIDTH = 8.5
+_ACTIVITY_WIDTH = 24
+_MONTH_WIDTH = 8
 
 
 def _timeline(workbook: Workbook, styles: Styles, result: SupportResult, district: pd.Series,
@@ -255,7 +287,9 @@ def _timeline(workbook: Workbook, styles: Styles, result: SupportResult, distric
     months = sorted({*planned["month"], *held["month"]})
     sheet.set_column(0, 0, _ACTIVITY_WIDTH)
     sheet.set_column(1, max(len(months), 1), _MONTH_WIDTH)
-    sheet.write_string(0, 0, f"{district_name(district)}　段階：{district['phase']}", styles.title)
+    widths = [_ACTIVITY_WIDTH] + [_MONTH_WIDTH] * max(len(months), 1)
+    title = f"{district_name(district)}　段階：{district['phase']}"
+    title_row(sheet, 0, title, styles, widths)
     legend = ("各月のセルは「実施回数/予定回数」。緑＝予定どおり、赤＝月が過ぎて予定に足りない、"
               "青＝これからの予定、灰＝予定のない月の実施。")
     sheet.merge_range(1, 0, 1, max(len(months), 1), legend, styles.note)
@@ -280,7 +314,7 @@ def _timeline(workbook: Workbook, styles: Styles, result: SupportResult, distric
             sheet.write_string(row, col, text, style) if text else sheet.write_blank(
                 row, col, None, style)
         row += 1
-    print_setup(sheet, landscape=True, header=header)
+    print_setup(sheet, landscape=True, header=f"{header}　{title}")
     sheet.print_area(0, 0, max(row - 1, 3), max(len(months), 1))
 
 

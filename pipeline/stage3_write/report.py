@@ -27,14 +27,15 @@ from pipeline.stage3_write.progress import (
     session_rows,
     set_widths,
     table,
+    title_row,
 )
 from pipeline.stage3_write.xlsx import fitted_height, new_workbook, print_setup, write_text
 
 EVIDENCE_SHEET = "根拠"
 _EVIDENCE_COLUMNS: tuple[Column, ...] = (
-    ("順位", 5), ("地区", 13), ("日付", 11), ("支援メニュー", 15), ("形式", 7), ("人数", 5),
-    ("参加者", 12), ("実施内容", 20), ("次のステップ", 16), ("アドバイザー", 10),
-    ("出典（支援記録の行）", 14))
+    ("順位", 5), ("地区", 12), ("日付", 11), ("支援メニュー", 14), ("形式", 6), ("人数", 5),
+    ("参加者", 10), ("実施内容", 18), ("次のステップ", 12), ("アドバイザー", 8),
+    ("出典（支援記録の行）", 10))
 # 根拠's columns the sums read (Excel letters)
 _RANK, _MENU, _PEOPLE = "A", "D", "F"
 
@@ -58,7 +59,7 @@ def write_report(path: Path, support: SupportResult, ranked: pd.DataFrame,
     workbook.close()
 
 
-_SUMMARY_WIDTHS = (30, 12, 12, 12, 12, 12)
+_SUMMARY_WIDTHS = (26, 10, 10, 10, 10, 10)
 _CHART_FONT = {"name": "游ゴシック", "size": 11}  # printed at 10 pt or more, as the sheets' text
 _CHART_TITLE = {"name": "游ゴシック", "size": 12, "bold": True}
 
@@ -69,8 +70,8 @@ def _summary(workbook: Workbook, styles: Styles, support: SupportResult, session
     sheet = workbook.add_worksheet("概要")
     charts: list[Chart] = []
     set_widths(sheet, _SUMMARY_WIDTHS)
-    sheet.write_string(0, 0, f"成果報告　{settings.name}（{japanese_date(support.run_on)}現在）",
-                       styles.title)
+    title_row(sheet, 0, f"成果報告（{japanese_date(support.run_on)}現在）", styles, _SUMMARY_WIDTHS)
+    sheet.merge_range(1, 0, 1, len(_SUMMARY_WIDTHS) - 1, settings.name, styles.note)
     last = 1 + len(sessions)  # 根拠's last data row (1-based, under its heading)
     evidence = f"'{EVIDENCE_SHEET}'!"
     count = len(sessions)
@@ -97,10 +98,11 @@ def _summary(workbook: Workbook, styles: Styles, support: SupportResult, session
     sheet.set_row(row, fitted_height([(note, sum(_SUMMARY_WIDTHS))]))
     row += 2
 
-    sheet.write_string(row, 0, "支援メニュー別", styles.title)
+    title_row(sheet, row, "支援メニュー別", styles, _SUMMARY_WIDTHS)
     menu_top = row + 1
     for col, text in enumerate(("支援メニュー", "回数", "参加者", "地区数")):
         sheet.write_string(menu_top, col, text, styles.head)
+    sheet.set_row(menu_top, fitted_height([("支援メニュー", _SUMMARY_WIDTHS[0])]))
     activities = [a for a in log_activities(settings.plan) if a in set(sessions["menu"])]
     for offset, activity in enumerate(activities, start=1):
         mine = sessions[sessions["menu"] == activity]
@@ -126,10 +128,12 @@ def _summary(workbook: Workbook, styles: Styles, support: SupportResult, session
         chart.set_y_axis({"reverse": True, "num_font": _CHART_FONT})
         charts.append(chart)
 
-    sheet.write_string(row, 0, "地区別", styles.title)
+    title_row(sheet, row, "地区別", styles, _SUMMARY_WIDTHS)
     district_top = row + 1
-    for col, text in enumerate(("地区", "段階", "実施", "予定", "参加者", "指標 達成/全体")):
+    headings = ("地区", "段階", "実施", "予定", "参加者", "指標 達成/全体")
+    for col, text in enumerate(headings):
         sheet.write_string(district_top, col, text, styles.head)
+    sheet.set_row(district_top, fitted_height(zip(headings, _SUMMARY_WIDTHS, strict=True)))
     for offset, (_, district) in enumerate(support.districts.iterrows(), start=1):
         r = district_top + offset
         rank = int(district["rank"])
@@ -164,8 +168,10 @@ def _summary(workbook: Workbook, styles: Styles, support: SupportResult, session
 
 _PLAN_WIDTHS = (18, 100)
 _KPI_COLUMNS: tuple[Column, ...] = (
-    ("地区", 14), ("指標", 22), ("目標値", 10), ("期日", 11), ("担当", 9), ("最新の実績", 10),
-    ("測定日", 11), ("状態", 8), ("期日超過", 6), ("出典（支援記録の行）", 21))
+    ("地区", 12), ("指標", 15), ("目標値", 9), ("期日", 10), ("担当", 8), ("最新の実績", 8),
+    ("測定日", 10), ("状態", 7), ("期日超過", 6), ("出典（支援記録の行）", 26))
+# The sessions under the KPIs share the sheet's columns: each spans some of them.
+_SESSION_SPANS = (1, 1, 1, 1, 5, 1)
 
 
 _CHART_ROWS = 28  # one chart a landscape page
@@ -186,7 +192,8 @@ def _district(workbook: Workbook, styles: Styles, support: SupportResult, distri
     sheet = workbook.add_worksheet(district_sheet_name(district))
     set_widths(sheet, [w for _, w in _KPI_COLUMNS])
     width = sum(w for _, w in _KPI_COLUMNS[1:])
-    sheet.write_string(0, 0, district_name(district), styles.title)
+    title_row(sheet, 0, district_name(district), styles, [w for _, w in _KPI_COLUMNS])
+    sheet.repeat_rows(0)  # the district's name on every page
     start = pd.Timestamp(application["start_month"]).date()
     rows = [
         ("取組課題の区分", application["challenge_category"]),
@@ -204,19 +211,22 @@ def _district(workbook: Workbook, styles: Styles, support: SupportResult, distri
         sheet.write_string(row, 0, text, styles.label)
         sheet.merge_range(row, 1, row, len(_KPI_COLUMNS) - 1, "", styles.body)
         write_text(sheet, row, 1, value, styles.body)
-        sheet.set_row(row, fitted_height([(str(value), width)]))
+        sheet.set_row(row, fitted_height([(text, _KPI_COLUMNS[0][1]), (str(value), width)]))
         row += 1
     row += 1
-    sheet.write_string(row, 0, "成果指標", styles.title)
+    title_row(sheet, row, "成果指標", styles, [w for _, w in _KPI_COLUMNS])
     kpis = support.kpis[support.kpis["file"] == district["file"]]
     row = table(sheet, row + 1, _KPI_COLUMNS, kpi_rows(kpis, names), styles) + 1
-    sheet.write_string(row, 0, "実施した支援", styles.title)
+    title_row(sheet, row, "実施した支援", styles, [w for _, w in _KPI_COLUMNS])
     done = support.sessions[support.sessions["file"] == district["file"]].sort_values(
         ["date", "row"])
-    columns: tuple[Column, ...] = (("日付", 14), ("支援メニュー", 22), ("形式", 10), ("人数", 11),
-                                   ("実施内容", 55), ("出典（支援記録の行）", 31))
+    widths = [w for _, w in _KPI_COLUMNS]
+    starts = [sum(_SESSION_SPANS[:i]) for i in range(len(_SESSION_SPANS))]
+    columns = [(heading, sum(widths[start:start + span])) for heading, start, span in zip(
+        ("日付", "支援メニュー", "形式", "人数", "実施内容", "出典（支援記録の行）"), starts,
+        _SESSION_SPANS, strict=True)]
     session_values = [(r[1], r[2], r[3], r[4], r[6], r[9]) for r in session_rows(done, names)]
-    row = table(sheet, row + 1, columns, session_values, styles)
+    row = table(sheet, row + 1, columns, session_values, styles, spans=_SESSION_SPANS)
     print_setup(sheet, landscape=True, header=header)
     sheet.print_area(0, 0, row, len(_KPI_COLUMNS) - 1)
 
