@@ -108,6 +108,12 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
         headings.append(row)
         row += 1
 
+    def gap() -> None:
+        """A thin space between sections."""
+        nonlocal row
+        set_height(row, _GAP)
+        row += 1
+
     def field(name: str, content: object) -> None:
         """A label and its value across the month columns, the row as tall as either wraps."""
         nonlocal row
@@ -130,20 +136,20 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     field("メール", application["email"])
     field("順位・合計点", f"{application['rank']}位　{shown_text(application['total'])}点"
                          f"（満点{settings.max_total}点）")
-    row += 1
+    gap()
     heading("2. 取組課題と目指す成果")
     field("取組課題の区分", application["challenge_category"])
     field("取組課題の内容", application["challenge_detail"])
     field("現在の取組状況", application["current_activities"])
     field("連携先", application["partners"])
     field("伴走支援で目指す成果", application["goals"])
-    row += 1
+    gap()
     heading("3. 伴走支援の内容")
     for menu in application["menus"]:
         field(menu, domain.MENUS[menu])
     if isinstance(application["menu_other"], str):
         field("その他の希望内容", application["menu_other"])
-    row += 1
+    gap()
 
     start = pd.Timestamp(application["start_month"]).date()
     heading(f"4. スケジュール（{month_labels(start, months)[0]}から{months}か月）　キックオフ会議で"
@@ -167,11 +173,12 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
         set_height(row, fitted_height([(item.activity, _LABEL_WIDTH),
                                           (item.detail, _DETAIL_WIDTH)]))
         row += 1
-    row += 1
+    gap()
 
     heading("5. 役割分担")
     _roles(sheet, row, application, label, value, last_col)
-    row += max(len(domain.ROLES_TOKYO), len(domain.COMMITMENTS)) + 2
+    row += max(len(domain.ROLES_TOKYO), len(domain.COMMITMENTS)) + 1
+    gap()
 
     heading("6. キックオフ会議で記入（出席者と成果指標（KPI））")
     for text in support.KICKOFF_LABELS:
@@ -208,6 +215,7 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
 
 _ONE_LINE = fitted_height([("", 1.0)])
 _TALLEST_ROW = 409.0  # pt: Excel's limit (a 4,000-character answer is cut in print, never lost)
+_GAP = 6.0  # pt
 _DEFAULT_ROW = 17.0  # pt: a row left to the office suite, one line of 10 pt text
 _PAGE = 480.0  # pt of rows an A4 landscape page holds within its margins
 _KEPT_WITH = 2  # rows a heading keeps on its page
