@@ -34,10 +34,10 @@ __all__ = ["PLAN_DIR", "PLAN_SHEET", "ScheduleRow", "log_file_name", "month_labe
 PLAN_DIR = "計画"
 _MONTH_COLUMNS = 8  # the longest period the program allows
 _FIRST_MONTH_COL = 2
-_LABEL_WIDTH = 16
-_DETAIL_WIDTH = 36
-_MONTH_WIDTH = 6.75
-# A landscape A4 page holds these columns (106 units) at 100 % as LibreOffice sets them: printed,
+_LABEL_WIDTH = 15
+_DETAIL_WIDTH = 35
+_MONTH_WIDTH = 6.5
+# A landscape A4 page holds these columns (102 units) at 100 % as LibreOffice sets them: printed,
 # 10 pt stays 10 pt.
 _MERGED_WIDTH = _DETAIL_WIDTH + _MONTH_COLUMNS * _MONTH_WIDTH  # a value cell spans B to the last month
 
