@@ -8,8 +8,8 @@ ROUND  ?=
 ON_ROUND := $(if $(ROUND),--round '$(ROUND)')
 
 .DEFAULT_GOAL := run
-.PHONY: install run form check export new-round demo test quick lint bench render print-audit \
-        clean package-check windows-bundle
+.PHONY: install run form check export report new-round demo test quick lint bench render \
+        print-audit clean package-check windows-bundle
 
 # Creates the virtual environment and installs the project with its test extra;
 # does nothing while pyproject.toml is unchanged.
@@ -33,6 +33,10 @@ check: install
 
 export: install
 	$(BIN)/bansou export $(ON_ROUND)
+
+# The support year's report (outbox/成果報告.xlsx); `make report ROUND=demo` after `make demo`.
+report: install
+	$(BIN)/bansou report $(ON_ROUND)
 
 # The next round in its own folder, from round.toml (or FROM=…/round.toml).
 new-round: install

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -80,6 +81,7 @@ def main(ctx: click.Context, debug: bool) -> None:
       bansou new-round rounds/2017  次の募集回のフォルダを作成
       bansou run --round rounds/2017  そのフォルダの募集回を実行
       bansou demo                 見本の募集回を demo/ に作って実行
+      bansou report               支援の1年の成果報告を outbox/成果報告.xlsx に作成
     """
     ctx.obj = {"debug": debug}
     if debug:  # the workers' own error output (a parser's crash report) reaches the console
@@ -225,6 +227,7 @@ def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Pat
     if timings:
         watch.write(timings)
     click.echo(_summary(result) + _shortened(outbox))
+    _echo_support(result)
     click.echo(f"結果: {latest(outbox, SELECTION_FILE)}")
 
 
@@ -282,16 +285,60 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
     from pipeline.demo import prepare_directory, run_demo
 
     with _reported(ctx):
-        settings = load_settings(_top_config(config))
+        config_path = _top_config(config)
+        settings = load_settings(config_path)
         prepare_directory(directory)
         demo_round, result = run_demo(directory, settings, forms=forms, seed=seed,
-                                      progress=_progress_bar())
+                                      progress=_progress_bar(), support_year=True)
+        shutil.copyfile(config_path, directory / "round.toml")  # make report ROUND=demo
     click.echo(_summary(result) + _shortened(demo_round.outbox))
+    _echo_support(result)
     selected = result.ranked[result.ranked["decision"] == "選定"]
     for row in selected.itertuples():
         click.echo(f"  選定 {row.rank}位 {row.municipality} {row.org_name}（{shown_text(row.total)}点）")
     click.echo(f"申請用紙: {demo_round.inbox}")
     click.echo(f"結果:     {latest(demo_round.outbox, SELECTION_FILE)}（計画書は {demo_round.outbox / PLAN_DIR}）")
+
+
+@main.command(options_metavar=OPTIONS)
+@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="申請用紙と inbox/支援/（計画書・支援記録）のフォルダ（既定: inbox）")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="結果を書き出すフォルダ（既定: outbox）")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="募集回の設定ファイル（既定: round.toml）")
+@_round_option
+@click.pass_context
+def report(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Path | None,
+           round_dir: Path | None) -> None:
+    """支援の1年の成果報告（成果報告.xlsx）を outbox に書き出します。
+
+    選定と同じ実行をし、inbox/支援/ の計画書・支援記録から、地区ごとの計画・実施した支援・
+    成果指標の結果と、地区全体のまとめ（メニュー別の回数・参加者・達成した指標、グラフ）を
+    作ります。一度書き出すと、その後の bansou run でも最新の内容に更新します。
+
+    \b
+    例:
+      bansou report
+      bansou report --round demo
+    """
+    from pipeline.core.manifest import latest
+    from pipeline.core.names import REPORT_FILE
+    from pipeline.core.settings import load_settings
+    from pipeline.run import run_round
+
+    config, inbox, outbox = _paths(round_dir, config, inbox, outbox)
+    with _reported(ctx):
+        settings = load_settings(config)
+        result = run_round(inbox, outbox, settings, progress=_progress_bar(), report=True)
+    _echo_support(result)
+    click.echo(f"成果報告: {latest(outbox, REPORT_FILE)}")
+
+
+def _echo_support(result: RoundResult) -> None:
+    """The support year's line: 「支援中 5地区：要確認 2件（…）」 (nothing before a selection)."""
+    if result.support is not None and (line := result.support.console_line()):
+        click.echo(line)
 
 
 @main.command("new-round", options_metavar=OPTIONS)

@@ -484,13 +484,22 @@ def prepare_directory(directory: Path) -> None:
 
 
 def run_demo(directory: Path, settings: RoundSettings, *, forms: int = 40, seed: int = 2016,
-             progress: Progress | None = None) -> tuple[DemoRound, RoundResult]:
-    """Generate the round, run it, let three reviewers score, and run it again."""
+             progress: Progress | None = None, support_year: bool = False
+             ) -> tuple[DemoRound, RoundResult]:
+    """Generate the round, run it, let three reviewers score, and run it again. With
+    ``support_year``, the office then returns the plans and logs of half a year of support
+    (pipeline.demo_year) and the round is run at that later date."""
     demo = generate_round(directory, settings, forms, seed)
     result = run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT, progress)
     if forms <= _REVIEWED_UP_TO:
         fill_reviews(demo, demo.outbox / REVIEW_FILE, seed)
         result = run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT, progress)
+    if support_year:
+        from pipeline.demo_year import DEMO_SUPPORT_RUN_AT, fill_support_year
+
+        fill_support_year(directory, result, settings)
+        result = run_round(demo.inbox, demo.outbox, settings, DEMO_SUPPORT_RUN_AT, progress,
+                           report=True)
     return demo, result
 
 

@@ -9,6 +9,7 @@ and :func:`pipeline.stage3_write.write.write_outputs`.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -20,6 +21,7 @@ from pipeline.core.errors import InboxError, os_reason
 from pipeline.core.manifest import read_issued, unchanged_outputs
 from pipeline.core.names import LIST_FILE, MANIFEST, OUTPUT_FILES, SELECTION_FILE
 from pipeline.core.settings import JST, RoundSettings
+from pipeline.core.support import log_activities
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
 from pipeline.stage1_read.inbox import InboxScan, scan_inbox
@@ -27,6 +29,7 @@ from pipeline.stage1_read.previous import read_previous
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.register import read_named_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
+from pipeline.stage1_read.support import read_support_files
 from pipeline.stage3_write.outputs import (
     one_run_at_a_time,
     output_name,
@@ -39,10 +42,11 @@ if TYPE_CHECKING:
 
 def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
               run_at: dt.datetime | None = None, progress: Progress | None = None,
-              lap: Lap = no_lap, keep_existing: bool = False) -> RoundResult:
+              lap: Lap = no_lap, keep_existing: bool = False, report: bool = False) -> RoundResult:
     """Decide the round and write every output; the previous outputs stay whole on failure.
     ``keep_existing``: files in an outbox/ without a manifest are kept as the staff's (else
-    the run is refused, naming them)."""
+    the run is refused, naming them). ``report``: write the year-end report too (once
+    written, every run keeps it current)."""
     run_at = run_at or run_time()
     _apart(inbox, outbox)
     if not inbox.is_dir():  # said before outbox/ is created for the lock
@@ -51,11 +55,11 @@ def run_round(inbox: Path, outbox: Path, settings: RoundSettings,
     with one_run_at_a_time(outbox, f"{dt.datetime.now(JST):%Y年%m月%d日 %H:%M:%S}"), \
             _collector_paused():
         recover(outbox)  # a killed run's publish, completed before anything reads outbox/
-        return _run(inbox, outbox, settings, run_at, progress, lap, keep_existing)
+        return _run(inbox, outbox, settings, run_at, progress, lap, keep_existing, report)
 
 
 def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime,
-         progress: Progress | None, lap: Lap, keep_existing: bool) -> RoundResult:
+         progress: Progress | None, lap: Lap, keep_existing: bool, report: bool) -> RoundResult:
     with lap("scan"):
         scan = _scan(inbox)
     with lap("read"), (progress or _no_progress)(len(scan.files)) as advance, \
@@ -66,6 +70,7 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
         # the register, the review sheets and what the last run left in outbox/. So the
         # import is here.
         from pipeline.stage2_decide import decide, validate
+        from pipeline.stage2_decide.progress import decide_support
         from pipeline.stage3_write import letters, write
 
         validate.prepare()
@@ -76,11 +81,15 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
         unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
         previous = read_previous(outbox)
         issued = read_issued(outbox)  # the 差戻し we sent: what a returned tag may name
+        # the support year: plans and logs staff saved into inbox/支援/
+        support_read = read_support_files(scan.support_files, log_activities(settings.plan))
         forms = reader.forms()
     register = locate_register(scan, forms, named_register, default_year=settings.deadline.year)
     result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous,
                            issued)
-    return write.write_outputs(outbox, result, templates, lap, unchanged, keep_existing)
+    result = dataclasses.replace(result, support=decide_support(
+        result.ranked, result.ledger, support_read, settings, run_at))
+    return write.write_outputs(outbox, result, templates, lap, unchanged, keep_existing, report)
 
 
 def run_time() -> dt.datetime:

@@ -64,7 +64,9 @@ def test_demo_round_ends_as_the_generator_intended(tmp_path: Path,
     assert {"受付簿", "申請日（受付簿に記載なし）"} <= basis
     # free text reads like real applications: not one sentence repeated
     assert result.records["challenge_detail"].dropna().nunique() > 20
-    assert len(list((demo.outbox / "計画").iterdir())) == settings.max_districts
+    plans = [p.name for p in (demo.outbox / "計画").iterdir()]
+    assert len(plans) == 2 * settings.max_districts
+    assert sum(name.endswith("_支援記録.xlsx") for name in plans) == settings.max_districts
 
 
 def test_generation_is_deterministic(tmp_path: Path, settings: RoundSettings) -> None:
@@ -103,6 +105,7 @@ def test_demo_command(tmp_path: Path, settings: RoundSettings) -> None:
     assert int(total) == FORMS
     assert {decision: int(n) for decision, n in re.findall(r"([^、 ]+) (\d+)件", counts)} == intended
     assert sum(line.startswith("  選定 ") for line in lines) == settings.max_districts
+    assert any(line.startswith("支援中 ") for line in lines)
     assert lines[-1].startswith("結果:")
     # a second demo in the same folder replaces the first
     again = CliRunner().invoke(main, ["demo", str(tmp_path / "d"), "--config",

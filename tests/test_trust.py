@@ -24,7 +24,7 @@ def test_every_rule_names_a_listed_source_and_existing_code() -> None:
     text = TRUST.read_text(encoding="utf-8")
     sources = _sources(text)
     assert set(sources) == {"register", "staff decision", "review sheets", "round.toml",
-                            "issued record", "visible form"}
+                            "issued record", "visible form", "issued plan"}
     for module in sources.values():
         assert (ROOT / module).is_file(), module
     rules = _rules(text)

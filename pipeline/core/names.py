@@ -7,7 +7,10 @@ SELECTION_FILE = "選定結果.xlsx"
 REVIEW_FILE = "審査票.xlsx"
 LIST_FILE = "申請一覧.xlsx"
 FORM_FILE = "申請用紙.xlsx"
-OUTPUT_FILES = (SELECTION_FILE, LIST_FILE, REVIEW_FILE, FORM_FILE)  # at the top of outbox/
+PROGRESS_FILE = "進捗.xlsx"  # the support year, each run
+REPORT_FILE = "成果報告.xlsx"  # the year-end report (bansou report; kept current once written)
+OUTPUT_FILES = (SELECTION_FILE, LIST_FILE, REVIEW_FILE, FORM_FILE, PROGRESS_FILE,
+                REPORT_FILE)  # at the top of outbox/
 PLAN_DIR = "計画"
 RETURN_DIR = "差戻し"
 NOTICE_DIR = "通知"

@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline.core.manifest import KeptFile
 from pipeline.core.settings import RoundSettings
+from pipeline.core.support import SupportResult
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class RoundResult:
     issued: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     # "file: what disagrees" where the 団体名's legal form disputes the 団体種別 (eligibility)
     type_disputes: tuple[str, ...] = ()
+    # the support year: returned plans and logs against the selected districts (進捗.xlsx)
+    support: SupportResult | None = None
 
     @property
     def provisional(self) -> bool:

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from pipeline import __version__
 from pipeline.core.domain import CHALLENGE_CATEGORIES, COMMITMENTS, MENUS
 from pipeline.core.errors import SettingsError
 from pipeline.core.processes import LIMITS_TEXT
+from pipeline.core.support_settings import SupportSettings, parse_support
 from pipeline.core.wording import japanese_date
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
@@ -97,6 +98,7 @@ class RoundSettings:
     office: OfficeSettings
     resubmission_deadline: dt.date
     templates: Path  # folder of the notices' templates
+    support: SupportSettings = field(default_factory=SupportSettings)  # [support] (optional)
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -287,6 +289,7 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
         ),
         resubmission_deadline=reader.date(correspondence, "correspondence.resubmission_deadline"),
         templates=_templates(reader, correspondence, base),
+        support=parse_support(reader, top),
     )
     _check_resubmission(reader, round_, correspondence, settings)
     if reader.problems:
@@ -297,7 +300,7 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
 
 
 # The keys each table may hold (anything else is a typo or a leftover, and is reported).
-_TOP_KEYS = ("round", "rubric", "plan", "office", "correspondence")
+_TOP_KEYS = ("round", "rubric", "plan", "office", "correspondence", "support")
 _ROUND_KEYS = ("name", "deadline", "max_districts", "max_per_municipality",
                "disagreement_threshold", "tie_break")
 _RUBRIC_KEYS = ("auto", "review", "menu_fit")

@@ -179,18 +179,65 @@ class _Book:
 _STYLES = "xl/styles.xml"  # its declared size: the checks before the parser bounded it
 
 
-def _read_sheet(book: _Book, sheet_name: str) -> RawForm:
+@dataclass(frozen=True)
+class SeenSheet:
+    """A sheet as the person who filled it sees it: the values shown (``grid``), those it hides
+    (by position) with the facts that tell how, its merged ranges and formula cells."""
+
+    grid: Sequence[Sequence[object]]
+    merged: Sequence[tuple[Position, Position]]
+    unseen: dict[Position, object]
+    facts: sheetxml.SheetFacts
+
+
+def _seen_sheet(book: _Book, sheet_name: str) -> SeenSheet | None:
+    """The sheet's shown values; None when its grid reaches beyond a form's bounds."""
     sheet = book.workbook.get_sheet_by_name(sheet_name)
     grid: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
     # Rows and cells placed by position rather than by address can still spread far
     # (the checks before the parser bound only the addresses): the grid calamine built tells.
     if len(grid) > MAX_FORM_ROWS or (grid and len(grid[0]) > MAX_FORM_COLS):
-        return _file_problem(book.name, "", HOSTILE)
+        return None
     merged = sheet.merged_cell_ranges or []
     facts = _with_covered_cells(book.facts(sheet_name), grid, merged)
     unseen: dict[Position, object] = {}
-    if facts.hides:  # what the applicant cannot see is never read
+    if facts.hides:  # what the person filling it cannot see is never read
         grid, unseen = _seen_only(grid, facts)
+    return SeenSheet(grid, merged, unseen, facts)
+
+
+def seen_sheets(data: bytes, name: str, wanted: Sequence[str]
+                ) -> tuple[dict[str, SeenSheet], frozenset[str]] | str:
+    """The sheets ``wanted`` of a workbook staff return to us (a plan, a support log) as their
+    reader sees them, through the same checks as a form (every worksheet bounded like a form's,
+    hidden cells, covered cells, formulas), and the names of its hidden sheets; or why the file
+    cannot be read (a problem code)."""
+    parts = Parts()
+    if reason := sniff_bytes(data, limits=Limits(None, MAX_FORM_ROWS, MAX_FORM_COLS), keep=parts):
+        return reason
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        try:
+            book = _Book(data, parts, workbook, name)
+            found = {sheet: _seen_sheet(book, sheet) for sheet in wanted
+                     if sheet in workbook.sheet_names}
+            hidden = book.hidden_sheets
+        finally:
+            workbook.close()
+    except python_calamine.PasswordError:
+        return PASSWORD
+    except (python_calamine.CalamineError, OSError, ValueError):
+        return NOT_XLSX
+    if any(sheet is None for sheet in found.values()):
+        return HOSTILE
+    return {sheet: seen for sheet, seen in found.items() if seen is not None}, hidden
+
+
+def _read_sheet(book: _Book, sheet_name: str) -> RawForm:
+    seen = _seen_sheet(book, sheet_name)
+    if seen is None:
+        return _file_problem(book.name, "", HOSTILE)
+    grid, merged, unseen, facts = seen.grid, seen.merged, seen.unseen, seen.facts
     form = read_grid(book.name, grid, merged)
     form.sheet = sheet_name
     form.formulas = facts.formulas

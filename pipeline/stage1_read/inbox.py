@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.filekey import file_key
+from pipeline.core.support import SUPPORT_DIR
 
 REGISTER_NAME = "受付簿.xlsx"
 # Only a workbook staff saved under the register's name is a register: 受付簿.xlsx, or a
@@ -35,6 +36,8 @@ class InboxScan:
     ignored: tuple[tuple[str, str], ...]  # (name, why) for files and folders we do not judge
     registers: tuple[Path, ...]  # named 受付簿*.xlsx (in any width or case)
     review_files: tuple[Path, ...]
+    # inbox/支援/: returned plans and support logs (never applications), every file there
+    support_files: tuple[Path, ...] = ()
 
 
 def scan_inbox(inbox: Path) -> InboxScan:
@@ -43,6 +46,7 @@ def scan_inbox(inbox: Path) -> InboxScan:
     ignored: list[tuple[str, str]] = []
     registers: list[Path] = []
     reviews: tuple[Path, ...] = ()
+    support_files: tuple[Path, ...] = ()
     with os.scandir(inbox) as found:  # file types come with the listing: no stat per file
         entries = sorted(found, key=_listing_order)
     names: set[str] = set()
@@ -61,6 +65,14 @@ def scan_inbox(inbox: Path) -> InboxScan:
                      if p.is_file() and not p.is_symlink() and _is_workbook_name(p.name)),
                     key=lambda p: unicodedata.normalize("NFC", p.name)))
                 ignored.append((name + "/", f"審査票のフォルダ（{len(reviews)}件を読み込み）"))
+            elif name == SUPPORT_DIR:
+                support_files = tuple(sorted(
+                    (p for p in path.iterdir() if p.is_file() and not p.is_symlink()
+                     and not p.name.startswith(("~$", "."))
+                     and p.name.lower() not in _IGNORED_NAMES),
+                    key=lambda p: unicodedata.normalize("NFC", p.name)))
+                ignored.append((name + "/", f"計画書・支援記録のフォルダ（{len(support_files)}件を"
+                                            "読み込み。結果は 進捗.xlsx）"))
             else:
                 ignored.append((name + "/", "フォルダ（中のファイルは対象外）"))
         elif _REGISTER_NAME.match(file_key(name)) and entry.is_file():
@@ -76,7 +88,7 @@ def scan_inbox(inbox: Path) -> InboxScan:
             files.append(InboxFile(name, path))
         else:
             ignored.append((name, "通常のファイルではありません"))
-    return InboxScan(tuple(files), tuple(ignored), tuple(registers), reviews)
+    return InboxScan(tuple(files), tuple(ignored), tuple(registers), reviews, support_files)
 
 
 def shown_name(raw: str) -> str:

@@ -86,7 +86,7 @@ def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
             rows.append(ReviewRow(file, {label: ReviewCell(grid[r][columns[label]],
                                                            cell_address(r, columns[label]))
                                          for label in wanted}))
-    return ReviewSheet(name, _reviewer_name(grid), tuple(rows), saved_at=_saved_at(path))
+    return ReviewSheet(name, _reviewer_name(grid), tuple(rows), saved_at=saved_at(path))
 
 
 def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
@@ -118,7 +118,7 @@ def _file_problem(name: str, code: str) -> problems.Problem:
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([0-9T:.Z+-]{10,40})</dcterms:modified>")
 
 
-def _saved_at(path: Path) -> str:
+def saved_at(path: Path) -> str:
     try:
         data = path.read_bytes()
         entry = zipparts.entries(data).get("docProps/core.xml")

@@ -19,6 +19,8 @@ from pipeline.core.names import (
     LIST_FILE,
     NOTICE_DIR,
     PLAN_DIR,
+    PROGRESS_FILE,
+    REPORT_FILE,
     RETURN_DIR,
     REVIEW_FILE,
     SELECTION_FILE,
@@ -29,7 +31,7 @@ from pipeline.core.timing import Lap, no_lap
 from pipeline.stage3_write import letters
 from pipeline.stage3_write.form import write_form
 from pipeline.stage3_write.outputs import OutputSet, part_room
-from pipeline.stage3_write.plans import plan_file_name, write_plan
+from pipeline.stage3_write.plans import log_file_name, plan_file_name, write_log, write_plan
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from pipeline.stage3_write.selection import write_application_list, write_selection
 from schemas.selection import SELECTED, points_column
@@ -37,7 +39,7 @@ from schemas.selection import SELECTED, points_column
 
 def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str],
                   lap: Lap = no_lap, unchanged: set[str] | None = None,
-                  keep_existing: bool = False) -> RoundResult:
+                  keep_existing: bool = False, report: bool = False) -> RoundResult:
     """Write every output into ``outbox``; the previous outputs stay whole on failure, and
     staff's files there are kept (``keep_existing``: see OutputSet). Returns the result with
     the plan files it wrote and the staff's files it kept."""
@@ -64,6 +66,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
               for part in range(2)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
+            *_support_jobs(outputs, result, report),
         ]
         large = len(result.ledger) >= processes.PARALLEL_FROM
         written = {*outputs.files, *result.plan_files.values()}
@@ -78,6 +81,23 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
     return result
 
 
+def _support_jobs(outputs: OutputSet, result: RoundResult, report: bool) -> list[processes.Job]:
+    """進捗.xlsx each run; 成果報告.xlsx when asked for, and from then on each run."""
+    if result.support is None:
+        return []
+    from pipeline.stage3_write.progress import write_progress
+    from pipeline.stage3_write.report import write_report
+
+    rows = result.settings.support.as_rows()
+    jobs: list[processes.Job] = [("write progress", write_progress, (
+        outputs.path(PROGRESS_FILE), result.support, result.settings.name, rows,
+        result.provisional))]
+    if report or (outputs.manifest and REPORT_FILE in outputs.manifest.latest):
+        jobs.append(("write report", write_report, (
+            outputs.path(REPORT_FILE), result.support, result.ranked, result.settings)))
+    return jobs
+
+
 def _results(result: RoundResult) -> Results:
     """What the next run compares with (前回からの変更)."""
     ranks = dict(zip(result.ranked["file"].tolist(),
@@ -90,9 +110,12 @@ def _results(result: RoundResult) -> Results:
 
 
 def _write_plans(folder: Path, selected: pd.DataFrame, result: RoundResult) -> None:
+    """Each selected district's plan, and its support log beside it."""
     for _, row in selected.iterrows():
-        write_plan(folder / Path(result.plan_files[str(row["file"])]).name, row, result.settings,
-                   provisional=result.provisional)
+        name = Path(result.plan_files[str(row["file"])]).name
+        write_plan(folder / name, row, result.settings, provisional=result.provisional)
+        write_log(folder / log_file_name(name), row, result.settings,
+                  provisional=result.provisional)
 
 
 def _write_review_sheet(path: Path, result: RoundResult) -> None:
