@@ -221,17 +221,19 @@ def test_the_support_folder_holds_no_applications(tmp_path: Path) -> None:
     assert ("支援/", "計画書・支援記録のフォルダ（1件を読み込み。結果は 進捗.xlsx）") in scan.ignored
 
 
-def _toml(extra: str) -> dict[str, object]:
+def _toml(extra: str) -> tuple[dict[str, object], str, Path]:
+    """The fixture settings with ``extra`` added, as parse_settings takes them."""
     import tomllib
 
     from tests.conftest import ROUND_TOML
 
-    return tomllib.loads(ROUND_TOML.read_text(encoding="utf-8") + extra)
+    return (tomllib.loads(ROUND_TOML.read_text(encoding="utf-8") + extra), ROUND_TOML.name,
+            ROUND_TOML.parent)
 
 
 def test_round_toml_support_section_drives_expected_sessions(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
-    changed = parse_settings(_toml('\n[support]\nsessions_per_month = 3\ngrace_days = 40\n'
+    changed = parse_settings(*_toml('\n[support]\nsessions_per_month = 3\ngrace_days = 40\n'
                                    '[support.menu_sessions]\n"プロボノ事務局移転支援" = 2\n'))
     assert (changed.support.sessions_per_month, changed.support.grace_days) == (3, 40)
     inbox, outbox, _ = _round(tmp_path, blank_dir, settings)
@@ -246,9 +248,9 @@ def test_round_toml_support_section_drives_expected_sessions(
     assert result.support.overdue["when"].str.startswith("2016-10").any()
     with pytest.raises(SettingsError, match=re.escape(
             "support.sesions_per_month という項目はありません。「sessions_per_month」の書き間違い")):
-        parse_settings(_toml("\n[support]\nsesions_per_month = 2\n"))
+        parse_settings(*_toml("\n[support]\nsesions_per_month = 2\n"))
     with pytest.raises(SettingsError, match=re.escape("support.grace_days は0以上60以下の整数")):
-        parse_settings(_toml("\n[support]\ngrace_days = -1\n"))
+        parse_settings(*_toml("\n[support]\ngrace_days = -1\n"))
 
 
 def test_plan_and_log_carry_our_tag_and_the_log_its_columns(

@@ -151,8 +151,9 @@ def test_names_from_applicants_are_cut_so_every_path_opens_on_windows_and_the_ru
     assert f"ファイル名の部分を{room}文字までに短くしました" in done.output
     written = _paths_as_windows_sees_them(outbox)
     assert max(length for length, _ in written) <= MAX_PATH, written
-    plans = [name for _, name in written if name.startswith("01_")]
-    assert plans == [f"01_八王子市_{'特定非営利活動法人𠮷田地域ささえあい推進協議会'[:room - 1]}.xlsx"]
+    plan = f"01_八王子市_{'特定非営利活動法人𠮷田地域ささえあい推進協議会'[:room - 1]}"
+    plans = sorted(name for _, name in written if name.startswith("01_"))
+    assert plans == [f"{plan}.xlsx", f"{plan}_支援記録.xlsx"]  # the plan and its support log
     assert any(name.startswith("短い_") for _, name in written)  # short names are kept whole
 
 
