@@ -46,6 +46,10 @@ class RoundResult:
     issued: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     # "file: what disagrees" where the 団体名's legal form disputes the 団体種別 (eligibility)
     type_disputes: tuple[str, ...] = ()
+    # ranked file → why its row is still 暫定 (reviews missing, a dispute staff must settle)
+    row_provisional: dict[str, str] = dataclasses.field(default_factory=dict)
+    # ranked files whose organisation the previous round (round.toml's previous_round) selected
+    previously_selected: frozenset[str] = frozenset()
 
     @property
     def provisional(self) -> bool:

@@ -94,6 +94,9 @@ class RoundSettings:
     office: OfficeSettings
     resubmission_deadline: dt.date
     templates: Path  # folder of the notices' templates
+    # the folder of the round before this one (bansou new-round writes it): 選定会議資料 marks
+    # the organisations it selected
+    previous_round: Path | None = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -282,6 +285,8 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
         ),
         resubmission_deadline=reader.date(correspondence, "correspondence.resubmission_deadline"),
         templates=_templates(reader, correspondence, base),
+        previous_round=(base / reader.text(round_, "round.previous_round")
+                        if "previous_round" in round_ else None),
     )
     _check_resubmission(reader, round_, correspondence, settings)
     if reader.problems:
@@ -294,7 +299,7 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
 # The keys each table may hold (anything else is a typo or a leftover, and is reported).
 _TOP_KEYS = ("round", "rubric", "plan", "office", "correspondence")
 _ROUND_KEYS = ("name", "deadline", "max_districts", "max_per_municipality",
-               "disagreement_threshold", "tie_break")
+               "disagreement_threshold", "tie_break", "previous_round")
 _RUBRIC_KEYS = ("auto", "review", "menu_fit")
 _AUTO_KEYS = ("key", "label", "rule", "points")
 _REVIEW_KEYS = ("key", "label", "weight")

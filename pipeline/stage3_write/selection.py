@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,12 +15,14 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.core import domain, postal
 from pipeline.core.formspec import FIELDS
 from pipeline.core.manifest import KeptFile
-from pipeline.core.points import DISPLAY_RULE, row_sums, shown_number, shown_text
+from pipeline.core.points import DISPLAY_RULE, shown_number, shown_text
 from pipeline.core.result import RoundResult
 from pipeline.stage2_decide.eligibility import OUTSIDE_TOKYO_RULES
+from pipeline.stage3_write.committee import write_committee
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
+    DECISION_COLOURS,
     fmt,
     new_workbook,
     print_setup,
@@ -30,8 +32,6 @@ from pipeline.stage3_write.xlsx import (
 )
 from schemas.selection import DECISIONS, points_column
 
-DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
-                    "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
 OUTSIDE_TOKYO = "都外"  # 概要's 地域: refused as outside Tokyo, or a 区市町村 not one of the 62
 UNKNOWN_AREA = "不明"  # 概要's 地域: no 区市町村 could be read
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
@@ -42,7 +42,7 @@ CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from s
 def write_selection(path: Path, result: RoundResult) -> None:
     workbook = new_workbook(path, "選定結果")
     _summary(workbook, result)
-    _committee(workbook, result)
+    write_committee(workbook, result)
     ranking = _ranking_frame(result)
     # the working columns (file names, plan links) stay on screen, off the printed page
     printed = [c for c in ranking.columns if c not in ("ファイル名", PLAN_COLUMN)]
@@ -70,73 +70,6 @@ def write_selection(path: Path, result: RoundResult) -> None:
         "after": "今回"}) if len(result.changes) else pd.DataFrame(
         {"変更": [result.changes_summary]}))
     workbook.close()
-
-
-COMMITTEE_SHEET = "選定会議資料"
-_SHORT_TYPES = {"区市町村（介護予防・日常生活支援総合事業担当部署等）": "区市町村",
-                "区市町村社会福祉協議会": "社協", "地域包括支援センター": "包括",
-                "その他（NPO支援センター等）": "その他"}
-# (heading, width): the whole row fits A4 landscape at 10 pt, so it prints at ≥ 9 pt
-_COMMITTEE_COLUMNS = (("順位", 5), ("判定", 6), ("区市町村", 9), ("団体名", 24), ("種別", 7),
-                      ("地域", 6), ("合計点", 7), ("自動", 6), ("審査", 6), ("審査員", 6),
-                      ("相違", 10), ("同点", 14), ("取組課題", 28))
-
-
-def _committee(workbook: Workbook, result: RoundResult) -> None:
-    """What a selection committee discusses, one row per eligible application in rank order,
-    made to be printed: 10 pt, rows as tall as their wrapped text, headings and 暫定 on
-    every page, page numbers."""
-    sheet = workbook.add_worksheet(COMMITTEE_SHEET)
-    size = {"font_size": 10, "border": 1, "text_wrap": True, "valign": "top"}
-    header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", **size)
-    body = fmt(workbook, **size)
-    for col, (title, width) in enumerate(_COMMITTEE_COLUMNS):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, title, header)
-    ranked = result.ranked
-    auto = _exact_sums(ranked, (c.key for c in result.settings.auto))
-    review = _exact_sums(ranked, (c.key for c in result.settings.review))
-    issues = [f"【{category}】{_first_line(detail)}" for category, detail in
-              zip(ranked["challenge_category"].tolist(), ranked["challenge_detail"].tolist(),
-                  strict=True)]
-    columns = zip(ranked["rank"].tolist(), ranked["decision"].tolist(),
-                  ranked["municipality"].tolist(), ranked["org_name"].tolist(),
-                  [_SHORT_TYPES.get(t, "") for t in ranked["org_type"].tolist()],
-                  ranked["area"].tolist(), ranked["total"].tolist(), auto, review,
-                  ranked["reviewer_count"].tolist(), ranked["disagreement"].tolist(),
-                  ranked["tie_note"].tolist(), issues, strict=True)
-    for row, cells in enumerate(columns, start=1):
-        lines = 1
-        for col, value in enumerate(cells):
-            if value is None:  # nothing scored yet
-                sheet.write_blank(row, col, None, body)
-            elif isinstance(value, Fraction):
-                sheet.write_number(row, col, shown_number(value), body)
-            elif isinstance(value, int) and not isinstance(value, bool):
-                sheet.write_number(row, col, value, body)
-            else:
-                write_text(sheet, row, col, str(value), body)
-                lines = max(lines, wrapped_lines(str(value), _COMMITTEE_COLUMNS[col][1]))
-        sheet.set_row(row, 13.5 * lines + 2)
-    sheet.set_row(0, 18)
-    sheet.freeze_panes(1, 0)
-    sheet.repeat_rows(0)
-    mark = "【暫定】" if result.provisional else ""
-    print_setup(sheet, landscape=True, header=f"{mark}{result.settings.name} 選定会議資料")
-
-
-def _exact_sums(ranked: pd.DataFrame, keys: Iterable[str]) -> list[Fraction | None]:
-    """Per application, the exact sum of some criteria's points; None when none is scored."""
-    columns = [ranked[points_column(key)].tolist() for key in keys]
-    return [total if count else None for total, count in row_sums(columns, len(ranked))]
-
-
-def _first_line(text: object, limit: int = 60) -> str:
-    """The start of a long text, up to its first sentence, for a one-line summary."""
-    if not isinstance(text, str):
-        return ""
-    first = text.split("\n")[0].split("。")[0]
-    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -26,6 +26,8 @@ A4 = 9
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 MONTH_FORMAT = 'yyyy"年"m"月"'
+DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
+                    "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
 
 
 def new_workbook(path: Path | str, title: str) -> Workbook:
