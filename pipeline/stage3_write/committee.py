@@ -146,9 +146,7 @@ def write_committee(workbook: Workbook, result: RoundResult) -> None:
     sheet.set_h_pagebreaks(breaks)
     sheet.freeze_panes(3, 0)
     sheet.repeat_rows(0, 2)
-    print_setup(sheet, landscape=True)
-    sheet.fit_to_pages(0, 0)  # 100 %: the columns fit the page's width
-    sheet.set_print_scale(100)
+    print_setup(sheet, landscape=True, across=True)  # 100 %: the columns fit the page's width
     sheet.set_margins(left=0.3, right=0.3, top=0.7, bottom=0.7)
     # Page numbers of this sheet alone: office suites count &N over the whole workbook, so the
     # number of pages is written out (the page breaks are ours)

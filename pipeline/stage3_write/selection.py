@@ -35,6 +35,7 @@ from schemas.selection import DECISIONS, points_column
 OUTSIDE_TOKYO = "都外"  # 概要's 地域: refused as outside Tokyo, or a 区市町村 not one of the 62
 UNKNOWN_AREA = "不明"  # 概要's 地域: no 区市町村 could be read
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
+RANKING_KEYS = 5  # 順位 判定 暫定 区市町村 団体名: repeated on every printed page
 PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
 CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from staff
 
@@ -43,10 +44,9 @@ def write_selection(path: Path, result: RoundResult) -> None:
     workbook = new_workbook(path, "選定結果")
     _summary(workbook, result)
     write_committee(workbook, result)
-    ranking = _ranking_frame(result)
-    # the working columns (file names, plan links) stay on screen, off the printed page
-    printed = [c for c in ranking.columns if c not in ("ファイル名", PLAN_COLUMN)]
-    _table(workbook, "選定順位", ranking, decision_column="判定", printed_columns=len(printed))
+    # the wide working sheets print at 100 % across pages, their key columns on every page
+    _table(workbook, "選定順位", _ranking_frame(result), decision_column="判定",
+           key_columns=RANKING_KEYS)
     _table(workbook, "不適格", result.ineligible.rename(
         columns={"file": "ファイル名", "org_name": "団体名", "reason": "理由"})[
         ["ファイル名", "団体名", "理由"]])
@@ -60,10 +60,11 @@ def write_selection(path: Path, result: RoundResult) -> None:
     _table(workbook, "受付一覧", _naive(ledger).rename(columns={
         "file": "ファイル名", "sha256": "SHA-256", "received_at": "受付日時",
         "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
-        "reason": "理由"})[["ファイル名", "SHA-256", "受付日時", "受付日の根拠", "団体名", "判定",
-                          "理由"]], decision_column="判定")
+        "reason": "理由"})[["ファイル名", "受付日時", "受付日の根拠", "団体名", "判定", "理由",
+                          "SHA-256"]], decision_column="判定", key_columns=1,
+        unprinted=("SHA-256",))  # 64 characters to check a file by, on screen only
     details, by_reviewer = _review_breakdown(result)
-    _table(workbook, "審査内訳", details)
+    _table(workbook, "審査内訳", details, key_columns=3)
     _table(workbook, "審査員別", by_reviewer)
     _table(workbook, "前回からの変更", result.changes.rename(columns={
         "change": "変更", "file": "ファイル名", "org_name": "団体名", "before": "前回",
@@ -84,6 +85,10 @@ def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
         **{label: details[key].astype("Float64") for key, label in criteria},
         "利害関係あり": details["conflict"], "コメント": details["comment"],
         "審査票": details["sheet"]})
+    # by application, in rank order: one application's scores together on the page
+    ranks = {file: n for n, file in enumerate(result.ranked["file"].tolist())}
+    table = table.assign(order=table["ファイル名"].map(ranks).fillna(len(ranks))).sort_values(
+        ["order", "ファイル名", "審査員"], kind="stable").drop(columns="order").reset_index(drop=True)
     scored = details.dropna(subset=[key for key, _ in criteria], how="all")
     per_reviewer = pd.DataFrame({"審査員": sorted(set(details["reviewer"]))})
     per_reviewer["採点した申請"] = per_reviewer["審査員"].map(
@@ -106,7 +111,7 @@ def write_application_list(path: Path, result: RoundResult) -> None:
     parallel with it on a large round)."""
     workbook = new_workbook(path, LIST_SHEET)
     _table(workbook, LIST_SHEET, application_list(result), decision_column="判定",
-           fit_rows=False)  # data to copy from, not to print: one line a row
+           key_columns=2)  # ファイル名 判定 on every printed page
     workbook.close()
 
 
@@ -124,7 +129,22 @@ def application_list(result: RoundResult) -> pd.DataFrame:
         elif spec.kind in ("date", "year_month"):
             values = pd.to_datetime(values)
         columns[spec.label] = values
-    return pd.DataFrame(columns, index=records.index).reset_index(drop=True)
+    listed = pd.DataFrame(columns, index=records.index).reset_index(drop=True)
+    return listed.join(_decided(result), on="ファイル名")
+
+
+def _decided(result: RoundResult) -> pd.DataFrame:
+    """Per file (the index): 順位, 合計点 and each criterion's points (ranked files), 理由 and
+    受付日時 (every file), for mail merge beside the form's fields."""
+    ranked, ledger = result.ranked, _naive(result.ledger)
+    points = {"順位": ranked["rank"], "合計点": _shown(ranked["total"]),
+              **{label: _shown(ranked[points_column(key)]) for key, label in result.settings.criteria}}
+    by_file = pd.DataFrame(points).set_axis(ranked["file"].tolist()) if len(ranked) else \
+        pd.DataFrame(columns=list(points), dtype=float)
+    decided = by_file.reindex(ledger["file"].tolist()).astype({"順位": "Int64"})
+    decided["理由"] = ledger["reason"].tolist()
+    decided["受付日時"] = ledger["received_at"].tolist()
+    return decided
 
 
 def _naive(frame: pd.DataFrame) -> pd.DataFrame:
@@ -168,8 +188,10 @@ def _shown(exact: pd.Series) -> pd.Series:
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
            decision_column: str | None = None, hidden: Sequence[str] = (),
-           printed_columns: int | None = None, fit_rows: bool = True) -> None:
-    """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape."""
+           key_columns: int = 0, unprinted: Sequence[str] = ()) -> None:
+    """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape.
+    With ``key_columns``, printed at 100 % across as many pages as its columns need, the first
+    ``key_columns`` repeated on each; ``unprinted``: last columns left off the printed page."""
     sheet = workbook.add_worksheet(name)
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
                  text_wrap=True, valign="vcenter")
@@ -186,9 +208,9 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         values = _plain_times(series) if is_time else series.tolist()  # plain values loop quickly
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
-        width = min(max(widest + 2, 6), _MAX_WIDTH)
+        width = widest + 2 if title in unprinted else min(max(widest + 2, 6), _MAX_WIDTH)
         sheet.set_column(col, col, width, None, {"hidden": title in hidden})
-        if fit_rows and widest + 2 > _MAX_WIDTH and title not in hidden:  # some text wraps
+        if widest + 2 > _MAX_WIDTH and title not in (*hidden, *unprinted):  # some text wraps
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
                     lines[index] = max(lines[index], wrapped_lines(value, width - 2))
@@ -217,10 +239,13 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
             sheet.conditional_format(1, col, last_row, col, {
                 "type": "cell", "criteria": "==", "value": f'"{decision}"',
                 "format": workbook.add_format({"bg_color": colour})})
-    print_setup(sheet, landscape=True, header=f"選定結果 {name}")
+    print_setup(sheet, landscape=True, header=f"選定結果 {name}",
+                across=bool(key_columns))
     sheet.repeat_rows(0)
-    if printed_columns is not None:
-        sheet.print_area(0, 0, last_row, printed_columns - 1)
+    if key_columns:
+        sheet.repeat_columns(0, key_columns - 1)
+    if unprinted:
+        sheet.print_area(0, 0, last_row, last_col - len(unprinted))
 
 
 def _plain_times(series: pd.Series) -> list[dt.datetime | None]:
@@ -247,9 +272,20 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     heading = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1)
     cell = fmt(workbook, border=1, text_wrap=True)
     warn_cell = fmt(workbook, bold=True, font_color="#C00000", border=1, text_wrap=True)
-    sheet.set_column("A:A", 48)
-    sheet.set_column("B:B", 56)
-    sheet.set_column("C:D", 10)
+    # the four columns fit A4 landscape at 100 % (so 概要 prints at 10 pt)
+    sheet.set_column("A:A", _SUMMARY_WIDTHS[0])
+    sheet.set_column("B:B", _SUMMARY_WIDTHS[1])
+    sheet.set_column("C:D", _SUMMARY_WIDTHS[2])
+
+    def put(row: int, label: object, value: object, label_cell: Format, value_cell: Format) -> None:
+        """A label and its value, the row as tall as the wrapped value."""
+        write_text(sheet, row, 0, label, label_cell)
+        write_text(sheet, row, 1, value, value_cell)
+        lines = max(wrapped_lines(str(label), _SUMMARY_WIDTHS[0] - 1),
+                    wrapped_lines(str(value), _SUMMARY_WIDTHS[1] - 1))
+        if lines > 1:
+            sheet.set_row(row, 15.0 * lines + 2)
+
     sheet.write_string(0, 0, f"{result.settings.name} 選定結果", title)
     status = (f"暫定（理由{len(result.provisional_reasons)}件：下の各行の対応が済むと確定します。"
               "暫定の間、選定・選外の通知は「通知（暫定）」フォルダの下書きです）"
@@ -264,11 +300,9 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     ]
     row = 2
     for label, value in rows:
-        sheet.write_string(row, 0, label, heading)
         flagged = ((result.provisional and label.startswith(("順位", "暫定")))
                    or label.startswith("設定の注意"))
-        sheet.write_string(row, 1, value, warn_cell if flagged else cell)
-        sheet.set_row(row, 15.0 * min(wrapped_lines(value, 54), 6))
+        put(row, label, value, heading, warn_cell if flagged else cell)
         row += 1
     selected = result.ranked[result.ranked["decision"] == "選定"]
     row += 1
@@ -277,9 +311,8 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     sheet.write_string(row, 1, "区市町村・団体名（合計点）", heading)
     for entry in selected.itertuples(index=False):
         row += 1
-        write_text(sheet, row, 0, f"{entry.rank}位", cell)
-        write_text(sheet, row, 1, f"{entry.municipality}　{entry.org_name}（{shown_text(entry.total)}点）",
-                   cell)
+        put(row, f"{entry.rank}位", f"{entry.municipality}　{entry.org_name}（{shown_text(entry.total)}点）",
+            cell, cell)
     row += 1
 
     ledger, records = result.ledger, result.records
@@ -300,32 +333,21 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     area_top = row + 1
     row = _count_table(sheet, area_top, "地域（読み込めた申請）", areas, heading, cell)
 
-    for top, name in ((decision_top, "判定ごとの件数"), (area_top, "地域ごとの件数")):
-        count = len(DECISIONS) if top == decision_top else len(areas)
-        chart = workbook.add_chart({"type": "column"})
-        chart.add_series({"name": name, "categories": ["概要", top + 1, 0, top + count, 0],
-                          "values": ["概要", top + 1, 1, top + count, 1],
-                          "data_labels": {"value": True}})
-        chart.set_title({"name": name, "name_font": {"size": 11}})
-        chart.set_legend({"none": True})
-        chart.set_size({"width": 420, "height": 230})
-        sheet.insert_chart(top, 5, chart)
+    charts = [(decision_top, len(DECISIONS), "判定ごとの件数"), (area_top, len(areas), "地域ごとの件数")]
 
     row += 1
     sheet.write_string(row, 0, "募集回の設定（round.toml）", heading)
     row += 1
     for label, value in [*result.settings.as_rows(), ("点数の表示", DISPLAY_RULE),
                          ("郵便番号データ", postal.data_version())]:
-        sheet.write_string(row, 0, label, cell)
-        sheet.write_string(row, 1, value, cell)
+        put(row, label, value, cell, cell)
         row += 1
     row += 1
     sheet.write_string(row, 0, "判定の対象外としたもの", heading)
     sheet.write_string(row, 1, "理由", heading)
     row += 1
     for name, why in result.ignored or (("（なし）", ""),):
-        write_text(sheet, row, 0, name, cell)
-        write_text(sheet, row, 1, why, cell)
+        put(row, name, why, cell, cell)
         row += 1
     if result.staff_files:
         row += 1
@@ -334,8 +356,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         sheet.write_string(row, 1, "今回の出力", heading)
         row += 1
         for kept in result.staff_files:
-            write_text(sheet, row, 0, kept.path, cell)
-            write_text(sheet, row, 1, _kept_note(kept, result), cell)
+            put(row, kept.path, _kept_note(kept, result), cell, cell)
             row += 1
     for notes, title in ((result.location_notes, "郵便番号・所在地・区市町村の食い違い（判定はしました。"
                                                  "申請者に確かめてください）"),
@@ -347,18 +368,39 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         sheet.write_string(row, 0, title, heading)
         row += 1
         for note in notes:
-            sheet.merge_range(row, 0, row, 3, "", cell)
-            write_text(sheet, row, 0, note, cell)
+            _note_row(sheet, row, note, cell)
             row += 1
     row += 1
     sheet.write_string(row, 0, "受付簿・審査票についての注意", heading)
     row += 1
     for note in result.notes or ("（なし）",):
-        sheet.merge_range(row, 0, row, 3, "", cell)
-        write_text(sheet, row, 0, note, cell)
+        _note_row(sheet, row, note, cell)
         row += 1
+    # the charts below the tables, side by side, on a page of their own: nothing beside a
+    # table widens the page, and no chart is cut across pages
+    sheet.set_h_pagebreaks([row + 1])
+    for n, (top, count, name) in enumerate(charts):
+        chart = workbook.add_chart({"type": "column"})
+        chart.add_series({"name": name, "categories": ["概要", top + 1, 0, top + count, 0],
+                          "values": ["概要", top + 1, 1, top + count, 1],
+                          "data_labels": {"value": True}})
+        chart.set_title({"name": name, "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 360, "height": 230})
+        sheet.insert_chart(row + 1, n, chart)
     print_setup(sheet, landscape=True, header="選定結果 概要")
     sheet.activate()
+
+
+_SUMMARY_WIDTHS = (40, 52, 8)  # 概要's columns A, B and C–D
+
+
+def _note_row(sheet: Worksheet, row: int, note: str, cell: Format) -> None:
+    """A note across the four columns, the row as tall as its wrapped text."""
+    sheet.merge_range(row, 0, row, 3, "", cell)
+    write_text(sheet, row, 0, note, cell)
+    width = _SUMMARY_WIDTHS[0] + _SUMMARY_WIDTHS[1] + 2 * _SUMMARY_WIDTHS[2]
+    sheet.set_row(row, 15.0 * wrapped_lines(note, width - 2) + 2)
 
 
 def _kept_note(kept: KeptFile, result: RoundResult) -> str:

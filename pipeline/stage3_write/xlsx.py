@@ -84,13 +84,19 @@ def write_text(sheet: Worksheet, row: int, col: int, value: object,
 _HEADER_LIMIT = 255
 
 
-def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "") -> None:
+def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "",
+                across: bool = False) -> None:
+    """A4, one page wide; ``across``: at 100 % over as many pages as the columns need (a wide
+    working sheet, printed with its key columns repeated)."""
     sheet.set_paper(A4)
     if landscape:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
-    sheet.fit_to_pages(1, 0)
+    if across:
+        sheet.set_print_scale(100)
+    else:
+        sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
     if header:  # & starts a code in a header; Excel allows 255 characters in all
         text = header.replace("&", "&&")
