@@ -9,6 +9,7 @@ import shutil
 import statistics
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -118,17 +119,19 @@ def test_the_application_list_and_its_csv_carry_the_decision_beside_the_fields(
     target = tmp_path / "list.csv"
     outbox = inbox.parent / "outbox"
     assert CliRunner().invoke(main, ["export", "--outbox", str(outbox), "-o", str(target)]).exit_code == 0
-    exported = pd.read_csv(target, encoding="utf-8-sig", dtype=str).set_index("ファイル名")
-    ranked = result.ranked.set_index("file")
-    assert exported.at["a.xlsx", "順位"] == "1" and pd.isna(exported.at["b.xlsx", "順位"])
-    assert float(exported.at["a.xlsx", "合計点"]) == float(ranked.at["a.xlsx", "total"])
+    exported: dict[Any, dict[Any, Any]] = pd.read_csv(
+        target, encoding="utf-8-sig", dtype=str, keep_default_na=False).set_index(
+        "ファイル名").to_dict("index")
+    ranked: dict[Any, dict[Any, Any]] = result.ranked.set_index("file").to_dict("index")
+    assert exported["a.xlsx"]["順位"] == "1" and exported["b.xlsx"]["順位"] == ""
+    assert float(exported["a.xlsx"]["合計点"]) == float(ranked["a.xlsx"]["total"])
     for key, label in settings.criteria[:len(settings.auto)]:
-        assert float(exported.at["a.xlsx", label]) == float(ranked.at["a.xlsx", f"points:{key}"])
-    ledger = result.ledger.set_index("file")
+        assert float(exported["a.xlsx"][label]) == float(ranked["a.xlsx"][f"points:{key}"])
+    ledger: dict[Any, dict[Any, Any]] = result.ledger.set_index("file").to_dict("index")
     for file in ("a.xlsx", "b.xlsx"):
-        assert exported.at[file, "理由"] == ledger.at[file, "reason"]
-        assert exported.at[file, "受付日時"].startswith(str(ledger.at[file, "received_at"].date()))
-    assert exported.at["b.xlsx", "判定"] == "不適格"
+        assert exported[file]["理由"] == ledger[file]["reason"]
+        assert exported[file]["受付日時"].startswith(str(ledger[file]["received_at"].date()))
+    assert exported["b.xlsx"]["判定"] == "不適格"
 
 
 def _effective_sizes(pdf: Path) -> list[tuple[float, str]]:
