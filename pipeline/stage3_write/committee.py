@@ -313,19 +313,15 @@ def legend(result: RoundResult) -> list[str]:
     settings = result.settings
     names = "、".join(f"{letter}＝{name}" for name, letter in reviewer_letters(result).items())
     lines = [
-        f"赤い太線：選定の線（この線より上の「選定」の申請を選定。上限{settings.max_districts}件、"
-        f"1区市町村{settings.max_per_municipality}件まで）。見出しの「/20」などは各項目の満点です。",
-        "審査員：各審査員の合計点（項目の点×重み）。「利害」は利害関係ありで採点していない、"
-        "「未」はまだ点数がないことを示します。幅：審査員の合計点の最低–最高。"
-        + (f"審査員は {names}。" if names else ""),
-        "前回選定：前回の募集回で選定された団体（○）。コメントは40字までです（全文は「審査内訳」シート）。",
-        f"{PROVISIONAL_MARK}：審査がそろっていないなど、まだ決まっていない行です（理由は右下の欄と"
-        "「概要」の「暫定の理由」）。点数は四捨五入して表示しています（計算は端数のまま）。",
+        f"赤い太線：選定の線（上限{settings.max_districts}件、1区市町村{settings.max_per_municipality}件"
+        "まで。線より上の「選定」を選定）。「/20」などは各項目の満点。点数は四捨五入して表示（計算は端数のまま）。",
+        "審査員：各審査員の合計点（点×重み）。「利害」＝利害関係ありで採点なし、「未」＝点数がまだない。"
+        "幅：審査員の合計点の最低–最高。" + (f"審査員は {names}。" if names else "")
+        + "前回選定：前回の募集回で選定された団体（○）。コメントは40字まで（全文は「審査内訳」）。",
+        f"{PROVISIONAL_MARK}：まだ決まっていない行（理由は右下の欄）"
+        + ("。この資料の順位は暫定です（理由と対応は「概要」の「暫定の理由」）。" if result.provisional
+           else "。"),
     ]
-    if result.provisional:
-        lines.insert(0, f"{PROVISIONAL_MARK}この資料の順位は暫定です。"
-                        + "／".join(result.provisional_reasons[:3])
-                        + ("／ほか（「概要」シート）" if len(result.provisional_reasons) > 3 else ""))
     return lines
 
 

@@ -64,7 +64,7 @@ def write_selection(path: Path, result: RoundResult) -> None:
                           "SHA-256"]], decision_column="判定", key_columns=1,
         unprinted=("SHA-256",))  # 64 characters to check a file by, on screen only
     details, by_reviewer = _review_breakdown(result)
-    _table(workbook, "審査内訳", details, key_columns=3)
+    _table(workbook, "審査内訳", details, key_columns=2)
     _table(workbook, "審査員別", by_reviewer)
     _table(workbook, "前回からの変更", result.changes.rename(columns={
         "change": "変更", "file": "ファイル名", "org_name": "団体名", "before": "前回",
@@ -104,14 +104,18 @@ def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 LIST_SHEET = "申請一覧"
+LIST_NOT_PRINTED = ("申請一覧（印刷用ではありません。差し込み印刷・他のシステム用のデータです。印刷には"
+                    "選定結果.xlsx の「選定会議資料」「選定順位」「受付一覧」を使ってください）")
 
 
 def write_application_list(path: Path, result: RoundResult) -> None:
     """申請一覧.xlsx: a workbook of its own (for mail merge; written beside 選定結果.xlsx, in
     parallel with it on a large round)."""
     workbook = new_workbook(path, LIST_SHEET)
+    # data to copy from, not to print: one line a row (fitting 10,000 rows' heights would double
+    # the time it takes); printed, it gives its headings and says where the printable papers are
     _table(workbook, LIST_SHEET, application_list(result), decision_column="判定",
-           key_columns=2)  # ファイル名 判定 on every printed page
+           fit_rows=False, page_header=LIST_NOT_PRINTED)
     workbook.close()
 
 
@@ -188,10 +192,13 @@ def _shown(exact: pd.Series) -> pd.Series:
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
            decision_column: str | None = None, hidden: Sequence[str] = (),
-           key_columns: int = 0, unprinted: Sequence[str] = ()) -> None:
+           key_columns: int = 0, unprinted: Sequence[str] = (), fit_rows: bool = True,
+           page_header: str = "") -> None:
     """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape.
     With ``key_columns``, printed at 100 % across as many pages as its columns need, the first
-    ``key_columns`` repeated on each; ``unprinted``: last columns left off the printed page."""
+    ``key_columns`` repeated on each; ``unprinted``: last columns left off the printed page.
+    Without ``fit_rows`` (a sheet not for printing: ``page_header`` says so), one line a row and only
+    the headings are printed."""
     sheet = workbook.add_worksheet(name)
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
                  text_wrap=True, valign="vcenter")
@@ -210,7 +217,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
         width = widest + 2 if title in unprinted else min(max(widest + 2, 6), _MAX_WIDTH)
         sheet.set_column(col, col, width, None, {"hidden": title in hidden})
-        if widest + 2 > _MAX_WIDTH and title not in (*hidden, *unprinted):  # some text wraps
+        if fit_rows and widest + 2 > _MAX_WIDTH and title not in (*hidden, *unprinted):  # wraps
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
                     lines[index] = max(lines[index], wrapped_lines(value, width - 2))
@@ -239,12 +246,14 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
             sheet.conditional_format(1, col, last_row, col, {
                 "type": "cell", "criteria": "==", "value": f'"{decision}"',
                 "format": workbook.add_format({"bg_color": colour})})
-    print_setup(sheet, landscape=True, header=f"選定結果 {name}",
+    print_setup(sheet, landscape=True, header=page_header or f"選定結果 {name}",
                 across=bool(key_columns))
     sheet.repeat_rows(0)
     if key_columns:
         sheet.repeat_columns(0, key_columns - 1)
-    if unprinted:
+    if not fit_rows:
+        sheet.print_area(0, 0, 0, last_col)
+    elif unprinted:
         sheet.print_area(0, 0, last_row, last_col - len(unprinted))
 
 
