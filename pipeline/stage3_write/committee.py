@@ -24,8 +24,9 @@ from pipeline.stage3_write.xlsx import (
     DECISION_COLOURS,
     fmt,
     print_setup,
+    row_height,
     text_width,
-    wrapped_lines,
+    words_wrapped_lines,
     write_text,
 )
 from schemas.selection import SELECTED, points_column
@@ -40,7 +41,6 @@ SHORT_TYPES = {"区市町村（介護予防・日常生活支援総合事業担�
                "その他（NPO支援センター等）": "その他"}
 SELECTION_LINE = "#C00000"
 COMMENT_LIMIT = 40  # characters of a reviewer's comment shown (the whole is in 審査内訳)
-_LINE_HEIGHT = 15.0  # points per wrapped line at 10 pt (the Japanese fonts' line spacing)
 # Excel column widths of the numbers row. 団体名 takes what the page has left: the whole row
 # fits A4 landscape (0.3 inch side margins) at 100 %, so it prints at 10 pt.
 _PAGE_WIDTH = 110
@@ -110,17 +110,17 @@ def write_committee(workbook: Workbook, result: RoundResult) -> None:
     formats = _Formats(workbook)
     for col, (_, width) in enumerate(shape.columns):
         sheet.set_column(col, col, width)
-    title = (f"{PROVISIONAL_MARK if result.provisional else ''}{result.settings.name}　選定会議資料"
+    title = (f"{PROVISIONAL_MARK if result.provisional else ''}{result.settings.name} 選定会議資料"
              f"（{result.run_at:%Y年%m月%d日 %H:%M} 時点）")
     sheet.merge_range(0, 0, 0, last_col, title,
                       formats.title_provisional if result.provisional else formats.title)
     heights = [24.0]
     for col, (heading, _) in enumerate(shape.columns):
         sheet.write_string(1, col, heading, formats.header)
-    heights.append(_height(max(wrapped_lines(h, w - 1) for h, w in shape.columns)))
+    heights.append(row_height(max(words_wrapped_lines(h, w - 1) for h, w in shape.columns)))
     for heading, (first, last) in zip(TEXTS, shape.spans, strict=True):
         _merged(sheet, 2, first, last, heading, formats.header_text)
-    heights.append(_height(max(wrapped_lines(h, shape.span_width(*span) - 1)
+    heights.append(row_height(max(words_wrapped_lines(h, shape.span_width(*span) - 1)
                                for h, span in zip(TEXTS, shape.spans, strict=True))))
     last_selected = max((n for n, r in enumerate(rows) if r.decision == SELECTED), default=None)
     blocks = []  # (first row, height) of what must stay on one page
@@ -130,15 +130,15 @@ def write_committee(workbook: Workbook, result: RoundResult) -> None:
         heights.append(_texts_row(sheet, top + 1, entry, shape,
                                   formats.line if n == last_selected else formats.text))
         blocks.append((top, heights[-1] + heights[-2]))
-    heights.append(_height(1))  # a blank row before the legend
+    heights.append(row_height(1))  # a blank row before the legend
     sheet.write_string(len(heights), 0, "凡例", formats.header_text)
-    heights.append(_height(1))
-    blocks.append((len(heights) - 2, 2 * _height(1)))
+    heights.append(row_height(1))
+    blocks.append((len(heights) - 2, 2 * row_height(1)))
     for text in legend(result):
         top = len(heights)
         sheet.merge_range(top, 0, top, last_col, "", formats.legend)
         write_text(sheet, top, 0, text, formats.legend)
-        heights.append(_height(wrapped_lines(text, shape.span_width(0, last_col) - 2)))
+        heights.append(row_height(words_wrapped_lines(text, shape.span_width(0, last_col) - 2)))
         blocks.append((top, heights[-1]))
     for row, height in enumerate(heights):
         sheet.set_row(row, height)
@@ -152,10 +152,6 @@ def write_committee(workbook: Workbook, result: RoundResult) -> None:
     # number of pages is written out (the page breaks are ours)
     sheet.set_footer(f"&L&9{COMMITTEE_SHEET}&C&9&P / {len(breaks) + 1} ページ")
     sheet.set_start_page(1)
-
-
-def _height(lines: int) -> float:
-    return _LINE_HEIGHT * lines + 3
 
 
 def page_breaks(blocks: Sequence[tuple[int, float]], page: float) -> list[int]:
@@ -353,7 +349,7 @@ def _numbers_row(sheet: Worksheet, row: int, entry: CommitteeRow, shape: _Layout
                             entry.org_name, entry.org_type, *entry.points, entry.auto,
                             entry.review, entry.total, "\n".join(entry.reviewers), entry.spread,
                             PREVIOUSLY_SELECTED if entry.previously_selected else ""]
-    lines = wrapped_lines(entry.org_name, shape.columns[3][1] - 1) + bool(entry.provisional)
+    lines = words_wrapped_lines(entry.org_name, shape.columns[3][1] - 1) + bool(entry.provisional)
     for col, value in enumerate(values):
         if col == 1:
             sheet.write_string(row, col, entry.decision,
@@ -368,8 +364,8 @@ def _numbers_row(sheet: Worksheet, row: int, entry: CommitteeRow, shape: _Layout
         else:
             write_text(sheet, row, col, value, formats.body)
         if isinstance(value, str) and col != 3:
-            lines = max(lines, wrapped_lines(value, shape.columns[col][1] - 1))
-    return _height(lines)
+            lines = max(lines, words_wrapped_lines(value, shape.columns[col][1] - 1))
+    return row_height(lines)
 
 
 def _texts_row(sheet: Worksheet, row: int, entry: CommitteeRow, shape: _Layout,
@@ -378,8 +374,8 @@ def _texts_row(sheet: Worksheet, row: int, entry: CommitteeRow, shape: _Layout,
     lines = 1
     for text, (first, last) in zip(entry.texts, shape.spans, strict=True):
         _merged(sheet, row, first, last, text, cell)
-        lines = max(lines, wrapped_lines(text, shape.span_width(first, last) - 1))
-    return _height(lines)
+        lines = max(lines, words_wrapped_lines(text, shape.span_width(first, last) - 1))
+    return row_height(lines)
 
 
 def _merged(sheet: Worksheet, row: int, first: int, last: int, text: str, cell: Format) -> None:

@@ -26,8 +26,9 @@ from pipeline.stage3_write.xlsx import (
     fmt,
     new_workbook,
     print_setup,
+    row_height,
     text_width,
-    wrapped_lines,
+    words_wrapped_lines,
     write_text,
 )
 from schemas.selection import DECISIONS, points_column
@@ -206,7 +207,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
     when = fmt(workbook, border=1, num_format=DATETIME_FORMAT)
     day = fmt(workbook, border=1, num_format=DATE_FORMAT)
     number = fmt(workbook, border=1)  # General: 84 and 86.67 as they are (no "84.")
-    link = fmt(workbook, border=1, font_color="#0563C1", underline=1)
+    link = fmt(workbook, border=1, font_color="#0563C1", underline=1, text_wrap=True)
     lines = [1] * len(frame)  # each row as tall as its most wrapped cell
     for col, title in enumerate(frame.columns):
         sheet.write_string(0, col, str(title), header)
@@ -220,7 +221,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         if fit_rows and widest + 2 > _MAX_WIDTH and title not in (*hidden, *unprinted):  # wraps
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
-                    lines[index] = max(lines[index], wrapped_lines(value, width - 2))
+                    lines[index] = max(lines[index], words_wrapped_lines(value, width - 2))
         for row, value in enumerate(values, start=1):
             if _missing(value):
                 sheet.write_blank(row, col, None, when if is_time else body)
@@ -235,7 +236,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
                 write_text(sheet, row, col, value, body)  # strings stay strings
     for index, count in enumerate(lines, start=1):
         if count > 1:  # not every office suite fits row heights to wrapped text
-            sheet.set_row(index, 15.0 * min(count, 20) + 2)
+            sheet.set_row(index, row_height(min(count, 20)))
     last_row, last_col = max(len(frame), 1), max(len(frame.columns) - 1, 0)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last_row, last_col)
@@ -290,10 +291,10 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         """A label and its value, the row as tall as the wrapped value."""
         write_text(sheet, row, 0, label, label_cell)
         write_text(sheet, row, 1, value, value_cell)
-        lines = max(wrapped_lines(str(label), _SUMMARY_WIDTHS[0] - 1),
-                    wrapped_lines(str(value), _SUMMARY_WIDTHS[1] - 1))
+        lines = max(words_wrapped_lines(str(label), _SUMMARY_WIDTHS[0] - 2),
+                    words_wrapped_lines(str(value), _SUMMARY_WIDTHS[1] - 2))
         if lines > 1:
-            sheet.set_row(row, 15.0 * lines + 2)
+            sheet.set_row(row, row_height(lines))
 
     sheet.write_string(0, 0, f"{result.settings.name} 選定結果", title)
     status = (f"暫定（理由{len(result.provisional_reasons)}件：下の各行の対応が済むと確定します。"
@@ -398,6 +399,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         chart.set_size({"width": 360, "height": 230})
         sheet.insert_chart(row + 1, n, chart)
     print_setup(sheet, landscape=True, header="選定結果 概要")
+    sheet.repeat_rows(0)  # the title on every page
     sheet.activate()
 
 
@@ -409,7 +411,7 @@ def _note_row(sheet: Worksheet, row: int, note: str, cell: Format) -> None:
     sheet.merge_range(row, 0, row, 3, "", cell)
     write_text(sheet, row, 0, note, cell)
     width = _SUMMARY_WIDTHS[0] + _SUMMARY_WIDTHS[1] + 2 * _SUMMARY_WIDTHS[2]
-    sheet.set_row(row, 15.0 * wrapped_lines(note, width - 2) + 2)
+    sheet.set_row(row, row_height(words_wrapped_lines(note, width - 2)))
 
 
 def _kept_note(kept: KeptFile, result: RoundResult) -> str:
@@ -453,4 +455,7 @@ def _count_table(sheet: Worksheet, row: int, title: str, rows: Sequence[tuple[ob
         row += 1
         for col, value in enumerate(values):
             write_text(sheet, row, col, value, cell)
+        lines = words_wrapped_lines(str(values[0]), _SUMMARY_WIDTHS[0] - 2)
+        if lines > 1:
+            sheet.set_row(row, row_height(lines))
     return row + 1
