@@ -8,6 +8,8 @@ selected application; the title (with 【暫定】) and both heading rows repeat
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -47,10 +49,9 @@ _PAGE_WIDTH = 110
 _POINTS_WIDTH = 5.5
 _FIXED = (("順位", 4), ("判定", 5), ("区市町村", 8.5), ("団体名", 0), ("種別", 5))
 _AFTER = (("審査員", 7.5), ("幅", 6.5), ("前回\n選定", 4.5))
-# The texts row's headings; each text's run of columns is as wide as the longer of its texts need
-# (at least _SHORTEST), so that the texts rows are as low as they can be
+# The texts row's headings; the runs of columns are cut so that the longer texts (and the
+# headings, on one line) need as few lines as they can
 TEXTS = ("取組課題", "目指す成果", "支援メニュー", "審査員のコメント", "選外の理由・同点・相違")
-_SHORTEST = 14.0
 # A4 landscape, less the top and bottom margins (0.7 inch each): the rows one page holds
 _PAGE_HEIGHT = 595.3 - 2 * 0.7 * 72 - 12  # points; 12 to spare for rounding in office suites
 
@@ -79,7 +80,7 @@ def layout(settings: RoundSettings, texts: Sequence[Sequence[str]]) -> _Layout:
     rest = sum(w for _, w in (*_FIXED, *points, *totals, *_AFTER))
     fixed = [(title, width or max(_PAGE_WIDTH - rest, 12)) for title, width in _FIXED]
     columns = (*fixed, *points, *totals, *_AFTER)
-    needs = [max(_SHORTEST, _upper_quartile([text_width(v) for v in values])) for values in texts]
+    needs = [_upper_quartile([text_width(v) for v in values]) for values in texts]
     return _Layout(columns, _spans([w for _, w in columns], needs))
 
 
@@ -87,18 +88,23 @@ def _upper_quartile(values: list[float]) -> float:
     return sorted(values)[len(values) * 3 // 4] if values else 0.0
 
 
-def _spans(widths: Sequence[float], shares: Sequence[float]) -> tuple[tuple[int, int], ...]:
-    """Cut the columns into one run per share, each as near its share of the width as the
-    column edges allow (at least one column each)."""
-    edges = [sum(widths[:n + 1]) for n in range(len(widths))]
-    whole, spans, first, taken = edges[-1], [], 0, 0.0
-    for n, share in enumerate(shares):
-        left = len(shares) - n - 1  # runs still to come, a column each
-        taken += share / sum(shares) * whole
-        last = min(range(first, len(widths) - left), key=lambda c: abs(edges[c] - taken))
-        spans.append((first, last if left else len(widths) - 1))
-        first = last + 1
-    return tuple(spans)
+def _spans(widths: Sequence[float], needs: Sequence[float]) -> tuple[tuple[int, int], ...]:
+    """Cut the columns into one run per text (at least a column each) so that the texts row
+    (counted thrice: it is on every application) and the headings' row are as low as they can
+    be, then the other texts; every way of cutting is tried (a few thousand at most)."""
+    edges = [0.0, *(sum(widths[:n + 1]) for n in range(len(widths)))]
+
+    def lines(cuts: tuple[int, ...]) -> tuple[int, int]:
+        bounds = (0, *cuts, len(widths))
+        texts = [math.ceil(need / (edges[end] - edges[start] - 1))
+                 for need, (start, end) in zip(needs, itertools.pairwise(bounds), strict=True)]
+        headings = [math.ceil((text_width(heading) + 1) / (edges[end] - edges[start] - 1))
+                    for heading, (start, end) in zip(TEXTS, itertools.pairwise(bounds), strict=True)]
+        return 3 * max(texts) + max(headings), sum(texts)
+
+    best = min(itertools.combinations(range(1, len(widths)), len(needs) - 1), key=lines)
+    bounds = (0, *best, len(widths))
+    return tuple((start, end - 1) for start, end in itertools.pairwise(bounds))
 
 
 def write_committee(workbook: Workbook, result: RoundResult) -> None:
@@ -117,7 +123,7 @@ def write_committee(workbook: Workbook, result: RoundResult) -> None:
     heights = [24.0]
     for col, (heading, _) in enumerate(shape.columns):
         sheet.write_string(1, col, heading, formats.header)
-    heights.append(row_height(max(words_wrapped_lines(h, w - 1) for h, w in shape.columns)))
+    heights.append(row_height(max(words_wrapped_lines(h, w - 0.5) for h, w in shape.columns)))
     for heading, (first, last) in zip(TEXTS, shape.spans, strict=True):
         _merged(sheet, 2, first, last, heading, formats.header_text)
     heights.append(row_height(max(words_wrapped_lines(h, shape.span_width(*span) - 1)
