@@ -36,6 +36,8 @@ from schemas.selection import DECISIONS, points_column
 OUTSIDE_TOKYO = "都外"  # 概要's 地域: refused as outside Tokyo, or a 区市町村 not one of the 62
 UNKNOWN_AREA = "不明"  # 概要's 地域: no 区市町村 could be read
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
+# a sheet printed across pages: its long texts wrap wider, so its rows (and pages) are fewer
+_MAX_WIDTH_ACROSS = 50
 RANKING_KEYS = 5  # 順位 判定 暫定 区市町村 団体名: repeated on every printed page
 PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
 CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from staff
@@ -216,9 +218,10 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         values = _plain_times(series) if is_time else series.tolist()  # plain values loop quickly
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
-        width = widest + 2 if title in unprinted else min(max(widest + 2, 6), _MAX_WIDTH)
+        widest_allowed = _MAX_WIDTH_ACROSS if key_columns and col >= key_columns else _MAX_WIDTH
+        width = widest + 2 if title in unprinted else min(max(widest + 2, 6), widest_allowed)
         sheet.set_column(col, col, width, None, {"hidden": title in hidden})
-        if fit_rows and widest + 2 > _MAX_WIDTH and title not in (*hidden, *unprinted):  # wraps
+        if fit_rows and widest + 2 > widest_allowed and title not in (*hidden, *unprinted):
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
                     lines[index] = max(lines[index], words_wrapped_lines(value, width - 2))
