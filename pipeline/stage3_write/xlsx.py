@@ -95,6 +95,8 @@ def words_wrapped_lines(text: str, width: float) -> int:
     """Like :func:`wrapped_lines`, breaking lines where office suites do: at a space when the
     next word does not fit (「特定非営利活動法人 新宿区…」 takes a line for the first word), within
     a word only when it is wider than the column."""
+    if " " not in text:  # most Japanese text: breaks anywhere
+        return wrapped_lines(text, width)
     lines = 0
     for part in text.split("\n"):
         lines += 1
