@@ -8,6 +8,7 @@ inbox/ and outbox/. Nothing that exists is overwritten.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -28,6 +29,7 @@ _WESTERN_YEAR = re.compile(r"(?<!\d)(\d{4})年度")
 # A TOML date or date-time value: `= 2016-06-30` or `= 2016-06-30T23:59:59+09:00`.
 _TOML_DATE = re.compile(r"(=\s*)(\d{4})-(\d{2})-(\d{2})")
 _TEMPLATES_LINE = re.compile(r"^#?\s*templates\s*=.*$", re.MULTILINE)
+_PREVIOUS_LINE = re.compile(r"^#?\s*previous_round\s*=.*$\n?", re.MULTILINE)
 
 
 def round_paths(directory: Path) -> tuple[Path, Path, Path]:
@@ -67,6 +69,9 @@ def new_round(directory: Path, source: Path) -> RoundSettings:
         text = _TEMPLATES_LINE.sub(templates_line, text, count=1)
     else:
         text = text.replace("[correspondence]", f"[correspondence]\n{templates_line}", 1)
+    # the round before: 選定会議資料 marks the organisations it selected
+    previous = f'previous_round = "{_relative(source.resolve().parent, directory.resolve())}"'
+    text = _PREVIOUS_LINE.sub("", text).replace("[round]", f"[round]\n{previous}", 1)
     directory.mkdir(parents=True, exist_ok=True)
     if not (directory / TEMPLATES_DIR).exists():
         shutil.copytree(current.templates, directory / TEMPLATES_DIR)
@@ -78,3 +83,12 @@ def new_round(directory: Path, source: Path) -> RoundSettings:
         raise SettingsError(f"{config} の締切を1年後にできませんでした。round.deadline を確かめてください。")
     return settings
 
+
+
+def _relative(folder: Path, start: Path) -> str:
+    """``folder`` from ``start``, with / (TOML needs no escapes; Windows accepts it); as it is
+    where no relative path leads there (another drive)."""
+    try:
+        return Path(os.path.relpath(folder, start)).as_posix()
+    except ValueError:
+        return folder.as_posix()

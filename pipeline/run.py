@@ -25,7 +25,7 @@ from pipeline.core.support import log_activities
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
 from pipeline.stage1_read.inbox import InboxScan, scan_inbox
-from pipeline.stage1_read.previous import read_previous
+from pipeline.stage1_read.previous import read_previous, read_previous_round
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.register import read_named_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
@@ -80,13 +80,14 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
                                            [c.label for c in settings.review])
         unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
         previous = read_previous(outbox)
+        previous_round = read_previous_round(settings)
         issued = read_issued(outbox)  # the 差戻し we sent: what a returned tag may name
         # the support year: plans and logs staff saved into inbox/支援/
         support_read = read_support_files(scan.support_files, log_activities(settings.plan))
         forms = reader.forms()
     register = locate_register(scan, forms, named_register, default_year=settings.deadline.year)
     result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous,
-                           issued)
+                           issued, previous_round)
     result = dataclasses.replace(result, support=decide_support(
         result.ranked, result.ledger, support_read, settings, run_at))
     return write.write_outputs(outbox, result, templates, lap, unchanged, keep_existing, report)

@@ -102,6 +102,9 @@ class RankedSchema(ScoredSchema):
     decision: Series[str] = pa.Field(isin=[SELECTED, NOT_SELECTED])
     reason: Series[str]
     reason_code: Series[str] = pa.Field(isin=list(RANK_REASONS))
+    # why 選外, in a few words, for 選定会議資料 (「選定数の上限（5件）を超える。同点の5位に受付の早い順
+    # で及ばず」); "" for 選定
+    short_reason: Series[str]
     # where the total equals a neighbour's: the tie-break that ordered them, for 選定会議資料
     # (「同点（40点）：受付の早い順で上位」); "" when the total is nobody else's
     tie_note: Series[str]

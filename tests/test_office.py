@@ -28,6 +28,7 @@ from tests.office import (
     soffice,
     workbook_kinds,
 )
+from tests.paper import read_committee
 from tests.roundfactory import RUN_AT, add_form, fill_review, org
 
 pytestmark = pytest.mark.slow  # `make quick` leaves these out
@@ -55,7 +56,10 @@ EXPECTED_TEXT = {
     "審査票": ["審査票", "課題の明確さ", "実現可能性", "波及効果", "利害関係あり"],
     "差戻し": ["修正が必要な箇所", "電話番号", "申請日"],
 }
-MAX_PAGES = {"申請用紙": 5, "計画書": 3}  # the form and its guide at 10 pt: 3 and 2 pages; the plan (#31): 2 or 3
+# 選定結果: its wide working sheets print at 10 pt across pages, the committee paper with its
+# texts in full (the demo's 40 applications); the form and its guide at 10 pt: 3 and 2 pages;
+# the plan (#31): 2 or 3
+MAX_PAGES = {"申請用紙": 5, "計画書": 3, "選定結果": 110}
 
 
 @pytest.mark.parametrize("kind", list(EXPECTED_TEXT))
@@ -77,13 +81,16 @@ def test_every_reason_and_message_prints_whole(demo: DemoRound, tmp_path: Path) 
     text = _squeeze(pdf_text(convert(workbook, "pdf", tmp_path)))
     sheets = openpyxl.load_workbook(workbook)
     for name, column in (("不適格", "理由"), ("入力エラー", "エラー内容"), ("受付一覧", "理由"),
-                         ("選定会議資料", "取組課題")):
+                         ("選定順位", "理由"), ("審査内訳", "団体名")):
         rows = list(sheets[name].iter_rows(values_only=True))
         at = rows[0].index(column)
         for row in rows[1:]:
             # wrapped cells print line by line, interleaved with their neighbours' lines:
             # whole means every character, in order
             assert _in_order(_squeeze(str(row[at])), text), (name, row[at])
+    for entry in read_committee(workbook):  # the committee's texts in full
+        for heading in ("取組課題", "目指す成果", "選外の理由・同点・相違"):
+            assert _in_order(_squeeze(str(entry[heading] or "")), text), (heading, entry[heading])
     committee = sheets["選定会議資料"]
     assert all(c.font.sz >= 9 for row in committee.iter_rows() for c in row if c.value)
 
@@ -197,7 +204,8 @@ def test_review_sheet_saved_by_libreoffice_reads_back(demo: DemoRound, tmp_path:
     assert len(read.problems) == 3 * (len(files) - 3)
 
 
-@pytest.mark.parametrize(("eligible", "fewest_pages", "most_pages"), [(3, 1, 1), (45, 2, 4)])
+# the committee's texts are whole (取組課題 and 目指す成果 in full): two or three applications a page
+@pytest.mark.parametrize(("eligible", "fewest_pages", "most_pages"), [(3, 1, 2), (45, 15, 23)])
 def test_the_committee_sheet_grows_by_pages_each_with_its_heading(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings, eligible: int,
         fewest_pages: int, most_pages: int) -> None:
@@ -212,6 +220,7 @@ def test_the_committee_sheet_grows_by_pages_each_with_its_heading(
     pages = pdf_text(convert(tmp_path / "outbox" / "選定結果.xlsx", "pdf", tmp_path)).split("\f")
     committee = [page for page in pages if "選定会議資料" in page and "【暫定】" in page]
     assert fewest_pages <= len(committee) <= most_pages, len(committee)
-    for page in committee:
+    for number, page in enumerate(committee, start=1):
         assert "順位" in page and "合計点" in page  # the headings, repeated
-    assert sum(page.count("地域福祉ネットワーク") for page in committee) == eligible
+        assert f"{number} / {len(committee)} ページ" in page  # numbered within the sheet
+    assert len(read_committee(tmp_path / "outbox" / "選定結果.xlsx")) == eligible

@@ -22,6 +22,7 @@ from pipeline.stage2_decide.receipt import org_name_key
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from tests.formfactory import blank_form
 from tests.frames import application, eligible
+from tests.paper import read_committee
 from tests.roundfactory import (
     RUN_AT,
     add_form,
@@ -542,10 +543,20 @@ def test_review_breakdown_committee_sheet_and_the_application_list(
     assert per_reviewer.loc["甲", "採点した申請"] == 1 and per_reviewer.loc["甲", "利害関係あり"] == 1
     assert per_reviewer.loc["乙", "付けた点の平均"] == pytest.approx(2.0)
     # the committee sheet: rank order, printed at 10 pt with headings on every page
-    committee = sheets["選定会議資料"]
-    assert committee["順位"].tolist() == sorted(committee["順位"].tolist())
+    committee = read_committee(outbox / "選定結果.xlsx")
+    assert [row["順位"] for row in committee] == sorted(row["順位"] for row in committee)
     printed = openpyxl.load_workbook(outbox / "選定結果.xlsx")["選定会議資料"]
-    assert printed["A2"].font.sz == 10 and printed.print_title_rows == "$1:$1"
+    assert printed["A2"].font.sz == 10 and printed.print_title_rows == "$1:$3"
+    # each reviewer's total (weights 4: 甲 5+4+3, 乙 1+2+3), the spread, the conflict, the comment
+    by_org = {row["団体名"].split("\n")[-1]: row for row in committee}
+    legend = [c.value for row in printed.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("審査員は A＝乙、B＝甲。" in text for text in legend)  # lettered by name
+    assert by_org["エーの会"]["審査員"] == "A 24\nB 48" and by_org["エーの会"]["幅"] == "24–48"
+    assert by_org["ビーの会"]["審査員"] == "A 24\nB 利害"
+    assert "利害関係：B" in by_org["ビーの会"]["選外の理由・同点・相違"]
+    assert by_org["エーの会"]["審査員のコメント"] == "B：地域の巻き込みが具体的"
+    # 審査内訳 by application: one application's scores together
+    assert details["ファイル名"].tolist() == sorted(details["ファイル名"].tolist())
     # 申請一覧 and its CSV carry every field as read
     listed = pd.read_excel(outbox / "申請一覧.xlsx", engine="openpyxl").set_index("ファイル名")
     assert listed.loc["b.xlsx", "電話番号"] == "03-3333-1111 (内線12)"

@@ -311,7 +311,7 @@ def test_workbook_is_made_for_excel(inbox: Path, blank_dir: Path,
         assert sheet.print_title_rows == "$1:$1"
     ledger = workbook["受付一覧"]
     assert ledger.conditional_formatting
-    received = ledger["C2"]
+    received = ledger["B2"]  # 受付日時
     assert isinstance(received.value, dt.datetime)
     assert "年" in received.number_format
     assert workbook["概要"]._charts
@@ -330,5 +330,5 @@ def test_summary_names_the_selected_and_scores_not_given_are_blank(
     reason = result.ranked.set_index("file").loc["a.xlsx", "reason"]
     assert str(reason).startswith("2位（合計32点。特に評価が高い項目：")
     # a receipt known only by its date is shown as a date
-    received = openpyxl.load_workbook(inbox.parent / "outbox" / "選定結果.xlsx")["受付一覧"]["C2"]
+    received = openpyxl.load_workbook(inbox.parent / "outbox" / "選定結果.xlsx")["受付一覧"]["B2"]  # 受付日時
     assert received.number_format == 'yyyy"年"m"月"d"日"'

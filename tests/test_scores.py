@@ -18,6 +18,7 @@ from pipeline.core.points import shown, shown_text
 from pipeline.core.settings import RoundSettings
 from pipeline.stage2_decide import reviews
 from tests.frames import application, eligible
+from tests.paper import read_committee
 from tests.roundfactory import (
     RUN_AT,
     add_form,
@@ -90,11 +91,13 @@ def test_an_exact_tie_is_decided_by_the_tie_break_and_said_on_both_rows(
     assert f"{tie}whole.xlsx（1位）より下位です。" in loser
     assert "同点時の順位の決め方（受付の早い順）で下位となったため選外です" in loser
     assert "同点" not in str(table["lower.xlsx"]["理由"])
-    committee: dict[Any, dict[Any, Any]] = sheets["選定会議資料"].set_index("団体名").to_dict("index")
-    assert str(committee["整数の会"]["同点"]).endswith("2件中1番目：受付の早い順")
-    assert str(committee["三分の会"]["同点"]).endswith("2件中2番目：受付の早い順")
-    assert pd.isna(committee["下位の会"]["同点"])
-    assert committee["下位の会"]["合計点"] == _half_up(totals["lower.xlsx"])
+    committee = {row["団体名"].split("\n")[-1]: row for row in read_committee(outbox / "選定結果.xlsx")}
+    said = "選外の理由・同点・相違"
+    assert "2件中1番目：受付の早い順" in committee["整数の会"][said]
+    assert "2件中2番目：受付の早い順" in committee["三分の会"][said]
+    assert "同点の1位に受付の早い順で及ばず" in committee["三分の会"][said]  # the tie-break left it out
+    assert "同点" not in str(committee["下位の会"][said] or "")
+    assert committee["下位の会"][f"合計点\n/{settings.max_total}"] == _half_up(totals["lower.xlsx"])
     summary = pd.read_excel(outbox / "選定結果.xlsx", sheet_name="概要", header=None, dtype=str,
                             engine="openpyxl")
     rule = dict(zip(summary[0], summary[1], strict=True))["点数の表示"]

@@ -49,6 +49,10 @@ class RoundResult:
     type_disputes: tuple[str, ...] = ()
     # the support year: returned plans and logs against the selected districts (進捗.xlsx)
     support: SupportResult | None = None
+    # ranked file → why its row is still 暫定 (reviews missing, a dispute staff must settle)
+    row_provisional: dict[str, str] = dataclasses.field(default_factory=dict)
+    # ranked files whose organisation the previous round (round.toml's previous_round) selected
+    previously_selected: frozenset[str] = frozenset()
 
     @property
     def provisional(self) -> bool:

@@ -99,6 +99,9 @@ class RoundSettings:
     resubmission_deadline: dt.date
     templates: Path  # folder of the notices' templates
     support: SupportSettings = field(default_factory=SupportSettings)  # [support] (optional)
+    # the folder of the round before this one (bansou new-round writes it): 選定会議資料 marks
+    # the organisations it selected
+    previous_round: Path | None = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -290,6 +293,8 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
         resubmission_deadline=reader.date(correspondence, "correspondence.resubmission_deadline"),
         templates=_templates(reader, correspondence, base),
         support=parse_support(reader, top),
+        previous_round=(base / reader.text(round_, "round.previous_round")
+                        if "previous_round" in round_ else None),
     )
     _check_resubmission(reader, round_, correspondence, settings)
     if reader.problems:
@@ -302,7 +307,7 @@ def parse_settings(data: dict[str, Any], source: str = "round.toml",
 # The keys each table may hold (anything else is a typo or a leftover, and is reported).
 _TOP_KEYS = ("round", "rubric", "plan", "office", "correspondence", "support")
 _ROUND_KEYS = ("name", "deadline", "max_districts", "max_per_municipality",
-               "disagreement_threshold", "tie_break")
+               "disagreement_threshold", "tie_break", "previous_round")
 _RUBRIC_KEYS = ("auto", "review", "menu_fit")
 _AUTO_KEYS = ("key", "label", "rule", "points")
 _REVIEW_KEYS = ("key", "label", "weight")

@@ -7,6 +7,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from pipeline.core.manifest import read_manifest
+from pipeline.core.settings import RoundSettings
+from schemas.selection import SELECTED
 
 
 @dataclass(frozen=True)
@@ -27,3 +29,23 @@ def read_previous(outbox: Path) -> Previous | None:
     return Previous({file: (decision, org) for file, (decision, org, _, _) in results.items()},
                     {file: (int(rank), Fraction(str(total))) for file, (_, _, rank, total)
                      in results.items() if rank is not None and total is not None})
+
+
+@dataclass(frozen=True)
+class PreviousRound:
+    """The round before this one (round.toml's previous_round): the organisations it selected."""
+
+    name: str  # its folder, as round.toml names it
+    selected: tuple[str, ...]  # 団体名 as written
+    found: bool  # its outbox/ had the results of a run
+
+
+def read_previous_round(settings: RoundSettings) -> PreviousRound | None:
+    """What the previous round's last run selected; None when round.toml names no previous
+    round."""
+    folder = settings.previous_round
+    if folder is None:
+        return None
+    _, results = read_manifest(folder / "outbox")
+    return PreviousRound(folder.name, tuple(org for decision, org, _, _ in results.values()
+                                            if decision == SELECTED and org), bool(results))

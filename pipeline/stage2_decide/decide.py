@@ -23,7 +23,7 @@ from pipeline.core.timing import Lap, no_lap
 from pipeline.core.wording import japanese_datetime, month_day
 from pipeline.stage1_read.forms import RawForm
 from pipeline.stage1_read.inbox import InboxScan
-from pipeline.stage1_read.previous import Previous
+from pipeline.stage1_read.previous import Previous, PreviousRound
 from pipeline.stage1_read.register import Register
 from pipeline.stage1_read.review_sheets import ReviewSheet
 from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select, staff
@@ -44,7 +44,8 @@ from schemas.selection import (
 def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSheet],
            forms: list[RawForm], settings: RoundSettings, run_at: dt.datetime,
            lap: Lap = no_lap, previous: Previous | None = None,
-           issued: Issued | None = None) -> RoundResult:
+           issued: Issued | None = None,
+           previous_round: PreviousRound | None = None) -> RoundResult:
     """Every file's 判定, with everything the outputs show. ``forms`` is emptied once
     validated: a large round's memory goes down there."""
     hashes = {form.file: form.sha256 for form in forms}
@@ -140,7 +141,8 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             *eligibility.dispute_reasons(disputes),
         ])),
         ignored=scan.ignored,
-        register_notes=(*(note.text for note in received_files.notes), *rulings.notes),
+        register_notes=(*(note.text for note in received_files.notes), *rulings.notes,
+                        *_previous_round_missing(previous_round)),
         review_notes=tuple(review_read.notes),
         review_sheets=review_read.sheets_counted,
         plan_files={},
@@ -154,7 +156,40 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
         location_notes=tuple(f"{file}: {note}" for file, note in place_notes.items()),
         issued=receipt.issued_now(issued or {}, hashes, _sent_back(decisions), records, run_at),
         type_disputes=tuple(f"{file}: {text}" for file, text in disputes.items()),
+        row_provisional=_row_provisional(
+            reviews.review_gaps(review_read, ranked["file"].tolist(), settings), disputes),
+        previously_selected=_previously_selected(ranked, previous_round),
     )
+
+
+def _row_provisional(review_gaps: dict[str, str], disputes: dict[str, str]) -> dict[str, str]:
+    """Per ranked file, why its own row is 暫定, in a few words."""
+    rows = dict(review_gaps)
+    for file in disputes:
+        rows[file] = "。".join(filter(None, (rows.get(file), DISPUTE_ROW_NOTE)))
+    return rows
+
+
+DISPUTE_ROW_NOTE = "団体種別を事務局が確かめるまで暫定"
+
+
+def _previously_selected(ranked: pd.DataFrame, previous_round: PreviousRound | None) -> frozenset[str]:
+    """The ranked files whose organisation (its name as :func:`receipt.org_name_key` compares
+    names) the previous round selected."""
+    if previous_round is None:
+        return frozenset()
+    before = {receipt.org_name_key(name) for name in previous_round.selected} - {None}
+    return frozenset(file for file, name in zip(ranked["file"].tolist(),
+                                                ranked["org_name"].tolist(), strict=True)
+                     if receipt.org_name_key(name) in before)
+
+
+def _previous_round_missing(previous_round: PreviousRound | None) -> list[str]:
+    if previous_round is None or previous_round.found:
+        return []
+    return [f"前回の募集回（round.toml の previous_round：{previous_round.name}）の選定結果が見つかり"
+            "ません。そのフォルダで bansou run（make）を実行したか、previous_round のフォルダを"
+            "確かめてください。選定会議資料の「前回選定」は空欄です。"]
 
 
 def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[str]:
@@ -243,4 +278,5 @@ def _empty_ranked(scored: pd.DataFrame) -> DataFrame[RankedSchema]:
                                                decision=pd.Series(dtype=str),
                                                reason=pd.Series(dtype=str),
                                                reason_code=pd.Series(dtype=str),
+                                               short_reason=pd.Series(dtype=str),
                                                tie_note=pd.Series(dtype=str)))

@@ -315,15 +315,34 @@ def provisional_reasons(read: ReviewRead, eligible: pd.DataFrame,
                 "審査票の審査員氏名をそろえてもらってください" for a, b in read.similar_names]
     if not read.reviewers:
         return [*reasons, "審査票がまだ戻っていません（順位は自動採点だけによります）"]
-    scored = read.scores.groupby(["file", "reviewer"])["criterion"].nunique()
-    full = scored[scored == len(settings.review)].groupby("file").size().to_dict()
-    conflicts = read.conflicts.groupby("file").size().to_dict() if len(read.conflicts) else {}
-    unfinished = [f for f in files
-                  if not full.get(f) or full.get(f, 0) + conflicts.get(f, 0) < len(read.reviewers)]
+    unfinished = list(review_gaps(read, files, settings))
     if unfinished:
         shown = "、".join(unfinished[:5]) + (f" ほか{len(unfinished) - 5}件" if len(unfinished) > 5 else "")
         reasons.append(f"審査員全員の点数がそろっていない申請が{len(unfinished)}件あります（{shown}）")
     return reasons
+
+
+NO_REVIEWS_YET = "審査票がまだ戻っていません"
+
+
+def review_gaps(read: ReviewRead, files: Sequence[str], settings: RoundSettings) -> dict[str, str]:
+    """Per application whose reviews are not all in (a reviewer without a conflict has not
+    scored every criterion, or nobody has): what is missing, for its row in 選定会議資料."""
+    if not settings.review or not files:
+        return {}
+    if not read.reviewers:
+        return dict.fromkeys(files, NO_REVIEWS_YET)
+    scored = read.scores.groupby(["file", "reviewer"])["criterion"].nunique()
+    full = set(scored[scored == len(settings.review)].index.tolist())
+    conflicted = set(zip(read.conflicts["file"], read.conflicts["reviewer"], strict=True)) \
+        if len(read.conflicts) else set()
+    gaps = {}
+    for file in files:
+        missing = [r for r in read.reviewers if (file, r) not in full | conflicted]
+        if missing or not any((file, r) in full for r in read.reviewers):
+            gaps[file] = (f"{'・'.join(missing)}の点数がそろっていません" if missing
+                          else "利害関係のない審査員がいません")
+    return gaps
 
 
 def _problem_cells(found: Sequence[problems.Problem]) -> dict[str, str]:

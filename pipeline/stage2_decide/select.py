@@ -55,7 +55,7 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
     ties = _Ties([totals[i] for i in order], [scaled[i] or 0 for i in order],
                  [[key[i] for i in order] for key in keys], rules, settings)
     files = ordered[ScoredSchema.file].tolist()
-    decisions, reasons, codes = [], [], []
+    decisions, reasons, codes, shorts = [], [], [], []
     chosen_in: dict[str, int] = {}  # municipality → the position of its first selected file
     per_municipality: dict[str, int] = {}
     last_selected = -1  # the position of the last selected file
@@ -70,11 +70,13 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
             beaten_by = chosen_in[municipality]
             reason = (f"{position + 1}位。同じ区市町村（{municipality}）の上位の申請"
                       f"（{files[beaten_by]}）が選定されたため。")
+            short = f"同じ区市町村の{beaten_by + 1}位を選定"
         elif selected >= settings.max_districts:
             decisions.append(NOT_SELECTED)
             codes.append("over_limit")
             beaten_by = last_selected
             reason = f"{position + 1}位。選定数の上限（{settings.max_districts}件）を超えるため。"
+            short = f"選定数の上限（{settings.max_districts}件）を超える"
         else:
             selected += 1
             last_selected = position
@@ -84,9 +86,11 @@ def rank(scored: DataFrame[ScoredSchema], settings: RoundSettings) -> DataFrame[
             codes.append("selected")
             reason = (f"{position + 1}位（合計{ties.total_text[position]}点。"
                       f"特に評価が高い項目：{strongest}）。")
+            short = ""
         reasons.append(reason + ties.said(position, files, beaten_by))
+        shorts.append(short + ties.lost(position, beaten_by))
     ranked = ordered.assign(rank=range(1, len(ordered) + 1), decision=decisions, reason=reasons,
-                            reason_code=codes,
+                            reason_code=codes, short_reason=shorts,
                             tie_note=[ties.note(p) for p in range(len(ordered))])
     return validate_stage(RankedSchema, ScoredSchema, ranked)
 
@@ -137,6 +141,12 @@ class _Ties:
             said += (f"同点の {files[beaten_by]}（{beaten_by + 1}位・選定）より、同点時の順位の決め方"
                      f"（{self._rule(beaten_by, position)}）で下位となったため選外です。")
         return said
+
+    def lost(self, position: int, beaten_by: int | None) -> str:
+        """For 選定会議資料, where the tie-break left this one out: 「。同点の2位に受付の早い順で及ばず」."""
+        if beaten_by is None or beaten_by not in self.groups[position]:
+            return ""
+        return f"。同点の{beaten_by + 1}位に{self._rule(beaten_by, position)}で及ばず"
 
     def note(self, position: int) -> str:
         """For 選定会議資料: 「同点（40点）の2件中1番目：受付の早い順」."""

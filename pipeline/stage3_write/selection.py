@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,27 +15,31 @@ from xlsxwriter.worksheet import Worksheet
 from pipeline.core import domain, postal
 from pipeline.core.formspec import FIELDS
 from pipeline.core.manifest import KeptFile
-from pipeline.core.points import DISPLAY_RULE, row_sums, shown_number, shown_text
+from pipeline.core.points import DISPLAY_RULE, shown_number, shown_text
 from pipeline.core.result import RoundResult
 from pipeline.stage2_decide.eligibility import OUTSIDE_TOKYO_RULES
+from pipeline.stage3_write.committee import write_committee
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
+    DECISION_COLOURS,
     fmt,
     new_workbook,
     print_setup,
+    row_height,
     text_width,
-    wrapped_lines,
+    words_wrapped_lines,
     write_column,
     write_text,
 )
 from schemas.selection import DECISIONS, points_column
 
-DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
-                    "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
 OUTSIDE_TOKYO = "都外"  # 概要's 地域: refused as outside Tokyo, or a 区市町村 not one of the 62
 UNKNOWN_AREA = "不明"  # 概要's 地域: no 区市町村 could be read
 _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A4
+# a sheet printed across pages: its long texts wrap wider, so its rows (and pages) are fewer
+_MAX_WIDTH_ACROSS = 50
+RANKING_KEYS = 5  # 順位 判定 暫定 区市町村 団体名: repeated on every printed page
 PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
 CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from staff
 
@@ -43,11 +47,10 @@ CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from s
 def write_selection(path: Path, result: RoundResult) -> None:
     workbook = new_workbook(path, "選定結果")
     _summary(workbook, result)
-    _committee(workbook, result)
-    ranking = _ranking_frame(result)
-    # the working columns (file names, plan links) stay on screen, off the printed page
-    printed = [c for c in ranking.columns if c not in ("ファイル名", PLAN_COLUMN)]
-    _table(workbook, "選定順位", ranking, decision_column="判定", printed_columns=len(printed))
+    write_committee(workbook, result)
+    # the wide working sheets print at 100 % across pages, their key columns on every page
+    _table(workbook, "選定順位", _ranking_frame(result), decision_column="判定",
+           key_columns=RANKING_KEYS)
     _table(workbook, "不適格", result.ineligible.rename(
         columns={"file": "ファイル名", "org_name": "団体名", "reason": "理由"})[
         ["ファイル名", "団体名", "理由"]])
@@ -61,83 +64,17 @@ def write_selection(path: Path, result: RoundResult) -> None:
     _table(workbook, "受付一覧", _naive(ledger).rename(columns={
         "file": "ファイル名", "sha256": "SHA-256", "received_at": "受付日時",
         "received_basis": "受付日の根拠", "org_name": "団体名", "decision": "判定",
-        "reason": "理由"})[["ファイル名", "SHA-256", "受付日時", "受付日の根拠", "団体名", "判定",
-                          "理由"]], decision_column="判定")
+        "reason": "理由"})[["ファイル名", "受付日時", "受付日の根拠", "団体名", "判定", "理由",
+                          "SHA-256"]], decision_column="判定", key_columns=1,
+        unprinted=("SHA-256",))  # 64 characters to check a file by, on screen only
     details, by_reviewer = _review_breakdown(result)
-    _table(workbook, "審査内訳", details)
+    _table(workbook, "審査内訳", details, key_columns=2)
     _table(workbook, "審査員別", by_reviewer)
     _table(workbook, "前回からの変更", result.changes.rename(columns={
         "change": "変更", "file": "ファイル名", "org_name": "団体名", "before": "前回",
         "after": "今回"}) if len(result.changes) else pd.DataFrame(
         {"変更": [result.changes_summary]}))
     workbook.close()
-
-
-COMMITTEE_SHEET = "選定会議資料"
-_SHORT_TYPES = {"区市町村（介護予防・日常生活支援総合事業担当部署等）": "区市町村",
-                "区市町村社会福祉協議会": "社協", "地域包括支援センター": "包括",
-                "その他（NPO支援センター等）": "その他"}
-# (heading, width): the whole row fits A4 landscape at 10 pt, so it prints at ≥ 9 pt
-_COMMITTEE_COLUMNS = (("順位", 5), ("判定", 6), ("区市町村", 9), ("団体名", 24), ("種別", 7),
-                      ("地域", 6), ("合計点", 7), ("自動", 6), ("審査", 6), ("審査員", 6),
-                      ("相違", 10), ("同点", 14), ("取組課題", 28))
-
-
-def _committee(workbook: Workbook, result: RoundResult) -> None:
-    """What a selection committee discusses, one row per eligible application in rank order,
-    made to be printed: 10 pt, rows as tall as their wrapped text, headings and 暫定 on
-    every page, page numbers."""
-    sheet = workbook.add_worksheet(COMMITTEE_SHEET)
-    size = {"font_size": 10, "border": 1, "text_wrap": True, "valign": "top"}
-    header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", **size)
-    body = fmt(workbook, **size)
-    for col, (title, width) in enumerate(_COMMITTEE_COLUMNS):
-        sheet.set_column(col, col, width)
-        sheet.write_string(0, col, title, header)
-    ranked = result.ranked
-    auto = _exact_sums(ranked, (c.key for c in result.settings.auto))
-    review = _exact_sums(ranked, (c.key for c in result.settings.review))
-    issues = [f"【{category}】{_first_line(detail)}" for category, detail in
-              zip(ranked["challenge_category"].tolist(), ranked["challenge_detail"].tolist(),
-                  strict=True)]
-    columns = zip(ranked["rank"].tolist(), ranked["decision"].tolist(),
-                  ranked["municipality"].tolist(), ranked["org_name"].tolist(),
-                  [_SHORT_TYPES.get(t, "") for t in ranked["org_type"].tolist()],
-                  ranked["area"].tolist(), ranked["total"].tolist(), auto, review,
-                  ranked["reviewer_count"].tolist(), ranked["disagreement"].tolist(),
-                  ranked["tie_note"].tolist(), issues, strict=True)
-    for row, cells in enumerate(columns, start=1):
-        lines = 1
-        for col, value in enumerate(cells):
-            if value is None:  # nothing scored yet
-                sheet.write_blank(row, col, None, body)
-            elif isinstance(value, Fraction):
-                sheet.write_number(row, col, shown_number(value), body)
-            elif isinstance(value, int) and not isinstance(value, bool):
-                sheet.write_number(row, col, value, body)
-            else:
-                write_text(sheet, row, col, str(value), body)
-                lines = max(lines, wrapped_lines(str(value), _COMMITTEE_COLUMNS[col][1]))
-        sheet.set_row(row, 13.5 * lines + 2)
-    sheet.set_row(0, 18)
-    sheet.freeze_panes(1, 0)
-    sheet.repeat_rows(0)
-    mark = "【暫定】" if result.provisional else ""
-    print_setup(sheet, landscape=True, header=f"{mark}{result.settings.name} 選定会議資料")
-
-
-def _exact_sums(ranked: pd.DataFrame, keys: Iterable[str]) -> list[Fraction | None]:
-    """Per application, the exact sum of some criteria's points; None when none is scored."""
-    columns = [ranked[points_column(key)].tolist() for key in keys]
-    return [total if count else None for total, count in row_sums(columns, len(ranked))]
-
-
-def _first_line(text: object, limit: int = 60) -> str:
-    """The start of a long text, up to its first sentence, for a one-line summary."""
-    if not isinstance(text, str):
-        return ""
-    first = text.split("\n")[0].split("。")[0]
-    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -152,6 +89,10 @@ def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
         **{label: details[key].astype("Float64") for key, label in criteria},
         "利害関係あり": details["conflict"], "コメント": details["comment"],
         "審査票": details["sheet"]})
+    # by application, in rank order: one application's scores together on the page
+    ranks = {file: n for n, file in enumerate(result.ranked["file"].tolist())}
+    table = table.assign(order=table["ファイル名"].map(ranks).fillna(len(ranks))).sort_values(
+        ["order", "ファイル名", "審査員"], kind="stable").drop(columns="order").reset_index(drop=True)
     scored = details.dropna(subset=[key for key, _ in criteria], how="all")
     per_reviewer = pd.DataFrame({"審査員": sorted(set(details["reviewer"]))})
     per_reviewer["採点した申請"] = per_reviewer["審査員"].map(
@@ -167,14 +108,18 @@ def _review_breakdown(result: RoundResult) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 LIST_SHEET = "申請一覧"
+LIST_NOT_PRINTED = ("申請一覧（印刷用ではありません。差し込み印刷・他のシステム用のデータです。印刷には"
+                    "選定結果.xlsx の「選定会議資料」「選定順位」「受付一覧」を使ってください）")
 
 
 def write_application_list(path: Path, result: RoundResult) -> None:
     """申請一覧.xlsx: a workbook of its own (for mail merge; written beside 選定結果.xlsx, in
     parallel with it on a large round)."""
     workbook = new_workbook(path, LIST_SHEET)
+    # data to copy from, not to print: one line a row (fitting 10,000 rows' heights would double
+    # the time it takes); printed, it gives its headings and says where the printable papers are
     _table(workbook, LIST_SHEET, application_list(result), decision_column="判定",
-           fit_rows=False)  # data to copy from, not to print: one line a row
+           fit_rows=False, page_header=LIST_NOT_PRINTED)
     workbook.close()
 
 
@@ -192,7 +137,22 @@ def application_list(result: RoundResult) -> pd.DataFrame:
         elif spec.kind in ("date", "year_month"):
             values = pd.to_datetime(values)
         columns[spec.label] = values
-    return pd.DataFrame(columns, index=records.index).reset_index(drop=True)
+    listed = pd.DataFrame(columns, index=records.index).reset_index(drop=True)
+    return listed.join(_decided(result), on="ファイル名")
+
+
+def _decided(result: RoundResult) -> pd.DataFrame:
+    """Per file (the index): 順位, 合計点 and each criterion's points (ranked files), 理由 and
+    受付日時 (every file), for mail merge beside the form's fields."""
+    ranked, ledger = result.ranked, _naive(result.ledger)
+    points = {"順位": ranked["rank"], "合計点": _shown(ranked["total"]),
+              **{label: _shown(ranked[points_column(key)]) for key, label in result.settings.criteria}}
+    by_file = pd.DataFrame(points).set_axis(ranked["file"].tolist()) if len(ranked) else \
+        pd.DataFrame(columns=list(points), dtype=float)
+    decided = by_file.reindex(ledger["file"].tolist()).astype({"順位": "Int64"})
+    decided["理由"] = ledger["reason"].tolist()
+    decided["受付日時"] = ledger["received_at"].tolist()
+    return decided
 
 
 def _naive(frame: pd.DataFrame) -> pd.DataFrame:
@@ -236,8 +196,13 @@ def _shown(exact: pd.Series) -> pd.Series:
 
 def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
            decision_column: str | None = None, hidden: Sequence[str] = (),
-           printed_columns: int | None = None, fit_rows: bool = True) -> None:
-    """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape."""
+           key_columns: int = 0, unprinted: Sequence[str] = (), fit_rows: bool = True,
+           page_header: str = "") -> None:
+    """A sheet made for Excel users: frozen header, filters, fitted widths, A4 landscape.
+    With ``key_columns``, printed at 100 % across as many pages as its columns need, the first
+    ``key_columns`` repeated on each; ``unprinted``: last columns left off the printed page.
+    Without ``fit_rows`` (a sheet not for printing: ``page_header`` says so), one line a row and only
+    the headings are printed."""
     sheet = workbook.add_worksheet(name)
     header = fmt(workbook, bold=True, bg_color="#1F4E79", font_color="#FFFFFF", border=1,
                  text_wrap=True, valign="vcenter")
@@ -245,7 +210,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
     when = fmt(workbook, border=1, num_format=DATETIME_FORMAT)
     day = fmt(workbook, border=1, num_format=DATE_FORMAT)
     number = fmt(workbook, border=1)  # General: 84 and 86.67 as they are (no "84.")
-    link = fmt(workbook, border=1, font_color="#0563C1", underline=1)
+    link = fmt(workbook, border=1, font_color="#0563C1", underline=1, text_wrap=True)
     lines = [1] * len(frame)  # each row as tall as its most wrapped cell
     for col, title in enumerate(frame.columns):
         sheet.write_string(0, col, str(title), header)
@@ -254,12 +219,13 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         values = _plain_times(series) if is_time else series.tolist()  # plain values loop quickly
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
-        width = min(max(widest + 2, 6), _MAX_WIDTH)
+        widest_allowed = _MAX_WIDTH_ACROSS if key_columns and col >= key_columns else _MAX_WIDTH
+        width = widest + 2 if title in unprinted else min(max(widest + 2, 6), widest_allowed)
         sheet.set_column(col, col, width, None, {"hidden": title in hidden})
-        if fit_rows and widest + 2 > _MAX_WIDTH and title not in hidden:  # some text wraps
+        if fit_rows and widest + 2 > widest_allowed and title not in (*hidden, *unprinted):
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
-                    lines[index] = max(lines[index], wrapped_lines(value, width - 2))
+                    lines[index] = max(lines[index], words_wrapped_lines(value, width - 2))
         if title != PLAN_COLUMN and not is_time:  # strings stay strings
             write_column(sheet, 1, col, values, number if is_number else body)
             continue
@@ -273,7 +239,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
                 sheet.write_datetime(row, col, value, day if value.time() == dt.time() else when)
     for index, count in enumerate(lines, start=1):
         if count > 1:  # not every office suite fits row heights to wrapped text
-            sheet.set_row(index, 15.0 * min(count, 20) + 2)
+            sheet.set_row(index, row_height(min(count, 20)))
     last_row, last_col = max(len(frame), 1), max(len(frame.columns) - 1, 0)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last_row, last_col)
@@ -284,10 +250,15 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
             sheet.conditional_format(1, col, last_row, col, {
                 "type": "cell", "criteria": "==", "value": f'"{decision}"',
                 "format": workbook.add_format({"bg_color": colour})})
-    print_setup(sheet, landscape=True, header=f"選定結果 {name}")
+    print_setup(sheet, landscape=True, header=page_header or f"選定結果 {name}",
+                across=bool(key_columns))
     sheet.repeat_rows(0)
-    if printed_columns is not None:
-        sheet.print_area(0, 0, last_row, printed_columns - 1)
+    if key_columns:
+        sheet.repeat_columns(0, key_columns - 1)
+    if not fit_rows:
+        sheet.print_area(0, 0, 0, last_col)
+    elif unprinted:
+        sheet.print_area(0, 0, last_row, last_col - len(unprinted))
 
 
 def _plain_times(series: pd.Series) -> list[dt.datetime | None]:
@@ -314,9 +285,20 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     heading = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1)
     cell = fmt(workbook, border=1, text_wrap=True)
     warn_cell = fmt(workbook, bold=True, font_color="#C00000", border=1, text_wrap=True)
-    sheet.set_column("A:A", 48)
-    sheet.set_column("B:B", 56)
-    sheet.set_column("C:D", 10)
+    # the four columns fit A4 landscape at 100 % (so 概要 prints at 10 pt)
+    sheet.set_column("A:A", _SUMMARY_WIDTHS[0])
+    sheet.set_column("B:B", _SUMMARY_WIDTHS[1])
+    sheet.set_column("C:D", _SUMMARY_WIDTHS[2])
+
+    def put(row: int, label: object, value: object, label_cell: Format, value_cell: Format) -> None:
+        """A label and its value, the row as tall as the wrapped value."""
+        write_text(sheet, row, 0, label, label_cell)
+        write_text(sheet, row, 1, value, value_cell)
+        lines = max(words_wrapped_lines(str(label), _SUMMARY_WIDTHS[0] - 2),
+                    words_wrapped_lines(str(value), _SUMMARY_WIDTHS[1] - 2))
+        if lines > 1:
+            sheet.set_row(row, row_height(lines))
+
     sheet.write_string(0, 0, f"{result.settings.name} 選定結果", title)
     status = (f"暫定（理由{len(result.provisional_reasons)}件：下の各行の対応が済むと確定します。"
               "暫定の間、選定・選外の通知は「通知（暫定）」フォルダの下書きです）"
@@ -331,11 +313,9 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     ]
     row = 2
     for label, value in rows:
-        sheet.write_string(row, 0, label, heading)
         flagged = ((result.provisional and label.startswith(("順位", "暫定")))
                    or label.startswith("設定の注意"))
-        sheet.write_string(row, 1, value, warn_cell if flagged else cell)
-        sheet.set_row(row, 15.0 * min(wrapped_lines(value, 54), 6))
+        put(row, label, value, heading, warn_cell if flagged else cell)
         row += 1
     selected = result.ranked[result.ranked["decision"] == "選定"]
     row += 1
@@ -344,9 +324,8 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     sheet.write_string(row, 1, "区市町村・団体名（合計点）", heading)
     for entry in selected.itertuples(index=False):
         row += 1
-        write_text(sheet, row, 0, f"{entry.rank}位", cell)
-        write_text(sheet, row, 1, f"{entry.municipality}　{entry.org_name}（{shown_text(entry.total)}点）",
-                   cell)
+        put(row, f"{entry.rank}位", f"{entry.municipality}　{entry.org_name}（{shown_text(entry.total)}点）",
+            cell, cell)
     row += 1
 
     ledger, records = result.ledger, result.records
@@ -367,32 +346,21 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     area_top = row + 1
     row = _count_table(sheet, area_top, "地域（読み込めた申請）", areas, heading, cell)
 
-    for top, name in ((decision_top, "判定ごとの件数"), (area_top, "地域ごとの件数")):
-        count = len(DECISIONS) if top == decision_top else len(areas)
-        chart = workbook.add_chart({"type": "column"})
-        chart.add_series({"name": name, "categories": ["概要", top + 1, 0, top + count, 0],
-                          "values": ["概要", top + 1, 1, top + count, 1],
-                          "data_labels": {"value": True}})
-        chart.set_title({"name": name, "name_font": {"size": 11}})
-        chart.set_legend({"none": True})
-        chart.set_size({"width": 420, "height": 230})
-        sheet.insert_chart(top, 5, chart)
+    charts = [(decision_top, len(DECISIONS), "判定ごとの件数"), (area_top, len(areas), "地域ごとの件数")]
 
     row += 1
     sheet.write_string(row, 0, "募集回の設定（round.toml）", heading)
     row += 1
     for label, value in [*result.settings.as_rows(), ("点数の表示", DISPLAY_RULE),
                          ("郵便番号データ", postal.data_version())]:
-        sheet.write_string(row, 0, label, cell)
-        sheet.write_string(row, 1, value, cell)
+        put(row, label, value, cell, cell)
         row += 1
     row += 1
     sheet.write_string(row, 0, "判定の対象外としたもの", heading)
     sheet.write_string(row, 1, "理由", heading)
     row += 1
     for name, why in result.ignored or (("（なし）", ""),):
-        write_text(sheet, row, 0, name, cell)
-        write_text(sheet, row, 1, why, cell)
+        put(row, name, why, cell, cell)
         row += 1
     if result.staff_files:
         row += 1
@@ -401,8 +369,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         sheet.write_string(row, 1, "今回の出力", heading)
         row += 1
         for kept in result.staff_files:
-            write_text(sheet, row, 0, kept.path, cell)
-            write_text(sheet, row, 1, _kept_note(kept, result), cell)
+            put(row, kept.path, _kept_note(kept, result), cell, cell)
             row += 1
     for notes, title in ((result.location_notes, "郵便番号・所在地・区市町村の食い違い（判定はしました。"
                                                  "申請者に確かめてください）"),
@@ -414,18 +381,40 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         sheet.write_string(row, 0, title, heading)
         row += 1
         for note in notes:
-            sheet.merge_range(row, 0, row, 3, "", cell)
-            write_text(sheet, row, 0, note, cell)
+            _note_row(sheet, row, note, cell)
             row += 1
     row += 1
     sheet.write_string(row, 0, "受付簿・審査票についての注意", heading)
     row += 1
     for note in result.notes or ("（なし）",):
-        sheet.merge_range(row, 0, row, 3, "", cell)
-        write_text(sheet, row, 0, note, cell)
+        _note_row(sheet, row, note, cell)
         row += 1
+    # the charts below the tables, side by side, on a page of their own: nothing beside a
+    # table widens the page, and no chart is cut across pages
+    sheet.set_h_pagebreaks([row + 1])
+    for n, (top, count, name) in enumerate(charts):
+        chart = workbook.add_chart({"type": "column"})
+        chart.add_series({"name": name, "categories": ["概要", top + 1, 0, top + count, 0],
+                          "values": ["概要", top + 1, 1, top + count, 1],
+                          "data_labels": {"value": True}})
+        chart.set_title({"name": name, "name_font": {"size": 11}})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 360, "height": 230})
+        sheet.insert_chart(row + 1, n, chart)
     print_setup(sheet, landscape=True, header="選定結果 概要")
+    sheet.repeat_rows(0)  # the title on every page
     sheet.activate()
+
+
+_SUMMARY_WIDTHS = (40, 52, 8)  # 概要's columns A, B and C–D
+
+
+def _note_row(sheet: Worksheet, row: int, note: str, cell: Format) -> None:
+    """A note across the four columns, the row as tall as its wrapped text."""
+    sheet.merge_range(row, 0, row, 3, "", cell)
+    write_text(sheet, row, 0, note, cell)
+    width = _SUMMARY_WIDTHS[0] + _SUMMARY_WIDTHS[1] + 2 * _SUMMARY_WIDTHS[2]
+    sheet.set_row(row, row_height(words_wrapped_lines(note, width - 2)))
 
 
 def _kept_note(kept: KeptFile, result: RoundResult) -> str:
@@ -469,4 +458,7 @@ def _count_table(sheet: Worksheet, row: int, title: str, rows: Sequence[tuple[ob
         row += 1
         for col, value in enumerate(values):
             write_text(sheet, row, col, value, cell)
+        lines = words_wrapped_lines(str(values[0]), _SUMMARY_WIDTHS[0] - 2)
+        if lines > 1:
+            sheet.set_row(row, row_height(lines))
     return row + 1

@@ -30,6 +30,8 @@ A4 = 9
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 MONTH_FORMAT = 'yyyy"年"m"月"'
+DECISION_COLOURS = {"選定": "#C6EFCE", "選外": "#EDEDED", "不適格": "#FFC7CE", "要修正": "#FFEB9C",
+                    "読込不可": "#F8CBAD", "重複": "#DDEBF7"}
 
 
 def new_workbook(path: Path | str, title: str) -> Workbook:
@@ -105,16 +107,57 @@ def write_text(sheet: Worksheet, row: int, col: int, value: object,
         sheet.write_string(row, col, str(value), cell_format)
 
 
+# Points a wrapped line of 10 pt text takes: Excel's 游ゴシック sets lines 1.7 × the size apart
+# (LibreOffice's fallback font less), so rows this tall show whole in both.
+LINE_PT = 17.0
+
+
+def row_height(lines: int) -> float:
+    """The height (pt) of a row of 10 pt text ``lines`` lines tall."""
+    return LINE_PT * lines + 3
+
+
+def words_wrapped_lines(text: str, width: float) -> int:
+    """Like :func:`wrapped_lines`, breaking lines where office suites do: at a space when the
+    next word does not fit (「特定非営利活動法人 新宿区…」 takes a line for the first word), within
+    a word only when it is wider than the column."""
+    if " " not in text:  # most Japanese text: breaks anywhere
+        return wrapped_lines(text, width)
+    lines = 0
+    for part in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in part.split(" "):
+            size = text_width(word)
+            if used and used + text_width(" ") + size > width:  # to the next line
+                lines += 1
+                used = 0.0
+            elif used:
+                size += text_width(" ")
+            while used + size > width:  # a word wider than the column breaks anywhere
+                lines += 1
+                size -= width - used
+                used = 0.0
+            used += size
+    return lines
+
+
 _HEADER_LIMIT = 255
 
 
-def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "") -> None:
+def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "",
+                across: bool = False) -> None:
+    """A4, one page wide; ``across``: at 100 % over as many pages as the columns need (a wide
+    working sheet, printed with its key columns repeated)."""
     sheet.set_paper(A4)
     if landscape:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
-    sheet.fit_to_pages(1, 0)
+    if across:
+        sheet.set_print_scale(100)
+    else:
+        sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.5, right=0.5, top=0.7, bottom=0.7)
     if header:  # & starts a code in a header; Excel allows 255 characters in all
         text = header.replace("&", "&&")
