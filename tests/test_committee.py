@@ -21,11 +21,11 @@ from pipeline.core.settings import AutoCriterion, ReviewCriterion, RoundSettings
 from pipeline.new_round import new_round
 from pipeline.run import run_round
 from pipeline.stage3_write.committee import PROVISIONAL_MARK
+from tests.conftest import ROUND_TOML
 from tests.office import convert, soffice
 from tests.paper import read_committee
 from tests.roundfactory import FINAL_AT, RUN_AT, add_form, fill_review, org, run_in
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _rubric(settings: RoundSettings) -> RoundSettings:
@@ -95,7 +95,8 @@ def test_the_organisations_the_previous_round_selected_are_marked(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     first = tmp_path / "2016"
     (first / "inbox").mkdir(parents=True)
-    shutil.copy(ROOT / "round.toml", first / "round.toml")
+    shutil.copy(ROUND_TOML, first / "round.toml")  # the fixture settings, with their templates
+    shutil.copytree(ROUND_TOML.parent / "templates", first / "templates")
     add_form(first / "inbox", "a.xlsx", org("社会福祉法人 ゆりの会", "新宿区"), blank_dir=blank_dir)
     run_in(first / "inbox", settings)
     following = new_round(tmp_path / "2017", first / "round.toml")
