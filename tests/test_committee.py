@@ -27,7 +27,6 @@ from tests.paper import read_committee
 from tests.roundfactory import FINAL_AT, RUN_AT, add_form, fill_review, org, run_in
 
 
-
 def _rubric(settings: RoundSettings) -> RoundSettings:
     """Five automatic items (two by one rule) and two reviewer items, other labels and points."""
     return dataclasses.replace(settings, auto=(
