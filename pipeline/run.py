@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING
 from pipeline.core.errors import InboxError, os_reason
 from pipeline.core.manifest import read_issued, unchanged_outputs
 from pipeline.core.names import LIST_FILE, MANIFEST, OUTPUT_FILES, SELECTION_FILE
+from pipeline.core.records import InboxScan
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
-from pipeline.stage1_read.inbox import InboxScan, scan_inbox
+from pipeline.stage1_read.inbox import scan_inbox
 from pipeline.stage1_read.previous import read_previous
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.register import read_named_register

@@ -9,8 +9,8 @@ import string
 import pandas as pd
 import pytest
 
+from pipeline.core.records import NO_REGISTER, Register, RegisterEntry
 from pipeline.core.settings import JST, RoundSettings
-from pipeline.stage1_read.register import NO_REGISTER, Register, RegisterEntry
 from pipeline.stage2_decide import receipt
 from pipeline.stage2_decide.receipt import Note, Receipts
 from tests.frames import application

@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.core.settings import RoundSettings
-from pipeline.stage1_read.review_sheets import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.stage2_decide import reviews, score, select
 from schemas.selection import NOT_SELECTED, SELECTED, ScoredSchema
 from tests.frames import application, eligible

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.core import processes
+from pipeline.core.records import InboxFile, RawCell, RawForm
 from pipeline.stage1_read import workers
-from pipeline.stage1_read.forms import RawCell, RawForm, read_form
-from pipeline.stage1_read.inbox import InboxFile
+from pipeline.stage1_read.forms import read_form
 from tests.formfactory import make_form
 from tests.platforms import needs_cpu_limit, needs_fork, needs_memory_limit
 

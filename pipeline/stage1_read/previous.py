@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from pipeline.core.manifest import read_manifest
-
-
-@dataclass(frozen=True)
-class Previous:
-    """By file name: 判定 and 団体名 (every file), 順位 and 合計点 (ranked files)."""
-
-    decisions: dict[str, tuple[str, str]]
-    ranks: dict[str, tuple[int, Fraction]]  # the exact total (an older manifest's float as written)
+from pipeline.core.records import Previous
 
 
 def read_previous(outbox: Path) -> Previous | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
@@ -22,9 +21,17 @@ import python_calamine
 from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, display, has_year, label_key, parse_datetime
+from pipeline.core.records import (
+    DECISION_LABELS,
+    DECISIONS_SHEET,
+    NO_REGISTER,
+    InboxScan,
+    RawForm,
+    Register,
+    RegisterEntry,
+    StaffDecisionRow,
+)
 from pipeline.core.settings import JST
-from pipeline.stage1_read.forms import RawForm
-from pipeline.stage1_read.inbox import InboxScan
 from pipeline.stage1_read.sniff import sniff, staff_workbook
 
 REGISTER_FILE_LABEL = "ファイル名"
@@ -33,51 +40,8 @@ REGISTER_TIME_LABEL = "受付日時"
 # unreadable file by the same sender is that file's resubmission.
 REGISTER_SENDER_LABEL = "送信元"
 REGISTER_ORG_LABEL = "団体名"
-DECISIONS_SHEET = "事務局判断"
-DECISION_LABELS = {"file": "ファイル名", "action": "判断", "original": "元のファイル",
-                   "reason": "理由", "author": "記入者", "date": "日付"}
 _SHEETS_LOOKED_AT = 5  # the register is one of the first sheets of a staff workbook
 Grid = Sequence[Sequence[object]]
-
-
-@dataclass(frozen=True)
-class RegisterEntry:
-    name: str  # the file name as staff typed it
-    name_cell: str  # e.g. B5
-    time_cell: str
-    raw_time: str  # as typed, for messages
-    received: dt.datetime | None  # aware Japan time; None when it cannot be read
-    year_typed: bool = True  # False: 「12/25 10:00」, its year is the deciding stage's choice
-    sender: str | None = None  # 送信元 (an e-mail address), when the register has the column
-    org_name: str | None = None  # 団体名, when the register has the column
-
-
-@dataclass(frozen=True)
-class StaffDecisionRow:
-    """One row of the sheet 事務局判断, as typed (its cells named for messages)."""
-
-    file: str
-    file_cell: str
-    action: str  # 除外 / 適格 / 不適格 / 再提出として扱う, as typed (checked when applied)
-    action_cell: str
-    original: str | None  # 元のファイル, for 再提出として扱う
-    reason: str | None
-    author: str | None
-    date: str | None  # as typed
-
-
-@dataclass(frozen=True)
-class Register:
-    source: str | None  # the register's file name; None when there is none
-    entries: tuple[RegisterEntry, ...] = ()
-    notes: tuple[str, ...] = ()  # rows that name no file, in Japanese
-    problem: str | None = None  # why the register cannot be used at all, in Japanese
-    decisions: tuple[StaffDecisionRow, ...] = ()
-    # applicants' workbooks that have the register's headings: judged as applications
-    lookalikes: tuple[str, ...] = ()
-
-
-NO_REGISTER = Register(None)
 
 
 def read_named_register(scan: InboxScan, default_year: int) -> Register | None:

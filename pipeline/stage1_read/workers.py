@@ -18,9 +18,9 @@ from pathlib import Path
 
 from pipeline.core import processes
 from pipeline.core.processes import PARALLEL_FROM, SECONDS_PER_FILE, budget_next_file, pool
-from pipeline.stage1_read.forms import RawForm, crashed_form, read_form
-from pipeline.stage1_read.inbox import InboxFile
-from pipeline.stage1_read.record import normalize_form
+from pipeline.core.record import normalize_form
+from pipeline.core.records import InboxFile, RawForm
+from pipeline.stage1_read.forms import crashed_form, read_form
 
 _CHUNK = 100
 

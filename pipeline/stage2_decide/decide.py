@@ -17,15 +17,11 @@ from pandera.typing import DataFrame
 
 from pipeline.core import problems as problem_kinds
 from pipeline.core.manifest import Issued
+from pipeline.core.records import InboxScan, Previous, RawForm, Register, ReviewSheet
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
 from pipeline.core.wording import japanese_datetime, month_day
-from pipeline.stage1_read.forms import RawForm
-from pipeline.stage1_read.inbox import InboxScan
-from pipeline.stage1_read.previous import Previous
-from pipeline.stage1_read.register import Register
-from pipeline.stage1_read.review_sheets import ReviewSheet
 from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select, staff
 from pipeline.stage2_decide.validate import validate_forms
 from schemas.selection import (

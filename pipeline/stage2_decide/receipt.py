@@ -23,9 +23,9 @@ import pandas as pd
 
 from pipeline.core.filekey import FileIndex
 from pipeline.core.manifest import Issued
+from pipeline.core.records import Register, RegisterEntry
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.wording import japanese_datetime
-from pipeline.stage1_read.register import Register, RegisterEntry
 from pipeline.stage2_decide.staff import EXCLUDE, RESUBMISSION, Rulings
 from schemas.selection import UNREADABLE
 

@@ -16,9 +16,9 @@ from pandera.typing import DataFrame
 from pipeline.core import problems
 from pipeline.core.filekey import file_key
 from pipeline.core.normalize import Invalid, clean_text, display, parse_mark
+from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.core.reviewspec import COMMENT_LABEL, CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
-from pipeline.stage1_read.review_sheets import ReviewCell, ReviewRow, ReviewSheet
 from schemas.selection import EligibleSchema, ReviewMeansSchema, ReviewScoreSchema
 
 _SCORE_COLUMNS = ["reviewer", "file", "criterion", "score"]

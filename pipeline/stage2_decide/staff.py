@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipeline.core import domain
 from pipeline.core.filekey import FileIndex
-from pipeline.stage1_read.register import DECISION_LABELS, StaffDecisionRow
+from pipeline.core.records import DECISION_LABELS, StaffDecisionRow
 from schemas.selection import STAFF_DECISION
 
 EXCLUDE, ELIGIBLE, INELIGIBLE, RESUBMISSION = "exclude", "eligible", "ineligible", "resubmission"
