@@ -78,7 +78,7 @@ def _python(code: str, *args: object) -> str:
 
 def _inbox(out: Path, forms: int) -> Path:
     """Generated once per size and seed, then reused."""
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.demo import generate_round
 
     directory = out / f"round-{forms}"
@@ -241,7 +241,7 @@ def cli_latency(out: Path) -> dict[str, float]:
 def profile(out: Path, forms: int) -> str:
     """cProfile of the two halves of a run: the per-form work the worker processes do (on a
     sample, in this process), and the parent process with its waits for the workers left out."""
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.run import run_round
     from pipeline.stage1_read.inbox import scan_inbox
     from pipeline.stage1_read.workers import _read_and_normalize
@@ -268,11 +268,11 @@ def per_form(out: Path, forms: int) -> str:
     import pickle
 
     import python_calamine
+    from pipeline.stage1_read.record import normalize_form
 
     from pipeline.core.formspec import FORM_SHEET
     from pipeline.stage1_read.forms import read_grid
     from pipeline.stage1_read.inbox import scan_inbox
-    from pipeline.stage1_read.record import normalize_form
     from pipeline.stage1_read.sniff import load, sniff_bytes
 
     sample = scan_inbox(_inbox(out, forms)).files[:2000]

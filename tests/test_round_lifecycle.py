@@ -18,7 +18,7 @@ from pipeline.cli import main
 from pipeline.core.formspec import FIELDS
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.stage1_read.review_sheets import read_review_sheets
-from pipeline.stage2_decide.receipt import org_name_key
+from pipeline.stage2_decide.versions import org_name_key
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from tests.formfactory import blank_form
 from tests.frames import application, eligible

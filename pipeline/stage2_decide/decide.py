@@ -23,6 +23,7 @@ from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
 from pipeline.core.wording import japanese_datetime, month_day
 from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select, staff
+from pipeline.stage2_decide.arrivals import resubmission_end
 from pipeline.stage2_decide.validate import validate_forms
 from schemas.selection import (
     DUPLICATE,
@@ -167,7 +168,7 @@ def _awaiting_corrections(decisions: dict[str, Verdict], settings: RoundSettings
                           run_at: dt.datetime) -> list[str]:
     """While a form sent back for fixing may still come back corrected, the ranking may change."""
     waiting = _sent_back(decisions)
-    if not waiting or run_at > receipt.resubmission_end(settings):
+    if not waiting or run_at > resubmission_end(settings):
         return []
     return [f"要修正・読込不可の申請が{len(waiting)}件あり、再提出期限"
             f"（{month_day(settings.resubmission_deadline)}）まで修正版が届く可能性があります"]
@@ -176,7 +177,7 @@ def _awaiting_corrections(decisions: dict[str, Verdict], settings: RoundSettings
 def _missed_resubmission(decisions: dict[str, Verdict], settings: RoundSettings,
                          run_at: dt.datetime) -> dict[str, Verdict]:
     """After the 再提出期限, an application never corrected has its final outcome: 不適格."""
-    if run_at <= receipt.resubmission_end(settings):
+    if run_at <= resubmission_end(settings):
         return {}
     deadline = month_day(settings.resubmission_deadline)
     return {f: Verdict(INELIGIBLE, "missed_resubmission",
