@@ -77,10 +77,13 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
         unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
         previous = read_previous(outbox)
         issued = read_issued(outbox)  # the 差戻し we sent: what a returned tag may name
-        forms = reader.forms()
-    register = locate_register(scan, forms, named_register, default_year=settings.deadline.year)
-    result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous,
-                           issued)
+        # The raw forms are most of a large round's memory. Boxed, they are handed over below
+        # with no reference kept here, so they go once decide has validated them.
+        forms = [reader.forms()]
+    register = locate_register(scan, forms[0], named_register,
+                               default_year=settings.deadline.year)
+    result = decide.decide(scan, register, review_sheets, forms.pop(), settings, run_at, lap,
+                           previous, issued)
     return write.write_outputs(outbox, result, templates, lap, unchanged, keep_existing)
 
 
