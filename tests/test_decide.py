@@ -10,7 +10,15 @@ from typing import Any
 
 from pipeline.core import problems
 from pipeline.core.formspec import CHECKLIST_FIELDS, LABEL_ROWS, SCALAR_FIELDS, item_key
-from pipeline.core.records import NO_REGISTER, InboxFile, InboxScan, RawCell, RawForm
+from pipeline.core.notes import Note
+from pipeline.core.records import (
+    NO_REGISTER,
+    InboxFile,
+    InboxScan,
+    RawCell,
+    RawForm,
+    Register,
+)
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.stage2_decide.decide import decide
@@ -104,3 +112,17 @@ def test_decide_changes_none_of_its_arguments(settings: RoundSettings) -> None:
     before = copy.deepcopy(forms)
     decided(forms, settings)
     assert forms == before
+
+
+def test_an_unusable_register_keeps_the_ranking_provisional_saying_why(
+        settings: RoundSettings) -> None:
+    forms = [raw_form("清瀬.xlsx", 団体名="清瀬市社会福祉協議会", 区市町村="清瀬市",
+                      郵便番号="204-0021", 所在地="東京都清瀬市元町1-6-6")]
+    names = ("受付簿.xlsx", "受付簿（古）.xlsx")
+    register = Register("、".join(names), problem=Note.of("registers_many", count=2, files=names))
+    scan = InboxScan(tuple(InboxFile(f.file, Path(f.file)) for f in forms), (), (), ())
+    result = decide(scan, register, [], forms, settings, AFTER_ALL_DEADLINES)
+    unusable = [n for n in result.provisional_notes if n.code == "register_unusable"]
+    assert [n.fields["problem"] for n in unusable] == [register.problem]
+    assert result.register_notes[0] == register.problem.text  # type: ignore[union-attr]
+

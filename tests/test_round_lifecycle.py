@@ -268,7 +268,8 @@ def test_two_registers_make_the_ranking_provisional_and_neither_is_guessed(
     make_register(inbox / "受付簿.xlsx", [("late.xlsx", "2016/7/1 9:00")])
     make_register(inbox / "受付簿_控え.xlsx", [("late.xlsx", "2016/6/1 9:00")])
     result = _run(inbox, settings)
-    assert any("受付簿が2つあります" in reason for reason in result.provisional_reasons)
+    assert [n.fields["problem"].code for n in result.provisional_notes  # type: ignore[attr-defined]
+            if n.code == "register_unusable"] == ["registers_many"]
     assert _row(result, "late.xlsx")["received_basis"] == "申請日（受付簿を読み込めないため）"
 
 
@@ -467,7 +468,7 @@ def test_provisional_reasons_turn_on_and_off_and_notices_follow(
     # reviews in: only the 再提出期限 remains
     review_everything(outbox, inbox)
     second = _run(inbox, settings, RUN_AT)
-    assert [r[:11] for r in second.provisional_reasons] == ["要修正・読込不可の申請"]
+    assert [note.code for note in second.provisional_notes] == ["awaiting_corrections"]
     # the 再提出期限 has passed: final, the notices are real
     final = _run(inbox, settings)
     assert final.provisional_reasons == ()

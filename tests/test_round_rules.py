@@ -203,7 +203,7 @@ def test_the_phase_moves_from_provisional_to_final_as_the_dates_pass(
         inbox: Path, blank_dir: Path, settings: RoundSettings,
         monkeypatch: pytest.MonkeyPatch) -> None:
     # an empty inbox after the deadline: nothing to decide, not 確定
-    assert any("申請がありません" in r for r in _run(inbox, settings, FINAL_AT).provisional_reasons)
+    assert [n.code for n in _run(inbox, settings, FINAL_AT).provisional_notes] == ["inbox_empty"]
     add_form(inbox, "good.xlsx", org("確かな会", "三鷹市"), blank_dir=blank_dir)
     add_form(inbox, "fix.xlsx", org("直す会", "町田市", {"郵便番号": "1"}), blank_dir=blank_dir)
     _run(inbox, settings)  # writes the review sheet
@@ -214,10 +214,10 @@ def test_the_phase_moves_from_provisional_to_final_as_the_dates_pass(
         return _run(inbox, settings, run_time())
 
     before = at(_at("2016-06-30 12:00"))  # every review in, but the deadline is to come
-    assert [r[:4] for r in before.provisional_reasons] == ["締切前で", "要修正・"]
+    assert [n.code for n in before.provisional_notes] == ["before_deadline", "awaiting_corrections"]
     assert not (inbox.parent / "outbox" / "通知" / "good_選定.txt").exists()
     window = at(_at("2016-07-05 12:00"))  # fix.xlsx may still come back fixed
-    assert [r[:4] for r in window.provisional_reasons] == ["要修正・"]
+    assert [n.code for n in window.provisional_notes] == ["awaiting_corrections"]
     final = at(_at("2016-07-09 00:00"))
     assert final.provisional_reasons == ()
     assert (inbox.parent / "outbox" / "通知" / "good_選定.txt").exists()

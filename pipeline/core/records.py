@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from pipeline.core import problems
 from pipeline.core.formspec import FORM_SHEET, ROUND_PROPERTY
+from pipeline.core.notes import Note
 from pipeline.core.problems import Problem
 
 # ---- Forms ----
@@ -144,8 +145,8 @@ class StaffDecisionRow:
 class Register:
     source: str | None  # the register's file name; None when there is none
     entries: tuple[RegisterEntry, ...] = ()
-    notes: tuple[str, ...] = ()  # rows that name no file, in Japanese
-    problem: str | None = None  # why the register cannot be used at all, in Japanese
+    notes: tuple[Note, ...] = ()  # rows that name no file, a 事務局判断 sheet that cannot be read
+    problem: Note | None = None  # why the register cannot be used at all
     decisions: tuple[StaffDecisionRow, ...] = ()
     # applicants' workbooks that have the register's headings: judged as applications
     lookalikes: tuple[str, ...] = ()

@@ -21,6 +21,7 @@ import python_calamine
 from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, display, has_year, label_key, parse_datetime
+from pipeline.core.notes import Note
 from pipeline.core.records import (
     DECISION_LABELS,
     DECISIONS_SHEET,
@@ -65,9 +66,9 @@ def locate(scan: InboxScan, forms: Sequence[RawForm], named: Register | None, de
         candidates, registers_by_content([paths[f] for f in candidates], default_year),
         strict=True) if found is not None)
     if len(scan.registers) > 1:
-        listed = "、".join(path.name for path in scan.registers)
-        register = Register(listed, problem=f"受付簿が{len(scan.registers)}つあります（{listed}）。"
-                                            "使う1つを残し、ほかは inbox の外に移してください。")
+        names = tuple(path.name for path in scan.registers)
+        register = Register("、".join(names),
+                            problem=Note.of("registers_many", count=len(names), files=names))
     elif scan.registers:
         register = named or read_register(scan.registers[0], default_year)
     else:
@@ -79,8 +80,7 @@ def read_register(path: Path, default_year: int) -> Register:
     """The register's rows; a date typed without its year is in ``default_year``. Read in a
     worker process with a memory limit, like every workbook from outside."""
     def crashed(_: int) -> Register:
-        return Register(path.name, problem=f"{path.name} を読み込めません："
-                                           f"{problems.describe('crashed')}")
+        return Register(path.name, problem=_unreadable(path, "crashed"))
 
     return processes.isolated([(_read_register, (path, default_year))], crashed)[0]
 
@@ -96,20 +96,20 @@ def _read_register(path: Path, default_year: int) -> Register:
     """The staff's register: its rows, and its sheet 事務局判断 (only the register staff saved
     has one that counts; a workbook found by its headings is read for its rows alone)."""
     found = _header(path)
-    if isinstance(found, str):
-        return Register(path.name, problem=f"{path.name} を読み込めません：{found}")
+    if isinstance(found, Note):
+        return Register(path.name, problem=found)
     register = _rows(path, found, default_year)
     try:
         return dataclasses.replace(register, decisions=_decisions(path))
     except (python_calamine.CalamineError, OSError, ValueError, IndexError):
         return dataclasses.replace(register, notes=(
-            *register.notes, f"{path.name}: シート「{DECISIONS_SHEET}」を読み込めません。"
-                             "ファイル名・判断・理由・記入者・日付の見出しの表にしてください。"))
+            *register.notes, Note.of("decisions_sheet_unreadable", file=path.name,
+                                     sheet=DECISIONS_SHEET)))
 
 
 def _register_by_content(path: Path, default_year: int) -> Register | None:
     found = _header(path)
-    return None if isinstance(found, str) else _rows(path, found, default_year)
+    return None if isinstance(found, Note) else _rows(path, found, default_year)
 
 
 def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> Register:
@@ -118,15 +118,15 @@ def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> R
     sender_col = _column(headings, REGISTER_SENDER_LABEL)
     org_col = _column(headings, REGISTER_ORG_LABEL)
     entries: list[RegisterEntry] = []
-    notes: list[str] = []
+    notes: list[Note] = []
     for r in range(header_row + 1, len(grid)):
         row = grid[r]
         name = clean_text(row[file_col]) if file_col < len(row) else None
         raw_time = row[time_col] if time_col < len(row) else None
         if name is None:
             if clean_text(raw_time) is not None:
-                notes.append(f"{path.name} {cell_address(r, file_col)}: ファイル名がありません"
-                             f"（受付日時 {display(raw_time)} の行）。")
+                notes.append(Note.of("register_row_without_file", file=path.name,
+                                     cell=cell_address(r, file_col), time=display(raw_time)))
             continue
         when = parse_datetime(raw_time, default_year)
         received = None
@@ -182,11 +182,11 @@ def _decisions(path: Path) -> tuple[StaffDecisionRow, ...]:
     return tuple(found)
 
 
-def _header(path: Path) -> tuple[Grid, int, int, int] | str:
+def _header(path: Path) -> tuple[Grid, int, int, int] | Note:
     """The first sheet with the headings: its cells, the heading row and the two columns;
-    or why there is none (in Japanese)."""
+    or why there is none."""
     if code := sniff(path, limits=staff_workbook(None)):
-        return problems.describe(code)
+        return _unreadable(path, code)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         try:
@@ -200,9 +200,15 @@ def _header(path: Path) -> tuple[Grid, int, int, int] | str:
         finally:
             workbook.close()
     except (python_calamine.CalamineError, OSError, ValueError, IndexError):
-        return "Excelブックとして開けません。Excelブック（.xlsx）として保存し直してください。"
+        return Note.of("register_unopenable", file=path.name)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # a panic in the Rust parser (pyo3's PanicException)
-        return "読み込みの途中で異常終了しました。Excelブック（.xlsx）として保存し直してください。"
-    return f"「{REGISTER_FILE_LABEL}」と「{REGISTER_TIME_LABEL}」の見出しがありません。"
+        return Note.of("register_parser_crashed", file=path.name)
+    return Note.of("register_no_headings", file=path.name, file_label=REGISTER_FILE_LABEL,
+                   time_label=REGISTER_TIME_LABEL)
+
+
+def _unreadable(path: Path, kind: str) -> Note:
+    """The register refused before any parser, or its reader crashed (a problem kind)."""
+    return Note.of("register_unreadable", file=path.name, kind=kind, why=problems.describe(kind))

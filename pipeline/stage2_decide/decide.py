@@ -19,6 +19,7 @@ from pandera.typing import DataFrame
 
 from pipeline.core import problems as problem_kinds
 from pipeline.core.manifest import Issued
+from pipeline.core.notes import Note, distinct
 from pipeline.core.records import InboxScan, Previous, RawForm, Register, ReviewSheet
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
@@ -214,14 +215,14 @@ def round_result(scan: InboxScan, intake: Intake, received: Received, judged: Ju
         problems=ProblemSchema.validate(
             pd.concat([validated.problems, review_problems], ignore_index=True)),
         records=validated.records,
-        provisional_reasons=tuple(dict.fromkeys([
+        provisional_notes=distinct([
             *_phase(len(intake.hashes), settings, run_at),
-            *(note.text for note in receipts.provisional),
+            *receipts.provisional,
             *rulings.provisional,
             *_awaiting_corrections(decisions, settings, run_at),
             *reviews.provisional_reasons(review_read, judged.eligible, settings),
             *eligibility.dispute_reasons(disputes),
-        ])),
+        ]),
         ignored=scan.ignored,
         register_notes=(*(note.text for note in receipts.notes), *rulings.notes),
         review_notes=tuple(review_read.notes),
@@ -241,24 +242,23 @@ def round_result(scan: InboxScan, intake: Intake, received: Received, judged: Ju
     )
 
 
-def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[str]:
+def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[Note]:
     """Before the deadline more applications may come; with none, there is nothing to fix."""
     if run_at <= settings.deadline:
-        return [f"締切前です（締切：{japanese_datetime(settings.deadline)}）。締切後にもう一度実行すると"
-                "確定できます"]
+        return [Note.of("before_deadline", deadline=japanese_datetime(settings.deadline))]
     if not files:
-        return ["inbox に申請がありません。届いた申請用紙を inbox に保存してください"]
+        return [Note.of("inbox_empty")]
     return []
 
 
 def _awaiting_corrections(decisions: dict[str, Verdict], settings: RoundSettings,
-                          run_at: dt.datetime) -> list[str]:
+                          run_at: dt.datetime) -> list[Note]:
     """While a form sent back for fixing may still come back corrected, the ranking may change."""
     waiting = _sent_back(decisions)
     if not waiting or run_at > resubmission_end(settings):
         return []
-    return [f"要修正・読込不可の申請が{len(waiting)}件あり、再提出期限"
-            f"（{month_day(settings.resubmission_deadline)}）まで修正版が届く可能性があります"]
+    return [Note.of("awaiting_corrections", count=len(waiting),
+                    deadline=month_day(settings.resubmission_deadline))]
 
 
 def _missed_resubmission(decisions: dict[str, Verdict], settings: RoundSettings,

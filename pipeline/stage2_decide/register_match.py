@@ -37,14 +37,14 @@ def match_register(files: Sequence[str], index: FileIndex, register: Register,
         return arrivals
     source = register.source
     if register.problem is not None:
-        result.notes.append(Note.of("register_note", text=register.problem))
+        result.notes.append(register.problem)
         result.provisional.append(Note.of("register_unusable", problem=register.problem))
         for file in files:
             arrivals[file] = dataclasses.replace(
                 arrivals[file], basis=arrivals[file].basis.replace(
                     "受付簿に記載なし", "受付簿を読み込めないため"))
         return arrivals
-    result.notes.extend(Note.of("register_note", text=text) for text in register.notes)
+    result.notes.extend(register.notes)
     matched: dict[str, RegisterEntry] = {}
     for entry in register.entries:
         candidates = index.find(entry.name)
