@@ -268,9 +268,10 @@ def per_form(out: Path, forms: int) -> str:
     import pickle
 
     import python_calamine
-    from pipeline.stage1_read.record import normalize_form
 
     from pipeline.core.formspec import FORM_SHEET
+    from pipeline.core.record import normalize_form
+    from pipeline.stage1_read import workers
     from pipeline.stage1_read.forms import read_grid
     from pipeline.stage1_read.inbox import scan_inbox
     from pipeline.stage1_read.sniff import load, sniff_bytes
@@ -308,7 +309,7 @@ def per_form(out: Path, forms: int) -> str:
         if form.is_form:
             form.normalized = normalize_form(form)
         lap("normalise")
-        pickle.loads(pickle.dumps(form, pickle.HIGHEST_PROTOCOL))
+        workers._unpacked(pickle.loads(pickle.dumps(workers._packed([form]), pickle.HIGHEST_PROTOCOL)))
         lap("pickle")
     rows = ["| step, per form in a worker | ms |", "|---|---:|"]
     rows += [f"| {label} | {spent[step] / len(sample) * 1000:.3f} |"
