@@ -78,7 +78,7 @@ def _python(code: str, *args: object) -> str:
 
 def _inbox(out: Path, forms: int) -> Path:
     """Generated once per size and seed, then reused."""
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.demo import generate_round
 
     directory = out / f"round-{forms}"
@@ -241,7 +241,7 @@ def cli_latency(out: Path) -> dict[str, float]:
 def profile(out: Path, forms: int) -> str:
     """cProfile of the two halves of a run: the per-form work the worker processes do (on a
     sample, in this process), and the parent process with its waits for the workers left out."""
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.run import run_round
     from pipeline.stage1_read.inbox import scan_inbox
     from pipeline.stage1_read.workers import _read_and_normalize
@@ -270,9 +270,10 @@ def per_form(out: Path, forms: int) -> str:
     import python_calamine
 
     from pipeline.core.formspec import FORM_SHEET
+    from pipeline.core.record import normalize_form
+    from pipeline.stage1_read import workers
     from pipeline.stage1_read.forms import read_grid
     from pipeline.stage1_read.inbox import scan_inbox
-    from pipeline.stage1_read.record import normalize_form
     from pipeline.stage1_read.sniff import load, sniff_bytes
 
     sample = scan_inbox(_inbox(out, forms)).files[:2000]
@@ -308,7 +309,7 @@ def per_form(out: Path, forms: int) -> str:
         if form.is_form:
             form.normalized = normalize_form(form)
         lap("normalise")
-        pickle.loads(pickle.dumps(form, pickle.HIGHEST_PROTOCOL))
+        workers._unpacked(pickle.loads(pickle.dumps(workers._packed([form]), pickle.HIGHEST_PROTOCOL)))
         lap("pickle")
     rows = ["| step, per form in a worker | ms |", "|---|---:|"]
     rows += [f"| {label} | {spent[step] / len(sample) * 1000:.3f} |"

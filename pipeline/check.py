@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.core import problems
+from pipeline.core.records import InboxFile, Register
 from pipeline.core.reviewspec import REVIEW_SHEET
 from pipeline.core.settings import RoundSettings
 from pipeline.stage1_read import workers
-from pipeline.stage1_read.inbox import REVIEW_DIR, InboxFile
-from pipeline.stage1_read.register import Register, registers_by_content
+from pipeline.stage1_read.inbox import REVIEW_DIR
+from pipeline.stage1_read.register import registers_by_content
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage2_decide import reviews
 from pipeline.stage2_decide.validate import validate_forms

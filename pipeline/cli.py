@@ -107,7 +107,7 @@ def form(ctx: click.Context, output: Path | None, config: Path | None,
       bansou form --round rounds/2017
     """
     from pipeline.core.names import FORM_FILE
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.stage3_write.form import write_form
     from pipeline.stage3_write.outputs import record_output, replace_atomically
 
@@ -150,7 +150,7 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
     """
     from pipeline.check import check_files
     from pipeline.core.errors import SettingsError
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
 
     config, inbox, _ = _paths(round_dir, config, inbox)
     files = tuple(_in_inbox(path, inbox) for path in files)
@@ -214,7 +214,7 @@ def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Pat
     """
     from pipeline.core.manifest import latest
     from pipeline.core.names import SELECTION_FILE
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.core.timing import Stopwatch
     from pipeline.run import run_round
 
@@ -281,7 +281,7 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
     from pipeline.core.manifest import latest
     from pipeline.core.names import PLAN_DIR, SELECTION_FILE
     from pipeline.core.points import shown_text
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.demo import prepare_directory, run_demo
 
     with _reported(ctx):
@@ -324,7 +324,7 @@ def report(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: 
     """
     from pipeline.core.manifest import latest
     from pipeline.core.names import REPORT_FILE
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.run import run_round
 
     config, inbox, outbox = _paths(round_dir, config, inbox, outbox)

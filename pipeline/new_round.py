@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pipeline.core.eras import BY_NAME, ERAS
 from pipeline.core.errors import SettingsError
-from pipeline.core.settings import RoundSettings, load_settings
+from pipeline.core.settings import RoundSettings
+from pipeline.core.settings_load import load_settings
 from pipeline.core.wording import fiscal_year_name
 
 ROUND_FILE = "round.toml"

@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 from pipeline.core.errors import InboxError, os_reason
 from pipeline.core.manifest import read_issued, unchanged_outputs
 from pipeline.core.names import LIST_FILE, MANIFEST, OUTPUT_FILES, SELECTION_FILE
+from pipeline.core.records import InboxScan
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.support import log_activities
 from pipeline.core.timing import Lap, Progress, no_lap
 from pipeline.stage1_read import workers
-from pipeline.stage1_read.inbox import InboxScan, scan_inbox
+from pipeline.stage1_read.inbox import scan_inbox
 from pipeline.stage1_read.previous import read_previous, read_previous_round
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.register import read_named_register
@@ -84,10 +85,13 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
         issued = read_issued(outbox)  # the 差戻し we sent: what a returned tag may name
         # the support year: plans and logs staff saved into inbox/支援/
         support_read = read_support_files(scan.support_files, log_activities(settings.plan))
-        forms = reader.forms()
-    register = locate_register(scan, forms, named_register, default_year=settings.deadline.year)
-    result = decide.decide(scan, register, review_sheets, forms, settings, run_at, lap, previous,
-                           issued, previous_round)
+        # The raw forms are most of a large round's memory. Boxed, they are handed over below
+        # with no reference kept here, so they go once decide has validated them.
+        forms = [reader.forms()]
+    register = locate_register(scan, forms[0], named_register,
+                               default_year=settings.deadline.year)
+    result = decide.decide(scan, register, review_sheets, forms.pop(), settings, run_at, lap,
+                           previous, issued, previous_round)
     result = dataclasses.replace(result, support=decide_support(
         result.ranked, result.ledger, support_read, settings, run_at))
     return write.write_outputs(outbox, result, templates, lap, unchanged, keep_existing, report)

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from pipeline.core.settings import RoundSettings, load_settings
+from pipeline.core.settings import RoundSettings
+from pipeline.core.settings_load import load_settings
 from pipeline.stage3_write.form import write_form
 
 # Frozen settings for every test: staff edit the shipped round.toml each round, and the

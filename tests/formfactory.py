@@ -9,7 +9,7 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core.formspec import FORM_SHEET
-from pipeline.core.settings import load_settings
+from pipeline.core.settings_load import load_settings
 from pipeline.stage3_write.form import write_form
 from tests.conftest import ROUND_TOML
 

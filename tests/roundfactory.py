@@ -73,6 +73,11 @@ def make_register(path: Path, rows: Sequence[tuple[object, ...]]) -> Path:
         headings=("受付番号", "ファイル名", "受付日時", "送信元", "備考"))
 
 
+def provisional(result: RoundResult) -> list[tuple[str, dict[str, object]]]:
+    """Why the round's ranking is 暫定: each reason's code and fields."""
+    return [(note.code, dict(note.fields)) for note in result.provisional_notes]
+
+
 def decisions_of(result: RoundResult) -> dict[str, str]:
     """File → 判定, from the round's 受付一覧."""
     return dict(zip(result.ledger["file"], result.ledger["decision"], strict=True))

@@ -57,7 +57,7 @@ def test_demo_round_ends_as_the_generator_intended(tmp_path: Path,
     # still come back (the 再提出期限 is to come)
     reviewers = len(list((demo.inbox / REVIEW_DIR).iterdir()))
     assert result.review_sheets == reviewers
-    assert [reason[:11] for reason in result.provisional_reasons] == ["要修正・読込不可の申請"]
+    assert [note.code for note in result.provisional_notes] == ["awaiting_corrections"]
     assert (result.ranked["reviewer_count"] == reviewers - 1).sum() == 1
     assert (result.ranked["disagreement"] != "").any()
     basis = set(result.ledger["received_basis"])

@@ -24,7 +24,7 @@ from pipeline.stage3_write.form import GUIDE_SHEET
 from tests.formfactory import find_label
 from tests.frames import application, eligible
 from tests.frames import reviews as review_means
-from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org, review_everything
+from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org, provisional, review_everything
 
 OTHER = {"団体種別": domain.ORG_TYPES["other"],
          "中間支援機能の概要": "地域のNPOの立ち上げ相談と団体どうしのネットワークづくり。"}
@@ -67,9 +67,9 @@ def test_a_company_name_under_an_allowed_type_stays_ranked_and_keeps_the_round_p
     result = run_round(inbox, outbox, settings, FINAL_AT)  # every review in, after 再提出期限
 
     # nothing else is pending: the disputes alone keep the ranking provisional, one per file
-    assert sorted(result.provisional_reasons) == sorted(
-        f"団体種別と団体名の法人格が食い違う申請があります（{file}）。事務局判断を記入してください"
-        for file in DISPUTED)
+    assert sorted(str(f["file"]) for c, f in provisional(result) if c == "type_disputed") == sorted(
+        DISPUTED)
+    assert {code for code, _ in provisional(result)} == {"type_disputed"}
     sheets = _sheets(outbox)
     ranking = sheets["選定順位"].set_index("ファイル名")
     ledger = sheets["受付一覧"].set_index("ファイル名")

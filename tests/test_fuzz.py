@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.core.formspec import CHECKLIST_FIELDS, SCALAR_FIELDS, item_key
-from pipeline.core.settings import RoundSettings, load_settings
+from pipeline.core.settings import RoundSettings
+from pipeline.core.settings_load import load_settings
 from pipeline.demo import FormTemplate
 from pipeline.run import run_round
 from pipeline.stage3_write.form import write_form

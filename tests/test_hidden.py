@@ -20,10 +20,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core.formspec import FIELDS, FORM_SHEET, FORM_VERSION, VERSION_LABEL
 from pipeline.core.problems import Problem
+from pipeline.core.record import normalize_form
+from pipeline.core.records import RawForm
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
-from pipeline.stage1_read.forms import RawForm, read_form
-from pipeline.stage1_read.record import normalize_form
+from pipeline.stage1_read.forms import read_form
 from pipeline.stage3_write.form import write_form
 from tests.formfactory import VALID, VALID_MARKS, make_form, with_values
 from tests.roundfactory import RUN_AT, org

@@ -9,7 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.core.settings import load_settings
+from pipeline.core.settings_load import load_settings
 from pipeline.run import run_round
 from pipeline.stage3_write.selection import RoundResult
 from tests.conftest import ROUND_TOML

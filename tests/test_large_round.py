@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core.settings import load_settings
+from pipeline.core.settings_load import load_settings
 from pipeline.demo import DEMO_RUN_AT, generate_round
 from pipeline.run import run_round
 from pipeline.stage1_read import workers

@@ -1,5 +1,5 @@
 """Receipt on its own, on small frames: what staff should know and why the ranking is 暫定 come
-out as codes with their fields (rendered to Japanese in one place, receipt.TEMPLATES)."""
+out as codes with their fields (rendered to Japanese in one place, notes.TEMPLATES)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import string
 import pandas as pd
 import pytest
 
+from pipeline.core import notes
+from pipeline.core.notes import Note
+from pipeline.core.records import NO_REGISTER, Register, RegisterEntry
 from pipeline.core.settings import JST, RoundSettings
-from pipeline.stage1_read.register import NO_REGISTER, Register, RegisterEntry
 from pipeline.stage2_decide import receipt
-from pipeline.stage2_decide.receipt import Note, Receipts
+from pipeline.stage2_decide.arrivals import Receipts
 from tests.frames import application
 
 
@@ -75,9 +77,9 @@ def test_one_name_twice_without_evidence_is_judged_apart_and_provisional(
     assert sorted(str(f) for f in got.provisional[0].fields["files"]) == ["x1.xlsx", "x2.xlsx"]  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("code", sorted(receipt.TEMPLATES))
+@pytest.mark.parametrize("code", sorted(notes.TEMPLATES))
 def test_every_note_renders_its_fields(code: str) -> None:
-    names = [name for _, name, _, _ in string.Formatter().parse(receipt.TEMPLATES[code]) if name]
+    names = [name for _, name, _, _ in string.Formatter().parse(notes.TEMPLATES[code]) if name]
     fields = {name: (f"<{name}1>", f"<{name}2>") if name == "files" else f"<{name}>"
               for name in names}
     text = Note.of(code, **fields).text

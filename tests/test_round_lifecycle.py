@@ -18,7 +18,7 @@ from pipeline.cli import main
 from pipeline.core.formspec import FIELDS
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.stage1_read.review_sheets import read_review_sheets
-from pipeline.stage2_decide.receipt import org_name_key
+from pipeline.stage2_decide.versions import org_name_key
 from pipeline.stage3_write.review_sheet import write_review_sheet
 from tests.formfactory import blank_form
 from tests.frames import application, eligible
@@ -31,6 +31,7 @@ from tests.roundfactory import (
     ledger_row,
     make_register,
     org,
+    provisional,
     review_everything,
     run_in,
     saved_at,
@@ -112,7 +113,7 @@ def test_a_correction_of_unknown_arrival_after_the_window_makes_the_ranking_prov
                            "電話番号", "03-1234-5678")
     review_everything(inbox.parent / "outbox", inbox)  # the review sheet lists orig.xlsx only
     result = _run(inbox, settings)
-    assert any("fixed.xlsx がいつ届いたか分かりません" in r for r in result.provisional_reasons)
+    assert ("correction_arrival_unknown", {"file": "fixed.xlsx"}) in provisional(result)
 
 
 @pytest.mark.slow
@@ -139,7 +140,7 @@ def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisiona
                                         ("b.xlsx", "2016/6/29 10:00", "onaji@example.jp")])
     result = _run(inbox, settings)
     assert _decisions(result) == {"a.xlsx": "重複", "b.xlsx": "選定"}
-    assert any("どれが新しいか判断できません" in r for r in result.provisional_reasons)
+    assert ("versions_unordered", {"files": ("a.xlsx", "b.xlsx")}) in provisional(result)
     assert any("ファイル名の順で b.xlsx を判定" in note for note in result.notes)
 
 
@@ -156,7 +157,7 @@ def test_a_same_name_without_the_register_s_evidence_supersedes_nobody(
     # same name and contacts in the forms, but only one is in the register: both judged, 暫定
     assert _decisions(result) == {"listed.xlsx": "選外", "unlisted.xlsx": "選定"}
     assert "同一団体名の別申請（listed.xlsx）" in _row(result, "unlisted.xlsx")["staff_note"]
-    assert any("同じ団体名の申請が2件" in r for r in result.provisional_reasons)
+    assert [f["count"] for c, f in provisional(result) if c == "same_name_unconfirmed"] == [2]
 
 
 # --- 2. The same organisation, however its name is written ------------------------------------
@@ -226,7 +227,8 @@ def test_a_row_two_files_could_be_is_a_note_and_makes_the_ranking_provisional(
     make_register(inbox / "受付簿.xlsx", [("申請", "2016/6/29 10:00")])
     result = _run(inbox, settings)
     assert any("「申請」に当たるファイルが複数あります（申請.xlsm、申請.xlsx）" in n for n in result.notes)
-    assert any("特定できません" in reason for reason in result.provisional_reasons)
+    assert [f["files"] for c, f in provisional(result) if c == "register_row_finds_many_files"
+            ] == [("申請.xlsm", "申請.xlsx")]
     assert set(result.ledger["received_basis"]) == {"申請日（受付簿に記載なし）"}
 
 
@@ -269,7 +271,8 @@ def test_two_registers_make_the_ranking_provisional_and_neither_is_guessed(
     make_register(inbox / "受付簿.xlsx", [("late.xlsx", "2016/7/1 9:00")])
     make_register(inbox / "受付簿_控え.xlsx", [("late.xlsx", "2016/6/1 9:00")])
     result = _run(inbox, settings)
-    assert any("受付簿が2つあります" in reason for reason in result.provisional_reasons)
+    assert [n.fields["problem"].code for n in result.provisional_notes  # type: ignore[attr-defined]
+            if n.code == "register_unusable"] == ["registers_many"]
     assert _row(result, "late.xlsx")["received_basis"] == "申請日（受付簿を読み込めないため）"
 
 
@@ -338,7 +341,8 @@ def test_a_review_sheet_of_another_round_is_reported_as_such_and_not_counted(
     assert "別の募集回の審査票" in problems["message"].iloc[0]
     assert "申請書" not in problems["message"].iloc[0]
     assert result.review_sheets == 1
-    assert any("審査/去年.xlsx" in reason for reason in result.provisional_reasons)
+    assert [f["sheet"] for c, f in provisional(result) if c == "review_sheet_problems"] == [
+        "審査/去年.xlsx"]
 
 
 @pytest.mark.slow
@@ -426,14 +430,14 @@ def test_a_look_alike_from_another_contact_supersedes_nobody(
     ledger = pd.read_excel(inbox.parent / "outbox" / "選定結果.xlsx", sheet_name="受付一覧",
                            engine="openpyxl").set_index("ファイル名")
     assert "同一団体名の別申請（fake.xlsx）" in str(ledger.loc["real.xlsx", "理由"])
-    assert any("同じ団体名の申請が2件" in reason for reason in result.provisional_reasons)
+    assert [f["count"] for c, f in provisional(result) if c == "same_name_unconfirmed"] == [2]
     # each one's letters name only its own file
     for own, other in (("real", "fake"), ("fake", "real")):
         for letter in (inbox.parent / "outbox").rglob(f"{own}_*.txt"):
             assert f"{other}.xlsx" not in letter.read_text(encoding="utf-8"), letter
     # staff take the look-alike out: the reason is gone
     (inbox / "fake.xlsx").unlink()
-    assert not any("同じ団体名" in r for r in _run(inbox, settings, RUN_AT).provisional_reasons)
+    assert "same_name_unconfirmed" not in dict(provisional(_run(inbox, settings, RUN_AT)))
 
 
 @pytest.mark.slow
@@ -468,7 +472,7 @@ def test_provisional_reasons_turn_on_and_off_and_notices_follow(
     # reviews in: only the 再提出期限 remains
     review_everything(outbox, inbox)
     second = _run(inbox, settings, RUN_AT)
-    assert [r[:11] for r in second.provisional_reasons] == ["要修正・読込不可の申請"]
+    assert [note.code for note in second.provisional_notes] == ["awaiting_corrections"]
     # the 再提出期限 has passed: final, the notices are real
     final = _run(inbox, settings)
     assert final.provisional_reasons == ()

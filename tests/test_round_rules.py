@@ -28,6 +28,7 @@ from tests.roundfactory import (
     decisions_of,
     ledger_row,
     org,
+    provisional,
     review_everything,
     run_in,
     write_register,
@@ -86,7 +87,7 @@ def test_a_register_row_names_a_pdf_as_explorer_shows_it(
     row = _row(result, "申請書（写し）.pdf")
     assert row["received_at"] == pd.Timestamp(_at("2016-06-29 14:10"))
     assert row["received_basis"].startswith("受付簿")
-    assert not any("inbox にありません" in r for r in result.provisional_reasons)
+    assert "register_row_finds_no_file" not in dict(provisional(result))
 
 
 # --- Register dates without a year ---------------------------------------------------------------
@@ -132,7 +133,7 @@ def test_a_register_time_after_the_run_is_a_problem_never_a_decision(
     for file, cell in (("typo.xlsx", "B2"), ("future.xlsx", "B3")):
         assert _decisions(result)[file] == "選定"  # judged on its 申請日, and said so
         assert _row(result, file)["received_basis"].startswith("受付簿の日時を使えません")
-        assert any(f"受付簿 {cell} の受付日時" in r for r in result.provisional_reasons)
+        assert cell in [f["cell"] for c, f in provisional(result) if c == "register_time_not_read"]
     assert not list((inbox.parent / "outbox" / "通知").glob("*不適格*"))
 
 
@@ -181,15 +182,15 @@ def test_without_a_link_a_workbook_after_the_deadline_keeps_the_round_provisiona
     _pdf_then_workbook(inbox, blank_dir, "a@one.example.jp", "b@two.example.jp")
     result = _run(inbox, settings, WINDOW)
     assert _decisions(result)["申請書_杉並.xlsx"] == "不適格"  # late, unless staff say otherwise
-    reason = next(r for r in result.provisional_reasons if "再提出か分かりません" in r)
-    assert "申請書_杉並.xlsx" in reason and "申請書_杉並.pdf" in reason
+    assert [f for c, f in provisional(result) if c == "resubmission_unconfirmed"] == [
+        {"file": "申請書_杉並.xlsx", "files": ("申請書_杉並.pdf",)}]
     assert "再提出かもしれません" in _row(result, "申請書_杉並.xlsx")["staff_note"]
     # staff decide: it is the PDF's resubmission
     _pdf_then_workbook(inbox, blank_dir, "a@one.example.jp", "b@two.example.jp", decisions=[
         ("申請書_杉並.xlsx", "再提出として扱う", "申請書_杉並.pdf", "電話で本人に確認", "佐藤", "2016/7/6")])
     ruled = _run(inbox, settings, WINDOW)
     assert _decisions(ruled) == {"申請書_杉並.pdf": "重複", "申請書_杉並.xlsx": "選定"}
-    assert not any("再提出か分かりません" in r for r in ruled.provisional_reasons)
+    assert "resubmission_unconfirmed" not in dict(provisional(ruled))
     row = _row(ruled, "申請書_杉並.xlsx")
     assert "事務局判断により再提出として扱う（元: 申請書_杉並.pdf）" in row["received_basis"]
     assert "事務局判断「再提出として扱う（元のファイル: 申請書_杉並.pdf）」：電話で本人に確認（佐藤、2016/7/6" \
@@ -203,7 +204,7 @@ def test_the_phase_moves_from_provisional_to_final_as_the_dates_pass(
         inbox: Path, blank_dir: Path, settings: RoundSettings,
         monkeypatch: pytest.MonkeyPatch) -> None:
     # an empty inbox after the deadline: nothing to decide, not 確定
-    assert any("申請がありません" in r for r in _run(inbox, settings, FINAL_AT).provisional_reasons)
+    assert [n.code for n in _run(inbox, settings, FINAL_AT).provisional_notes] == ["inbox_empty"]
     add_form(inbox, "good.xlsx", org("確かな会", "三鷹市"), blank_dir=blank_dir)
     add_form(inbox, "fix.xlsx", org("直す会", "町田市", {"郵便番号": "1"}), blank_dir=blank_dir)
     _run(inbox, settings)  # writes the review sheet
@@ -214,10 +215,10 @@ def test_the_phase_moves_from_provisional_to_final_as_the_dates_pass(
         return _run(inbox, settings, run_time())
 
     before = at(_at("2016-06-30 12:00"))  # every review in, but the deadline is to come
-    assert [r[:4] for r in before.provisional_reasons] == ["締切前で", "要修正・"]
+    assert [n.code for n in before.provisional_notes] == ["before_deadline", "awaiting_corrections"]
     assert not (inbox.parent / "outbox" / "通知" / "good_選定.txt").exists()
     window = at(_at("2016-07-05 12:00"))  # fix.xlsx may still come back fixed
-    assert [r[:4] for r in window.provisional_reasons] == ["要修正・"]
+    assert [n.code for n in window.provisional_notes] == ["awaiting_corrections"]
     final = at(_at("2016-07-09 00:00"))
     assert final.provisional_reasons == ()
     assert (inbox.parent / "outbox" / "通知" / "good_選定.txt").exists()
@@ -235,7 +236,7 @@ def test_after_the_resubmission_deadline_an_uncorrected_application_is_final(
         row = _row(result, file)
         assert (row["decision"], row["reason_code"]) == ("不適格", "missed_resubmission")
         assert row["reason"].startswith("再提出期限（7月8日）までに修正版が届きませんでした")
-    assert not any("再提出期限" in r for r in result.provisional_reasons)
+    assert "awaiting_corrections" not in dict(provisional(result))
 
 
 # --- Staff decisions on record -------------------------------------------------------------------
@@ -377,7 +378,7 @@ def test_the_public_phone_number_never_lets_one_form_replace_another(
     assert set(_decisions(result).values()) <= {"選定", "選外"}
     for file in ("real.xlsx", "impostor.xlsx"):
         assert "同一団体名の別申請" in _row(result, file)["staff_note"]
-    assert any("同じ団体名の申請が2件" in r for r in result.provisional_reasons)
+    assert [f["count"] for c, f in provisional(result) if c == "same_name_unconfirmed"] == [2]
     for letter in (inbox.parent / "outbox").rglob("real_*.txt"):
         assert "impostor" not in letter.read_text(encoding="utf-8")
     # the register shows both came from the same address: the later one is the organisation's
@@ -395,10 +396,10 @@ def test_a_staff_decision_settles_a_disputed_organisation_type(
                                                                   "中間支援機能の概要": "地域の団体の相談窓口"}),
              blank_dir=blank_dir)
     disputed = _run(inbox, settings)
-    assert any("coop.xlsx" in r and "事務局判断" in r for r in disputed.provisional_reasons)
+    assert ("type_disputed", {"file": "coop.xlsx"}) in provisional(disputed)
     _register(inbox / "受付簿.xlsx", [("coop.xlsx", "2016/6/29 9:00")], decisions=[
         ("coop.xlsx", "適格", None, "定款で非営利の中間支援を確認", "高橋", "2016/7/1")])
     ruled = _run(inbox, settings)
     assert _decisions(ruled) == {"coop.xlsx": "選定"}
-    assert not any("coop.xlsx" in r for r in ruled.provisional_reasons)
+    assert ("type_disputed", {"file": "coop.xlsx"}) not in provisional(ruled)
     assert "事務局判断「適格」：定款で非営利の中間支援を確認" in _row(ruled, "coop.xlsx")["staff_note"]

@@ -18,7 +18,7 @@ from pipeline.stage2_decide import eligibility
 from pipeline.stage3_write.selection import RoundResult
 from schemas.selection import LEDGER_REASONS
 from tests.formfactory import make_form
-from tests.roundfactory import RUN_AT, add_form, fill_review, make_register, org
+from tests.roundfactory import RUN_AT, add_form, fill_review, make_register, org, provisional
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -166,7 +166,8 @@ def test_register_decides_the_deadline_in_every_cell_type(inbox: Path, blank_dir
     assert received["text.xlsx"] == pd.Timestamp(dt.datetime(2016, 6, 30, 17, 5, tzinfo=JST))
     summary = sheets["概要"].to_string()
     assert "「gone.xlsx」に当たるファイルが inbox にありません" in summary
-    assert any("gone.xlsx" in reason for reason in result.provisional_reasons)
+    assert [f["name"] for c, f in provisional(result) if c == "register_row_finds_no_file"] == [
+        "gone.xlsx"]
     assert "「text.xlsx」が2回記載されています" in summary
     assert "「datetime.xlsx」が2回記載されています（最初の行 B2 を使いました）" in summary
     assert "受付簿.xlsx" in summary and "受付簿" in summary

@@ -181,8 +181,8 @@ def test_names_with_roles_are_one_reviewer_and_near_names_keep_the_round_provisi
     assert merged.loc[("a.xlsx", "clarity"), "score"] == 4  # the newer sheet
     assert merged.loc[("b.xlsx", "impact"), "score"] == 5  # blank on it: the earlier one's
     reasons = reviews.provisional_reasons(read, frame, settings)
-    assert reasons == ["審査員「山本健」と「山本 建」の氏名が似ていますが、別の審査員として数えました。"
-                       "同じ審査員なら、審査票の審査員氏名をそろえてもらってください"]
+    assert [(r.code, dict(r.fields)) for r in reasons] == [
+        ("reviewer_names_similar", {"first": "山本健", "second": "山本 建"})]
     # one inside the other (a surname alone) is as doubtful
     surname = [*sheets[:2], _sheet("審査/6.xlsx", "山本", scored)]
     assert reviews.judge(surname, settings, frame["file"]).similar_names == [("山本健", "山本")]

@@ -15,8 +15,8 @@ from pipeline.core.settings import (
     SHIPPED_ROUND,
     SHIPPED_TEMPLATES,
     RoundSettings,
-    load_settings,
 )
+from pipeline.core.settings_load import load_settings
 from tests.conftest import ROUND_TOML
 
 SEED = ROUND_TOML.read_text(encoding="utf-8")

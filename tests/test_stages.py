@@ -7,8 +7,8 @@ import dataclasses
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.core.settings import RoundSettings
-from pipeline.stage1_read.review_sheets import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.stage2_decide import reviews, score, select
 from schemas.selection import NOT_SELECTED, SELECTED, ScoredSchema
 from tests.frames import application, eligible
@@ -107,10 +107,11 @@ def test_judge_counts_one_sheet_per_reviewer_and_flags_what_it_cannot_use(
     assert any("古い順に 審査/old.xlsx、審査/new.xlsx。保存日時の順" in note for note in read.notes)
     assert any(note.startswith("審査/new.xlsx K7: 利害関係ありの申請（b.xlsx）に点数") for note in read.notes)
     frame = eligible(application("a.xlsx"), application("b.xlsx", municipality="八王子市"))
-    assert reviews.provisional_reasons(read, frame, settings) == [
-        "審査票 審査/new.xlsx に不備があります（A8）。直して戻してもらってください",
-        # its only reviewer had a conflict: no score at all
-        "審査員全員の点数がそろっていない申請が1件あります（b.xlsx）"]
+    reasons = reviews.provisional_reasons(read, frame, settings)
+    # its only reviewer had a conflict: no score at all
+    assert [(r.code, dict(r.fields)) for r in reasons] == [
+        ("review_sheet_problems", {"sheet": "審査/new.xlsx", "cells": "A8"}),
+        ("reviews_unfinished", {"count": 1, "files": ("b.xlsx",), "more": ""})]
 
 
 def test_an_application_without_every_reviewer_s_scores_keeps_the_ranking_provisional(
@@ -119,7 +120,8 @@ def test_an_application_without_every_reviewer_s_scores_keeps_the_ranking_provis
               _sheet("審査/2.xlsx", "二", {"a.xlsx": (None, 3, 3, 3)})]
     frame = eligible(application("a.xlsx"), application("b.xlsx", municipality="八王子市"))
     read = reviews.judge(sheets, settings, frame["file"])
-    assert reviews.provisional_reasons(read, frame, settings) == [
-        "審査員全員の点数がそろっていない申請が1件あります（b.xlsx）"]
-    assert reviews.provisional_reasons(reviews.judge([], settings, frame["file"]), frame,
-                                       settings) == ["審査票がまだ戻っていません（順位は自動採点だけによります）"]
+    unfinished = reviews.provisional_reasons(read, frame, settings)
+    assert [(r.code, r.fields["files"]) for r in unfinished] == [("reviews_unfinished", ("b.xlsx",))]
+    none_back = reviews.provisional_reasons(reviews.judge([], settings, frame["file"]), frame,
+                                            settings)
+    assert [r.code for r in none_back] == ["no_review_sheets"]

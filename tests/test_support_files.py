@@ -15,7 +15,8 @@ import pytest
 from pipeline.core import support
 from pipeline.core.errors import SettingsError
 from pipeline.core.result import RoundResult
-from pipeline.core.settings import JST, RoundSettings, parse_settings
+from pipeline.core.settings import JST, RoundSettings
+from pipeline.core.settings_check import parse_settings
 from pipeline.run import run_round
 from pipeline.stage1_read.inbox import scan_inbox
 from pipeline.stage3_write.plans import log_file_name, write_log

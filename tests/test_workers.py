@@ -5,6 +5,7 @@ from __future__ import annotations
 import faulthandler
 import multiprocessing
 import os
+import pickle
 import threading
 import time
 from pathlib import Path
@@ -12,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.core import processes
+from pipeline.core.records import InboxFile, RawCell, RawForm
 from pipeline.stage1_read import workers
-from pipeline.stage1_read.forms import RawCell, RawForm, read_form
-from pipeline.stage1_read.inbox import InboxFile
+from pipeline.stage1_read.forms import read_form
 from tests.formfactory import make_form
 from tests.platforms import needs_cpu_limit, needs_fork, needs_memory_limit
 
@@ -151,3 +152,14 @@ def test_a_worker_waiting_forever_costs_its_file_and_its_time(
     assert "処理が異常終了しました" in messages.pop("f0002.xlsx")
     assert all("空（0バイト）" in m for m in messages.values())
     assert multiprocessing.active_children() == []  # every worker ended, the waiting one too
+
+
+def test_a_chunk_travels_packed_each_repeated_string_once(tmp_path: Path, blank_dir: Path) -> None:
+    path = make_form(tmp_path / "form.xlsx", blank_dir=blank_dir)
+    forms = [read_form(path, "a.xlsx"), read_form(path, "b.xlsx")]
+    packed = workers._packed(forms)
+    (first, first_cells), (second, second_cells) = packed
+    assert all(a[2] is b[2] for a, b in zip(first_cells, second_cells, strict=True))
+    assert [k for k in first.label_addresses] == [k for k in second.label_addresses]
+    assert workers._unpacked(pickle.loads(pickle.dumps(packed))) == forms
+    assert all(form.cells for form in forms)  # packing leaves the forms it was given alone

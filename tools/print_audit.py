@@ -468,7 +468,7 @@ def overlapping(words: Sequence[Word]) -> list[tuple[Word, Word]]:
 
 def demo_workbooks(directory: Path) -> dict[str, Path]:
     """Run the demo round in ``directory``; every workbook kind it writes."""
-    from pipeline.core.settings import load_settings
+    from pipeline.core.settings_load import load_settings
     from pipeline.demo import prepare_directory, run_demo
 
     prepare_directory(directory)

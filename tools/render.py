@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.core.settings import SHIPPED_ROUND, load_settings  # noqa: E402
+from pipeline.core.settings import SHIPPED_ROUND  # noqa: E402
+from pipeline.core.settings_load import load_settings  # noqa: E402
 from pipeline.demo import prepare_directory, run_demo  # noqa: E402
 from tools.office import convert, workbook_kinds  # noqa: E402
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-
 from openpyxl.utils.cell import get_column_letter
 
 
-@functools.lru_cache(maxsize=4096)  # one string object per address: pickles once per chunk
 def cell_address(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"

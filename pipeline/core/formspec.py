@@ -6,7 +6,6 @@ without a new 様式 version.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -127,7 +126,6 @@ SCALAR_FIELDS = tuple(f for f in FIELDS if not f.is_checklist)
 CHECKLIST_FIELDS = tuple(f for f in FIELDS if f.is_checklist)
 
 
-@functools.lru_cache(maxsize=64)  # one string object per item: pickles once per chunk
 def item_key(field: FieldSpec, item: str) -> str:
     """Column name of one checklist item, e.g. ``menus:プラン策定支援``."""
     return f"{field.key}:{item}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.manifest import KeptFile
+from pipeline.core.notes import Note
 from pipeline.core.settings import RoundSettings
 from pipeline.core.support import SupportResult
 
@@ -25,7 +26,7 @@ class RoundResult:
     ineligible: pd.DataFrame  # IneligibleSchema
     problems: pd.DataFrame  # problems.PROBLEM_COLUMNS (ProblemSchema)
     records: pd.DataFrame  # every readable form, normalised
-    provisional_reasons: tuple[str, ...]  # why the ranking is 暫定 (none: 確定), each with what to do
+    provisional_notes: tuple[Note, ...]  # why the ranking is 暫定 (none: 確定), each with what to do
     ignored: tuple[tuple[str, str], ...]
     register_notes: tuple[str, ...]  # receipt remarks for staff (register rows, versions)
     review_notes: tuple[str, ...]  # review-sheet remarks for staff
@@ -56,7 +57,12 @@ class RoundResult:
 
     @property
     def provisional(self) -> bool:
-        return bool(self.provisional_reasons)
+        return bool(self.provisional_notes)
+
+    @property
+    def provisional_reasons(self) -> tuple[str, ...]:
+        """Why the ranking is 暫定, in Japanese."""
+        return tuple(note.text for note in self.provisional_notes)
 
     @property
     def notes(self) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.core.domain import MENUS
 
 if TYPE_CHECKING:
-    from pipeline.core.settings import _Reader
+    from pipeline.core.settings_check import _Reader
 
 _KEYS = ("sessions_per_month", "menu_sessions", "grace_days")
 

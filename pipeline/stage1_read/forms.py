@@ -1,6 +1,6 @@
 """Returned forms: every field of the 申請書 sheet found by its label, with the cell it came from.
 
-It does not judge values; :mod:`pipeline.stage1_read.record` normalises them and
+It does not judge values; :mod:`pipeline.core.record` normalises them and
 :mod:`pipeline.stage2_decide.validate` validates them. Every file is checked
 (:func:`pipeline.stage1_read.sniff.sniff_bytes`) before a parser sees it.
 """
@@ -13,12 +13,10 @@ import hashlib
 import html
 import io
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import python_calamine
 
@@ -37,6 +35,7 @@ from pipeline.core.formspec import (
 )
 from pipeline.core.normalize import clean_text, display, label_key
 from pipeline.core.problems import Problem
+from pipeline.core.records import RawCell, RawForm, property_text
 from pipeline.stage1_read import sheetxml, zipparts
 from pipeline.stage1_read.inbox import sha256_of
 from pipeline.stage1_read.sniff import (
@@ -55,49 +54,6 @@ Position = tuple[int, int]
 
 # Fewer labels than this found on 申請書 means the workbook is not our form.
 _MIN_LABELS_FOUND = len(FIELDS) // 2
-
-
-class RawCell(NamedTuple):  # a tuple: cheap to send back from a worker process
-    value: object
-    address: str  # e.g. "B14"
-
-
-@dataclass
-class RawForm:
-    """One file as read: raw values by field key (``menus:プラン策定支援`` for items)."""
-
-    file: str
-    cells: dict[str, RawCell] = field(default_factory=dict)
-    sha256: str = ""
-    label_addresses: dict[str, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
-    corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
-    round_name: str = ""  # the round the blank form was made for (its round mark, as kept)
-    formulas: frozenset[str] = frozenset()  # addresses of the form sheet's formula cells
-    sheet: str = FORM_SHEET  # the sheet read as the form (a copy or a renamed sheet, if so)
-    # problems with a form that is still read (e.g. two filled sheets): it is 要修正
-    form_problems: list[Problem] = field(default_factory=list)
-    # (normalised values, problems met), when a worker process already normalised the form
-    normalized: tuple[dict[str, object], list[Problem]] | None = None
-
-    @property
-    def is_form(self) -> bool:
-        return not self.problems
-
-    @property
-    def round_shown(self) -> str:
-        """The round mark as staff may be shown it (quoted, its start only, its source named)."""
-        return quoted_property(ROUND_PROPERTY, self.round_name)
-
-    # Forms come back from the worker processes by the thousand. A named tuple pickles by
-    # calling Python code for each cell; plain tuples do not (a form travels 2× quicker).
-    def __getstate__(self) -> dict[str, object]:
-        return self.__dict__ | {"cells": {key: tuple(cell) for key, cell in self.cells.items()}}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.cells = {key: RawCell(*cell) for key, cell in state["cells"].items()}
 
 
 def read_form(path: Path, name: str | None = None) -> RawForm:
@@ -402,34 +358,6 @@ def _our_properties(data: bytes) -> tuple[str, str]:
     return (corrects.group(1).decode() if corrects else "",
             property_text(html.unescape(round_name.group(1).decode(errors="replace")))
             if round_name else "")
-
-
-# Anyone can write a document property: what is kept of one is text on one line with nothing
-# invisible in it, and what is shown is its start, quoted, with where it came from.
-_LONGEST_KEPT = 100  # round.name's own limit: a longer property names no round
-_SHOWN = 40
-_SPACES = re.compile(r"\s+")
-
-
-def property_text(value: str) -> str:
-    """A document property's text as it may be kept: each control character or line or
-    paragraph separator a space, format characters (bidi overrides, zero-width marks) left
-    out; longer than a round name may be, cut to what is shown. Other text stays as typed,
-    so that the round's own name compares equal."""
-    text = "".join(" " if category in ("Zl", "Zp") or category == "Cc" else char
-                   for char in value
-                   if (category := unicodedata.category(char)) in ("Cc", "Zl", "Zp")
-                   or category[0] != "C")
-    return text if len(text) <= _LONGEST_KEPT else _cut(text)
-
-
-def quoted_property(name: str, text: str) -> str:
-    """How a document property is shown to staff: its name and its start, on one line, quoted."""
-    return f"文書のプロパティ {name}「{_cut(_SPACES.sub(' ', property_text(text)).strip())}」"
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}…"
 
 
 def _has_macros(data: bytes) -> bool:

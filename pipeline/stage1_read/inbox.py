@@ -8,10 +8,10 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.core.filekey import file_key
+from pipeline.core.records import InboxFile, InboxScan
 from pipeline.core.support import SUPPORT_DIR
 
 REGISTER_NAME = "受付簿.xlsx"
@@ -22,22 +22,6 @@ _REGISTER_NAME = re.compile(r"^受付簿[^/]*\.xls[xm]$")
 REVIEW_DIR = "審査"
 _IGNORED_NAMES = {".ds_store": "macOSの管理ファイル", "thumbs.db": "Windowsの管理ファイル",
                   "desktop.ini": "Windowsの管理ファイル", "readme.txt": "inboxの説明ファイル"}
-
-
-@dataclass(frozen=True)
-class InboxFile:
-    name: str  # NFC: names saved on a Mac arrive decomposed
-    path: Path
-
-
-@dataclass(frozen=True)
-class InboxScan:
-    files: tuple[InboxFile, ...]  # every file that may be an application, by name
-    ignored: tuple[tuple[str, str], ...]  # (name, why) for files and folders we do not judge
-    registers: tuple[Path, ...]  # named 受付簿*.xlsx (in any width or case)
-    review_files: tuple[Path, ...]
-    # inbox/支援/: returned plans and support logs (never applications), every file there
-    support_files: tuple[Path, ...] = ()
 
 
 def scan_inbox(inbox: Path) -> InboxScan:

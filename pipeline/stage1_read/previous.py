@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from pipeline.core.manifest import read_manifest
+from pipeline.core.records import Previous, PreviousRound
 from pipeline.core.settings import RoundSettings
 from schemas.selection import SELECTED
-
-
-@dataclass(frozen=True)
-class Previous:
-    """By file name: 判定 and 団体名 (every file), 順位 and 合計点 (ranked files)."""
-
-    decisions: dict[str, tuple[str, str]]
-    ranks: dict[str, tuple[int, Fraction]]  # the exact total (an older manifest's float as written)
 
 
 def read_previous(outbox: Path) -> Previous | None:
@@ -29,15 +21,6 @@ def read_previous(outbox: Path) -> Previous | None:
     return Previous({file: (decision, org) for file, (decision, org, _, _) in results.items()},
                     {file: (int(rank), Fraction(str(total))) for file, (_, _, rank, total)
                      in results.items() if rank is not None and total is not None})
-
-
-@dataclass(frozen=True)
-class PreviousRound:
-    """The round before this one (round.toml's previous_round): the organisations it selected."""
-
-    name: str  # its folder, as round.toml names it
-    selected: tuple[str, ...]  # 団体名 as written
-    found: bool  # its outbox/ had the results of a run
 
 
 def read_previous_round(settings: RoundSettings) -> PreviousRound | None:

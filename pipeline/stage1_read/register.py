@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
@@ -22,9 +21,18 @@ import python_calamine
 from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, display, has_year, label_key, parse_datetime
+from pipeline.core.notes import Note
+from pipeline.core.records import (
+    DECISION_LABELS,
+    DECISIONS_SHEET,
+    NO_REGISTER,
+    InboxScan,
+    RawForm,
+    Register,
+    RegisterEntry,
+    StaffDecisionRow,
+)
 from pipeline.core.settings import JST
-from pipeline.stage1_read.forms import RawForm
-from pipeline.stage1_read.inbox import InboxScan
 from pipeline.stage1_read.sniff import sniff, staff_workbook
 
 REGISTER_FILE_LABEL = "ファイル名"
@@ -33,51 +41,8 @@ REGISTER_TIME_LABEL = "受付日時"
 # unreadable file by the same sender is that file's resubmission.
 REGISTER_SENDER_LABEL = "送信元"
 REGISTER_ORG_LABEL = "団体名"
-DECISIONS_SHEET = "事務局判断"
-DECISION_LABELS = {"file": "ファイル名", "action": "判断", "original": "元のファイル",
-                   "reason": "理由", "author": "記入者", "date": "日付"}
 _SHEETS_LOOKED_AT = 5  # the register is one of the first sheets of a staff workbook
 Grid = Sequence[Sequence[object]]
-
-
-@dataclass(frozen=True)
-class RegisterEntry:
-    name: str  # the file name as staff typed it
-    name_cell: str  # e.g. B5
-    time_cell: str
-    raw_time: str  # as typed, for messages
-    received: dt.datetime | None  # aware Japan time; None when it cannot be read
-    year_typed: bool = True  # False: 「12/25 10:00」, its year is the deciding stage's choice
-    sender: str | None = None  # 送信元 (an e-mail address), when the register has the column
-    org_name: str | None = None  # 団体名, when the register has the column
-
-
-@dataclass(frozen=True)
-class StaffDecisionRow:
-    """One row of the sheet 事務局判断, as typed (its cells named for messages)."""
-
-    file: str
-    file_cell: str
-    action: str  # 除外 / 適格 / 不適格 / 再提出として扱う, as typed (checked when applied)
-    action_cell: str
-    original: str | None  # 元のファイル, for 再提出として扱う
-    reason: str | None
-    author: str | None
-    date: str | None  # as typed
-
-
-@dataclass(frozen=True)
-class Register:
-    source: str | None  # the register's file name; None when there is none
-    entries: tuple[RegisterEntry, ...] = ()
-    notes: tuple[str, ...] = ()  # rows that name no file, in Japanese
-    problem: str | None = None  # why the register cannot be used at all, in Japanese
-    decisions: tuple[StaffDecisionRow, ...] = ()
-    # applicants' workbooks that have the register's headings: judged as applications
-    lookalikes: tuple[str, ...] = ()
-
-
-NO_REGISTER = Register(None)
 
 
 def read_named_register(scan: InboxScan, default_year: int) -> Register | None:
@@ -101,9 +66,9 @@ def locate(scan: InboxScan, forms: Sequence[RawForm], named: Register | None, de
         candidates, registers_by_content([paths[f] for f in candidates], default_year),
         strict=True) if found is not None)
     if len(scan.registers) > 1:
-        listed = "、".join(path.name for path in scan.registers)
-        register = Register(listed, problem=f"受付簿が{len(scan.registers)}つあります（{listed}）。"
-                                            "使う1つを残し、ほかは inbox の外に移してください。")
+        names = tuple(path.name for path in scan.registers)
+        register = Register("、".join(names),
+                            problem=Note.of("registers_many", count=len(names), files=names))
     elif scan.registers:
         register = named or read_register(scan.registers[0], default_year)
     else:
@@ -115,8 +80,7 @@ def read_register(path: Path, default_year: int) -> Register:
     """The register's rows; a date typed without its year is in ``default_year``. Read in a
     worker process with a memory limit, like every workbook from outside."""
     def crashed(_: int) -> Register:
-        return Register(path.name, problem=f"{path.name} を読み込めません："
-                                           f"{problems.describe('crashed')}")
+        return Register(path.name, problem=_unreadable(path, "crashed"))
 
     return processes.isolated([(_read_register, (path, default_year))], crashed)[0]
 
@@ -132,20 +96,20 @@ def _read_register(path: Path, default_year: int) -> Register:
     """The staff's register: its rows, and its sheet 事務局判断 (only the register staff saved
     has one that counts; a workbook found by its headings is read for its rows alone)."""
     found = _header(path)
-    if isinstance(found, str):
-        return Register(path.name, problem=f"{path.name} を読み込めません：{found}")
+    if isinstance(found, Note):
+        return Register(path.name, problem=found)
     register = _rows(path, found, default_year)
     try:
         return dataclasses.replace(register, decisions=_decisions(path))
     except (python_calamine.CalamineError, OSError, ValueError, IndexError):
         return dataclasses.replace(register, notes=(
-            *register.notes, f"{path.name}: シート「{DECISIONS_SHEET}」を読み込めません。"
-                             "ファイル名・判断・理由・記入者・日付の見出しの表にしてください。"))
+            *register.notes, Note.of("decisions_sheet_unreadable", file=path.name,
+                                     sheet=DECISIONS_SHEET)))
 
 
 def _register_by_content(path: Path, default_year: int) -> Register | None:
     found = _header(path)
-    return None if isinstance(found, str) else _rows(path, found, default_year)
+    return None if isinstance(found, Note) else _rows(path, found, default_year)
 
 
 def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> Register:
@@ -154,15 +118,15 @@ def _rows(path: Path, found: tuple[Grid, int, int, int], default_year: int) -> R
     sender_col = _column(headings, REGISTER_SENDER_LABEL)
     org_col = _column(headings, REGISTER_ORG_LABEL)
     entries: list[RegisterEntry] = []
-    notes: list[str] = []
+    notes: list[Note] = []
     for r in range(header_row + 1, len(grid)):
         row = grid[r]
         name = clean_text(row[file_col]) if file_col < len(row) else None
         raw_time = row[time_col] if time_col < len(row) else None
         if name is None:
             if clean_text(raw_time) is not None:
-                notes.append(f"{path.name} {cell_address(r, file_col)}: ファイル名がありません"
-                             f"（受付日時 {display(raw_time)} の行）。")
+                notes.append(Note.of("register_row_without_file", file=path.name,
+                                     cell=cell_address(r, file_col), time=display(raw_time)))
             continue
         when = parse_datetime(raw_time, default_year)
         received = None
@@ -218,11 +182,11 @@ def _decisions(path: Path) -> tuple[StaffDecisionRow, ...]:
     return tuple(found)
 
 
-def _header(path: Path) -> tuple[Grid, int, int, int] | str:
+def _header(path: Path) -> tuple[Grid, int, int, int] | Note:
     """The first sheet with the headings: its cells, the heading row and the two columns;
-    or why there is none (in Japanese)."""
+    or why there is none."""
     if code := sniff(path, limits=staff_workbook(None)):
-        return problems.describe(code)
+        return _unreadable(path, code)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         try:
@@ -236,9 +200,15 @@ def _header(path: Path) -> tuple[Grid, int, int, int] | str:
         finally:
             workbook.close()
     except (python_calamine.CalamineError, OSError, ValueError, IndexError):
-        return "Excelブックとして開けません。Excelブック（.xlsx）として保存し直してください。"
+        return Note.of("register_unopenable", file=path.name)
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # a panic in the Rust parser (pyo3's PanicException)
-        return "読み込みの途中で異常終了しました。Excelブック（.xlsx）として保存し直してください。"
-    return f"「{REGISTER_FILE_LABEL}」と「{REGISTER_TIME_LABEL}」の見出しがありません。"
+        return Note.of("register_parser_crashed", file=path.name)
+    return Note.of("register_no_headings", file=path.name, file_label=REGISTER_FILE_LABEL,
+                   time_label=REGISTER_TIME_LABEL)
+
+
+def _unreadable(path: Path, kind: str) -> Note:
+    """The register refused before any parser, or its reader crashed (a problem kind)."""
+    return Note.of("register_unreadable", file=path.name, kind=kind, why=problems.describe(kind))

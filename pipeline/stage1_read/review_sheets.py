@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import python_calamine
@@ -16,6 +15,7 @@ import python_calamine
 from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, label_key
+from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.core.reviewspec import (
     COMMENT_LABEL,
     CONFLICT_LABEL,
@@ -28,27 +28,6 @@ from pipeline.stage1_read.inbox import REVIEW_DIR, shown_name
 from pipeline.stage1_read.sniff import sniff, staff_workbook
 
 Grid = Sequence[Sequence[object]]
-
-
-@dataclass(frozen=True)
-class ReviewCell:
-    value: object
-    address: str
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    file: str  # as the reviewer's row names it
-    cells: dict[str, ReviewCell]  # column label → cell (ファイル名, 利害関係あり, each criterion)
-
-
-@dataclass(frozen=True)
-class ReviewSheet:
-    name: str  # 審査/<file name>
-    reviewer: str | None  # 審査員氏名 as typed
-    rows: tuple[ReviewRow, ...] = ()
-    problem: problems.Problem | None = None  # why the sheet as a whole cannot be used
-    saved_at: str = ""  # when Excel last saved it (docProps/core.xml, ISO 8601), if it says
 
 
 def read_review_sheets(paths: Sequence[Path], criteria: Sequence[str]) -> list[ReviewSheet]:

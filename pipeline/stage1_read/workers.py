@@ -10,6 +10,7 @@ Results come back in input order whatever the number of workers.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 from collections.abc import Callable, Sequence
@@ -18,9 +19,9 @@ from pathlib import Path
 
 from pipeline.core import processes
 from pipeline.core.processes import PARALLEL_FROM, SECONDS_PER_FILE, budget_next_file, pool
-from pipeline.stage1_read.forms import RawForm, crashed_form, read_form
-from pipeline.stage1_read.inbox import InboxFile
-from pipeline.stage1_read.record import normalize_form
+from pipeline.core.record import normalize_form
+from pipeline.core.records import InboxFile, RawCell, RawForm
+from pipeline.stage1_read.forms import crashed_form, read_form
 
 _CHUNK = 100
 
@@ -38,7 +39,7 @@ class Reader:
         self.files = files
         self.progress = progress
         self._pool = pool(min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1)
-        self._pending: list[tuple[list[int], Future[list[RawForm]]]] = []
+        self._pending: list[tuple[list[int], Future[list[Packed]]]] = []
         self._collecting = True
 
     def __enter__(self) -> Reader:
@@ -59,8 +60,8 @@ class Reader:
         broken: list[list[int]] = []
         for chunk, future in self._pending:
             try:
-                results.update(zip(chunk, future.result(timeout=len(chunk) * SECONDS_PER_FILE),
-                                   strict=True))
+                results.update(zip(chunk, _unpacked(
+                    future.result(timeout=len(chunk) * SECONDS_PER_FILE)), strict=True))
             except Exception:  # a dead worker, MemoryError at the limit, or a worker past its
                 broken.append(chunk)  # time: find the file
                 if not future.done():  # waiting on something: end the pool (the chunks not
@@ -70,12 +71,12 @@ class Reader:
         # A worker that dies breaks its pool, and every chunk not yet read fails with it. Each
         # is read again in a fresh worker; only a chunk that fails again is read file by file
         # (one process per file: 100 for the guilty chunk, not one per file of the round).
-        again: list[list[RawForm] | None] = processes.isolated(
+        again: list[list[Packed] | None] = processes.isolated(
             [(_read_chunk, (self._jobs(chunk),)) for chunk in broken], on_failure=lambda _: None,
             seconds=max(map(len, broken), default=0) * SECONDS_PER_FILE)
-        for chunk, forms in zip(broken, again, strict=True):
-            results.update(zip(chunk, forms or [read_alone(self.files[i].path, self.files[i].name)
-                                                for i in chunk], strict=True))
+        for chunk, packed in zip(broken, again, strict=True):
+            results.update(zip(chunk, _unpacked(packed) if packed is not None else [
+                read_alone(self.files[i].path, self.files[i].name) for i in chunk], strict=True))
         return [results[i] for i in range(len(self.files))]
 
     def _jobs(self, chunk: list[int]) -> list[tuple[Path, str]]:
@@ -99,8 +100,33 @@ def read_forms(files: Sequence[InboxFile], progress: Advance | None = None) -> l
         return reader.forms()
 
 
-def _read_chunk(jobs: list[tuple[Path, str]]) -> list[RawForm]:
-    return [_read_and_normalize(path, name) for path, name in jobs]
+def _read_chunk(jobs: list[tuple[Path, str]]) -> list[Packed]:
+    return _packed([_read_and_normalize(path, name) for path, name in jobs])
+
+
+# Forms come back from the workers by the thousand, so they travel packed: each cell a plain
+# tuple (a named tuple pickles by calling Python code for each cell: a form travels 2× slower),
+# and each string a chunk repeats (cell addresses, checklist keys) one object, which pickle
+# writes once per chunk.
+Packed = tuple[RawForm, list[tuple[str, object, str]]]
+
+
+def _packed(forms: list[RawForm]) -> list[Packed]:
+    shared: dict[str, str] = {}
+
+    def one(text: str) -> str:
+        return shared.setdefault(text, text)
+
+    return [(dataclasses.replace(form, cells={}, label_addresses={
+                one(key): one(address) for key, address in form.label_addresses.items()}),
+             [(one(key), cell.value, one(cell.address)) for key, cell in form.cells.items()])
+            for form in forms]
+
+
+def _unpacked(packed: list[Packed]) -> list[RawForm]:
+    for form, cells in packed:
+        form.cells = {key: RawCell(value, address) for key, value, address in cells}
+    return [form for form, _ in packed]
 
 
 def _read_and_normalize(path: Path, name: str) -> RawForm:
@@ -119,5 +145,6 @@ def _read_and_normalize(path: Path, name: str) -> RawForm:
 
 def read_alone(path: Path, name: str) -> RawForm:
     """One file in a process of its own."""
-    return processes.isolated([(_read_and_normalize, (path, name))],
-                              lambda _: crashed_form(path, name), seconds=SECONDS_PER_FILE)[0]
+    packed = processes.isolated([(_read_chunk, ([(path, name)],))], lambda _: None,
+                                seconds=SECONDS_PER_FILE)[0]
+    return _unpacked(packed)[0] if packed is not None else crashed_form(path, name)

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pandas as pd
 
 from pipeline.core.points import shown_text
-from pipeline.stage1_read.previous import Previous
+from pipeline.core.records import Previous
 
 COLUMNS = ["change", "file", "org_name", "before", "after"]
 

@@ -1,8 +1,10 @@
-"""Deciding a round: validate → eligibility → score → select, then one 判定 per file.
+"""Deciding a round: one short, declared sequence of steps, each a function from its inputs to
+its outputs (:func:`decide` is the place to read to understand a run).
 
-Takes the files as read (:mod:`pipeline.stage1_read`) and returns a :class:`RoundResult`;
-reads and writes nothing. Each stage is a module of functions on DataFrames; this one
-calls them in order.
+Takes the files as read (the records of :mod:`pipeline.core.records`) and returns a
+:class:`RoundResult`; reads and writes nothing, and changes none of its arguments. Each stage
+is a module of functions on DataFrames (validate → receipt → eligibility → score → select);
+the steps here call them in order.
 """
 
 from __future__ import annotations
@@ -17,17 +19,22 @@ from pandera.typing import DataFrame
 
 from pipeline.core import problems as problem_kinds
 from pipeline.core.manifest import Issued
+from pipeline.core.notes import Note, distinct
+from pipeline.core.records import (
+    InboxScan,
+    Previous,
+    PreviousRound,
+    RawForm,
+    Register,
+    ReviewSheet,
+)
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.timing import Lap, no_lap
 from pipeline.core.wording import japanese_datetime, month_day
-from pipeline.stage1_read.forms import RawForm
-from pipeline.stage1_read.inbox import InboxScan
-from pipeline.stage1_read.previous import Previous, PreviousRound
-from pipeline.stage1_read.register import Register
-from pipeline.stage1_read.review_sheets import ReviewSheet
 from pipeline.stage2_decide import changes, eligibility, receipt, reviews, score, select, staff
-from pipeline.stage2_decide.validate import validate_forms
+from pipeline.stage2_decide.arrivals import Receipts, resubmission_end
+from pipeline.stage2_decide.validate import Validated, validate_forms
 from schemas.selection import (
     DUPLICATE,
     INELIGIBLE,
@@ -42,12 +49,38 @@ from schemas.selection import (
 
 
 def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSheet],
-           forms: list[RawForm], settings: RoundSettings, run_at: dt.datetime,
+           forms: Sequence[RawForm], settings: RoundSettings, run_at: dt.datetime,
            lap: Lap = no_lap, previous: Previous | None = None,
            issued: Issued | None = None,
            previous_round: PreviousRound | None = None) -> RoundResult:
-    """Every file's 判定, with everything the outputs show. ``forms`` is emptied once
-    validated: a large round's memory goes down there."""
+    """Every file's 判定, with everything the outputs show. Once validated the raw forms are
+    no longer needed: a caller that hands them over keeping no reference of its own lets a
+    large round's memory go down there."""
+    with lap("validate"):
+        intake = take_in(forms, settings)
+    del forms  # the raw cells are no longer needed
+    with lap("eligibility"):
+        received = receive(intake, register, settings, run_at, issued)
+        judged = judge_eligibility(intake, received, settings)
+    with lap("score and select"):
+        ranking = rank(judged, review_sheets, settings)
+    with lap("ledger"):
+        ledger = keep_ledger(intake, received, judged, ranking)
+    return round_result(scan, intake, received, judged, ranking, ledger, settings, run_at,
+                        previous, issued, previous_round)
+
+
+class Intake(NamedTuple):
+    """The forms validated, with what each file says of itself."""
+
+    validated: Validated
+    hashes: dict[str, str]  # every file → its SHA-256, in inbox order
+    remarks: dict[str, str]  # file → what staff should know of how it was read
+    corrects: dict[str, str]  # file → the SHA-256 its 差戻し tag says it corrects
+
+
+def take_in(forms: Sequence[RawForm], settings: RoundSettings) -> Intake:
+    """Every form validated, and its hash, remarks and 差戻し tag."""
     hashes = {form.file: form.sha256 for form in forms}
     remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
     for form in forms:  # a form made for another round (last year's, kept by the applicant)
@@ -55,110 +88,170 @@ def decide(scan: InboxScan, register: Register, review_sheets: Sequence[ReviewSh
             note = other_round(form.round_shown, settings)
             remarks[form.file] = f"{remarks.get(form.file, '')} {note}"
     corrects = {form.file: form.corrects for form in forms if form.corrects}
-    with lap("validate"):
-        validated = validate_forms(forms, settings.deadline.date())
-    forms.clear()  # the raw cells are no longer needed
-    records = validated.records
+    validated = validate_forms(forms, settings.deadline.date())
     for name, inferred in validated.inferred.items():
         remarks[name] = remarks.get(name, "") + f" {inferred}"
-    with lap("eligibility"):
-        unjudgeable = _unjudgeable(validated.problems, records)
-        rulings = staff.resolve(register.decisions, hashes, register.source)
-        received_files = receipt.receive(
-            hashes, register, records, corrects,
-            {f: verdict.decision for f, verdict in unjudgeable.items()}, settings, run_at,
-            rulings, anonymous=[f for f, verdict in unjudgeable.items() if verdict.code == "blank_form"],
-            issued=issued)
-        receipts = received_files.frame
-        decisions = {file: Verdict(INELIGIBLE, "staff_excluded", f"{ruling.shown()}。")
-                     for file, ruling in rulings.by_file.items() if ruling.action == staff.EXCLUDE}
-        decisions |= {item.file: Verdict(DUPLICATE, item.code, item.reason)
-                      for item in received_files.superseded if item.file not in decisions}
-        decisions |= {f: v for f, v in unjudgeable.items() if f not in decisions}
-        decisions |= _missed_resubmission(decisions, settings, run_at)
-        clean = validated.applications
-        received = clean[~clean["file"].isin(decisions)].merge(receipts, on="file", how="left",
-                                                               validate="one_to_one")
-        eligible, ineligible, place_notes, disputes = eligibility.check_eligibility(received,
-                                                                                    settings)
-        if rulings.by_file:  # staff decisions over the rules' verdict (checked again: 0.2 s)
-            ruled, ineligible_ruled = staff.apply_eligibility(received, eligible, ineligible,
-                                                              rulings)
-            eligible = EligibleSchema.validate(ruled)
-            ineligible = IneligibleSchema.validate(ineligible_ruled)
-            # a staff decision on the file settles what its evidence disputed
-            disputes = {f: text for f, text in disputes.items()
-                        if f not in rulings.by_file and f in set(eligible["file"])}
-        for file, group in ineligible.groupby("file", sort=False):
-            decisions[str(file)] = Verdict(INELIGIBLE, str(group["rule"].iloc[0]),
-                                           " ".join(group["reason"]))
-    with lap("score and select"):
-        review_read = reviews.judge(review_sheets, settings, eligible["file"].tolist())
-        scored = score.score(eligible, reviews.aggregate(review_read, eligible, settings),
-                             settings)
-        ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
-        decisions |= {str(f): Verdict(str(d), str(c), str(r)) for f, d, c, r in
-                      zip(ranked["file"].tolist(), ranked["decision"].tolist(),
-                          ranked["reason_code"].tolist(), ranked["reason"].tolist(), strict=True)}
-    with lap("ledger"):
-        # for staff, on the file's rows in 受付一覧 and 選定順位 (never in a letter)
-        ruling_notes = {f: f"{ruling.shown()}。" for f, ruling in rulings.by_file.items()
-                        if ruling.action != staff.EXCLUDE}  # an exclusion is the row's reason
-        staff_notes = {f: " ".join(filter(None, (received_files.remarks.get(f, "").strip(),
-                                                 place_notes.get(f, ""), disputes.get(f, ""),
-                                                 ruling_notes.get(f, ""))))
-                       for f in {*received_files.remarks, *place_notes, *disputes, *ruling_notes}}
-        files = receipts["file"].tolist()  # plain strings: quick to loop over
-        ledger = LedgerSchema.validate(receipts.assign(
-            org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
-            decision=[decisions[f].decision for f in files],
-            reason=[decisions[f].reason + remarks.get(f, "") for f in files],
-            reason_code=[decisions[f].code for f in files],
-            staff_note=[staff_notes.get(f, "") for f in files],
-        ))
-        if staff_notes:  # on its ranked row too
-            ranked = ranked.assign(reason=[f"{r} {staff_notes[f]}" if f in staff_notes else r
-                                           for f, r in zip(ranked["file"], ranked["reason"],
-                                                           strict=True)])
-    changed = changes.compare(previous, ledger, ranked)
+    return Intake(validated, hashes, remarks, corrects)
+
+
+class Received(NamedTuple):
+    """Receipt, and the files decided before eligibility (staff exclusions, 重複, 要修正 and
+    読込不可, an application never corrected by the 再提出期限)."""
+
+    receipts: Receipts
+    rulings: staff.Rulings
+    decisions: dict[str, Verdict]
+
+
+def receive(intake: Intake, register: Register, settings: RoundSettings, run_at: dt.datetime,
+            issued: Issued | None) -> Received:
+    records = intake.validated.records
+    unjudgeable = _unjudgeable(intake.validated.problems, records)
+    rulings = staff.resolve(register.decisions, intake.hashes, register.source)
+    receipts = receipt.receive(
+        intake.hashes, register, records, intake.corrects,
+        {f: verdict.decision for f, verdict in unjudgeable.items()}, settings, run_at,
+        rulings, anonymous=[f for f, verdict in unjudgeable.items() if verdict.code == "blank_form"],
+        issued=issued)
+    decisions = {file: Verdict(INELIGIBLE, "staff_excluded", f"{ruling.shown()}。")
+                 for file, ruling in rulings.by_file.items() if ruling.action == staff.EXCLUDE}
+    decisions |= {item.file: Verdict(DUPLICATE, item.code, item.reason)
+                  for item in receipts.superseded if item.file not in decisions}
+    decisions |= {f: v for f, v in unjudgeable.items() if f not in decisions}
+    decisions |= _missed_resubmission(decisions, settings, run_at)
+    return Received(receipts, rulings, decisions)
+
+
+class Judged(NamedTuple):
+    """Eligibility of the applications not decided on receipt."""
+
+    eligible: DataFrame[EligibleSchema]
+    ineligible: DataFrame[IneligibleSchema]
+    place_notes: dict[str, str]  # file → where its evidence about the place disagrees
+    disputes: dict[str, str]  # file → what disagrees about its organisation type
+    decisions: dict[str, Verdict]  # the ineligible
+
+
+def judge_eligibility(intake: Intake, received: Received, settings: RoundSettings) -> Judged:
+    clean = intake.validated.applications
+    rulings = received.rulings
+    applications = clean[~clean["file"].isin(received.decisions)].merge(
+        received.receipts.frame, on="file", how="left", validate="one_to_one")
+    eligible, ineligible, place_notes, disputes = eligibility.check_eligibility(applications,
+                                                                                settings)
+    if rulings.by_file:  # staff decisions over the rules' verdict (checked again: 0.2 s)
+        ruled, ineligible_ruled = staff.apply_eligibility(applications, eligible, ineligible,
+                                                          rulings)
+        eligible = EligibleSchema.validate(ruled)
+        ineligible = IneligibleSchema.validate(ineligible_ruled)
+        # a staff decision on the file settles what its evidence disputed
+        disputes = {f: text for f, text in disputes.items()
+                    if f not in rulings.by_file and f in set(eligible["file"])}
+    decisions = {str(file): Verdict(INELIGIBLE, str(group["rule"].iloc[0]), " ".join(group["reason"]))
+                 for file, group in ineligible.groupby("file", sort=False)}
+    return Judged(eligible, ineligible, place_notes, disputes, decisions)
+
+
+class Ranking(NamedTuple):
+    review_read: reviews.ReviewRead
+    ranked: DataFrame[RankedSchema]
+    decisions: dict[str, Verdict]  # the ranked
+
+
+def rank(judged: Judged, review_sheets: Sequence[ReviewSheet], settings: RoundSettings
+         ) -> Ranking:
+    eligible = judged.eligible
+    review_read = reviews.judge(review_sheets, settings, eligible["file"].tolist())
+    scored = score.score(eligible, reviews.aggregate(review_read, eligible, settings), settings)
+    ranked = select.rank(scored, settings) if len(scored) else _empty_ranked(scored)
+    decisions = {str(f): Verdict(str(d), str(c), str(r)) for f, d, c, r in
+                 zip(ranked["file"].tolist(), ranked["decision"].tolist(),
+                     ranked["reason_code"].tolist(), ranked["reason"].tolist(), strict=True)}
+    return Ranking(review_read, ranked, decisions)
+
+
+class Ledger(NamedTuple):
+    ledger: pd.DataFrame  # LedgerSchema: every file's 判定
+    ranked: pd.DataFrame  # RankedSchema, with the staff's notes on its rows
+    decisions: dict[str, Verdict]  # every file's
+
+
+def keep_ledger(intake: Intake, received: Received, judged: Judged, ranking: Ranking) -> Ledger:
+    """Every file's 判定 and reason, with the notes for staff on its rows in 受付一覧 and
+    選定順位 (never in a letter)."""
+    decisions = received.decisions | judged.decisions | ranking.decisions
+    rulings, remarks = received.rulings, received.receipts.remarks
+    ruling_notes = {f: f"{ruling.shown()}。" for f, ruling in rulings.by_file.items()
+                    if ruling.action != staff.EXCLUDE}  # an exclusion is the row's reason
+    staff_notes = {f: " ".join(filter(None, (remarks.get(f, "").strip(),
+                                             judged.place_notes.get(f, ""),
+                                             judged.disputes.get(f, ""), ruling_notes.get(f, ""))))
+                   for f in {*remarks, *judged.place_notes, *judged.disputes, *ruling_notes}}
+    receipts = received.receipts.frame
+    records = intake.validated.records
+    files = receipts["file"].tolist()  # plain strings: quick to loop over
+    ledger = LedgerSchema.validate(receipts.assign(
+        org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
+        decision=[decisions[f].decision for f in files],
+        reason=[decisions[f].reason + intake.remarks.get(f, "") for f in files],
+        reason_code=[decisions[f].code for f in files],
+        staff_note=[staff_notes.get(f, "") for f in files],
+    ))
+    ranked = ranking.ranked
+    if staff_notes:  # on its ranked row too
+        ranked = ranked.assign(reason=[f"{r} {staff_notes[f]}" if f in staff_notes else r
+                                       for f, r in zip(ranked["file"], ranked["reason"],
+                                                       strict=True)])
+    return Ledger(ledger, ranked, decisions)
+
+
+def round_result(scan: InboxScan, intake: Intake, received: Received, judged: Judged,
+                 ranking: Ranking, ledger: Ledger, settings: RoundSettings, run_at: dt.datetime,
+                 previous: Previous | None, issued: Issued | None,
+                 previous_round: PreviousRound | None = None) -> RoundResult:
+    """What the outputs show, gathered from the steps."""
+    validated, receipts, rulings = intake.validated, received.receipts, received.rulings
+    review_read, decisions, disputes = ranking.review_read, ledger.decisions, judged.disputes
+    changed = changes.compare(previous, ledger.ledger, ledger.ranked)
     review_problems = pd.DataFrame([dataclasses.astuple(p) for p in review_read.problems],
                                    columns=validated.problems.columns, dtype=object)
     return RoundResult(
         settings=settings,
         run_at=run_at,
-        ledger=ledger,
-        ranked=ranked,
-        ineligible=ineligible,
+        ledger=ledger.ledger,
+        ranked=ledger.ranked,
+        ineligible=judged.ineligible,
         problems=ProblemSchema.validate(
             pd.concat([validated.problems, review_problems], ignore_index=True)),
-        records=records,
-        provisional_reasons=tuple(dict.fromkeys([
-            *_phase(len(hashes), settings, run_at),
-            *(note.text for note in received_files.provisional),
+        records=validated.records,
+        provisional_notes=distinct([
+            *_phase(len(intake.hashes), settings, run_at),
+            *receipts.provisional,
             *rulings.provisional,
             *_awaiting_corrections(decisions, settings, run_at),
-            *reviews.provisional_reasons(review_read, eligible, settings),
+            *reviews.provisional_reasons(review_read, judged.eligible, settings),
             *eligibility.dispute_reasons(disputes),
-        ])),
+        ]),
         ignored=scan.ignored,
-        register_notes=(*(note.text for note in received_files.notes), *rulings.notes,
+        register_notes=(*(note.text for note in receipts.notes), *rulings.notes,
                         *_previous_round_missing(previous_round)),
         review_notes=tuple(review_read.notes),
         review_sheets=review_read.sheets_counted,
         plan_files={},
-        superseded_by={item.file: item.by for item in received_files.superseded},
+        superseded_by={item.file: item.by for item in receipts.superseded},
         sources={f.name: f.path for f in scan.files},
         changes=changed,
         review_details=pd.DataFrame(review_read.details, columns=[
             "sheet", "reviewer", "file", "conflict", "comment",
             *(c.key for c in settings.review)]),
         changes_summary=changes.summary(previous, changed),
-        location_notes=tuple(f"{file}: {note}" for file, note in place_notes.items()),
-        issued=receipt.issued_now(issued or {}, hashes, _sent_back(decisions), records, run_at),
+        location_notes=tuple(f"{file}: {note}" for file, note in judged.place_notes.items()),
+        issued=receipt.issued_now(issued or {}, intake.hashes, _sent_back(decisions),
+                                  validated.records, run_at),
         type_disputes=tuple(f"{file}: {text}" for file, text in disputes.items()),
         row_provisional=_row_provisional(
-            reviews.review_gaps(review_read, ranked["file"].tolist(), settings), disputes),
-        previously_selected=_previously_selected(ranked, previous_round),
+            reviews.review_gaps(review_read, ledger.ranked["file"].tolist(), settings), disputes),
+        previously_selected=_previously_selected(ledger.ranked, previous_round),
     )
 
 
@@ -192,30 +285,29 @@ def _previous_round_missing(previous_round: PreviousRound | None) -> list[str]:
             "確かめてください。選定会議資料の「前回選定」は空欄です。"]
 
 
-def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[str]:
+def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[Note]:
     """Before the deadline more applications may come; with none, there is nothing to fix."""
     if run_at <= settings.deadline:
-        return [f"締切前です（締切：{japanese_datetime(settings.deadline)}）。締切後にもう一度実行すると"
-                "確定できます"]
+        return [Note.of("before_deadline", deadline=japanese_datetime(settings.deadline))]
     if not files:
-        return ["inbox に申請がありません。届いた申請用紙を inbox に保存してください"]
+        return [Note.of("inbox_empty")]
     return []
 
 
 def _awaiting_corrections(decisions: dict[str, Verdict], settings: RoundSettings,
-                          run_at: dt.datetime) -> list[str]:
+                          run_at: dt.datetime) -> list[Note]:
     """While a form sent back for fixing may still come back corrected, the ranking may change."""
     waiting = _sent_back(decisions)
-    if not waiting or run_at > receipt.resubmission_end(settings):
+    if not waiting or run_at > resubmission_end(settings):
         return []
-    return [f"要修正・読込不可の申請が{len(waiting)}件あり、再提出期限"
-            f"（{month_day(settings.resubmission_deadline)}）まで修正版が届く可能性があります"]
+    return [Note.of("awaiting_corrections", count=len(waiting),
+                    deadline=month_day(settings.resubmission_deadline))]
 
 
 def _missed_resubmission(decisions: dict[str, Verdict], settings: RoundSettings,
                          run_at: dt.datetime) -> dict[str, Verdict]:
     """After the 再提出期限, an application never corrected has its final outcome: 不適格."""
-    if run_at <= receipt.resubmission_end(settings):
+    if run_at <= resubmission_end(settings):
         return {}
     deadline = month_day(settings.resubmission_deadline)
     return {f: Verdict(INELIGIBLE, "missed_resubmission",

@@ -14,6 +14,7 @@ import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.core import domain, postal
+from pipeline.core.notes import Note
 from pipeline.core.postal import Place
 from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_datetime
@@ -131,10 +132,9 @@ def type_dispute(org_type: str, org_name: object) -> str | None:
             "受付簿の事務局判断シートに記入してください（暫定）")
 
 
-def dispute_reasons(disputes: dict[str, str]) -> list[str]:
+def dispute_reasons(disputes: dict[str, str]) -> list[Note]:
     """One 暫定 reason per application whose 団体種別 the 団体名 disputes."""
-    return [f"団体種別と団体名の法人格が食い違う申請があります（{file}）。事務局判断を記入してください"
-            for file in disputes]
+    return [Note.of("type_disputed", file=file) for file in disputes]
 
 
 class Eligibility(NamedTuple):

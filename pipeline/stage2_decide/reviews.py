@@ -16,9 +16,10 @@ from pandera.typing import DataFrame
 from pipeline.core import problems
 from pipeline.core.filekey import file_key
 from pipeline.core.normalize import Invalid, clean_text, display, parse_mark
+from pipeline.core.notes import Note
+from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.core.reviewspec import COMMENT_LABEL, CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
-from pipeline.stage1_read.review_sheets import ReviewCell, ReviewRow, ReviewSheet
 from schemas.selection import EligibleSchema, ReviewMeansSchema, ReviewScoreSchema
 
 _SCORE_COLUMNS = ["reviewer", "file", "criterion", "score"]
@@ -303,22 +304,21 @@ def aggregate(read: ReviewRead, eligible: DataFrame[EligibleSchema],
 
 
 def provisional_reasons(read: ReviewRead, eligible: pd.DataFrame,
-                        settings: RoundSettings) -> list[str]:
+                        settings: RoundSettings) -> list[Note]:
     """Why the reviews cannot support a final ranking yet, each with what to do."""
-    reasons = []
-    for sheet, cells in _problem_cells(read.problems).items():
-        reasons.append(f"審査票 {sheet} に不備があります（{cells}）。直して戻してもらってください")
+    reasons = [Note.of("review_sheet_problems", sheet=sheet, cells=cells)
+               for sheet, cells in _problem_cells(read.problems).items()]
     files = eligible[EligibleSchema.file].tolist()
     if not files:
         return reasons
-    reasons += [f"審査員「{a}」と「{b}」の氏名が似ていますが、別の審査員として数えました。同じ審査員なら、"
-                "審査票の審査員氏名をそろえてもらってください" for a, b in read.similar_names]
+    reasons += [Note.of("reviewer_names_similar", first=a, second=b) for a, b in read.similar_names]
     if not read.reviewers:
-        return [*reasons, "審査票がまだ戻っていません（順位は自動採点だけによります）"]
+        return [*reasons, Note.of("no_review_sheets")]
     unfinished = list(review_gaps(read, files, settings))
     if unfinished:
-        shown = "、".join(unfinished[:5]) + (f" ほか{len(unfinished) - 5}件" if len(unfinished) > 5 else "")
-        reasons.append(f"審査員全員の点数がそろっていない申請が{len(unfinished)}件あります（{shown}）")
+        more = f" ほか{len(unfinished) - 5}件" if len(unfinished) > 5 else ""
+        reasons.append(Note.of("reviews_unfinished", count=len(unfinished),
+                               files=tuple(unfinished[:5]), more=more))
     return reasons
 
 

@@ -15,7 +15,8 @@ import pandas as pd
 
 from pipeline.core import domain
 from pipeline.core.filekey import FileIndex
-from pipeline.stage1_read.register import DECISION_LABELS, StaffDecisionRow
+from pipeline.core.notes import Note
+from pipeline.core.records import DECISION_LABELS, StaffDecisionRow
 from schemas.selection import STAFF_DECISION
 
 EXCLUDE, ELIGIBLE, INELIGIBLE, RESUBMISSION = "exclude", "eligible", "ineligible", "resubmission"
@@ -47,7 +48,7 @@ class Ruling:
 class Rulings:
     by_file: dict[str, Ruling] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for 概要
-    provisional: list[str] = field(default_factory=list)  # reasons the ranking is 暫定
+    provisional: list[Note] = field(default_factory=list)  # reasons the ranking is 暫定
 
     def files(self, action: str) -> set[str]:
         return {file for file, ruling in self.by_file.items() if ruling.action == action}
@@ -62,8 +63,8 @@ def resolve(rows: Sequence[StaffDecisionRow], files: Iterable[str], source: str 
 
     def cannot(row: StaffDecisionRow, why: str) -> None:
         rulings.notes.append(f"{source} {row.action_cell}: 事務局判断を適用できません。{why}")
-        rulings.provisional.append(f"受付簿 {row.action_cell} の事務局判断を適用できません"
-                                   f"（{why.rstrip('。')}）")
+        rulings.provisional.append(Note.of("ruling_not_applicable", cell=row.action_cell,
+                                           why=why.rstrip("。")))
 
     for row in rows:
         action = ACTIONS.get("".join(row.action.split()))
@@ -122,8 +123,8 @@ def apply_eligibility(received: pd.DataFrame, eligible: pd.DataFrame, ineligible
         ruling = rulings.by_file.pop(file)
         why = "区市町村が都の62区市町村の1つで、団体種別が4つの種別の1つでなければ順位を付けられません。"
         rulings.notes.append(f"{ruling.cell}: {file} を適格として扱えません。{why}")
-        rulings.provisional.append(f"受付簿 {ruling.cell} の事務局判断（{file} を適格）を適用できません"
-                                   f"（{why}）")
+        rulings.provisional.append(Note.of("ruling_not_rankable", cell=ruling.cell, file=file,
+                                           why=why))
     accepted = rows[rankable].assign(
         area=lambda df: df["municipality"].map(domain.MUNICIPALITY_AREA))
     refused = pd.DataFrame(

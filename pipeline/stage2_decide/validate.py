@@ -16,8 +16,8 @@ import pandera.pandas as pa
 from pipeline.core import domain, postal, problems, wording
 from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, FIELDS_BY_LABEL, SCALAR_FIELDS
 from pipeline.core.normalize import MonthOnly, ReadAs
-from pipeline.stage1_read.forms import RawForm
-from pipeline.stage1_read.record import field_problem, normalize_form
+from pipeline.core.record import field_problem, normalize_form
+from pipeline.core.records import RawForm
 from schemas.application import ApplicationSchema
 
 # A failed schema check → (field it concerns, problem code). Checks not listed

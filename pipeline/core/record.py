@@ -1,7 +1,7 @@
 """One form as a record: its fields normalised, with the problems met on the way.
 
 This is the half of validation done per form, in the worker processes that read the
-forms (:mod:`pipeline.stage1_read.workers`); it needs no pandas, so those processes start light.
+forms (:mod:`pipeline.stage1_read.workers`), or in the deciding stage for a form read in-process; it needs no pandas, so those processes start light.
 :mod:`pipeline.stage2_decide.validate` checks the records together against the schema.
 """
 
@@ -18,8 +18,8 @@ from pipeline.core.formspec import (
     item_key,
 )
 from pipeline.core.normalize import Invalid, display, normalize_field, parse_mark
+from pipeline.core.records import RawForm
 from pipeline.core.wording import SEED_EXAMPLES
-from pipeline.stage1_read.forms import RawForm
 
 
 def normalize_form(form: RawForm) -> tuple[dict[str, object], list[problems.Problem]]:

@@ -1,0 +1,108 @@
+"""What staff are told in 概要 and why a ranking is 暫定, as data: each note a stable code and
+the fields its template fills, rendered to Japanese here and only here (the receipt register's
+problems as read, receipt's notes, the deciding stage's reasons)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# By code; a field given as a tuple is listed with 、, a note given as a field is rendered.
+TEMPLATES: dict[str, str] = {
+    # the receipt register as read (stage1_read.register): why it cannot be used, its rows' notes
+    "registers_many": "受付簿が{count}つあります（{files}）。使う1つを残し、ほかは inbox の外に移して"
+                      "ください。",
+    "register_unreadable": "{file} を読み込めません：{why}",  # why: the problem kind's message
+    "register_unopenable": "{file} を読み込めません：Excelブックとして開けません。Excelブック（.xlsx）"
+                           "として保存し直してください。",
+    "register_parser_crashed": "{file} を読み込めません：読み込みの途中で異常終了しました。Excelブック"
+                               "（.xlsx）として保存し直してください。",
+    "register_no_headings": "{file} を読み込めません：「{file_label}」と「{time_label}」の見出しが"
+                            "ありません。",
+    "register_row_without_file": "{file} {cell}: ファイル名がありません（受付日時 {time} の行）。",
+    "decisions_sheet_unreadable": "{file}: シート「{sheet}」を読み込めません。ファイル名・判断・理由・"
+                                  "記入者・日付の見出しの表にしてください。",
+    # for 概要
+    "lookalike_registers": "受付簿の形をしたファイルがあります（{files}）。受付簿は事務局が inbox に"
+                           "「受付簿.xlsx」の名前で保存したものだけを使うため、申請者のファイルとして判定しました。",
+    "register_row_no_file": "{source} {cell}: 「{name}」に当たるファイルが inbox にありません。",
+    "register_row_many_files": "{source} {cell}: 「{name}」に当たるファイルが複数あります（{files}）。"
+                               "どのファイルか特定できないため使いませんでした。",
+    "register_row_twice": "{source} {cell}: 「{file}」が2回記載されています（最初の行 {first_cell} を"
+                          "使いました）。",
+    "register_time_unusable": "{source} {cell}: {why}",
+    "register_year_read": "{source} {cell}: 「{written}」は年の記入がないため、締切に最も近い {when} と"
+                          "読みました。",
+    "name_twins": "同じ名前とみなされるファイルが{count}つあります（{files}）。受付簿や審査票の行は"
+                  "どちらのものか判断できません。名前を変えて区別してください。",
+    "same_content": "同じ内容のファイル {files}：受付簿にある {first} の受付日時で判定しました。",
+    "same_name_kept_apart": "同一団体名の別申請：{files}（同じ団体から届いた根拠（差戻しの印、"
+                            "受付簿の同じ送信元）がないため別々に判定しました）。",
+    "latest_version_judged": "同じ団体の申請 {files}：{how}で {latest} を判定しました。",
+    "same_contact": "同一団体の可能性：{other} と {file}（団体名は異なりますが、連絡先が同じです）。",
+    # reasons the ranking is 暫定
+    "register_unusable": "受付簿を使えません：{problem}（締切の判定は申請日によります）",
+    "register_row_finds_no_file": "受付簿 {cell} の「{name}」に当たるファイルが inbox にありません"
+                                  "（ファイル名を確かめてください）",
+    "register_row_finds_many_files": "受付簿 {cell} の「{name}」がどのファイルか特定できません（{files}）",
+    "register_time_not_read": "受付簿 {cell} の受付日時「{written}」を使えません（{why}）",
+    "resubmission_of_which_unreadable": "{file} は、受付簿の{how}が同じ読めないファイル（{files}）の"
+                                        "どれの再提出か判断できません。事務局判断に「再提出として扱う」と"
+                                        "元のファイルを記入してください",
+    "same_name_unconfirmed": "同じ団体名の申請が{count}件あり、同じ団体か確かめられません（{files}）。"
+                             "受付簿に送信元を記入するか、事務局判断に記入してください（後の申請を"
+                             "「再提出として扱う」、別の団体なら「適格」など）",
+    "versions_unordered": "同じ団体の申請（{files}）のどれが新しいか判断できません。受付簿に受付日時を"
+                          "記入するか、古い方を inbox から移してください",
+    "correction_arrival_unknown": "修正版 {file} がいつ届いたか分かりません（受付簿に記載なし）。"
+                                  "再提出期限内か確かめ、受付簿に受付日時を記入してください",
+    "resubmission_unconfirmed": "締切後・再提出期限内に届いた {file} が、締切前に届いた読めないファイル"
+                                "（{files}）の再提出か分かりません。受付簿に送信元を記入するか、"
+                                "事務局判断に「再提出として扱う」と元のファイルを記入してください",
+    # reasons the ranking is 暫定, from deciding (stage2_decide)
+    "before_deadline": "締切前です（締切：{deadline}）。締切後にもう一度実行すると確定できます",
+    "inbox_empty": "inbox に申請がありません。届いた申請用紙を inbox に保存してください",
+    "awaiting_corrections": "要修正・読込不可の申請が{count}件あり、再提出期限（{deadline}）まで"
+                            "修正版が届く可能性があります",
+    "type_disputed": "団体種別と団体名の法人格が食い違う申請があります（{file}）。事務局判断を記入して"
+                     "ください",
+    "review_sheet_problems": "審査票 {sheet} に不備があります（{cells}）。直して戻してもらってください",
+    "reviewer_names_similar": "審査員「{first}」と「{second}」の氏名が似ていますが、別の審査員として"
+                              "数えました。同じ審査員なら、審査票の審査員氏名をそろえてもらってください",
+    "no_review_sheets": "審査票がまだ戻っていません（順位は自動採点だけによります）",
+    "reviews_unfinished": "審査員全員の点数がそろっていない申請が{count}件あります（{files}{more}）",
+    "ruling_not_applicable": "受付簿 {cell} の事務局判断を適用できません（{why}）",
+    "ruling_not_rankable": "受付簿 {cell} の事務局判断（{file} を適格）を適用できません（{why}）",
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    code: str  # a key of TEMPLATES
+    fields: Mapping[str, object]
+
+    @classmethod
+    def of(cls, code: str, **fields: object) -> Note:
+        return cls(code, fields)
+
+    @property
+    def text(self) -> str:
+        """The note in Japanese."""
+        return TEMPLATES[self.code].format_map(
+            {key: _shown(value) for key, value in self.fields.items()})
+
+
+def _shown(value: object) -> object:
+    if isinstance(value, tuple | list):
+        return "、".join(map(str, value))
+    return value.text if isinstance(value, Note) else value
+
+
+def distinct(notes: Iterable[Note]) -> tuple[Note, ...]:
+    """Each note once (by what it says), in the order first given."""
+    kept: dict[str, Note] = {}
+    for note in notes:
+        kept.setdefault(note.text, note)
+    return tuple(kept.values())
+
+
