@@ -35,13 +35,6 @@ from tools.print_audit import (
 
 LARGE_ROUND = 45
 
-# Sheets written by other branches: their expectations are xfail until those branches are
-# merged (the lead flips them).
-OWNERS = {
-    "選定結果": "selection.py (選定結果.xlsx) — issue 28, worktree wt-28b",
-    "申請一覧": "selection.py / export (申請一覧.xlsx) — issue 28, worktree wt-28b",
-    "計画書": "stage3_write/plans.py — issue 31, worktree wt-31",
-}
 KINDS = ["申請用紙", "審査票", "差戻し", "選定結果", "申請一覧", "計画書"]
 
 # Applicants and the committee read these at 10 pt; every other printed sheet at 9 pt.
@@ -63,8 +56,7 @@ def max_pages(kind: str, sheet: str, applications: int) -> int:
 
 
 def _kind_params() -> list[object]:
-    return [pytest.param(kind, marks=pytest.mark.xfail(strict=False, reason=f"owner: {OWNERS[kind]}"))
-            if kind in OWNERS else kind for kind in KINDS]
+    return list(KINDS)
 
 
 def _audit_round(outbox: Path, applications: int) -> dict[str, list[SheetAudit]]:
