@@ -23,6 +23,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core import support
+from pipeline.core.names import SUPPORT_DIR
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.stage2_decide.progress import planned_schedule
@@ -39,7 +40,7 @@ BEHIND, KPI_OVERDUE, WITH_PROBLEMS, PLAN_NOT_RETURNED = 2, 3, 4, 5  # ranks
 
 def fill_support_year(directory: Path, result: RoundResult, settings: RoundSettings) -> None:
     """Write ``directory``/inbox/支援/ from the plans and logs the last run wrote."""
-    folder = directory / "inbox" / support.SUPPORT_DIR
+    folder = directory / "inbox" / SUPPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     outbox = directory / "outbox"
     selected = result.ranked[result.ranked["decision"] == SELECTED].sort_values("rank")

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl.utils.cell import get_column_letter
 
 from pipeline.core import eras, normalize, wording
-from pipeline.core.cells import cell_address
+from pipeline.core.cells import cell_address, column_index, column_letters
 from pipeline.core.normalize import Invalid, kanji_digits
 from pipeline.new_round import next_year_text
 from pipeline.stage1_read.forms import read_form
@@ -144,3 +145,6 @@ def test_the_next_fiscal_year_is_named_in_its_era(name: str, next_name: str) -> 
 
 def test_cell_addresses_past_z_and_zz() -> None:
     assert [cell_address(4, col) for col in (25, 26, 701, 702)] == ["Z5", "AA5", "ZZ5", "AAA5"]
+    # every column Excel has, as openpyxl names it
+    assert all(column_letters(col) == get_column_letter(col + 1)
+               and column_index(column_letters(col)) == col + 1 for col in range(16384))

@@ -52,7 +52,16 @@ def max_pages(kind: str, sheet: str, applications: int) -> int:
         return 3
     if kind == "審査票":
         return 2 + math.ceil(applications / 3)
+    if (kind, sheet) in _ONE_PAGE_AN_APPLICATION:
+        return 2 + applications
     return 2 + math.ceil(applications / 10) * (3 if kind == "申請一覧" else 1)
+
+
+# The committee paper (each application's texts in full: one or two a page) and the wide working
+# sheets printed at 100 % across pages with their key columns repeated (#28): at most a page an
+# application.
+_ONE_PAGE_AN_APPLICATION = {("選定結果", "選定会議資料"), ("選定結果", "選定順位"),
+                            ("選定結果", "受付一覧"), ("選定結果", "審査内訳")}
 
 
 def _kind_params() -> list[object]:

@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.core import support
 from pipeline.core.errors import SettingsError
+from pipeline.core.names import SUPPORT_DIR
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.settings_check import parse_settings
@@ -39,7 +40,7 @@ def _round(tmp_path: Path, blank_dir: Path, settings: RoundSettings
     result = run_round(inbox, outbox, settings, RUN_AT)
     assert sorted(result.ranked.loc[result.ranked["decision"] == "選定", "file"]) == [
         "mitaka.xlsx", "nerima.xlsx"]
-    (inbox / support.SUPPORT_DIR).mkdir()
+    (inbox / SUPPORT_DIR).mkdir()
     return inbox, outbox, result
 
 
@@ -79,7 +80,7 @@ def _file_rows(result: RoundResult) -> dict[str, dict[str, object]]:
 def test_files_count_only_for_the_district_our_tag_and_their_own_cells_name(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox, outbox, result = _round(tmp_path, blank_dir, settings)
-    folder = inbox / support.SUPPORT_DIR
+    folder = inbox / SUPPORT_DIR
     # 三鷹市's plan, filled at the kickoff: another schedule than ours, a KPI
     plan = openpyxl.load_workbook(_ours(outbox, result, "mitaka.xlsx"))
     sheet = plan[support.PLAN_SHEET]
@@ -182,7 +183,7 @@ def _hostile(log: Path, folder: Path) -> dict[str, str]:
 def test_hostile_plans_and_logs_go_through_the_guards_forms_do(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox, outbox, result = _round(tmp_path, blank_dir, settings)
-    folder = inbox / support.SUPPORT_DIR
+    folder = inbox / SUPPORT_DIR
     log = _ours(outbox, result, "nerima.xlsx", log=True)
     expected = _hostile(log, folder)
     # a session on a hidden row, a formula for a date, a sheet hidden: never read, each named
@@ -212,9 +213,9 @@ def test_hostile_plans_and_logs_go_through_the_guards_forms_do(
 
 def test_the_support_folder_holds_no_applications(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
-    (inbox / support.SUPPORT_DIR).mkdir(parents=True)
-    (inbox / support.SUPPORT_DIR / "計画書.xlsx").write_bytes(b"PK")
-    (inbox / support.SUPPORT_DIR / "~$計画書.xlsx").write_bytes(b"lock")
+    (inbox / SUPPORT_DIR).mkdir(parents=True)
+    (inbox / SUPPORT_DIR / "計画書.xlsx").write_bytes(b"PK")
+    (inbox / SUPPORT_DIR / "~$計画書.xlsx").write_bytes(b"lock")
     (inbox / "申請.xlsx").write_bytes(b"PK")
     scan = scan_inbox(inbox)
     assert [f.name for f in scan.files] == ["申請.xlsx"]

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.core import domain, support
+from pipeline.core.names import SUPPORT_DIR
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.demo import DemoRound, run_demo
@@ -81,7 +82,7 @@ def _expected(year: tuple[DemoRound, RoundResult]) -> dict[int, _District]:
     """Per rank, what the returned files say: sessions, participants, phase, planned."""
     demo, result = year
     run_on = result.run_at.date()
-    folder = demo.inbox / support.SUPPORT_DIR
+    folder = demo.inbox / SUPPORT_DIR
     logs, plans = _tagged(folder, support.LOG_PROPERTY), _tagged(folder, support.PLAN_PROPERTY)
     selected = result.ranked[result.ranked["decision"] == "選定"]
     expected = {}
@@ -158,7 +159,7 @@ def test_problems_are_named_at_their_cells_and_the_unselected_log_is_not_counted
     demo, _ = year
     problems = _rows(demo.outbox / "進捗.xlsx", "記入の不備", "ファイル名")
     found = {(r["ファイル名"], r["セル"]) for r in problems}
-    folder = demo.inbox / support.SUPPORT_DIR
+    folder = demo.inbox / SUPPORT_DIR
     planted = set()
     for path in folder.iterdir():
         for sheet in openpyxl.load_workbook(path).worksheets:

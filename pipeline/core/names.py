@@ -15,5 +15,6 @@ PLAN_DIR = "計画"
 RETURN_DIR = "差戻し"
 NOTICE_DIR = "通知"
 DRAFT_NOTICE_DIR = "通知（暫定）"  # 選定・選外 notices while the ranking is 暫定: not to be sent
+SUPPORT_DIR = "支援"  # inbox/支援/: returned plans and logs (never applications)
 # The record of what the run wrote (SHA-256 of each file), beside the outputs.
 MANIFEST = ".bansou-manifest.json"

@@ -18,7 +18,6 @@ from pipeline.core import domain, problems
 from pipeline.core.problems import Problem, ProblemKind
 from pipeline.core.settings import PlanSettings
 
-SUPPORT_DIR = "支援"  # inbox/支援/: returned plans and logs
 PLAN_SHEET = "計画書"
 LOG_SHEET = "支援記録"
 KPI_SHEET = "指標の実績"

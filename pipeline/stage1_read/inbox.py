@@ -11,8 +11,8 @@ import unicodedata
 from pathlib import Path
 
 from pipeline.core.filekey import file_key
+from pipeline.core.names import SUPPORT_DIR
 from pipeline.core.records import InboxFile, InboxScan
-from pipeline.core.support import SUPPORT_DIR
 
 REGISTER_NAME = "受付簿.xlsx"
 # Only a workbook staff saved under the register's name is a register: 受付簿.xlsx, or a

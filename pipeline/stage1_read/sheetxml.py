@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
-from openpyxl.utils.cell import column_index_from_string
 
-from pipeline.core.cells import cell_address
+from pipeline.core.cells import cell_address, column_index
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _COL, _CELL, _FORMULA, _FORMAT = (f"{_MAIN}{name}" for name in (
@@ -190,7 +189,7 @@ def _position(reference: str | None) -> Position | None:
     found = _ADDRESS.fullmatch((reference or "").strip().upper())
     if not found:
         return None
-    return int(found.group(2)) - 1, column_index_from_string(found.group(1)) - 1
+    return int(found.group(2)) - 1, column_index(found.group(1)) - 1
 
 
 def _range(reference: str | None) -> tuple[Position, Position] | None:

@@ -12,8 +12,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils.cell import column_index_from_string
-
+from pipeline.core.cells import column_index
 from pipeline.core.formspec import FORM_SHEET
 from pipeline.stage1_read import zipparts
 
@@ -301,4 +300,4 @@ def _beyond(column: bytes, row: bytes, limits: Limits) -> bool:
     letters = column.decode()
     # More letters than Excel's XFD: beyond any limit (and beyond what openpyxl converts).
     return (int(row) > limits.rows or len(letters) > 3
-            or column_index_from_string(letters) > limits.cols)
+            or column_index(letters) > limits.cols)

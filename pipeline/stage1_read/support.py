@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.core import processes, support
 from pipeline.core.cells import cell_address
+from pipeline.core.names import SUPPORT_DIR
 from pipeline.core.normalize import (
     Invalid,
     clean_text,
@@ -43,7 +44,7 @@ def read_support_files(paths: Sequence[Path], activities: tuple[str, ...]) -> li
     """Every file of inbox/支援/, each read in a worker process with the memory limit (one that
     crashes or exhausts its parser costs that file only). ``activities``: what a log's
     支援メニュー may name (the menus and the plan's kickoff, mid-term and closing)."""
-    names = [f"{support.SUPPORT_DIR}/{shown_name(path.name)}" for path in paths]
+    names = [f"{SUPPORT_DIR}/{shown_name(path.name)}" for path in paths]
 
     def unreadable(index: int) -> SupportFile:
         return _file_problem(names[index], "crashed")

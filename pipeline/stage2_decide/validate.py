@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
+from typing import cast
 
 import pandas as pd
 import pandera.pandas as pa
+from pandera.typing import DataFrame
 
 from pipeline.core import domain, postal, problems, wording
 from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, FIELDS_BY_LABEL, SCALAR_FIELDS
@@ -73,15 +75,20 @@ def validate_forms(forms: Iterable[RawForm], deadline: dt.date | None = None) ->
                *(spec.key for spec in CHECKLIST_FIELDS)]
     records = pd.DataFrame(rows, columns=columns).set_index("file", drop=False)
     records.index.name = None
+    checked: pd.DataFrame | None = None
     try:
-        ApplicationSchema.validate(records, lazy=True)
+        checked = ApplicationSchema.validate(records, lazy=True)
     except pa.errors.SchemaErrors as errors:
         found.extend(_schema_problems(errors.failure_cases, by_file))
     problem_frame = _problem_frame(found)
     if deadline is not None:
         problem_frame = _with_round_examples(problem_frame, wording.form_examples(deadline))
-    clean = records[~records["file"].isin(problem_frame["file"])]
-    applications = ApplicationSchema.validate(clean.reset_index(drop=True))
+    if checked is None:  # the rows left once those with problems are out, checked again
+        clean = records[~records["file"].isin(problem_frame["file"])]
+        applications = ApplicationSchema.validate(clean.reset_index(drop=True))
+    else:  # every row passed: so do those left (a second validation cost 0.2 s)
+        applications = cast(DataFrame[ApplicationSchema], checked[
+            ~checked["file"].isin(problem_frame["file"])].reset_index(drop=True))
     return Validated(applications, problem_frame, records, inferred)
 
 
