@@ -401,8 +401,9 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         chart.set_legend({"none": True})
         chart.set_size({"width": 360, "height": 230})
         sheet.insert_chart(row + 1, n, chart)
-    print_setup(sheet, landscape=True, header="選定結果 概要")
-    sheet.repeat_rows(0)  # the title on every page
+    # the title on every page in the page header: a repeated title row prints over the first
+    # rows of the next page in LibreOffice when our own page breaks precede it
+    print_setup(sheet, landscape=True, header=f"{result.settings.name} 選定結果 概要")
     sheet.activate()
 
 
