@@ -521,7 +521,9 @@ def _summary_sheet(workbook: openpyxl.Workbook, found: pd.DataFrame, note: str,
     sheet.oddHeader.left.text = ("修正が必要な箇所" + (f"　{organisation[:100]}" if organisation
                                                     else "")).replace("&", "&&")
     sheet.oddHeader.left.size = 9
-    sheet.oddFooter.center.text = "&P / &N"
+    sheet.oddFooter.center.text = "&P ページ"  # numbered within the sheet (xlsx.PAGE_FOOTER)
+    sheet.page_setup.firstPageNumber = 1
+    sheet.page_setup.useFirstPageNumber = True
     return sheet
 
 

@@ -143,6 +143,7 @@ def words_wrapped_lines(text: str, width: float) -> int:
 
 
 _HEADER_LIMIT = 255
+PAGE_FOOTER = "&C&9&P ページ"  # the page number within the sheet
 
 
 def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "",
@@ -165,7 +166,10 @@ def print_setup(sheet: Worksheet, *, landscape: bool, header: str = "",
         if len(prefix + text) > _HEADER_LIMIT:
             text = text[:_HEADER_LIMIT - len(prefix) - 1].rstrip("&") + "…"
         sheet.set_header(prefix + text)
-    sheet.set_footer("&C&9&P / &N")
+    # Pages numbered within the sheet: office suites count &N (and, without a
+    # first page number, &P) over the whole workbook when it is printed at once ("28 / 103").
+    sheet.set_footer(PAGE_FOOTER)
+    sheet.set_start_page(1)
 
 
 def text_width(text: str) -> float:
