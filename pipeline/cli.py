@@ -40,6 +40,18 @@ def _round_option(function: Callable[..., None]) -> Callable[..., None]:
     )(function)
 
 
+def _folder_option(name: str, help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--inbox or --outbox: a folder, with this command's help."""
+    return click.option(name, type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help=help_text)
+
+
+def _config_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """--config: the round's settings file, with this command's help."""
+    return click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help=help_text)
+
+
 def _paths(round_dir: Path | None, config: Path | None, inbox: Path | None = None,
            outbox: Path | None = None) -> tuple[Path, Path, Path]:
     """(config, inbox, outbox): what was given, else the round folder's, else the top level's."""
@@ -93,8 +105,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command(options_metavar=OPTIONS)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="作成するファイルのパス（既定: <outbox>/申請用紙.xlsx）")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="募集回の設定ファイル（既定: round.toml）。年度・締切・提出先が申請用紙に入ります")
+@_config_option("募集回の設定ファイル（既定: round.toml）。年度・締切・提出先が申請用紙に入ります")
 @_round_option
 @click.pass_context
 def form(ctx: click.Context, output: Path | None, config: Path | None,
@@ -126,10 +137,8 @@ def form(ctx: click.Context, output: Path | None, config: Path | None,
 @main.command(options_metavar=OPTIONS)
 @click.argument("files", nargs=-1, metavar="[ファイル]...",
                 type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="ファイルを指定しないときに確かめるフォルダ（既定: inbox）")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="募集回の設定ファイル（既定: round.toml。審査票の評価項目と締切に使います）")
+@_folder_option("--inbox", "ファイルを指定しないときに確かめるフォルダ（既定: inbox）")
+@_config_option("募集回の設定ファイル（既定: round.toml。審査票の評価項目と締切に使います）")
 @_round_option
 def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
           round_dir: Path | None) -> None:
@@ -187,12 +196,9 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
 
 
 @main.command(options_metavar=OPTIONS)
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="届いた申請用紙のフォルダ（既定: inbox）")
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="結果を書き出すフォルダ（既定: outbox）")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="募集回の設定ファイル（既定: round.toml）")
+@_folder_option("--inbox", "届いた申請用紙のフォルダ（既定: inbox）")
+@_folder_option("--outbox", "結果を書き出すフォルダ（既定: outbox）")
+@_config_option("募集回の設定ファイル（既定: round.toml）")
 @_round_option
 @click.option("--keep-existing", is_flag=True,
               help="記録（.bansou-manifest.json）のない出力フォルダにファイルがあっても実行します。"
@@ -232,8 +238,7 @@ def run(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Pat
 
 
 @main.command(options_metavar=OPTIONS)
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="申請一覧.xlsx のあるフォルダ（既定: outbox）")
+@_folder_option("--outbox", "申請一覧.xlsx のあるフォルダ（既定: outbox）")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="書き出す CSV ファイル（既定: <outbox>/申請一覧.csv）")
 @_round_option
@@ -265,8 +270,7 @@ def export(ctx: click.Context, outbox: Path | None, output: Path | None,
 @click.option("--forms", type=click.IntRange(20, 20000), default=40, show_default=True, metavar="数",
               help="作成する申請用紙の数")
 @click.option("--seed", type=int, default=2016, show_default=True, metavar="数", help="乱数の種（同じなら同じ内容）")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="募集回の設定ファイル（既定: round.toml。なければ付属の見本の設定）")
+@_config_option("募集回の設定ファイル（既定: round.toml。なければ付属の見本の設定）")
 @click.pass_context
 def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Path | None) -> None:
     """見本の募集回を作り、選定まで実行します。
@@ -301,12 +305,9 @@ def demo(ctx: click.Context, directory: Path, forms: int, seed: int, config: Pat
 
 
 @main.command(options_metavar=OPTIONS)
-@click.option("--inbox", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="申請用紙と inbox/支援/（計画書・支援記録）のフォルダ（既定: inbox）")
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="結果を書き出すフォルダ（既定: outbox）")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="募集回の設定ファイル（既定: round.toml）")
+@_folder_option("--inbox", "申請用紙と inbox/支援/（計画書・支援記録）のフォルダ（既定: inbox）")
+@_folder_option("--outbox", "結果を書き出すフォルダ（既定: outbox）")
+@_config_option("募集回の設定ファイル（既定: round.toml）")
 @_round_option
 @click.pass_context
 def report(ctx: click.Context, inbox: Path | None, outbox: Path | None, config: Path | None,
@@ -343,8 +344,7 @@ def _echo_support(result: RoundResult) -> None:
 
 @main.command("new-round", options_metavar=OPTIONS)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="フォルダ")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="もとにする募集回の設定ファイル（既定: round.toml。なければ付属の見本の設定）")
+@_config_option("もとにする募集回の設定ファイル（既定: round.toml。なければ付属の見本の設定）")
 @click.pass_context
 def new_round(ctx: click.Context, directory: Path, config: Path | None) -> None:
     """次の募集回のフォルダを作ります。
