@@ -79,6 +79,18 @@ _TITLE_PT = 14
 _BREAKS = 0.75  # of a column's width a wrapped line of mixed text is counted to fill
 
 
+def label_rows(sheet: Worksheet, top: int, rows: Sequence[tuple[str, object]], styles: Styles,
+               widths: tuple[float, float], last_col: int) -> int:
+    """A label in column A and its value across B to ``last_col``, each row as tall as its
+    text (``widths``: the label's and the value's); returns the row after them."""
+    for row, (text, value) in enumerate(rows, start=top):
+        sheet.write_string(row, 0, text, styles.label)
+        sheet.merge_range(row, 1, row, last_col, "", styles.body)
+        write_text(sheet, row, 1, value, styles.body)
+        sheet.set_row(row, fitted_height([(text, widths[0]), (str(value), widths[1])]))
+    return top + len(rows)
+
+
 def title_row(sheet: Worksheet, row: int, text: str, styles: Styles,
               widths: Sequence[float]) -> None:
     """A 14 pt title across the printed columns, as tall as its wrapped lines."""
@@ -145,15 +157,8 @@ def _summary(workbook: Workbook, styles: Styles, result: SupportResult, round_na
         ("遅れの基準日", f"{japanese_date(result.run_on)}（この日より前に終わった月・期日）"),
         *settings_rows,
     ]
-    row = 2
-    for text, value in counts:
-        sheet.write_string(row, 0, text, styles.label)
-        sheet.merge_range(row, 1, row, len(_SUMMARY_WIDTHS) - 1, "", styles.body)
-        write_text(sheet, row, 1, value, styles.body)
-        sheet.set_row(row, fitted_height([(text, _SUMMARY_WIDTHS[0]),
-                                          (str(value), sum(_SUMMARY_WIDTHS[1:]))]))
-        row += 1
-    row += 1
+    row = label_rows(sheet, 2, counts, styles, (_SUMMARY_WIDTHS[0], sum(_SUMMARY_WIDTHS[1:])),
+                     len(_SUMMARY_WIDTHS) - 1) + 1
     title_row(sheet, row, "inbox/支援/ のファイル（すべて）", styles, _SUMMARY_WIDTHS)
     rows = [(f["file"], f["kind"], names_of(result, f["district"]), f["state"], f["note"], f["rows"])
             for _, f in result.files.iterrows()]

@@ -24,12 +24,13 @@ from pipeline.stage3_write.progress import (
     district_name,
     district_sheet_name,
     kpi_rows,
+    label_rows,
     session_rows,
     set_widths,
     table,
     title_row,
 )
-from pipeline.stage3_write.xlsx import fitted_height, new_workbook, print_setup, write_text
+from pipeline.stage3_write.xlsx import fitted_height, new_workbook, print_setup
 
 EVIDENCE_SHEET = "根拠"
 _EVIDENCE_COLUMNS: tuple[Column, ...] = (
@@ -206,14 +207,7 @@ def _district(workbook: Workbook, styles: Styles, support: SupportResult, distri
                       f"（参加者 延べ{int(district['participants'])}人）"),
         ("計画書・支援記録", f"{district['plan_file'] or '（未返却）'}　{district['log_file'] or '（未返却）'}"),
     ]
-    row = 2
-    for text, value in rows:
-        sheet.write_string(row, 0, text, styles.label)
-        sheet.merge_range(row, 1, row, len(_KPI_COLUMNS) - 1, "", styles.body)
-        write_text(sheet, row, 1, value, styles.body)
-        sheet.set_row(row, fitted_height([(text, _KPI_COLUMNS[0][1]), (str(value), width)]))
-        row += 1
-    row += 1
+    row = label_rows(sheet, 2, rows, styles, (_KPI_COLUMNS[0][1], width), len(_KPI_COLUMNS) - 1) + 1
     title_row(sheet, row, "成果指標", styles, [w for _, w in _KPI_COLUMNS])
     kpis = support.kpis[support.kpis["file"] == district["file"]]
     row = table(sheet, row + 1, _KPI_COLUMNS, kpi_rows(kpis, names), styles) + 1
