@@ -20,6 +20,7 @@ from pipeline.cli import main
 from pipeline.core.settings import AutoCriterion, ReviewCriterion, RoundSettings
 from pipeline.new_round import new_round
 from pipeline.run import run_round
+from pipeline.stage3_write import committee
 from pipeline.stage3_write.committee import PROVISIONAL_MARK
 from tests.conftest import ROUND_TOML
 from tests.office import convert, soffice
@@ -170,3 +171,19 @@ def test_the_selection_workbook_prints_legibly(
     ledger = openpyxl.load_workbook(inbox.parent / "outbox" / "選定結果.xlsx")["受付一覧"]
     assert ledger.print_title_cols == "$A:$A" and [c.value for c in ledger[1]][-1] == "SHA-256"
     assert not any(re.search(r"[0-9a-f]{64}", text) for _, text in pages)
+
+
+def test_a_round_larger_than_the_paper_keeps_the_top_of_the_ranking_and_says_where_the_rest_are(
+        inbox: Path, blank_dir: Path, settings: RoundSettings,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(committee, "PAPER_LIMIT", 2)
+    for name, place in (("ゆりの会", "新宿区"), ("きくの会", "三鷹市"), ("はすの会", "八王子市")):
+        add_form(inbox, f"{name}.xlsx", org(name, place), blank_dir=blank_dir)
+    result = run_round(inbox, inbox.parent / "outbox", settings, RUN_AT)
+    workbook = inbox.parent / "outbox" / "選定結果.xlsx"
+    rows = read_committee(workbook)
+    ranked = result.ranked.sort_values("rank")["org_name"].tolist()
+    assert [row["団体名"].split("\n")[-1] for row in rows] == ranked[:2]
+    sheet = openpyxl.load_workbook(workbook)[committee.COMMITTEE_SHEET]
+    said = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("上位2件" in text and "ほかの1件は「選定順位」" in text for text in said)

@@ -43,6 +43,10 @@ SHORT_TYPES = {"区市町村（介護予防・日常生活支援総合事業担�
                "その他（NPO支援センター等）": "その他"}
 SELECTION_LINE = "#C00000"
 COMMENT_LIMIT = 40  # characters of a reviewer's comment shown (the whole is in 審査内訳)
+# Applications on the paper, in rank order: more than a committee reads, and about what a sheet's
+# 1,023 page breaks (Excel's limit) can keep whole. The rest are in 選定順位; the legend says so.
+# (At 10,000 applications the whole paper would cost its workbook 2.5 s more to write.)
+PAPER_LIMIT = 1000
 # Excel column widths of the numbers row. 団体名 takes what the page has left: the whole row
 # fits A4 landscape (0.3 inch side margins) at 100 %, so it prints at 10 pt.
 _PAGE_WIDTH = 110
@@ -109,7 +113,8 @@ def _spans(widths: Sequence[float], needs: Sequence[float]) -> tuple[tuple[int, 
 
 def write_committee(workbook: Workbook, result: RoundResult) -> None:
     sheet = workbook.add_worksheet(COMMITTEE_SHEET)
-    rows = committee_rows(result)
+    rows = committee_rows(result, PAPER_LIMIT)
+    left_out = len(result.ranked) - len(rows)
     shape = layout(result.settings, list(zip(*(r.texts for r in rows), strict=True))
                    if rows else [[] for _ in TEXTS])
     last_col = len(shape.columns) - 1
@@ -140,7 +145,9 @@ def write_committee(workbook: Workbook, result: RoundResult) -> None:
     sheet.write_string(len(heights), 0, "凡例", formats.header_text)
     heights.append(row_height(1))
     blocks.append((len(heights) - 2, 2 * row_height(1)))
-    for text in legend(result):
+    notes = legend(result) + ([f"この資料には順位の上位{len(rows):,}件を載せています。ほかの"
+                                f"{left_out:,}件は「選定順位」シートにあります。"] if left_out else [])
+    for text in notes:
         top = len(heights)
         sheet.merge_range(top, 0, top, last_col, "", formats.legend)
         write_text(sheet, top, 0, text, formats.legend)
@@ -202,8 +209,9 @@ class CommitteeRow:
         return self.issue, self.goals, self.menus, self.comments, self.reason
 
 
-def committee_rows(result: RoundResult) -> list[CommitteeRow]:
-    ranked, settings = result.ranked, result.settings
+def committee_rows(result: RoundResult, limit: int | None = None) -> list[CommitteeRow]:
+    """The applications as the committee reads them, in rank order (the first ``limit``)."""
+    ranked, settings = result.ranked.head(limit) if limit else result.ranked, result.settings
     if not len(ranked):
         return []
     keys = [key for key, _ in settings.criteria]
