@@ -101,6 +101,18 @@ def title_row(sheet: Worksheet, row: int, text: str, styles: Styles,
     sheet.set_row(row, fitted_height([(text, sum(widths) * 10 / _TITLE_PT)], _TITLE_PT))
 
 
+def list_sheet(workbook: Workbook, name: str, columns: Sequence[Column],
+               rows: Sequence[Sequence[object]], styles: Styles, header: str) -> tuple[Worksheet, int]:
+    """A sheet that is one table: its columns' widths, the table, A4 landscape with the
+    headings on every page; returns the sheet and the row after the table."""
+    sheet = workbook.add_worksheet(name)
+    set_widths(sheet, [w for _, w in columns])
+    end = table(sheet, 0, columns, rows, styles)
+    print_setup(sheet, landscape=True, header=header)
+    sheet.repeat_rows(0)
+    return sheet, end
+
+
 def set_widths(sheet: Worksheet, widths: Sequence[float]) -> None:
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
@@ -179,22 +191,18 @@ _LIST_COLUMNS: tuple[Column, ...] = (
 
 
 def _districts(workbook: Workbook, styles: Styles, result: SupportResult, header: str) -> None:
-    sheet = workbook.add_worksheet("一覧")
-    set_widths(sheet, [w for _, w in _LIST_COLUMNS])
     rows = [(int(d["rank"]), district_name(d), d["phase"], d["kickoff_date"] or "－",
              int(d["planned_to_date"]), int(d["held"]), int(d["planned_total"]),
              int(d["participants"]), _by_menu(result, str(d["file"])),
              f"{int(d['kpis_met'])}/{int(d['kpis'])}", int(d["overdue"]), d["plan_source"])
             for _, d in result.districts.iterrows()]
-    end = table(sheet, 0, _LIST_COLUMNS, rows, styles)
+    sheet, end = list_sheet(workbook, "一覧", _LIST_COLUMNS, rows, styles, header)
     sheet.merge_range(end + 1, 0, end + 1, len(_LIST_COLUMNS) - 1,
                       "予定の出典：「計画書」は inbox/支援/ に戻った計画書（キックオフで合意した予定）、"
                       "「当初の計画」は計画書がまだ戻っていないため申請内容から作った予定です。",
                       styles.note)
     sheet.set_row(end + 1, 30)
     sheet.freeze_panes(1, 0)
-    print_setup(sheet, landscape=True, header=header)
-    sheet.repeat_rows(0)
 
 
 def _by_menu(result: SupportResult, file: str) -> str:
@@ -214,12 +222,8 @@ _ATTENTION_COLUMNS: tuple[Column, ...] = (("地区", 24), ("種類", 10), ("時�
 
 def _attention(workbook: Workbook, styles: Styles, result: SupportResult, names: dict[str, str],
                header: str) -> None:
-    sheet = workbook.add_worksheet("要確認")
-    set_widths(sheet, [w for _, w in _ATTENTION_COLUMNS])
     rows = [(names[o["file"]], o["kind"], o["when"], o["what"]) for _, o in result.overdue.iterrows()]
-    table(sheet, 0, _ATTENTION_COLUMNS, rows, styles)
-    print_setup(sheet, landscape=True, header=header)
-    sheet.repeat_rows(0)
+    list_sheet(workbook, "要確認", _ATTENTION_COLUMNS, rows, styles, header)
 
 
 _KPI_COLUMNS: tuple[Column, ...] = (
@@ -235,11 +239,7 @@ def kpi_rows(kpis: pd.DataFrame, names: dict[str, str]) -> list[tuple[object, ..
 
 def _kpis(workbook: Workbook, styles: Styles, result: SupportResult, names: dict[str, str],
           header: str) -> None:
-    sheet = workbook.add_worksheet("指標")
-    set_widths(sheet, [w for _, w in _KPI_COLUMNS])
-    table(sheet, 0, _KPI_COLUMNS, kpi_rows(result.kpis, names), styles)
-    print_setup(sheet, landscape=True, header=header)
-    sheet.repeat_rows(0)
+    list_sheet(workbook, "指標", _KPI_COLUMNS, kpi_rows(result.kpis, names), styles, header)
 
 
 _PROBLEM_COLUMNS: tuple[Column, ...] = (("ファイル名", 22), ("シート", 8), ("セル", 6),
@@ -247,13 +247,9 @@ _PROBLEM_COLUMNS: tuple[Column, ...] = (("ファイル名", 22), ("シート", 8
 
 
 def _problems(workbook: Workbook, styles: Styles, result: SupportResult, header: str) -> None:
-    sheet = workbook.add_worksheet("記入の不備")
-    set_widths(sheet, [w for _, w in _PROBLEM_COLUMNS])
     rows = [(p["file"], p["sheet"], p["cell"], p["label"], p["value"], p["message"])
             for _, p in result.problems.iterrows()]
-    table(sheet, 0, _PROBLEM_COLUMNS, rows, styles)
-    print_setup(sheet, landscape=True, header=header)
-    sheet.repeat_rows(0)
+    list_sheet(workbook, "記入の不備", _PROBLEM_COLUMNS, rows, styles, header)
 
 
 _SESSION_COLUMNS: tuple[Column, ...] = (
@@ -270,11 +266,8 @@ def session_rows(sessions: pd.DataFrame, names: dict[str, str]) -> list[tuple[ob
 
 def _sessions(workbook: Workbook, styles: Styles, result: SupportResult, names: dict[str, str],
               header: str) -> None:
-    sheet = workbook.add_worksheet("実施記録")
-    set_widths(sheet, [w for _, w in _SESSION_COLUMNS])
-    end = table(sheet, 0, _SESSION_COLUMNS, session_rows(result.sessions, names), styles)
-    print_setup(sheet, landscape=True, header=header)
-    sheet.repeat_rows(0)
+    sheet, end = list_sheet(workbook, "実施記録", _SESSION_COLUMNS,
+                            session_rows(result.sessions, names), styles, header)
     sheet.print_area(0, 0, end - 1, len(_SESSION_COLUMNS) - 1)
 
 

@@ -25,6 +25,7 @@ from pipeline.stage3_write.progress import (
     district_sheet_name,
     kpi_rows,
     label_rows,
+    list_sheet,
     session_rows,
     set_widths,
     table,
@@ -228,11 +229,7 @@ def _district(workbook: Workbook, styles: Styles, support: SupportResult, distri
 def _evidence(workbook: Workbook, styles: Styles, sessions: pd.DataFrame, names: dict[str, str],
               header: str) -> None:
     """One row per session counted: what every sum of 概要 reads."""
-    sheet = workbook.add_worksheet(EVIDENCE_SHEET)
-    set_widths(sheet, [w for _, w in _EVIDENCE_COLUMNS])
     rows = [(int(rank), *values) for rank, values in
             zip(sessions["rank"].tolist(), session_rows(sessions, names), strict=True)]
-    table(sheet, 0, _EVIDENCE_COLUMNS, rows, styles)
+    sheet, _ = list_sheet(workbook, EVIDENCE_SHEET, _EVIDENCE_COLUMNS, rows, styles, header)
     sheet.freeze_panes(1, 0)
-    print_setup(sheet, landscape=True, header=header)
-    sheet.repeat_rows(0)
