@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.core.errors import InboxError, os_reason
-from pipeline.core.manifest import read_issued, unchanged_outputs
+from pipeline.core.manifest import last_run
 from pipeline.core.names import LIST_FILE, MANIFEST, OUTPUT_FILES, SELECTION_FILE
 from pipeline.core.records import InboxScan
 from pipeline.core.settings import JST, RoundSettings
@@ -79,10 +79,10 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
         named_register = read_named_register(scan, default_year=settings.deadline.year)
         review_sheets = read_review_sheets(scan.review_files,
                                            [c.label for c in settings.review])
-        unchanged = unchanged_outputs(outbox)  # what the last run wrote, untouched since
-        previous = read_previous(outbox)
+        last = last_run(outbox)  # what the last run published, and what of it is untouched
+        previous = read_previous(last.manifest)
         previous_round = read_previous_round(settings)
-        issued = read_issued(outbox)  # the 差戻し we sent: what a returned tag may name
+        issued = last.issued  # the 差戻し we sent: what a returned tag may name
         # the support year: plans and logs staff saved into inbox/支援/
         support_read = read_support_files(scan.support_files, log_activities(settings.plan))
         # The raw forms are most of a large round's memory. Boxed, they are handed over below
@@ -94,7 +94,7 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
                            previous, issued, previous_round)
     result = dataclasses.replace(result, support=decide_support(
         result.ranked, result.ledger, support_read, settings, run_at))
-    return write.write_outputs(outbox, result, templates, lap, unchanged, keep_existing, report)
+    return write.write_outputs(outbox, result, templates, lap, last, keep_existing, report)
 
 
 def run_time() -> dt.datetime:

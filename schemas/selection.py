@@ -11,11 +11,16 @@ import pandera.pandas as pa
 from pandera.typing import DataFrame, Series
 
 from pipeline.core import domain, problems
+from pipeline.core.domain import (  # noqa: F401  (the schemas' vocabulary, re-exported)
+    DECISIONS,
+    DUPLICATE,
+    INELIGIBLE,
+    NEEDS_FIX,
+    NOT_SELECTED,
+    SELECTED,
+    UNREADABLE,
+)
 from schemas.application import ApplicationSchema
-
-DECISIONS = ("選定", "選外", "不適格", "要修正", "読込不可", "重複")
-SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
-
 
 # Why a ranked application got its 判定 (letters and tools read these, never the Japanese text).
 RANK_REASONS = ("selected", "same_municipality", "over_limit")

@@ -36,6 +36,21 @@ def snapshot(directory: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def contents(directory: Path) -> dict[str, bytes]:
+    """Every file under ``directory`` by path, as bytes; the manifest without what ``stat``
+    said of each file (two copies of the same outputs differ there, and nowhere else)."""
+    return {path.relative_to(directory).as_posix(): _bytes(path)
+            for path in sorted(directory.rglob("*")) if path.is_file()}
+
+
+def _bytes(path: Path) -> bytes:
+    if path.name != MANIFEST:
+        return path.read_bytes()
+    manifest = json.loads(path.read_text("utf-8"))
+    manifest.pop("stats", None)
+    return json.dumps(manifest, ensure_ascii=False, sort_keys=True).encode()
+
+
 def _workbook(path: Path) -> Iterator[str]:
     workbook = openpyxl.load_workbook(path)
     for sheet in workbook.worksheets:

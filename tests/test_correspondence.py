@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from pipeline.core.errors import SettingsError
-from pipeline.core.manifest import read_manifest
+from pipeline.core.manifest import load_manifest
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_round
@@ -229,7 +229,7 @@ def test_a_rerun_keeps_each_unchanged_letter_as_the_same_file(inbox: Path, blank
     assert changed.stat().st_ino != inodes[changed] and "新しい文面" in changed.read_text("utf-8")
     assert staff.read_bytes().endswith("送付済み".encode())  # the staff's, untouched
     assert (staff.parent / f"b_選定（暫定）（{RUN_AT:%Y-%m-%d %H時%M分} 版）.txt").exists()
-    files, _ = read_manifest(outbox)
+    files = load_manifest(outbox).files  # type: ignore[union-attr]
     for path in (kept, changed):  # the manifest holds what each file holds, linked or not
         assert files[path.relative_to(outbox).as_posix()] == hashlib.sha256(
             path.read_bytes()).hexdigest()

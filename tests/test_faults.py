@@ -98,7 +98,7 @@ def test_file_held_open_mid_publish_rolls_everything_back(round_dir: Path,
     real_replace = os.replace
 
     def held_open(source: object, target: object) -> None:
-        if str(target).endswith("審査票.xlsx") and ".staging-" not in str(target):
+        if str(target).endswith("選定結果.xlsx") and ".staging-" not in str(target):
             raise PermissionError(errno.EACCES, "Permission denied")  # as Windows says
         real_replace(source, target)  # type: ignore[arg-type]
 
@@ -106,7 +106,7 @@ def test_file_held_open_mid_publish_rolls_everything_back(round_dir: Path,
     (round_dir / "inbox" / "申請書_破損.xlsx").unlink()
     result = _run(round_dir)
     assert result.exit_code == 1
-    assert "審査票.xlsx を書き換えられません。Excelで開いている場合は閉じてから再実行してください。" in result.output
+    assert "選定結果.xlsx を書き換えられません。Excelで開いている場合は閉じてから再実行してください。" in result.output
     assert _snapshot(outbox) == before
     assert not list(outbox.glob(".staging-*"))
 

@@ -5,6 +5,7 @@ every file a message names exists (issue 26)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -14,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
+from pipeline.core import manifest
 from pipeline.core.errors import OutputError
-from pipeline.core.manifest import load_manifest
+from pipeline.core.manifest import file_stat, load_manifest
 from pipeline.core.names import MANIFEST
 from pipeline.core.settings import RoundSettings
 from pipeline.demo import DEMO_RUN_AT, run_demo
@@ -23,6 +25,7 @@ from pipeline.run import run_round
 from pipeline.stage3_write import outputs
 from tests.conftest import ROUND_TOML
 from tests.roundfactory import RUN_AT, add_form, org
+from tests.snapshot import contents
 
 FIRST_RUN = "前回の結果はありません（初回の実行です）"
 STAFF_HEADING = "outbox で事務局が追加・変更したファイル（そのまま残しました）"
@@ -38,9 +41,8 @@ def _dated(rel: str, when: dt.datetime) -> str:
 
 def _snapshot(outbox: Path) -> dict[str, bytes]:
     """Every file staff can see or the run wrote (not the lock, not staging)."""
-    return {p.relative_to(outbox).as_posix(): p.read_bytes() for p in outbox.rglob("*")
-            if p.is_file() and not p.relative_to(outbox).parts[0].startswith(".staging-")
-            and p.name not in (".bansou.lock", ".bansou.started")}
+    return {rel: data for rel, data in contents(outbox).items()
+            if not rel.startswith(".staging-") and rel not in (".bansou.lock", ".bansou.started")}
 
 
 def _memo_sheet(path: Path, sheet: str, text: str) -> bytes:
@@ -123,6 +125,31 @@ def test_edited_workbooks_stay_through_five_reruns_and_概要_points_at_the_newe
         for row in rows.values():
             for named in re.findall(r"「([^」]+)」", row):
                 assert (outbox / named).is_file(), named
+
+
+def test_a_published_file_is_known_by_its_stat_and_any_other_by_its_bytes(
+        small_round: Path, settings: RoundSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    outbox = small_round.parent / "outbox"
+    run_round(small_round, outbox, settings, _at(0))
+    published = load_manifest(outbox)
+    assert published is not None and set(published.stats) == set(published.files)
+    assert all(file_stat(outbox / rel) == stat for rel, stat in published.stats.items())
+    review, listing = outbox / "審査票.xlsx", outbox / "申請一覧.xlsx"
+    same_bytes = review.read_bytes()
+    review.write_bytes(same_bytes)  # saved again unchanged: a new mtime, the same bytes
+    _edit_cell(listing, "申請一覧", "A1", "事務局確認済み")
+    hashed: list[str] = []
+
+    def sha256(path: Path) -> str:
+        hashed.append(path.name)
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    monkeypatch.setattr(manifest, "sha256", sha256)
+
+    unchanged = manifest.last_run(outbox).unchanged
+
+    assert sorted(hashed) == ["審査票.xlsx", "申請一覧.xlsx"]  # only the two saved since
+    assert unchanged == set(published.files) - {"申請一覧.xlsx"}
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from pipeline.stage3_write.outputs import MAX_PATH, windows_length
 from tests.conftest import ROUND_TOML
 from tests.hostile import build
 from tests.roundfactory import RUN_AT, add_form, org
+from tests.snapshot import contents
 
 ROOT = Path(__file__).resolve().parents[1]
 SIMULATION = Path(__file__).parent / "windows"
@@ -39,8 +40,7 @@ def _bansou(*args: str | Path, windows: bool, **popen: object) -> subprocess.Com
 
 
 def _files(directory: Path) -> dict[str, str]:
-    return {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {rel: hashlib.sha256(data).hexdigest() for rel, data in contents(directory).items()}
 
 
 def test_the_simulation_is_windows_as_the_pipeline_sees_it() -> None:

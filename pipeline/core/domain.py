@@ -6,6 +6,10 @@ import re
 
 PROGRAM_NAME = "中間支援力強化のための伴走支援事業"
 
+# Each application's 判定 (DOMAIN.md: the values tools read from our workbooks).
+DECISIONS = ("選定", "選外", "不適格", "要修正", "読込不可", "重複")
+SELECTED, NOT_SELECTED, INELIGIBLE, NEEDS_FIX, UNREADABLE, DUPLICATE = DECISIONS
+
 ORG_TYPES: dict[str, str] = {
     "municipality": "区市町村（介護予防・日常生活支援総合事業担当部署等）",
     "council": "区市町村社会福祉協議会",

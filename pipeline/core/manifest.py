@@ -2,10 +2,15 @@
 files can be told from the run's own), the results it published (so the next run can say
 what changed without parsing a workbook), every 差戻し the round has issued (so that a
 returned workbook is taken as a correction only of a file we really sent back), which
-application each plan was written for, and where each output's newest version is."""
+application each plan was written for, and where each output's newest version is.
+
+Beside each file's SHA-256 it keeps what ``stat`` said of it (size, mtime in ns, file id): a
+file that still shows all three is the same file, as git's index assumes, and is not read
+again (hashing the last run's 10,000 letters took most of a second)."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -15,6 +20,9 @@ from pipeline.core.names import MANIFEST
 
 # file → (判定, 団体名, 順位 or None, 合計点 or None: exact, as a fraction's text "260/3")
 Results = dict[str, tuple[str, str, int | None, str | float | None]]
+# what stat says of a file: size, modification time in ns, file id (inode; on Windows the NTFS
+# file index)
+Stat = tuple[int, int, int]
 # SHA-256 of a file we sent back for fixing → what we knew of it then: file, org_name,
 # municipality, org_type ("" where its form did not say), issued (the run's date)
 Issued = dict[str, dict[str, str]]
@@ -29,6 +37,7 @@ class Manifest:
     issued: Issued = field(default_factory=dict)
     plans: dict[str, str] = field(default_factory=dict)  # plan file → the application's file
     latest: dict[str, str] = field(default_factory=dict)  # output name → where it was written
+    stats: dict[str, Stat] = field(default_factory=dict)  # file → its stat when published
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,11 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def file_stat(path: Path) -> Stat:
+    found = path.stat()
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
 def load_manifest(outbox: Path) -> Manifest | None:
     """The manifest in ``outbox``; None when there is none or it cannot be read."""
     try:
@@ -56,22 +70,10 @@ def load_manifest(outbox: Path) -> Manifest | None:
             {str(sha): {str(k): str(v) for k, v in facts.items()}
              for sha, facts in found.get("issued", {}).items()},
             {str(k): str(v) for k, v in found.get("plans", {}).items()},
-            {str(k): str(v) for k, v in found.get("latest", {}).items()})
+            {str(k): str(v) for k, v in found.get("latest", {}).items()},
+            {str(k): (int(v[0]), int(v[1]), int(v[2])) for k, v in found.get("stats", {}).items()})
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None
-
-
-def read_manifest(outbox: Path) -> tuple[dict[str, str], Results]:
-    """(published file → SHA-256, results); empty when there is none or it cannot be read."""
-    found = load_manifest(outbox)
-    return (found.files, found.results) if found else ({}, {})
-
-
-def read_issued(outbox: Path) -> Issued:
-    """Every 差戻し this round has issued, by the SHA-256 of the file sent back; empty without
-    a manifest (a correction is then judged as a new submission, and its row says why)."""
-    found = load_manifest(outbox)
-    return found.issued if found else {}
 
 
 def latest(outbox: Path, name: str) -> Path:
@@ -81,16 +83,47 @@ def latest(outbox: Path, name: str) -> Path:
     return outbox / (found.latest.get(name, name) if found else name)
 
 
-def write_manifest(path: Path, files: dict[str, str], results: Results,
-                   issued: Issued | None = None, plans: dict[str, str] | None = None,
-                   latest: dict[str, str] | None = None) -> None:
-    path.write_text(json.dumps({"files": files, "results": results, "issued": issued or {},
-                                "plans": plans or {}, "latest": latest or {}},
-                               ensure_ascii=False, indent=0, sort_keys=True), encoding="utf-8")
+def write_manifest(path: Path, manifest: Manifest) -> None:
+    parts = {part.name: getattr(manifest, part.name) for part in dataclasses.fields(manifest)}
+    with path.open("w", encoding="utf-8") as stream:  # in pieces: no copy of it all in memory
+        json.dump(parts, stream, ensure_ascii=False, indent=0, sort_keys=True)
 
 
-def unchanged_outputs(outbox: Path) -> set[str]:
-    """Names in outbox/ (relative, with /) that the last run wrote and nobody changed since."""
-    files, _ = read_manifest(outbox)
-    return {rel for rel, digest in files.items()
-            if (outbox / rel).is_file() and sha256(outbox / rel) == digest}
+@dataclass(frozen=True)
+class LastRun:
+    """What the last complete run published (None: there was none, or its manifest is gone),
+    and which of its files are still as it left them (relative, with /)."""
+
+    manifest: Manifest | None
+    unchanged: frozenset[str]
+
+    @property
+    def issued(self) -> Issued:
+        """Every 差戻し this round has issued, by the SHA-256 of the file sent back; empty
+        without a manifest (a correction is then judged as a new submission, and its row says
+        why)."""
+        return self.manifest.issued if self.manifest else {}
+
+
+def last_run(outbox: Path) -> LastRun:
+    """Read once per run: a manifest of 10,000 letters is megabytes of JSON."""
+    found = load_manifest(outbox)
+    return LastRun(found, frozenset(unchanged_outputs(outbox, found)))
+
+
+def unchanged_outputs(outbox: Path, found: Manifest | None) -> set[str]:
+    """Of the files ``found`` (a manifest of ``outbox``) lists, those nobody changed since: the
+    same file as published (its stat), or else the same bytes."""
+    if found is None:
+        return set()
+
+    def unchanged(rel: str, digest: str) -> bool:
+        path = outbox / rel
+        try:
+            if file_stat(path) == found.stats.get(rel):
+                return True
+            return path.is_file() and sha256(path) == digest
+        except OSError:
+            return False
+
+    return {rel for rel, digest in found.files.items() if unchanged(rel, digest)}

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.core import domain, problems
 from pipeline.core.problems import Problem, ProblemKind
 from pipeline.core.settings import PlanSettings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PLAN_SHEET = "計画書"
 LOG_SHEET = "支援記録"

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from pathlib import Path
 
-from pipeline.core.manifest import read_manifest
+from pipeline.core.domain import SELECTED
+from pipeline.core.manifest import Manifest, load_manifest
 from pipeline.core.records import Previous, PreviousRound
 from pipeline.core.settings import RoundSettings
-from schemas.selection import SELECTED
 
 
-def read_previous(outbox: Path) -> Previous | None:
+def read_previous(published: Manifest | None) -> Previous | None:
     """The results the tool last published (whatever staff did to its workbooks since: an
     edited 選定結果.xlsx is theirs, the newest version beside it has these); None on a first
     run, or when the manifest is gone."""
-    _, results = read_manifest(outbox)
-    if not results:
+    if published is None or not published.results:
         return None
+    results = published.results
     return Previous({file: (decision, org) for file, (decision, org, _, _) in results.items()},
                     {file: (int(rank), Fraction(str(total))) for file, (_, _, rank, total)
                      in results.items() if rank is not None and total is not None})
@@ -29,6 +28,7 @@ def read_previous_round(settings: RoundSettings) -> PreviousRound | None:
     folder = settings.previous_round
     if folder is None:
         return None
-    _, results = read_manifest(folder / "outbox")
+    found = load_manifest(folder / "outbox")
+    results = found.results if found else {}
     return PreviousRound(folder.name, tuple(org for decision, org, _, _ in results.values()
                                             if decision == SELECTED and org), bool(results))

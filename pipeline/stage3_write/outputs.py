@@ -14,6 +14,7 @@ the last run published under its name is staged as a hard link to that file, not
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -33,11 +34,13 @@ from pipeline.core.manifest import (
     MANIFEST,
     Issued,
     KeptFile,
+    LastRun,
     Manifest,
     Results,
+    file_stat,
+    last_run,
     load_manifest,
     sha256,
-    unchanged_outputs,
     write_manifest,
 )
 
@@ -267,9 +270,11 @@ def _complete(staging: Path, outbox: Path, journal: dict[str, Any], verify: bool
                 removed.append(rel)
         if not (staging / MANIFEST).exists():
             return  # in place: the run was killed while tidying up
-        manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
         if skipped:
-            manifest["files"] = {k: v for k, v in manifest["files"].items() if k not in skipped}
+            manifest = json.loads((staging / MANIFEST).read_text(encoding="utf-8"))
+            for part in ("files", "stats"):
+                manifest[part] = {k: v for k, v in manifest.get(part, {}).items()
+                                  if k not in skipped}
             (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False),
                                             encoding="utf-8")
         _replace(staging / MANIFEST, outbox / MANIFEST)
@@ -302,7 +307,7 @@ class OutputSet:
     choice) takes them all as the staff's instead.
     """
 
-    def __init__(self, outbox: Path, run_at: dt.datetime, unchanged: set[str] | None = None,
+    def __init__(self, outbox: Path, run_at: dt.datetime, last: LastRun | None = None,
                  results: Results | None = None, issued: Issued | None = None,
                  plans: dict[str, str] | None = None, keep_existing: bool = False) -> None:
         self.outbox = outbox
@@ -310,20 +315,20 @@ class OutputSet:
         self.folders: list[str] = []
         self.staging = Path()
         self.stamp = f"{run_at:%Y-%m-%d %H時%M分}"
-        self.manifest = load_manifest(outbox)
+        last = last or last_run(outbox)
+        self.manifest = last.manifest
         self.results = results or {}
         self.issued = issued or {}
         self.plans = plans or {}  # application file → its plan (relative to outbox/)
-        ours = unchanged_outputs(outbox) if unchanged is None else unchanged
         existing = _visible_files(outbox) if outbox.is_dir() else []
         # No manifest: files there are adopted only if the run writes them byte for byte
         # (checked before publishing), or all the staff's if they said so.
         self._adopted = [] if self.manifest or keep_existing else existing
-        self.staff_files = [rel for rel in existing if rel not in ours
+        self.staff_files = [rel for rel in existing if rel not in last.unchanged
                             and rel not in self._adopted]
         self._theirs = set(self.staff_files)
         written = self.manifest.files if self.manifest else {}
-        self._ours = {rel: written[rel] for rel in ours if rel in written}
+        self._ours = {rel: written[rel] for rel in last.unchanged if rel in written}
         self._destinations: dict[str, str] = {}
 
     def __enter__(self) -> OutputSet:
@@ -385,11 +390,22 @@ class OutputSet:
         changes a few letters creates a few files, not one per application (creating a file
         costs far more than linking one)."""
         rel = path.relative_to(self.staging).as_posix()
-        if self._ours.get(rel) == hashlib.sha256(data).hexdigest():
-            with contextlib.suppress(OSError):  # no hard links there: written instead
-                os.link(self.outbox / rel, path)
-                return
-        path.write_bytes(data)
+        if not (self._ours.get(rel) == hashlib.sha256(data).hexdigest()
+                and self._link_published(rel)):
+            path.write_bytes(data)
+
+    def _link_published(self, rel: str) -> bool:
+        """The staged ``rel`` made a hard link to the file the last run published under that
+        name (the same bytes: the caller knows), so that publishing leaves that file as it is,
+        its date too; False where there are no hard links."""
+        staged = self.staging / rel
+        linked = staged.with_name(f"{staged.name}.link")
+        try:
+            os.link(self.outbox / rel, linked)
+        except OSError:
+            return False
+        os.replace(linked, staged)
+        return True
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
@@ -409,13 +425,18 @@ class OutputSet:
                 if rel not in staged or sha256(self.outbox / rel) != sha256(self.staging / rel)]
 
     def _digest(self, rel: str) -> str:
-        """A staged file's SHA-256; a file linked to the last run's (see write_file) has its."""
+        """A staged file's SHA-256; a file linked to the last run's (see write_file) has its.
+        A workbook written again with the same bytes is linked here: a rerun that changes
+        nothing leaves every file in outbox/ as it was."""
         staged = self.staging / rel
         if rel in self._ours:
             with contextlib.suppress(OSError):  # gone from outbox/ meanwhile: hashed below
                 if os.path.samefile(staged, self.outbox / rel):
                     return self._ours[rel]
-        return sha256(staged)
+        digest = sha256(staged)
+        if self._ours.get(rel) == digest:
+            self._link_published(rel)
+        return digest
 
     def _publish(self) -> None:
         """Decide every staged output's place, write the journal (from then on a killed run
@@ -450,7 +471,9 @@ class OutputSet:
         if self.manifest:  # a plan staff kept still tells which application it was for
             plans |= {rel: app for rel, app in self.manifest.plans.items() if rel in self._theirs}
         latest = {rel: self.destination(rel) for rel in self.files}
-        write_manifest(self.staging / MANIFEST, files, self.results, self.issued, plans, latest)
+        stats = {final: file_stat(self.staging / final) for final in files}  # kept by the move
+        write_manifest(self.staging / MANIFEST,
+                       Manifest(files, self.results, self.issued, plans, latest, stats))
         previous = self.manifest.files if self.manifest else {}
         journal = {"publish": sorted(files), "folders": self.folders,
                    "remove": sorted(rel for rel in self._ours if rel not in files),
@@ -467,5 +490,6 @@ def record_output(outbox: Path, rel: str) -> None:
     runs know it as the tool's."""
     found = load_manifest(outbox) or Manifest({}, {})
     with replace_atomically(outbox / MANIFEST) as temporary:
-        write_manifest(temporary, found.files | {rel: sha256(outbox / rel)}, found.results,
-                       found.issued, found.plans, found.latest)
+        write_manifest(temporary, dataclasses.replace(
+            found, files=found.files | {rel: sha256(outbox / rel)},
+            stats=found.stats | {rel: file_stat(outbox / rel)}))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core import processes
-from pipeline.core.manifest import Results
+from pipeline.core.manifest import LastRun, Results
 from pipeline.core.names import (
     DRAFT_NOTICE_DIR,
     FORM_FILE,
@@ -38,7 +38,7 @@ from schemas.selection import SELECTED, points_column
 
 
 def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str],
-                  lap: Lap = no_lap, unchanged: set[str] | None = None,
+                  lap: Lap = no_lap, last: LastRun | None = None,
                   keep_existing: bool = False, report: bool = False) -> RoundResult:
     """Write every output into ``outbox``; the previous outputs stay whole on failure, and
     staff's files there are kept (``keep_existing``: see OutputSet). Returns the result with
@@ -49,7 +49,7 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
         str(row["file"]): f"{PLAN_DIR}/{plan_file_name(int(row['rank']), row['municipality'], row['org_name'], room)}"
         for _, row in selected.iterrows()})
     folders = (RETURN_DIR, NOTICE_DIR, DRAFT_NOTICE_DIR, PLAN_DIR)
-    with lap("write"), OutputSet(outbox, result.run_at, unchanged, _results(result),
+    with lap("write"), OutputSet(outbox, result.run_at, last, _results(result),
                                  result.issued, result.plan_files, keep_existing) as outputs:
         # Independent, taken in this order by two processes: 選定結果 (the most cells) on one,
         # the other workbooks on the other, then the letters (a file per application) in two
