@@ -86,9 +86,9 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
         return _file_problem(name, "", NOT_XLSX)
     if form is None:
         return _file_problem(name, "", "not_a_form")
-    form.corrects, form.round_name = _our_properties(data)
+    form.corrects, form.round_name = _our_properties(data, parts.entries)
     # Excel opens a workbook with macros only when it is named .xlsm
-    if form.is_form and suffix.lower() == ".xlsm" and _has_macros(data):
+    if form.is_form and suffix.lower() == ".xlsm" and _has_macros(parts.entries):
         form.remark = MACRO_REMARK
     if form.is_form and not parts.entries:  # an .xls or .ods: its structure is not read here
         form.remark = f"{form.remark} {UNCHECKED_REMARK}".strip()
@@ -342,15 +342,12 @@ _CORRECTS = re.compile(rf'name="{CORRECTS_PROPERTY}"[^>]*>\s*<vt:lpwstr>([0-9a-f
 _ROUND = re.compile(rf'name="{ROUND_PROPERTY}"[^>]*>\s*<vt:lpwstr>([^<]*)</'.encode())
 
 
-def _our_properties(data: bytes) -> tuple[str, str]:
+def _our_properties(data: bytes, entries: dict[str, zipparts.Entry]) -> tuple[str, str]:
     """What our document properties say: the SHA-256 a 差戻し tag names (the file this one
     corrects) and the round the blank form was made for (as :func:`property_text` keeps
-    it); "" for each that is absent."""
-    # an .xls has no document properties of ours, and most forms have no custom properties at
-    # all: the part's name stands uncompressed in the zip directory, so a search says so
-    if not data.startswith(b"PK") or _CUSTOM_PROPERTIES.encode() not in data:
-        return "", ""
-    entry = zipparts.entries(data).get(_CUSTOM_PROPERTIES)
+    it); "" for each that is absent. ``entries``: the zip's directory (empty for an .xls or
+    an .ods, which have no document properties of ours)."""
+    entry = entries.get(_CUSTOM_PROPERTIES)
     if entry is None:
         return "", ""
     part = zipparts.read(data, entry, 1 << 16)
@@ -360,8 +357,8 @@ def _our_properties(data: bytes) -> tuple[str, str]:
             if round_name else "")
 
 
-def _has_macros(data: bytes) -> bool:
-    return any(name.lower().endswith("vbaproject.bin") for name in zipparts.entries(data))
+def _has_macros(entries: dict[str, zipparts.Entry]) -> bool:
+    return any(name.lower().endswith("vbaproject.bin") for name in entries)
 
 
 _LONGEST_LABEL = 60  # typed labels with marks and notes; longer text is an answer
@@ -383,7 +380,8 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
     labels: dict[str, list[Position]] = defaultdict(list)
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
-            if isinstance(value, str) and 0 < len(value) <= _LONGEST_LABEL:
+            # most cells are empty (""): the cheapest test first, on every cell of every form
+            if value and isinstance(value, str) and len(value) <= _LONGEST_LABEL:
                 labels[_cached_label_key(value)].append((r, c))
     merged_end = {start: end for start, end in merged}
 
