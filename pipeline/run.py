@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.core.domain import NEEDS_FIX
 from pipeline.core.errors import InboxError, os_reason
 from pipeline.core.manifest import last_run
 from pipeline.core.names import LIST_FILE, MANIFEST, OUTPUT_FILES, SELECTION_FILE
@@ -30,6 +31,7 @@ from pipeline.stage1_read.previous import read_previous, read_previous_round
 from pipeline.stage1_read.register import locate as locate_register
 from pipeline.stage1_read.register import read_named_register
 from pipeline.stage1_read.review_sheets import read_review_sheets
+from pipeline.stage1_read.sniff import opens_whole_safely
 from pipeline.stage1_read.support import read_support_files
 from pipeline.stage3_write.outputs import (
     one_run_at_a_time,
@@ -92,8 +94,10 @@ def _run(inbox: Path, outbox: Path, settings: RoundSettings, run_at: dt.datetime
                                default_year=settings.deadline.year)
     result = decide.decide(scan, register, review_sheets, forms.pop(), settings, run_at, lap,
                            previous, issued, previous_round)
-    result = dataclasses.replace(result, support=decide_support(
-        result.ranked, result.ledger, support_read, settings, run_at))
+    needs_fix = result.ledger.loc[result.ledger["decision"] == NEEDS_FIX, "file"].tolist()
+    result = dataclasses.replace(
+        result, support=decide_support(result.ranked, result.ledger, support_read, settings, run_at),
+        openable=frozenset(file for file in needs_fix if opens_whole_safely(result.sources[file])))
     return write.write_outputs(outbox, result, templates, lap, last, keep_existing, report)
 
 

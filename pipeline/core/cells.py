@@ -6,8 +6,6 @@ second at start-up, on a path that never opens a workbook with it."""
 
 from __future__ import annotations
 
-import functools
-
 
 def column_letters(col: int) -> str:
     """The letters of a zero-based column: 0 → A, 25 → Z, 26 → AA, 16383 → XFD."""
@@ -19,7 +17,6 @@ def column_letters(col: int) -> str:
     return letters
 
 
-@functools.lru_cache(maxsize=4096)  # a form's few hundred cells, named for every form read
 def cell_address(row: int, col: int) -> str:
     return f"{column_letters(col)}{row + 1}"
 

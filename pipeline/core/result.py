@@ -54,6 +54,9 @@ class RoundResult:
     row_provisional: dict[str, str] = dataclasses.field(default_factory=dict)
     # ranked files whose organisation the previous round (round.toml's previous_round) selected
     previously_selected: frozenset[str] = frozenset()
+    # 要修正 files the reader found safe to open whole, as openpyxl does (every part and cell
+    # bounded): their 差戻し marks the applicant's own workbook; any other gets a fresh copy
+    openable: frozenset[str] = frozenset()
 
     @property
     def provisional(self) -> bool:

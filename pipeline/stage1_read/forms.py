@@ -374,6 +374,10 @@ def _cached_label_key(text: str) -> str:
     return label_key(text)
 
 
+# Every form names the same few hundred cells: each address is made once per process.
+_address = functools.lru_cache(maxsize=4096)(cell_address)
+
+
 def read_grid(name: str, grid: Sequence[Sequence[object]],
               merged: Sequence[tuple[Position, Position]]) -> RawForm:
     """Find the fields in the cells of a 申請書 sheet."""
@@ -389,7 +393,7 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
         r, c = position
         c = merged_end.get(position, position)[1] + 1
         value = grid[r][c] if c < len(grid[r]) else None
-        return RawCell(None if value == "" else value, cell_address(r, c))
+        return RawCell(None if value == "" else value, _address(r, c))
 
     version = labels.get(_VERSION_KEY)
     if version:
@@ -409,14 +413,14 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
                 form.label_addresses[spec.key], form.cells[spec.key] = inline.address, inline
             continue
         heading = positions[0]
-        form.label_addresses[spec.key] = cell_address(*heading)
+        form.label_addresses[spec.key] = _address(*heading)
         if not spec.is_checklist:
             form.cells[spec.key] = right_of(heading)
             continue
         for item, item_label in _ITEM_LABELS[spec.key]:
             if below := [p for p in labels.get(item_label, ()) if p[0] > heading[0]]:
                 nearest = min(below, key=lambda p: (p[0], abs(p[1] - heading[1])))
-                form.label_addresses[item] = cell_address(*nearest)
+                form.label_addresses[item] = _address(*nearest)
                 form.cells[item] = right_of(nearest)
     found = len(form.label_addresses.keys() & FIELDS_BY_KEY.keys())
     if found < _MIN_LABELS_FOUND:

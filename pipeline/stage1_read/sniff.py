@@ -101,6 +101,13 @@ def sniff(path: Path, every_part: bool = False, limits: Limits = FORM) -> str | 
     return data if isinstance(data, str) else sniff_bytes(data, every_part, limits)
 
 
+def opens_whole_safely(path: Path) -> bool:
+    """Whether a parser that reads every part and builds every cell of every sheet and merged
+    range (openpyxl, which marks a 差戻し in the applicant's own workbook) may open the file:
+    every part bounded as a form's sheet is."""
+    return sniff(path, every_part=True, limits=Limits(None, MAX_FORM_ROWS, MAX_FORM_COLS)) is None
+
+
 def sniff_bytes(data: bytes, every_part: bool = False, limits: Limits = FORM,
                 keep: Parts | None = None) -> str | None:
     """Why these bytes cannot be read as a form, as a problem code (None when they may be one).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -32,7 +32,6 @@ from pipeline.core.points import shown_text
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.core.wording import japanese_date
-from pipeline.stage1_read.sniff import MAX_FORM_COLS, MAX_FORM_ROWS, Limits, sniff
 from pipeline.stage3_write.form import GUIDE_SHEET, write_form
 from pipeline.stage3_write.inert import make_inert
 from pipeline.stage3_write.outputs import MAX_PART, safe_file_part
@@ -108,20 +107,20 @@ def render(template: str, values: Mapping[str, str], template_name: str) -> str:
 
 def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResult,
                   templates: Mapping[str, str], save: SaveFile = Path.write_bytes,
-                  share: tuple[int, int] = (0, 1), longest: int = MAX_PART) -> None:
+                  longest: int = MAX_PART, files: Collection[str] | None = None) -> None:
     """A 差戻し package for every 要修正 or 読込不可 file (the marked workbook and a draft
     e-mail), and a notice for every application judged 選定, 選外, 不適格 or 重複. While the
     ranking is 暫定, 選定 and 選外 notices go to ``drafts``, marked 暫定 in name and first line.
-    Each letter file is written by ``save`` (path, bytes). ``share`` (n, of): the letters of
-    every of-th file from the n-th, so that processes can share a large round's letters.
-    ``longest``: the most characters of a file's name a letter's name keeps (outputs.part_room)."""
-    part, parts = share
-    if not result.provisional and part == 0:
-        (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
+    Each letter file is written by ``save`` (path, bytes). ``longest``: the most characters of
+    a file's name a letter's name keeps (outputs.part_room). ``files``: only the letters of
+    these files (named as they would be among all the round's)."""
+    if files is None and not result.provisional:
+        write_drafts_note(drafts)
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
     stems = letter_stems(facts.decisions, longest)  # of every file: two never share a name
-    decisions = dict(list(facts.decisions.items())[part::parts])
+    decisions = {file: decision for file, decision in facts.decisions.items()
+                 if files is None or file in files}
     marked = _annotate_all(returns, result, facts, decisions, stems, problems_by_file)
     for file, decision in decisions.items():
         stem = stems[file]
@@ -161,6 +160,11 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
              _letter(values, render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE)))
 
 
+def write_drafts_note(drafts: Path) -> None:
+    """Once the ranking is 確定, the drafts folder says where the notices are."""
+    (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
+
+
 def _other_workbook(file: str, code: str) -> bool:
     """Whether an unreadable file is a workbook of a format other than the form's .xlsx."""
     return code in _OTHER_WORKBOOK_CODES or Path(file).suffix.lower() in _OTHER_WORKBOOK_SUFFIXES
@@ -182,7 +186,8 @@ def _annotate_all(returns: Path, result: RoundResult, facts: _Facts,
     """The 要修正 files whose own workbook was marked. openpyxl builds every cell of what it
     opens, so each applicant's workbook is opened in a worker process with the memory limit:
     one that exhausts or crashes it gets a fresh copy of the form instead, and costs no more."""
-    files = [file for file, decision in decisions.items() if decision == NEEDS_FIX]
+    files = [file for file, decision in decisions.items()
+             if decision == NEEDS_FIX and file in result.openable]
     done = processes.isolated(
         [(annotate, (result.sources[file], _marked_path(returns, stems[file]),
                      problems_by_file.get(file, result.problems.iloc[0:0]), facts.tag(file),
@@ -312,12 +317,8 @@ def annotate(source: Path, target: Path, found: pd.DataFrame, tag: str = "",
              heading: ReturnHeading | None = None) -> bool:
     """The applicant's own workbook with every problem cell marked, and a first sheet
     listing the problems; ``tag`` (the original's SHA-256 and name) goes into a document
-    property, so that the fixed form names what it corrects. False when the original
-    cannot be safely opened."""
-    # openpyxl reads every part and builds every cell of every sheet (and of every merged
-    # range): all of them are bounded first, not only the 申請書 sheet calamine reads
-    if sniff(source, every_part=True, limits=Limits(None, MAX_FORM_ROWS, MAX_FORM_COLS)):
-        return False
+    property, so that the fixed form names what it corrects. False when openpyxl cannot open
+    the original (the reader found it safe to: RoundResult.openable)."""
     try:
         workbook = openpyxl.load_workbook(source, keep_vba=False, keep_links=False)
         cached = openpyxl.load_workbook(source, data_only=True, keep_links=False)

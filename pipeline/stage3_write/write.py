@@ -56,14 +56,18 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
         # halves, one on each.
         letter_folders = (outputs.folder(RETURN_DIR), outputs.folder(NOTICE_DIR),
                           outputs.folder(DRAFT_NOTICE_DIR))
+        if not result.provisional:
+            letters.write_drafts_note(letter_folders[2])
+        files = result.ledger["file"].tolist()
         selection = outputs.path(SELECTION_FILE)
         jobs: list[processes.Job] = [
             ("write application list", write_application_list,
              (outputs.path(LIST_FILE), result)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
-            *((f"write letters {part + 1}/2", letters.write_letters,
-               (*letter_folders, result, templates, outputs.write_file, (part, 2), room))
-              for part in range(2)),
+            *((f"write letters {half + 1}/2", letters.write_letters,
+               (*letter_folders, result, templates, outputs.write_file, room,
+                frozenset(files[half::2])))
+              for half in range(2)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
             *_support_jobs(outputs, result, report),
