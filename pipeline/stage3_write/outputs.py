@@ -37,6 +37,7 @@ from pipeline.core.manifest import (
     LastRun,
     Manifest,
     Results,
+    Stat,
     file_stat,
     last_run,
     load_manifest,
@@ -424,19 +425,25 @@ class OutputSet:
         return [rel for rel in self._adopted
                 if rel not in staged or sha256(self.outbox / rel) != sha256(self.staging / rel)]
 
-    def _digest(self, rel: str) -> str:
-        """A staged file's SHA-256; a file linked to the last run's (see write_file) has its.
-        A workbook written again with the same bytes is linked here: a rerun that changes
-        nothing leaves every file in outbox/ as it was."""
-        staged = self.staging / rel
-        if rel in self._ours:
-            with contextlib.suppress(OSError):  # gone from outbox/ meanwhile: hashed below
-                if os.path.samefile(staged, self.outbox / rel):
-                    return self._ours[rel]
-        digest = sha256(staged)
-        if self._ours.get(rel) == digest:
-            self._link_published(rel)
-        return digest
+    def _settled(self, rel: str) -> tuple[str, os.stat_result]:
+        """A staged file's SHA-256 and stat, as publishing will move it. A file the last run
+        published with the same bytes is linked to it (by write_file, or here): a rerun that
+        changes nothing leaves every file in outbox/ as it was, its date too. A file that would
+        replace a read-only one stops the run."""
+        path = self.staging / rel
+        staged = os.stat(path)
+        try:
+            target = os.stat(self.outbox / rel)
+        except OSError:  # not there: nothing to keep or to check
+            return sha256(path), staged
+        if rel in self._ours and (staged.st_ino, staged.st_dev) == (target.st_ino, target.st_dev):
+            return self._ours[rel], staged
+        digest = sha256(path)
+        if self._ours.get(rel) == digest and self._link_published(rel):
+            return digest, os.stat(path)
+        if stat.S_ISREG(target.st_mode) and not target.st_mode & stat.S_IWUSR:
+            raise OutputError(f"{self.outbox / rel} を書き換えられません（読み取り専用）。{_LOCKED}")
+        return digest, staged
 
     def _publish(self) -> None:
         """Decide every staged output's place, write the journal (from then on a killed run
@@ -457,21 +464,17 @@ class OutputSet:
                 (self.staging / final).parent.mkdir(parents=True, exist_ok=True)
                 _replace(self.staging / rel, self.staging / final)
             published[final] = rel
-        files = {final: self._digest(final) if final == rel else sha256(self.staging / final)
-                 for final, rel in published.items()}
+        files: dict[str, str] = {}
+        stats: dict[str, Stat] = {}  # what stat will say of each in outbox/: kept by the move
+        for final in published:  # two stats a file: 10,000 letters
+            files[final], found = self._settled(final)
+            stats[final] = (found.st_size, found.st_mtime_ns, found.st_ino)
         adopted = {rel: files[rel] for rel in self._adopted}
-        for final in files:
-            target = self.outbox / final
-            with contextlib.suppress(OSError):  # not there (yet): nothing to check
-                mode = os.stat(target).st_mode  # one stat a file: 10,000 letters
-                if stat.S_ISREG(mode) and not mode & stat.S_IWUSR:
-                    raise OutputError(f"{target} を書き換えられません（読み取り専用）。{_LOCKED}")
         plans = {self.destination(plan): application
                  for application, plan in self.plans.items()}
         if self.manifest:  # a plan staff kept still tells which application it was for
             plans |= {rel: app for rel, app in self.manifest.plans.items() if rel in self._theirs}
         latest = {rel: self.destination(rel) for rel in self.files}
-        stats = {final: file_stat(self.staging / final) for final in files}  # kept by the move
         write_manifest(self.staging / MANIFEST,
                        Manifest(files, self.results, self.issued, plans, latest, stats))
         previous = self.manifest.files if self.manifest else {}
