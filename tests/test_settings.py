@@ -17,6 +17,7 @@ from pipeline.core.settings import (
     RoundSettings,
 )
 from pipeline.core.settings_load import load_settings
+from pipeline.core.settings_rows import overview_rows
 from tests.conftest import ROUND_TOML
 
 SEED = ROUND_TOML.read_text(encoding="utf-8")
@@ -176,7 +177,7 @@ def test_the_menu_fit_table_is_read_and_checked(tmp_path: Path) -> None:
     assert settings.menu_fit["担い手の発掘・拡大"] == ("地域デビュー支援策のブラッシュアップ",
                                                   "プロボノ事務局移転支援")
     assert len(settings.menu_fit["その他"]) == 7
-    rows = dict(settings.as_rows())
+    rows = dict(overview_rows(settings))
     assert rows["メニューの適合：活動の継続・資金確保"] == "プラン策定支援"
     typo = SEED.replace('"活動の継続・資金確保" = ["プラン策定支援"]',
                         '"活動の継続・資金確保" = ["プラン策定"]')

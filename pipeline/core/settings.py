@@ -128,12 +128,6 @@ class RoundSettings:
         auto = sum(self.auto_max(c) for c in self.auto)
         return auto + sum(c.weight * max(REVIEW_SCORES) for c in self.review)
 
-    def as_rows(self) -> list[tuple[str, str]]:
-        """The settings as (項目, 値) rows for 概要 (:func:`settings_rows.overview_rows`; kept
-        for stage3_write.selection until it calls that)."""
-        from pipeline.core.settings_rows import overview_rows
-        return overview_rows(self)
-
 
 _WEEKDAYS = "月火水木金土日"
 

@@ -17,7 +17,7 @@ from pipeline.core.reviewspec import (
     REVIEWER_LABEL,
 )
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
-from pipeline.stage3_write.xlsx import fitted_height, fmt, new_workbook, print_setup, write_text
+from pipeline.stage3_write.xlsx import fitted_height, fmt, new_workbook, print_setup, write_column
 
 # What a reviewer needs to judge, from the application: narrow, wrapped columns, about 130
 # units in all with the score columns, so that a printed row is at least 9 pt on A4 landscape
@@ -65,21 +65,23 @@ def write_review_sheet(path: Path, eligible: pd.DataFrame, settings: RoundSettin
     # headings wrap in the narrow score columns: the row is as tall as the longest
     sheet.set_row(HEADER_ROW, fitted_height((label, width) for label, _, width in columns))
     first_score = len(_CONTEXT_COLUMNS) + 2
-    points = auto_points.to_dict()
-    keys = ["file", "org_type", "challenge_category", *(key for _, key, _ in _CONTEXT_COLUMNS)]
-    for offset, row in enumerate(eligible[keys].to_dict("records"), start=1):
-        r = HEADER_ROW + offset
-        texts = [row["file"], *(_context(row, key) for _, key, _ in _CONTEXT_COLUMNS)]
-        for col, text in enumerate(texts):
-            write_text(sheet, r, col, text, cell)
-        sheet.set_row(r, min(_MAX_ROW_HEIGHT, fitted_height(
-            (text, width) for text, (_, _, width) in zip(texts, columns, strict=False)
+    rows = eligible[["file", "org_type", "challenge_category",
+                     *(key for _, key, _ in _CONTEXT_COLUMNS)]].to_dict("records")
+    texts = [[row["file"] for row in rows],
+             *([_context(row, key) for row in rows] for _, key, _ in _CONTEXT_COLUMNS)]
+    first = HEADER_ROW + 1
+    for col, column in enumerate(texts):
+        write_column(sheet, first, col, column, cell)
+    for offset, row_texts in enumerate(zip(*texts, strict=True)):
+        sheet.set_row(first + offset, min(_MAX_ROW_HEIGHT, fitted_height(
+            (text, width) for text, (_, _, width) in zip(row_texts, columns, strict=False)
             if isinstance(text, str))))
-        sheet.write_number(r, first_score - 1, float(points[row["file"]]), cell)
-        for col in range(first_score, first_score + len(settings.review)):
-            sheet.write_blank(r, col, None, entry)
-        sheet.write_blank(r, first_score + len(settings.review), None, entry)
-        sheet.write_blank(r, first_score + len(settings.review) + 1, None, comment)
+    points = auto_points.to_dict()
+    write_column(sheet, first, first_score - 1, [float(points[row["file"]]) for row in rows], cell)
+    blank = [None] * len(rows)
+    for col in range(first_score, first_score + len(settings.review) + 1):  # scores, 利害関係
+        sheet.write_column(first, col, blank, entry)
+    sheet.write_column(first, first_score + len(settings.review) + 1, blank, comment)
     last = HEADER_ROW + len(eligible)
     if len(eligible):
         sheet.data_validation(HEADER_ROW + 1, first_score, last,

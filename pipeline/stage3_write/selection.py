@@ -17,12 +17,14 @@ from pipeline.core.formspec import FIELDS
 from pipeline.core.manifest import KeptFile
 from pipeline.core.points import DISPLAY_RULE, shown_number, shown_text
 from pipeline.core.result import RoundResult
+from pipeline.core.settings_rows import overview_rows
 from pipeline.stage2_decide.eligibility import OUTSIDE_TOKYO_RULES
 from pipeline.stage3_write.committee import write_committee
 from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
     DECISION_COLOURS,
+    cell_value,
     fmt,
     new_workbook,
     print_setup,
@@ -230,7 +232,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
             write_column(sheet, 1, col, values, number if is_number else body)
             continue
         for row, value in enumerate(values, start=1):
-            if _missing(value):
+            if cell_value(value) in (None, ""):
                 sheet.write_blank(row, col, None, when if is_time else body)
             elif title == PLAN_COLUMN:
                 # Our own file name, never applicant text: a link is safe here.
@@ -268,11 +270,6 @@ def _plain_times(series: pd.Series) -> list[dt.datetime | None]:
         series = series.dt.tz_localize(None)
     times: list[dt.datetime | None] = series.to_numpy(dtype="datetime64[us]").tolist()
     return times
-
-
-def _missing(value: object) -> bool:
-    return (value is None or value is pd.NaT or value is pd.NA or value == ""
-            or (isinstance(value, float) and value != value))
 
 
 def _count_rows(labels: Sequence[str], counts: pd.Series) -> list[tuple[str, int]]:
@@ -351,7 +348,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     row += 1
     sheet.write_string(row, 0, "募集回の設定（round.toml）", heading)
     row += 1
-    for label, value in [*result.settings.as_rows(), ("点数の表示", DISPLAY_RULE),
+    for label, value in [*overview_rows(result.settings), ("点数の表示", DISPLAY_RULE),
                          ("郵便番号データ", postal.data_version())]:
         put(row, label, value, cell, cell)
         row += 1

@@ -70,9 +70,10 @@ def cell_text(value: str) -> str:
 
 
 def cell_value(value: object) -> object:
-    """A value as :func:`write_text` writes it, for ``Worksheet.write_column``: None (a blank
-    cell) where missing, text clipped to what a cell holds, numbers, dates and booleans as
-    they are, anything else as text."""
+    """A value as a cell of ours holds it: None (a blank cell) where missing, text clipped to
+    what a cell holds, numbers, dates and booleans as they are, anything else as text. The
+    workbooks are made with strings_to_formulas, _urls and _numbers off (:func:`new_workbook`):
+    text an applicant typed stays text, never a formula, a link or a number."""
     if value is None or value is pd.NaT or value is pd.NA or value != value:
         return None
     if isinstance(value, str):
@@ -84,27 +85,14 @@ def cell_value(value: object) -> object:
 
 def write_column(sheet: Worksheet, row: int, col: int, values: Iterable[object],
                  cell_format: Format | None = None) -> None:
-    """Write values that may have come from an applicant down a column, as :func:`write_text`
-    does cell by cell (strings stay strings: the workbook never turns text into formulas,
-    links or numbers), at a third of its cost a cell."""
+    """Values that may have come from an applicant, down a column (:func:`cell_value`)."""
     sheet.write_column(row, col, [cell_value(value) for value in values], cell_format)
 
 
 def write_text(sheet: Worksheet, row: int, col: int, value: object,
                cell_format: Format | None = None) -> None:
-    """Write a value that may have come from an applicant: strings stay strings."""
-    if value is None or (isinstance(value, float) and value != value):
-        sheet.write_blank(row, col, None, cell_format)
-    elif isinstance(value, str):
-        sheet.write_string(row, col, cell_text(value), cell_format)
-    elif isinstance(value, dt.datetime | dt.date):
-        sheet.write_datetime(row, col, value, cell_format)
-    elif isinstance(value, bool):
-        sheet.write_boolean(row, col, value, cell_format)
-    elif isinstance(value, int | float):
-        sheet.write_number(row, col, value, cell_format)
-    else:
-        sheet.write_string(row, col, str(value), cell_format)
+    """A value that may have come from an applicant, in one cell (:func:`cell_value`)."""
+    sheet.write(row, col, cell_value(value), cell_format)
 
 
 # Points a wrapped line of 10 pt text takes: Excel's 游ゴシック sets lines 1.7 × the size apart
