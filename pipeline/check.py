@@ -3,18 +3,22 @@ a returned review sheet, or the receipt register."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.core import problems
+from pipeline.core.names import SUPPORT_DIR
 from pipeline.core.records import InboxFile, Register
 from pipeline.core.reviewspec import REVIEW_SHEET
 from pipeline.core.settings import RoundSettings
+from pipeline.core.support import log_activities
 from pipeline.stage1_read import workers
 from pipeline.stage1_read.inbox import REVIEW_DIR
 from pipeline.stage1_read.register import registers_by_content
 from pipeline.stage1_read.review_sheets import read_review_sheets
+from pipeline.stage1_read.support import read_support_files
 from pipeline.stage2_decide import reviews
 from pipeline.stage2_decide.validate import validate_forms
 
@@ -29,9 +33,13 @@ def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
     in one pass, so that checking a whole inbox takes about as long as a run reads it.
     """
     unique = list(dict.fromkeys(paths))
+    # plans and logs staff saved into inbox/支援/ are never forms
+    support_files = [path for path in unique if path.parent.name == SUPPORT_DIR]
+    unique = [path for path in unique if path not in support_files]
     # A path names each form: two files of the same name in different folders stay apart.
     forms = workers.read_forms([InboxFile(str(path), path) for path in unique])
     found: dict[Path, list[problems.Problem]] = {path: [] for path in unique}
+    found |= _support_problems(support_files, settings)
     by_name = {str(path): path for path in unique}
     # A workbook that is not a form may be a review sheet or the register: checked as such.
     year = settings.deadline.year if settings else dt.date.today().year
@@ -65,6 +73,22 @@ def _review_problems(path: Path, settings: RoundSettings | None) -> list[problem
     # Outside a run the round's applications are not known: every file name listed counts.
     read = reviews.judge([sheet], settings, [row.file for row in sheet.rows])
     return [p for p in read.problems if p.code != "ambiguous_application"]
+
+
+def _support_problems(paths: Sequence[Path], settings: RoundSettings | None
+                      ) -> dict[Path, list[problems.Problem]]:
+    """What each plan or support log says wrongly of itself (dates, counts, hidden sheets,
+    a file that is neither). Outside a run the selected districts are not known: whether a
+    file belongs to one is said by the run (進捗.xlsx)."""
+    if not paths:
+        return {}
+    if settings is None:
+        message = "募集回の設定（round.toml）が読めないため、計画書・支援記録を確かめられません。"
+        return {path: [problems.Problem(str(path), "", "", "ファイル", "", "support_not_ours",
+                                        message)] for path in paths}
+    read = read_support_files(list(paths), log_activities(settings.plan))
+    return {path: [dataclasses.replace(problem, file=str(path)) for problem in file.problems]
+            for path, file in zip(paths, read, strict=True)}
 
 
 def _register_problems(path: Path, register: Register) -> list[problems.Problem]:

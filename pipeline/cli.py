@@ -143,11 +143,12 @@ def form(ctx: click.Context, output: Path | None, config: Path | None,
 def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
           round_dir: Path | None) -> None:
     """届いたファイルを読み、不備をセルごとに表示します。申請用紙・審査票（審査/ のファイル）・
-    受付簿を、それぞれとして確かめます。
+    受付簿・計画書と支援記録（支援/ のファイル）を、それぞれとして確かめます。
 
     すべて不備なしなら終了コード 0、不備があれば 3 です。
 
-    ファイルを指定しなければ、受付フォルダ（inbox）のファイルと審査票をすべて確かめます。
+    ファイルを指定しなければ、受付フォルダ（inbox）のファイル・審査票・計画書・支援記録を
+    すべて確かめます。
     ファイル名だけを書くと、受付フォルダ（--round を付ければその募集回の inbox）から探します。
 
     \b
@@ -155,6 +156,7 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
       bansou check
       bansou check 申請_新宿区.xlsx
       bansou check inbox/審査/審査票_山口.xlsx inbox/受付簿.xlsx
+      bansou check inbox/支援/支援記録_新宿区.xlsx
       bansou check --round rounds/2017 申請_新宿区.xlsx
     """
     from pipeline.check import check_files
@@ -175,7 +177,8 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
         if not inbox.is_dir():
             raise click.UsageError(f"受付フォルダ {inbox} がありません。確かめるファイルを指定してください。")
         scan = scan_inbox(inbox)
-        files = (*(f.path for f in scan.files), *scan.registers, *scan.review_files)
+        files = (*(f.path for f in scan.files), *scan.registers, *scan.review_files,
+                 *scan.support_files)
         if not files:
             click.echo(f"{inbox} に確かめるファイルがありません。")
             return

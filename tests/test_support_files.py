@@ -11,7 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from pipeline.cli import main
 from pipeline.core import support
 from pipeline.core.errors import SettingsError
 from pipeline.core.names import SUPPORT_DIR
@@ -21,6 +23,7 @@ from pipeline.core.settings_check import parse_settings
 from pipeline.run import run_round
 from pipeline.stage1_read.inbox import scan_inbox
 from pipeline.stage3_write.plans import log_file_name, write_log
+from tests.conftest import ROUND_TOML
 from tests.hostile import _bomb, _zip_from
 from tests.roundfactory import RUN_AT, add_form, org
 
@@ -211,6 +214,32 @@ def test_hostile_plans_and_logs_go_through_the_guards_forms_do(
     assert sessions.loc[sessions["log_file"] == "支援/隠れた行.xlsx", "date"].tolist() == ["2016-10-03"]
 
 
+def test_check_reads_the_support_folder_and_names_each_file_s_own_problems(
+        tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
+    inbox, outbox, result = _round(tmp_path, blank_dir, settings)
+    folder = inbox / SUPPORT_DIR
+    log = _ours(outbox, result, "nerima.xlsx", log=True)
+    _log_rows(log, folder / "支援記録_練馬区.xlsx", [_session(dt.date(2016, 10, 3))])
+    _log_rows(log, folder / "数式.xlsx", [("=TODAY()", "プロボノ事務局移転支援", "訪問", 3)])
+    (folder / "メモ.xlsx").write_bytes(b"not a workbook")
+    runner = CliRunner()
+
+    done = runner.invoke(main, ["check", "--inbox", str(inbox), "--config", str(ROUND_TOML)])
+
+    assert done.exit_code == 3, done.output
+    said = done.output.splitlines()
+    assert "支援記録_練馬区.xlsx: 不備はありません。" in said
+    formula = said.index(next(line for line in said if line.startswith("数式.xlsx:")))
+    assert "件の不備があります" in said[formula] and "数式" in said[formula + 1]
+    assert any(line.startswith("メモ.xlsx: 1件の不備があります") for line in said)
+    for name in ("mitaka.xlsx", "nerima.xlsx"):  # the forms are checked as before
+        assert f"{name}: 不備はありません。" in said
+    # without the round's settings, a support file says it could not be checked
+    alone = runner.invoke(main, ["check", str(folder / "数式.xlsx"), "--config",
+                                 str(tmp_path / "none.toml")])
+    assert "計画書・支援記録を確かめられません" in alone.output
+
+
 def test_the_support_folder_holds_no_applications(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     (inbox / SUPPORT_DIR).mkdir(parents=True)
@@ -226,8 +255,6 @@ def test_the_support_folder_holds_no_applications(tmp_path: Path) -> None:
 def _toml(extra: str) -> tuple[dict[str, object], str, Path]:
     """The fixture settings with ``extra`` added, as parse_settings takes them."""
     import tomllib
-
-    from tests.conftest import ROUND_TOML
 
     return (tomllib.loads(ROUND_TOML.read_text(encoding="utf-8") + extra), ROUND_TOML.name,
             ROUND_TOML.parent)
