@@ -77,16 +77,24 @@ def _python(code: str, *args: object) -> str:
 
 
 def _inbox(out: Path, forms: int) -> Path:
-    """Generated once per size and seed, then reused."""
+    """Generated once per size and seed, then reused: the forms, and (issue 31) the five
+    selected districts' plans and support logs in inbox/支援/, as the office returns them
+    during the support year (from a first run's plans)."""
     from pipeline.core.settings_load import load_settings
-    from pipeline.demo import generate_round
+    from pipeline.demo import DEMO_RUN_AT, generate_round
+    from pipeline.demo_year import fill_support_year
+    from pipeline.run import run_round
 
     directory = out / f"round-{forms}"
-    marker = directory / f".generated-{SEED}"
+    marker = directory / f".generated-{SEED}-support-year"
     if not marker.exists():
         shutil.rmtree(directory, ignore_errors=True)
         started = time.perf_counter()
-        generate_round(directory, load_settings(SHIPPED_ROUND), forms, SEED)
+        settings = load_settings(SHIPPED_ROUND)
+        demo = generate_round(directory, settings, forms, SEED)
+        fill_support_year(directory, run_round(demo.inbox, demo.outbox, settings, DEMO_RUN_AT),
+                          settings)
+        shutil.rmtree(demo.outbox)
         marker.write_text(f"{time.perf_counter() - started:.2f}\n")
     return directory / "inbox"
 

@@ -28,3 +28,7 @@ def test_small_benchmark_produces_its_table(tmp_path: Path) -> None:
     assert "### Each step of reading a form (20 forms" in text
     assert "### Per-form work in a worker (20 forms" in text
     assert "### The parent process (20 forms" in text
+    # the round is in its support year: the selected districts' plans and logs came back
+    returned = sorted(p.name for p in (tmp_path / "round-20" / "inbox" / "支援").iterdir())
+    assert sum(name.startswith("支援記録_") for name in returned) >= 5
+    assert any(name.startswith("計画書_") for name in returned)
