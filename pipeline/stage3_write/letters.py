@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -107,20 +107,18 @@ def render(template: str, values: Mapping[str, str], template_name: str) -> str:
 
 def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResult,
                   templates: Mapping[str, str], save: SaveFile = Path.write_bytes,
-                  longest: int = MAX_PART, files: Collection[str] | None = None) -> None:
+                  longest: int = MAX_PART) -> None:
     """A 差戻し package for every 要修正 or 読込不可 file (the marked workbook and a draft
     e-mail), and a notice for every application judged 選定, 選外, 不適格 or 重複. While the
     ranking is 暫定, 選定 and 選外 notices go to ``drafts``, marked 暫定 in name and first line.
     Each letter file is written by ``save`` (path, bytes). ``longest``: the most characters of
-    a file's name a letter's name keeps (outputs.part_room). ``files``: only the letters of
-    these files (named as they would be among all the round's)."""
-    if files is None and not result.provisional:
-        write_drafts_note(drafts)
+    a file's name a letter's name keeps (outputs.part_room)."""
+    if not result.provisional:
+        (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
     facts = _Facts(result)
     problems_by_file = dict(tuple(result.problems.groupby("file", sort=False)))
     stems = letter_stems(facts.decisions, longest)  # of every file: two never share a name
-    decisions = {file: decision for file, decision in facts.decisions.items()
-                 if files is None or file in files}
+    decisions = facts.decisions
     marked = _annotate_all(returns, result, facts, decisions, stems, problems_by_file)
     for file, decision in decisions.items():
         stem = stems[file]
@@ -158,11 +156,6 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
         }
         save(returns / f"{stem}_連絡文.txt",
              _letter(values, render(templates[RETURN_TEMPLATE], values, RETURN_TEMPLATE)))
-
-
-def write_drafts_note(drafts: Path) -> None:
-    """Once the ranking is 確定, the drafts folder says where the notices are."""
-    (drafts / "このフォルダについて.txt").write_text(_NO_DRAFTS, encoding="utf-8")
 
 
 def _other_workbook(file: str, code: str) -> bool:

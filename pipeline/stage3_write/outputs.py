@@ -391,14 +391,16 @@ class OutputSet:
         changes a few letters creates a few files, not one per application (creating a file
         costs far more than linking one)."""
         rel = path.relative_to(self.staging).as_posix()
-        if not (self._ours.get(rel) == hashlib.sha256(data).hexdigest()
-                and self._link_published(rel)):
-            path.write_bytes(data)
+        if self._ours.get(rel) == hashlib.sha256(data).hexdigest():
+            with contextlib.suppress(OSError):  # no hard links there: written instead
+                os.link(self.outbox / rel, path)
+                return
+        path.write_bytes(data)
 
     def _link_published(self, rel: str) -> bool:
-        """The staged ``rel`` made a hard link to the file the last run published under that
-        name (the same bytes: the caller knows), so that publishing leaves that file as it is,
-        its date too; False where there are no hard links."""
+        """The staged ``rel`` replaced by a hard link to the file the last run published under
+        that name (the same bytes: the caller knows), so that publishing leaves that file as it
+        is, its date too; False where there are no hard links."""
         staged = self.staging / rel
         linked = staged.with_name(f"{staged.name}.link")
         try:

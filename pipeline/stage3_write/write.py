@@ -51,23 +51,17 @@ def write_outputs(outbox: Path, result: RoundResult, templates: Mapping[str, str
     folders = (RETURN_DIR, NOTICE_DIR, DRAFT_NOTICE_DIR, PLAN_DIR)
     with lap("write"), OutputSet(outbox, result.run_at, last, _results(result),
                                  result.issued, result.plan_files, keep_existing) as outputs:
-        # Independent, taken in this order by two processes: 選定結果 (the most cells) on one,
-        # the other workbooks on the other, then the letters (a file per application) in two
-        # halves, one on each.
+        # Independent, taken in this order by two processes: 選定結果 and 申請一覧 (the most
+        # cells) first, one on each, then the others as each process is free.
         letter_folders = (outputs.folder(RETURN_DIR), outputs.folder(NOTICE_DIR),
                           outputs.folder(DRAFT_NOTICE_DIR))
-        if not result.provisional:
-            letters.write_drafts_note(letter_folders[2])
-        files = result.ledger["file"].tolist()
         selection = outputs.path(SELECTION_FILE)
         jobs: list[processes.Job] = [
             ("write application list", write_application_list,
              (outputs.path(LIST_FILE), result)),
             ("write review sheet", _write_review_sheet, (outputs.path(REVIEW_FILE), result)),
-            *((f"write letters {half + 1}/2", letters.write_letters,
-               (*letter_folders, result, templates, outputs.write_file, room,
-                frozenset(files[half::2])))
-              for half in range(2)),
+            ("write letters", letters.write_letters,
+             (*letter_folders, result, templates, outputs.write_file, room)),
             ("write plans", _write_plans, (outputs.folder(PLAN_DIR), selected, result)),
             ("write form", write_form, (outputs.path(FORM_FILE), result.settings)),
             *_support_jobs(outputs, result, report),
