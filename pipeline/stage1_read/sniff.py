@@ -71,12 +71,13 @@ class Parts:
             self.sheets[part] = zipparts.read(data, self.entries[part], _MAX_UNPACKED)
         return self.sheets[part]
 
-_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
-# Only cell references with two or more letters or four or more digits can be out of bounds.
-_FAR_CELL = re.compile(rb'<c r="([A-Z]{2,}|[A-Z](?=\d{4,}))(\d+)"')
+# Where a sheet says how far its cells reach, in one pass over the part: the dimension's far
+# corner, a cell reference that may be out of bounds (only two or more letters or four or more
+# digits can be), and the far corner of a merged range (openpyxl creates every cell a merge
+# covers): each (column letters, row).
+_REACH = re.compile(rb'<(?:dimension ref="(?:[A-Z]+\d+:)?|c r="(?=[A-Z]{2}|[A-Z]\d{4})|'
+                    rb'mergeCell ref="[A-Z]+\d+:)([A-Z]+)(\d+)"')
 _ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
-# The far corner of a merged range: openpyxl creates every cell a merge covers.
-_MERGE_END = re.compile(rb'<mergeCell ref="[A-Z]+\d+:([A-Z]+)(\d+)"')
 _PROLOG = 4096
 _SHORT_PROLOG = 256
 
@@ -298,9 +299,7 @@ def _sheet_is_hostile(data: bytes, limits: Limits) -> bool:
     cells = limits.rows * limits.cols
     if len(data) > 4 * cells and data.count(b"<c") > cells:
         return True
-    far = (match for pattern in (_DIMENSION, _FAR_CELL, _MERGE_END)
-           for match in pattern.finditer(data))
-    return any(_beyond(match.group(1), match.group(2), limits) for match in far)
+    return any(_beyond(match.group(1), match.group(2), limits) for match in _REACH.finditer(data))
 
 
 def _beyond(column: bytes, row: bytes, limits: Limits) -> bool:
