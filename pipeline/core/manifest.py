@@ -84,10 +84,15 @@ def latest(outbox: Path, name: str) -> Path:
 
 
 def write_manifest(path: Path, manifest: Manifest) -> None:
-    parts = {part.name: getattr(manifest, part.name) for part in dataclasses.fields(manifest)}
-    # on one line: json's C encoder (a round of 10,000 letters: 0.03 s, not 0.3 s indented)
-    path.write_text(json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
-                    encoding="utf-8")
+    """One line of JSON, written a part at a time: json's C encoder encodes only whole values
+    on one line (a round of 10,000 letters: 0.03 s, not 0.3 s indented), and one part at a
+    time holds the text of one part, not of all, in memory."""
+    names = sorted(part.name for part in dataclasses.fields(manifest))
+    with path.open("w", encoding="utf-8") as stream:
+        for index, name in enumerate(names):
+            stream.write(("{" if index == 0 else ",") + json.dumps(name) + ":" + json.dumps(
+                getattr(manifest, name), ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+        stream.write("}")
 
 
 @dataclass(frozen=True)
