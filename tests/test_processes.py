@@ -112,6 +112,7 @@ def test_an_isolated_call_that_crashes_or_exhausts_memory_costs_only_itself() ->
     assert results == [0, -1, 42]
 
 
+@pytest.mark.slow  # waits for the hanging call to be stopped
 def test_an_isolated_call_that_hangs_is_stopped_and_costs_only_itself() -> None:
     from pipeline.core import processes
 
@@ -177,6 +178,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow  # spawns a worker, then kills its parent
 @needs_proc
 @needs_sigkill
 def test_a_spawned_worker_ends_with_its_parent_though_its_parent_id_stays(tmp_path: Path) -> None:

@@ -183,6 +183,7 @@ def _hostile(log: Path, folder: Path) -> dict[str, str]:
     return expected
 
 
+@pytest.mark.slow  # a whole round, then a second with six hostile files
 def test_hostile_plans_and_logs_go_through_the_guards_forms_do(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox, outbox, result = _round(tmp_path, blank_dir, settings)

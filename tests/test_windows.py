@@ -88,6 +88,7 @@ def test_a_hostile_round_on_windows_writes_the_same_bytes(hostile_inbox: Path,
     assert _files(tmp_path / "windows") == _files(tmp_path / "linux")
 
 
+@pytest.mark.slow  # runs the command on a simulated Japanese Windows console
 def test_check_on_a_japanese_console_shows_what_cp932_lacks_as_question_marks(
         hostile_inbox: Path) -> None:
     """𠮷, 🌸 and the control characters of the hostile forms: exit 3 (problems found), not 1."""
