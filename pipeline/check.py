@@ -67,8 +67,7 @@ def _is_review_sheet(path: Path) -> bool:
 
 def _review_problems(path: Path, settings: RoundSettings | None) -> list[problems.Problem]:
     if settings is None:
-        message = "募集回の設定（round.toml）が読めないため、審査票の評価項目を確かめられません。"
-        return [problems.Problem(str(path), "", "", "ファイル", "", "other_review_sheet", message)]
+        return [_unchecked(path, "審査票の評価項目", "other_review_sheet")]
     (sheet,) = read_review_sheets([path], [c.label for c in settings.review])
     # Outside a run the round's applications are not known: every file name listed counts.
     read = reviews.judge([sheet], settings, [row.file for row in sheet.rows])
@@ -83,12 +82,16 @@ def _support_problems(paths: Sequence[Path], settings: RoundSettings | None
     if not paths:
         return {}
     if settings is None:
-        message = "募集回の設定（round.toml）が読めないため、計画書・支援記録を確かめられません。"
-        return {path: [problems.Problem(str(path), "", "", "ファイル", "", "support_not_ours",
-                                        message)] for path in paths}
+        return {path: [_unchecked(path, "計画書・支援記録", "support_not_ours")] for path in paths}
     read = read_support_files(list(paths), log_activities(settings.plan))
     return {path: [dataclasses.replace(problem, file=str(path)) for problem in file.problems]
             for path, file in zip(paths, read, strict=True)}
+
+
+def _unchecked(path: Path, what: str, code: str) -> problems.Problem:
+    """A staff file that the round's settings are needed to check, without them."""
+    message = f"募集回の設定（round.toml）が読めないため、{what}を確かめられません。"
+    return problems.Problem(str(path), "", "", "ファイル", "", code, message)
 
 
 def _register_problems(path: Path, register: Register) -> list[problems.Problem]:
