@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.core import problems
 from pipeline.core.names import SUPPORT_DIR
-from pipeline.core.records import InboxFile, Register
+from pipeline.core.records import InboxFile, RawForm, Register
 from pipeline.core.reviewspec import REVIEW_SHEET
 from pipeline.core.settings import RoundSettings
 from pipeline.core.support import log_activities
@@ -19,8 +19,6 @@ from pipeline.stage1_read.inbox import REVIEW_DIR
 from pipeline.stage1_read.register import registers_by_content
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage1_read.support import read_support_files
-from pipeline.stage2_decide import reviews
-from pipeline.stage2_decide.validate import validate_forms
 
 
 def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
@@ -54,11 +52,22 @@ def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
         if register is not None:
             staff_files[path] = _register_problems(path, register)
     deadline = settings.deadline.date() if settings else None
-    for row in validate_forms(forms, deadline).problems.itertuples(index=False, name=None):
-        problem = problems.Problem(*row)
+    for problem in _form_problems(forms, deadline):
         if by_name[problem.file] not in staff_files:
             found[by_name[problem.file]].append(problem)
     return found | staff_files
+
+
+def _form_problems(forms: Sequence[RawForm], deadline: dt.date | None) -> list[problems.Problem]:
+    """Each file's problems as a run finds them. The deciding stage (pandas, pandera: most of
+    the command's time) is imported only when a file is a form: a PDF, a picture or a damaged
+    file is answered at once."""
+    if not any(form.is_form for form in forms):
+        return problems.in_order(problem for form in forms for problem in form.problems)
+    from pipeline.stage2_decide.validate import validate_forms
+
+    return [problems.Problem(*row) for row in
+            validate_forms(forms, deadline).problems.itertuples(index=False, name=None)]
 
 
 def _is_review_sheet(path: Path) -> bool:
@@ -68,6 +77,8 @@ def _is_review_sheet(path: Path) -> bool:
 def _review_problems(path: Path, settings: RoundSettings | None) -> list[problems.Problem]:
     if settings is None:
         return [_unchecked(path, "審査票の評価項目", "other_review_sheet")]
+    from pipeline.stage2_decide import reviews
+
     (sheet,) = read_review_sheets([path], [c.label for c in settings.review])
     # Outside a run the round's applications are not known: every file name listed counts.
     read = reviews.judge([sheet], settings, [row.file for row in sheet.rows])

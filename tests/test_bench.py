@@ -24,7 +24,7 @@ def test_small_benchmark_produces_its_table(tmp_path: Path) -> None:
     assert "| 20 |" in text
     for stage in ("read", "validate", "write"):
         assert f"| {stage} |" in text
-    assert "`bansou check FILE`" in text
+    assert "`bansou check FILE`" in text and "`bansou check FILE (a PDF)`" in text
     assert "### Each step of reading a form (20 forms" in text
     assert "### Per-form work in a worker (20 forms" in text
     assert "### The parent process (20 forms" in text

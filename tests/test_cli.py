@@ -112,6 +112,25 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
 
 
 @pytest.mark.slow
+def test_check_answers_a_file_that_is_no_form_without_the_deciding_stage(tmp_path: Path) -> None:
+    """Heavy imports only where needed (issue 8): a PDF or a damaged file is answered without
+    pandas or pandera, with the same message as a run gives it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4 scanned")
+    (tmp_path / "cut.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    probe = ("import sys\n"
+             "from pathlib import Path\n"
+             "from pipeline.check import check_files\n"
+             "found = check_files([Path('scan.pdf'), Path('cut.xlsx')])\n"
+             "print(sorted(p.code for ps in found.values() for p in ps))\n"
+             "print('pandas' in sys.modules, 'pandera' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert done.stdout.splitlines() == ["['damaged', 'pdf']", "False False"]
+
+
 def test_the_command_s_exit_codes_and_output_survive_its_quick_exit(tmp_path: Path,
                                                                    blank_dir: Path) -> None:
     """``bansou`` ends with os._exit (no teardown of a large round's objects): its exit codes,

@@ -9,7 +9,7 @@ field's guidance), ``extra`` and the round's examples (``date_numeric``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 from pipeline.core import wording
@@ -184,6 +184,26 @@ class Problem:
 
 # The columns of a frame of problems (入力エラー's rows before display): Problem's fields.
 PROBLEM_COLUMNS = tuple(field.name for field in fields(Problem))
+
+
+def in_order(found: Iterable[Problem]) -> list[Problem]:
+    """Problems file by file (in the order the files came) and down each file's cells; the first
+    report of a field wins, so a value the normaliser could not read is not reported again as
+    missing."""
+    found = list(found)
+    file_order = {file: n for n, file in enumerate(dict.fromkeys(p.file for p in found))}
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for problem in sorted(found, key=lambda p: (file_order[p.file], _row_number(p.cell))):
+        if (problem.file, problem.label) not in seen:
+            seen.add((problem.file, problem.label))
+            kept.append(problem)
+    return kept
+
+
+def _row_number(address: str) -> int:
+    digits = "".join(ch for ch in address if ch.isdigit())
+    return int(digits) if digits else 0
 
 
 def describe(code: str, *, label: str = "", value: object = "", guide: str = "",

@@ -198,20 +198,6 @@ def _schema_problems(failure_cases: pd.DataFrame,
 
 
 def _problem_frame(found: list[problems.Problem]) -> pd.DataFrame:
-    """One row per problem: the first report of a field wins, so a value the
-    normaliser could not read is not reported again as missing."""
-    seen: set[tuple[str, str]] = set()
-    rows = []
-    file_order = {file: n for n, file in enumerate(dict.fromkeys(p.file for p in found))}
-    for problem in sorted(found, key=lambda p: (file_order[p.file], _row_number(p.cell))):
-        key = (problem.file, problem.label)
-        if key in seen:
-            continue
-        seen.add(key)
-        rows.append(astuple(problem))
-    return pd.DataFrame(rows, columns=list(problems.PROBLEM_COLUMNS), dtype=object)
-
-
-def _row_number(address: str) -> int:
-    digits = "".join(ch for ch in address if ch.isdigit())
-    return int(digits) if digits else 0
+    """One row per problem (:func:`problems.in_order`)."""
+    return pd.DataFrame([astuple(problem) for problem in problems.in_order(found)],
+                        columns=list(problems.PROBLEM_COLUMNS), dtype=object)
