@@ -242,11 +242,14 @@ def test_the_audit_wants_the_title_on_every_page_and_bounds_the_pages(
 
 
 def test_overlapping_word_boxes_are_text_over_text_touching_ones_are_not() -> None:
-    line = Word("問い合わせ先", 40, 100, 100, 113)
+    line = Word("問い合わせ先", 40, 100, 100, 113)  # 10 pt: a box of 13 pt around its em
     below = Word("電話", 40, 113.5, 70, 126.5)
+    next_line = Word("東京都", 40, 110, 100, 123)  # one em below, as BIZ UDゴシック's lines are
     over = Word("提出方法の続き", 60, 104, 160, 117)
     assert overlapping([line, below]) == []
-    assert overlapping([line, below, over]) == [(line, over), (over, below)]
+    assert overlapping([line, next_line]) == []
+    assert overlapping([line, below, over]) == [(line, over)]
+    assert overlapping([line, Word("重なり", 40, 103, 100, 116)]) != []
 
 
 def test_a_wrapped_cell_is_found_line_by_line_beside_its_neighbours() -> None:

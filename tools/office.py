@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-INSTALL = "sudo apt-get install libreoffice-calc-nogui fonts-noto-cjk poppler-utils"
+INSTALL = "sudo apt-get install libreoffice-calc-nogui fonts-noto-cjk fonts-morisawa-bizud-gothic poppler-utils"
 _PROFILE = Path(tempfile.gettempdir()) / f"bansou-lo-profile-{os.getuid()}"
 
 

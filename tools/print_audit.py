@@ -42,7 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from tools.office import convert_many, workbook_kinds
 
-PT_PER_BOX = 1.3  # a word box of LibreOffice's Japanese font is 1.3 × the font size
+PT_PER_BOX = 1.3  # a word box of LibreOffice's Japanese fonts is 1.3 × the font size
 _OVERLAP_MIN_WIDTH = 0.5  # pt: boxes that only touch are not text printed over text
 _OVERLAP_MIN_SHARE = 0.2  # of the lower box's height
 _NEXT_LINE_WITHIN = 3.0  # a wrapped cell's next line is at most this many line heights below
@@ -451,19 +451,26 @@ def _pieces(text: str, line: _Line, *, first: bool) -> list[int]:
 
 
 def overlapping(words: Sequence[Word]) -> list[tuple[Word, Word]]:
-    """Pairs of word boxes that overlap more than touching: text printed over text."""
-    ordered = sorted(words, key=lambda w: w.y0)
+    """Pairs of words printed over each other: their ems overlap more than touching. A word
+    box is :data:`PT_PER_BOX` × the em, around it: lines set one em apart (LibreOffice sets
+    BIZ UDゴシック so) have boxes that overlap and ems that only touch."""
+    ems = sorted(((_em(word), word) for word in words), key=lambda pair: pair[0])
     pairs = []
-    for i, first in enumerate(ordered):
-        for second in ordered[i + 1:]:
-            if second.y0 >= first.y1:
+    for i, ((top, bottom), first) in enumerate(ems):
+        for (other_top, other_bottom), second in ems[i + 1:]:
+            if other_top >= bottom:
                 break
-            shared_height = min(first.y1, second.y1) - second.y0
+            shared_height = min(bottom, other_bottom) - other_top
             shared_width = min(first.x1, second.x1) - max(first.x0, second.x0)
-            if (shared_width > _OVERLAP_MIN_WIDTH
-                    and shared_height > _OVERLAP_MIN_SHARE * min(first.height, second.height)):
+            if (shared_width > _OVERLAP_MIN_WIDTH and shared_height
+                    > _OVERLAP_MIN_SHARE * min(bottom - top, other_bottom - other_top)):
                 pairs.append((first, second))
     return pairs
+
+
+def _em(word: Word) -> tuple[float, float]:
+    margin = (word.height - word.height / PT_PER_BOX) / 2
+    return word.y0 + margin, word.y1 - margin
 
 
 def demo_workbooks(directory: Path) -> dict[str, Path]:

@@ -31,7 +31,7 @@ from pipeline.stage3_write.progress import (
     table,
     title_row,
 )
-from pipeline.stage3_write.xlsx import fitted_height, new_workbook, print_setup
+from pipeline.stage3_write.xlsx import FONT, fitted_height, new_workbook, print_setup
 
 EVIDENCE_SHEET = "根拠"
 _EVIDENCE_COLUMNS: tuple[Column, ...] = (
@@ -62,8 +62,8 @@ def write_report(path: Path, support: SupportResult, ranked: pd.DataFrame,
 
 
 _SUMMARY_WIDTHS = (26, 10, 10, 10, 10, 10)
-_CHART_FONT = {"name": "游ゴシック", "size": 11}  # printed at 10 pt or more, as the sheets' text
-_CHART_TITLE = {"name": "游ゴシック", "size": 12, "bold": True}
+_CHART_FONT = {"name": FONT, "size": 11}  # printed at 10 pt or more, as the sheets' text
+_CHART_TITLE = {"name": FONT, "size": 12, "bold": True}
 
 
 def _summary(workbook: Workbook, styles: Styles, support: SupportResult, sessions: pd.DataFrame,

@@ -389,6 +389,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
     # the charts below the tables, side by side, on a page of their own: nothing beside a
     # table widens the page, and no chart is cut across pages
     sheet.set_h_pagebreaks([row + 1])
+    width, gap = 360, 20  # pixels: two charts and the gap between them fit the page's width
     for n, (top, count, name) in enumerate(charts):
         chart = workbook.add_chart({"type": "column"})
         chart.add_series({"name": name, "categories": ["概要", top + 1, 0, top + count, 0],
@@ -396,8 +397,8 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
                           "data_labels": {"value": True}})
         chart.set_title({"name": name, "name_font": {"size": 11}})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 360, "height": 230})
-        sheet.insert_chart(row + 1, n, chart)
+        chart.set_size({"width": width, "height": 230})
+        sheet.insert_chart(row + 1, 0, chart, {"x_offset": n * (width + gap)})
     # the title on every page in the page header: a repeated title row prints over the first
     # rows of the next page in LibreOffice when our own page breaks precede it
     print_setup(sheet, landscape=True, header=f"{result.settings.name} 選定結果 概要")

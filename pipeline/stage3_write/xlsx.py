@@ -24,7 +24,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-FONT = "游ゴシック"
+# On every Windows PC since Windows 10 (1809), and in Debian (fonts-morisawa-bizud-gothic) for the
+# office suite the tests render with: the pages the tests look at are the pages staff print.
+FONT = "BIZ UDゴシック"
 FIXED_CREATED = dt.datetime(2016, 4, 19, 0, 0, 0)
 A4 = 9
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -95,8 +97,7 @@ def write_text(sheet: Worksheet, row: int, col: int, value: object,
     sheet.write(row, col, cell_value(value), cell_format)
 
 
-# Points a wrapped line of 10 pt text takes: Excel's 游ゴシック sets lines 1.7 × the size apart
-# (LibreOffice's fallback font less), so rows this tall show whole in both.
+# Points a wrapped line of 10 pt text takes (:data:`LINE_SPACING`).
 LINE_PT = 17.0
 
 
@@ -175,9 +176,9 @@ def wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(text_width(part) / width)) for part in text.split("\n"))
 
 
-# A wrapped line's height per point of font size. Excel's 游ゴシック needs 1.7 (its default row
-# at 11 pt is 18.75 pt); LibreOffice's Japanese fallback font needs 1.45. Rows fitted for Excel
-# show whole in both.
+# A wrapped line's height per point of font size. LibreOffice sets BIZ UDゴシック's lines 1.0 × the
+# size apart; 游ゴシック, which an office may make its workbooks' font, needs 1.7 in Excel (its
+# default row at 11 pt is 18.75 pt). Rows fitted for the widest show whole whatever the font.
 LINE_SPACING = 1.7
 _ROW_PADDING = 4.0
 DEFAULT_COLUMN_WIDTH = 8.43
@@ -187,9 +188,10 @@ _NOT_WIDE = bytes(range(0xE0))  # UTF-8 bytes other than the lead bytes of U+080
 
 
 def display_width(text: str) -> float:
-    """Width of ``text`` in column units as Excel sets 游ゴシック 10 pt (a unit is its digit,
-    7 px): East Asian wide and full-width characters take 1.85 units (13.3 px), others 1.1;
-    LibreOffice sets them narrower, so rows fitted to this show whole in both.
+    """Width of ``text`` in column units as Excel sets a Japanese font at 10 pt (a unit is its
+    digit, 7 px): East Asian wide and full-width characters take 1.85 units (13.3 px: one em),
+    others 1.1 (BIZ UDゴシック's are half an em, 游ゴシック's proportional ones at most this);
+    LibreOffice sets them no wider, so rows fitted to this show whole in both.
 
     Wide is told by the UTF-8 length, at C speed for 10,000-row sheets: kanji, kana,
     full-width forms and the symbols Japanese fonts set full-width (○ ※ ① →) all lie at
