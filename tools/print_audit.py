@@ -31,7 +31,7 @@ import sys
 import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -236,11 +236,13 @@ def audit_sheet(workbook: Path, sheet: Worksheet, pages: Sequence[Page], *, min_
         findings.append(Finding("pages", f"{len(pages)} ページになります（{max_pages} ページまで）。"))
     lines = [_lines(page) for page in pages]
     for cell in printed_cells(sheet):
-        found = find_printed(cell.text, lines)
-        if found is None:
+        places = printings(cell.text, lines)
+        printed = next(places, None)
+        if printed is None:
             findings.append(Finding("clipped", f"セル {cell.address} の「{_short(cell.text)}」が"
                                                "全部は印刷されません（切れるか隠れます）。"))
-        elif cell.height_pt is not None and _overflows(cell, found):
+        elif cell.height_pt is not None and all(_overflows(cell, found)
+                                                for found in (printed, *places)):
             findings.append(Finding("clipped", f"セル {cell.address} の「{_short(cell.text)}」は"
                                                "行の高さに収まらず、下が切れます。"))
     for number, page in enumerate(pages, start=1):
@@ -249,8 +251,8 @@ def audit_sheet(workbook: Path, sheet: Worksheet, pages: Sequence[Page], *, min_
                                                "が重なって印刷されます。", number))
     wanted = squeeze(title if title is not None else sheet_title(sheet))
     if wanted:
-        for number, page in enumerate(pages, start=1):
-            if wanted not in squeeze("".join(w.text for w in page.words)):
+        for number, page_lines in enumerate(lines, start=1):  # line by line, not in the order
+            if wanted not in "".join(line.text for line in page_lines):  # of pdftotext's flows
                 findings.append(Finding("title_missing", f"見出し「{_short(wanted)}」がこのページに"
                                                          "ありません。", number))
     return SheetAudit(workbook, sheet.title, len(pages), effective, tuple(findings))
@@ -387,27 +389,20 @@ def _lines(page: Page) -> list[_Line]:
     return lines
 
 
-def _find(text: str, lines: Sequence[_Line]) -> list[_Line] | None:
-    """The lines ``text`` is printed on whole: one line holding it all, or, wrapped,
-    consecutive pieces in lines that follow each other down the page (neighbours' lines
-    between them), each piece but the first starting a word and each but the last ending one;
-    None when it is not printed whole."""
-    for line in lines:
-        if text in line.text:
-            return [line]
-    for start, line in enumerate(lines):
-        if text[0] in line.text and (found := _wraps_from(text, lines, start)):
-            return found
-    return None
-
-
-def find_printed(text: str, pages: Sequence[Sequence[_Line]]) -> list[_Line] | None:
-    """:func:`_find` over pages: whole in one line on any page first, then wrapped."""
+def printings(text: str, pages: Sequence[Sequence[_Line]]) -> Iterator[list[_Line]]:
+    """Every place ``text`` is printed whole over the pages: one line holding it all first;
+    then, wrapped, consecutive pieces in lines that follow each other down the page (neighbours'
+    lines between them), each piece but the first starting a word and each but the last ending
+    one. A text several cells hold (an organisation on each reviewer's row) is printed in
+    several places."""
     for lines in pages:
         for line in lines:
             if text in line.text:
-                return [line]
-    return next((found for lines in pages if (found := _find(text, lines))), None)
+                yield [line]
+    for lines in pages:
+        for start, line in enumerate(lines):
+            if text[0] in line.text and (found := _wraps_from(text, lines, start)) and len(found) > 1:
+                yield found
 
 
 def _wraps_from(text: str, lines: Sequence[_Line], at: int,
