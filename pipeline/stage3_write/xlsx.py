@@ -97,13 +97,9 @@ def write_text(sheet: Worksheet, row: int, col: int, value: object,
     sheet.write(row, col, cell_value(value), cell_format)
 
 
-# Points a wrapped line of 10 pt text takes (:data:`LINE_SPACING`).
-LINE_PT = 17.0
-
-
-def row_height(lines: int) -> float:
-    """The height (pt) of a row of 10 pt text ``lines`` lines tall."""
-    return LINE_PT * lines + 3
+def row_height(lines: int, font_pt: float = 10.0) -> float:
+    """The height (pt) of a row of text ``lines`` lines tall (:data:`LINE_SPACING`)."""
+    return round(lines * font_pt * LINE_SPACING + _ROW_PADDING, 1)
 
 
 def words_wrapped_lines(text: str, width: float) -> int:
@@ -214,7 +210,7 @@ def fitted_height(cells: Iterable[tuple[str, float]], font_pt: float = 10.0,
     whole when printed: office suites fit a row to its text only when the row has no height
     of its own, and never for merged cells, so our writers set it."""
     lines = max((fitted_lines(text, width) for text, width in cells), default=1)
-    return max(minimum, round(lines * font_pt * LINE_SPACING + _ROW_PADDING, 1))
+    return max(minimum, row_height(lines, font_pt))
 
 
 def fit_row_heights(sheet: OpenpyxlSheet) -> None:
