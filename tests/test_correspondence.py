@@ -264,7 +264,8 @@ def test_names_that_collide_keep_every_file_and_letter(tmp_path: Path, blank_dir
         "選定": 5, "重複": 1}  # the decomposed copy is the same bytes: 重複
     # Case.xlsx and case.xlsx are one name to a person: their review rows cannot tell them
     # apart, so the ranking stays 暫定 and the note names both
-    assert any("Case.xlsx、case.xlsx" in note for note in result.notes)
+    assert any(note.code == "name_twins" and "Case.xlsx、case.xlsx" in note.text
+               for note in result.notes)
     assert result.provisional
     notices = sorted(p.name.replace("（暫定）", "") for folder in ("通知", "通知（暫定）")
                      for p in (tmp_path / "outbox" / folder).iterdir())

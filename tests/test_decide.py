@@ -124,5 +124,5 @@ def test_an_unusable_register_keeps_the_ranking_provisional_saying_why(
     result = decide(scan, register, [], forms, settings, AFTER_ALL_DEADLINES)
     unusable = [n for n in result.provisional_notes if n.code == "register_unusable"]
     assert [n.fields["problem"] for n in unusable] == [register.problem]
-    assert result.register_notes[0] == register.problem.text  # type: ignore[union-attr]
+    assert result.register_notes[0] == register.problem
 

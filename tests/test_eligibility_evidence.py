@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from pipeline.core import domain, postal
 from pipeline.core.normalize import ReadAs, means_none, parse_municipality, parse_org_type
+from pipeline.core.notes import Note
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
@@ -78,7 +79,8 @@ def test_a_company_name_under_an_allowed_type_stays_ranked_and_keeps_the_round_p
         note = (f"団体名に{form}とあり、団体種別（{chosen}）と合いません。対象の団体か事務局で"
                 "確かめ、受付簿の事務局判断シートに記入してください（暫定）")
         assert note in str(ranking.loc[file, "理由"]) and note in str(ledger.loc[file, "理由"])
-        assert f"{file}: {note}" in result.type_disputes
+        assert Note.of("type_disagrees_in", file=file, what=Note.of(
+            "type_disagrees", form=form, chosen=chosen)) in result.type_disputes
     for file in ("npo.xlsx", "council.xlsx"):
         assert "団体名に" not in str(ranking.loc[file, "理由"])
     summary = sheets["概要"].to_string()

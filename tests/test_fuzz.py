@@ -143,5 +143,5 @@ def test_any_register_and_review_sheet_are_accounted_for(
         sheet.write_bytes(_damaged(sheet.read_bytes(), damage_review, where))
         result = run_round(here, Path(directory) / "outbox", round_settings, RUN_AT)
         assert sorted(result.ledger["file"]) == ["a.xlsx", "b.xlsx"]
-        assert all(note.strip() for note in (*result.register_notes, *result.review_notes))
+        assert all(note.text.strip() for note in result.notes)
         assert result.problems["message"].str.len().gt(0).all()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline.core import domain, postal
+from pipeline.core.notes import Note
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
@@ -130,8 +131,10 @@ def test_each_disagreement_is_said_on_the_rows_and_nowhere_else(
     summary = sheets["概要"].to_string()
     assert "郵便番号・所在地・区市町村の食い違い" in summary
     assert len(result.location_notes) == sum(note is not None for _, note in DISAGREEMENTS.values())
-    assert "code_of_meguro.xlsx: 郵便番号 153-0064 は目黒区です（区市町村: 世田谷区）。" in (
-        result.location_notes)
+    meguro = Note.of("place_disagrees", file="code_of_meguro.xlsx", notes=(Note.of(
+        "postal_other_municipality", postal_code="153-0064", found="目黒区", stated="世田谷区"),))
+    assert meguro in result.location_notes
+    assert meguro.text == "code_of_meguro.xlsx: 郵便番号 153-0064 は目黒区です（区市町村: 世田谷区）。"
     letters = "\n".join(p.read_text(encoding="utf-8") for p in
                         (tmp_path / "outbox").rglob("*.txt"))
     assert "153-0064 は目黒区" not in letters and "所在地は" not in letters

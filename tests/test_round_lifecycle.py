@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.core.formspec import FIELDS
+from pipeline.core.notes import Note
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage2_decide.versions import org_name_key
@@ -141,7 +142,8 @@ def test_versions_that_tie_on_every_time_are_named_and_the_ranking_is_provisiona
     result = _run(inbox, settings)
     assert _decisions(result) == {"a.xlsx": "重複", "b.xlsx": "選定"}
     assert ("versions_unordered", {"files": ("a.xlsx", "b.xlsx")}) in provisional(result)
-    assert any("ファイル名の順で b.xlsx を判定" in note for note in result.notes)
+    assert any(note.code == "latest_version_judged" and note.fields["latest"] == "b.xlsx"
+               and "ファイル名の順で b.xlsx を判定" in note.text for note in result.notes)
 
 
 @pytest.mark.slow
@@ -195,7 +197,7 @@ def test_different_names_with_the_same_contact_are_noted_not_merged(
     add_form(inbox, "b.xlsx", org("みどり会", "新宿区"), blank_dir=blank_dir)
     result = _run(inbox, settings)
     assert "重複" not in _decisions(result).values()
-    assert any(note.startswith("同一団体の可能性：a.xlsx と b.xlsx") for note in result.notes)
+    assert Note.of("same_contact", other="a.xlsx", file="b.xlsx") in result.notes
 
 
 # --- 3, 4, 8. The register as staff keep it ---------------------------------------------------
@@ -226,7 +228,8 @@ def test_a_row_two_files_could_be_is_a_note_and_makes_the_ranking_provisional(
     add_form(inbox, "申請.xlsm", org("二の会", "八王子市"), blank_dir=blank_dir)
     make_register(inbox / "受付簿.xlsx", [("申請", "2016/6/29 10:00")])
     result = _run(inbox, settings)
-    assert any("「申請」に当たるファイルが複数あります（申請.xlsm、申請.xlsx）" in n for n in result.notes)
+    assert any(n.code == "register_row_many_files" and n.fields["files"] == ("申請.xlsm", "申請.xlsx")
+               for n in result.notes)
     assert [f["files"] for c, f in provisional(result) if c == "register_row_finds_many_files"
             ] == [("申請.xlsm", "申請.xlsx")]
     assert set(result.ledger["received_basis"]) == {"申請日（受付簿に記載なし）"}
@@ -319,8 +322,8 @@ def test_a_reviewer_who_resends_counts_once_the_later_sheet_s_scores(
     ranked = result.ranked.set_index("file")
     assert ranked.loc["a.xlsx", "reviewer_mean"] == 5.0 and ranked.loc["b.xlsx", "reviewer_mean"] == 1.0
     assert result.review_sheets == 2 and result.ranked["reviewer_count"].max() == 1
-    assert any("古い順に 審査/審査票_山口_最初.xlsx、審査/審査票_山口_差替え.xlsx。保存日時の順" in note
-               for note in result.notes), result.notes
+    assert any(note.code == "reviewer_sheets_many" and note.fields["sheets"] == (
+        "審査/審査票_山口_最初.xlsx", "審査/審査票_山口_差替え.xlsx") for note in result.notes), result.notes
     assert not result.provisional
 
 
@@ -361,8 +364,8 @@ def test_scores_given_with_a_conflict_of_interest_are_set_aside_with_a_note(
     result = _run(inbox, settings)
     ranked = result.ranked.set_index("file")
     assert ranked.loc["a.xlsx", "reviewer_count"] == 1  # 鈴木 only
-    assert any(note.startswith("審査/審査票_田中.xlsx H6、I6、J6: 利害関係ありの申請（a.xlsx）に点数")
-               for note in result.notes), result.notes
+    assert Note.of("review_scores_despite_conflict", sheet="審査/審査票_田中.xlsx",
+                   cells=("H6", "I6", "J6"), file="a.xlsx") in result.notes, result.notes
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ import pytest
 from openpyxl.packaging.custom import StringProperty
 
 from pipeline.core.formspec import CORRECTS_PROPERTY
+from pipeline.core.notes import Note
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.run import run_time
@@ -116,7 +117,7 @@ def test_year_less_register_dates_take_the_year_nearest_the_deadline(
     assert _decisions(result) == {"december.xlsx": "選定", "january.xlsx": "選定",
                                   "late.xlsx": "不適格"}
     assert "年の記入がないため2026年と読みました" in _row(result, "december.xlsx")["received_basis"]
-    assert any("12/28 16:45" in note and "2026年12月28日" in note for note in result.notes)
+    assert any("12/28 16:45" in note.text and "2026年12月28日" in note.text for note in result.notes)
 
 
 @pytest.mark.slow
@@ -263,27 +264,36 @@ def test_each_kind_of_staff_decision_is_applied_and_shown(
     assert (refused["reason_code"], refused["reason"]) == (
         "staff_decision", "事務局判断「不適格」：同一事業で他の補助を受給中（鈴木、事務局判断!B5）")
     assert not any("事務局判断" in r for r in result.provisional_reasons)
-    assert sum("事務局判断" in note for note in result.notes) == 3
+    assert [note.code for note in result.notes if note.code.startswith("ruling_")] == [
+        "ruling_applied"] * 3
     # no letter for an excluded file
     assert not list((inbox.parent / "outbox").rglob("test_*.txt"))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("row", "said"), [
-    (("nobody.xlsx", "除外", None, "間違い", "田中", None), "「nobody.xlsx」に当たるファイルが inbox にありません"),
-    (("a.xlsx", "保留", None, "検討中", "田中", None), "判断「保留」は使えません"),
-    (("a.xlsx", "適格", None, None, "田中", None), "理由と記入者を書いてください"),
-    (("a.xlsx", "再提出として扱う", "gone.pdf", "電話確認", "田中", None), "元のファイル「gone.pdf」に当たる"),
+@pytest.mark.parametrize(("row", "why", "said"), [
+    (("nobody.xlsx", "除外", None, "間違い", "田中", None), "ruling_file_none",
+     "「nobody.xlsx」に当たるファイルが inbox にありません"),
+    (("a.xlsx", "保留", None, "検討中", "田中", None), "ruling_word_unknown", "判断「保留」は使えません"),
+    (("a.xlsx", "適格", None, None, "田中", None), "ruling_unsigned", "理由と記入者を書いてください"),
+    (("a.xlsx", "再提出として扱う", "gone.pdf", "電話確認", "田中", None), "ruling_original_unknown",
+     "元のファイル「gone.pdf」に当たる"),
+    (("a.xlsx", "再提出として扱う", "a.xlsx", "電話確認", "田中", None), "ruling_original_unknown",
+     "元のファイル「a.xlsx」は同じファイルです。再提出のもとになった"),
 ])
 def test_a_staff_decision_that_cannot_be_applied_is_a_register_problem(
         inbox: Path, blank_dir: Path, settings: RoundSettings, row: Sequence[object],
-        said: str) -> None:
+        why: str, said: str) -> None:
     add_form(inbox, "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
     _register(inbox / "受付簿.xlsx", [("a.xlsx", "2016/6/29 9:00")], decisions=[row])
     result = _run(inbox, settings, FINAL_AT)
     assert _decisions(result) == {"a.xlsx": "選定"}
-    assert any(said in r and "事務局判断!B3" in r for r in result.provisional_reasons), \
-        result.provisional_reasons
+    (reason,) = [n for n in result.provisional_notes if n.code == "ruling_not_applicable"]
+    assert reason.fields["cell"] == "事務局判断!B3" and reason.fields["why"].code == why
+    assert said in reason.text and not reason.text.endswith("。）")
+    (note,) = [n for n in result.notes if n.code == "ruling_cannot"]
+    assert note.fields["why"] == reason.fields["why"]
+    assert said in note.text and note.text.endswith("。") and not note.text.endswith("。。")
 
 
 # --- The register only from staff (issue 25) ------------------------------------------------------
@@ -297,7 +307,7 @@ def test_an_attachment_shaped_like_a_register_is_an_applicant_s_file(
     result = _run(inbox, settings)
     assert _decisions(result)["rival.xlsx"] == "選定"
     assert _decisions(result)["参考資料_受付状況.xlsx"] == "読込不可"
-    assert any("受付簿の形をしたファイルがあります（参考資料_受付状況.xlsx）" in n for n in result.notes)
+    assert Note.of("lookalike_registers", files=("参考資料_受付状況.xlsx",)) in result.notes
     # beside the staff's register, it changes nothing either
     _register(inbox / "受付簿.xlsx", [("own.xlsx", "2016/7/1 1:00"), ("rival.xlsx", "2016/6/28 9:00")])
     both = _run(inbox, settings)

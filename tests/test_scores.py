@@ -14,6 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline.core.notes import Note
 from pipeline.core.points import shown, shown_text
 from pipeline.core.settings import RoundSettings
 from pipeline.stage2_decide import reviews
@@ -176,7 +177,8 @@ def test_names_with_roles_are_one_reviewer_and_near_names_keep_the_round_provisi
               _sheet("審査/5.xlsx", "tanaka", scored)]
     read = reviews.judge(sheets, settings, frame["file"])
     assert read.reviewers == ("山本健", "山本 建", "tanaka")
-    assert "審査員「山本 健（座長）」と「山本健」を同じ審査員としました" in " ".join(read.notes)
+    assert Note.of("reviewer_names_same", names="「山本 健（座長）」と「山本健」") in read.notes
+    assert "審査員「山本 健（座長）」と「山本健」を同じ審査員としました" in " ".join(n.text for n in read.notes)
     merged = read.scores[read.scores["reviewer"] == "山本健"].set_index(["file", "criterion"])
     assert merged.loc[("a.xlsx", "clarity"), "score"] == 4  # the newer sheet
     assert merged.loc[("b.xlsx", "impact"), "score"] == 5  # blank on it: the earlier one's

@@ -7,6 +7,7 @@ import dataclasses
 import pandas as pd
 from pandera.typing import DataFrame
 
+from pipeline.core.notes import Note
 from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
 from pipeline.core.settings import RoundSettings
 from pipeline.stage2_decide import reviews, score, select
@@ -104,8 +105,10 @@ def test_judge_counts_one_sheet_per_reviewer_and_flags_what_it_cannot_use(
     assert read.scores["score"].tolist() == [5, 5, 5]  # the newer sheet's scores
     assert read.conflicts.values.tolist() == [["山 口", "b.xlsx"]]
     assert [p.code for p in read.problems] == ["unknown_application"]
-    assert any("古い順に 審査/old.xlsx、審査/new.xlsx。保存日時の順" in note for note in read.notes)
-    assert any(note.startswith("審査/new.xlsx K7: 利害関係ありの申請（b.xlsx）に点数") for note in read.notes)
+    many = next(note for note in read.notes if note.code == "reviewer_sheets_many")
+    assert many.fields["sheets"] == ("審査/old.xlsx", "審査/new.xlsx") and many.fields["how"] == "保存日時の順"
+    assert Note.of("review_scores_despite_conflict", sheet="審査/new.xlsx", cells=("K7",),
+                   file="b.xlsx") in read.notes
     frame = eligible(application("a.xlsx"), application("b.xlsx", municipality="八王子市"))
     reasons = reviews.provisional_reasons(read, frame, settings)
     # its only reviewer had a conflict: no score at all

@@ -253,7 +253,7 @@ def _overflowing(pdf: Path) -> list[tuple[int, float, float, float, str]]:
     detail = Counter(round(w[1]) for w in words if 100 < w[1] < 200).most_common(1)[0][0]
     found = []
     for page in {w[0] for w in words}:
-        labels = sorted(w[2] for w in words if w[0] == page and w[1] < 40 and w[2] > 40)
+        labels = _row_starts(sorted(w[2] for w in words if w[0] == page and w[1] < 40 and w[2] > 40))
         for word in words:
             if word[0] != page or abs(word[1] - detail) > 2 or not any(
                     char >= "\u3000" for char in word[4]):
@@ -263,6 +263,16 @@ def _overflowing(pdf: Path) -> list[tuple[int, float, float, float, str]]:
             if later and word[3] > later[0] + 0.5:
                 found.append(word)
     return found
+
+
+def _row_starts(tops: list[float]) -> list[float]:
+    """The tops of column A's labels where a row starts: a label's own next line (one line
+    below the last, as a wrapped 「担当部署・担当者」 is) starts none."""
+    starts: list[float] = []
+    for previous, top in zip([None, *tops], tops, strict=False):
+        if previous is None or top - previous > 15:  # a line of 10 pt text is 10 to 14.5 pt
+            starts.append(top)
+    return starts
 
 
 def test_progress_and_report_pass_the_print_audit_on_a4_at_9_points(

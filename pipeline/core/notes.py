@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-# By code; a field given as a tuple is listed with 、, a note given as a field is rendered.
+# By code; a field given as a tuple is listed with 、, a note given as a field is rendered (notes
+# given as a tuple, one after another).
 TEMPLATES: dict[str, str] = {
     # the receipt register as read (stage1_read.register): why it cannot be used, its rows' notes
     "registers_many": "受付簿が{count}つあります（{files}）。使う1つを残し、ほかは inbox の外に移して"
@@ -40,6 +41,29 @@ TEMPLATES: dict[str, str] = {
                             "受付簿の同じ送信元）がないため別々に判定しました）。",
     "latest_version_judged": "同じ団体の申請 {files}：{how}で {latest} を判定しました。",
     "same_contact": "同一団体の可能性：{other} と {file}（団体名は異なりますが、連絡先が同じです）。",
+    # review sheets as read (stage2_decide.reviews), for 概要
+    "reviewer_unnamed": "{sheet}: 審査員氏名が未入力のため、ファイル名で区別しました。",
+    "reviewer_names_same": "審査員{names}を同じ審査員としました（氏名の空白・全角半角・敬称・役職を除くと"
+                           "同じです）。",
+    "reviewer_sheets_many": "審査員「{reviewer}」の審査票が{count}つあります（古い順に {sheets}。{how}）。"
+                            "申請ごと・項目ごとに最も新しい審査票の点数を使い、新しい審査票で空欄の行・項目は"
+                            "前の審査票の点数を使いました（どの審査票の点数かは「審査内訳」シートの「審査票」列）。",
+    "review_row_not_ours": "{sheet} {cell}: 「{file}」は今回の審査の対象の申請ではありません。前の審査票の"
+                           "行のため、点数を使わずに進めました（新しい審査票は {newest}）。",
+    "review_scores_despite_conflict": "{sheet} {cells}: 利害関係ありの申請（{file}）に点数があります。"
+                                      "点数は使いませんでした。",
+    # the place an application judged as in Tokyo gives, where its evidence disagrees
+    "postal_elsewhere": "郵便番号 {postal_code} は{found}です（所在地: {address}）。",
+    "postal_other_municipality": "郵便番号 {postal_code} は{found}です（区市町村: {stated}）。",
+    "address_elsewhere": "所在地は{address}です（郵便番号 {postal_code}: {found}）。",
+    "address_other_municipality": "所在地は{found}です（区市町村: {stated}）。",
+    "place_disagrees": "{file}: {notes}",
+    "previous_round_missing": "前回の募集回（round.toml の previous_round：{name}）の選定結果が見つかり"
+                              "ません。そのフォルダで bansou run（make）を実行したか、previous_round の"
+                              "フォルダを確かめてください。選定会議資料の「前回選定」は空欄です。",
+    "type_disagrees": "団体名に{form}とあり、団体種別（{chosen}）と合いません。対象の団体か事務局で確かめ、"
+                      "受付簿の事務局判断シートに記入してください（暫定）",
+    "type_disagrees_in": "{file}: {what}",
     # reasons the ranking is 暫定
     "register_unusable": "受付簿を使えません：{problem}（締切の判定は申請日によります）",
     "register_row_finds_no_file": "受付簿 {cell} の「{name}」に当たるファイルが inbox にありません"
@@ -72,7 +96,18 @@ TEMPLATES: dict[str, str] = {
     "no_review_sheets": "審査票がまだ戻っていません（順位は自動採点だけによります）",
     "reviews_unfinished": "審査員全員の点数がそろっていない申請が{count}件あります（{files}{more}）",
     "ruling_not_applicable": "受付簿 {cell} の事務局判断を適用できません（{why}）",
-    "ruling_not_rankable": "受付簿 {cell} の事務局判断（{file} を適格）を適用できません（{why}）",
+    "ruling_not_rankable": "受付簿 {cell} の事務局判断（{file} を適格）を適用できません（{unrankable}）",
+    # staff decisions (stage2_decide.staff), for 概要; why one cannot be applied (no final 。)
+    "ruling_applied": "{file}: {ruling}",
+    "ruling_cannot": "{source} {cell}: 事務局判断を適用できません。{why}。",
+    "ruling_unrankable": "{cell}: {file} を適格として扱えません。{unrankable}。",
+    "ruling_word_unknown": "{label}「{word}」は使えません。{words} のどれかを書いてください",
+    "ruling_unsigned": "{reason}と{author}を書いてください",
+    "ruling_file_none": "{label}「{typed}」に当たるファイルが inbox にありません",
+    "ruling_file_many": "{label}「{typed}」に当たるファイルが複数あります（{files}）",
+    "ruling_original_itself": "{label}「{typed}」は同じファイルです",
+    "ruling_original_unknown": "{why}。再提出のもとになったファイルの名前を書いてください",
+    "ruling_twice": "「{file}」の判断が2つあります（{first}）。1つにしてください",
 }
 
 
@@ -89,10 +124,17 @@ class Note:
     def text(self) -> str:
         """The note in Japanese."""
         return TEMPLATES[self.code].format_map(
-            {key: _shown(value) for key, value in self.fields.items()})
+            {**_FIXED, **{key: _shown(value) for key, value in self.fields.items()}})
+
+
+# Text several templates share.
+_FIXED = {"unrankable": "区市町村が都の62区市町村の1つで、団体種別が4つの種別の1つでなければ順位を"
+                        "付けられません"}
 
 
 def _shown(value: object) -> object:
+    if isinstance(value, tuple | list) and value and all(isinstance(v, Note) for v in value):
+        return " ".join(note.text for note in value)  # notes one after another
     if isinstance(value, tuple | list):
         return "、".join(map(str, value))
     return value.text if isinstance(value, Note) else value

@@ -28,8 +28,8 @@ class RoundResult:
     records: pd.DataFrame  # every readable form, normalised
     provisional_notes: tuple[Note, ...]  # why the ranking is 暫定 (none: 確定), each with what to do
     ignored: tuple[tuple[str, str], ...]
-    register_notes: tuple[str, ...]  # receipt remarks for staff (register rows, versions)
-    review_notes: tuple[str, ...]  # review-sheet remarks for staff
+    register_notes: tuple[Note, ...]  # receipt remarks for staff (register rows, versions)
+    review_notes: tuple[Note, ...]  # review-sheet remarks for staff
     review_sheets: int
     plan_files: dict[str, str]  # file → plan path relative to outbox/
     superseded_by: dict[str, str]  # 重複 file → the file judged instead
@@ -42,12 +42,12 @@ class RoundResult:
     review_details: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     # files in outbox/ that staff added or changed since the last run: kept (stage3_write.outputs)
     staff_files: tuple[KeptFile, ...] = ()
-    # "file: what disagrees" where the 郵便番号, 所在地 and 区市町村 disagree (eligibility.Location)
-    location_notes: tuple[str, ...] = ()
+    # per file, where the 郵便番号, 所在地 and 区市町村 disagree (eligibility.Location)
+    location_notes: tuple[Note, ...] = ()
     # every 差戻し issued this round, this run's included (core.manifest.Issued)
     issued: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
-    # "file: what disagrees" where the 団体名's legal form disputes the 団体種別 (eligibility)
-    type_disputes: tuple[str, ...] = ()
+    # per file, where the 団体名's legal form disputes the 団体種別 (eligibility)
+    type_disputes: tuple[Note, ...] = ()
     # the support year: returned plans and logs against the selected districts (進捗.xlsx)
     support: SupportResult | None = None
     # ranked file → why its row is still 暫定 (reviews missing, a dispute staff must settle)
@@ -68,5 +68,5 @@ class RoundResult:
         return tuple(note.text for note in self.provisional_notes)
 
     @property
-    def notes(self) -> tuple[str, ...]:
+    def notes(self) -> tuple[Note, ...]:
         return (*self.register_notes, *self.review_notes)

@@ -127,8 +127,8 @@ class Judged(NamedTuple):
 
     eligible: DataFrame[EligibleSchema]
     ineligible: DataFrame[IneligibleSchema]
-    place_notes: dict[str, str]  # file → where its evidence about the place disagrees
-    disputes: dict[str, str]  # file → what disagrees about its organisation type
+    place_notes: dict[str, tuple[Note, ...]]  # file → where its evidence about the place disagrees
+    disputes: dict[str, Note]  # file → what disagrees about its organisation type
     decisions: dict[str, Verdict]  # the ineligible
 
 
@@ -183,9 +183,13 @@ def keep_ledger(intake: Intake, received: Received, judged: Judged, ranking: Ran
     rulings, remarks = received.rulings, received.receipts.remarks
     ruling_notes = {f: f"{ruling.shown()}。" for f, ruling in rulings.by_file.items()
                     if ruling.action != staff.EXCLUDE}  # an exclusion is the row's reason
-    staff_notes = {f: " ".join(filter(None, (remarks.get(f, "").strip(),
-                                             judged.place_notes.get(f, ""),
-                                             judged.disputes.get(f, ""), ruling_notes.get(f, ""))))
+
+    def for_staff(file: str) -> str:
+        found = (*judged.place_notes.get(file, ()), *filter(None, [judged.disputes.get(file)]))
+        return " ".join(filter(None, (remarks.get(file, "").strip(), _rendered(found),
+                                      ruling_notes.get(file, ""))))
+
+    staff_notes = {f: for_staff(f)
                    for f in {*remarks, *judged.place_notes, *judged.disputes, *ruling_notes}}
     receipts = received.receipts.frame
     records = intake.validated.records
@@ -233,8 +237,7 @@ def round_result(scan: InboxScan, intake: Intake, received: Received, judged: Ju
             *eligibility.dispute_reasons(disputes),
         ]),
         ignored=scan.ignored,
-        register_notes=(*(note.text for note in receipts.notes), *rulings.notes,
-                        *_previous_round_missing(previous_round)),
+        register_notes=(*receipts.notes, *rulings.notes, *_previous_round_missing(previous_round)),
         review_notes=tuple(review_read.notes),
         review_sheets=review_read.sheets_counted,
         plan_files={},
@@ -245,17 +248,19 @@ def round_result(scan: InboxScan, intake: Intake, received: Received, judged: Ju
             "sheet", "reviewer", "file", "conflict", "comment",
             *(c.key for c in settings.review)]),
         changes_summary=changes.summary(previous, changed),
-        location_notes=tuple(f"{file}: {note}" for file, note in judged.place_notes.items()),
+        location_notes=tuple(Note.of("place_disagrees", file=file, notes=notes)
+                             for file, notes in judged.place_notes.items()),
         issued=receipt.issued_now(issued or {}, intake.hashes, _sent_back(decisions),
                                   validated.records, run_at),
-        type_disputes=tuple(f"{file}: {text}" for file, text in disputes.items()),
+        type_disputes=tuple(Note.of("type_disagrees_in", file=file, what=note)
+                            for file, note in disputes.items()),
         row_provisional=_row_provisional(
             reviews.review_gaps(review_read, ledger.ranked["file"].tolist(), settings), disputes),
         previously_selected=_previously_selected(ledger.ranked, previous_round),
     )
 
 
-def _row_provisional(review_gaps: dict[str, str], disputes: dict[str, str]) -> dict[str, str]:
+def _row_provisional(review_gaps: dict[str, str], disputes: dict[str, Note]) -> dict[str, str]:
     """Per ranked file, why its own row is 暫定, in a few words."""
     rows = dict(review_gaps)
     for file in disputes:
@@ -277,12 +282,14 @@ def _previously_selected(ranked: pd.DataFrame, previous_round: PreviousRound | N
                      if receipt.org_name_key(name) in before)
 
 
-def _previous_round_missing(previous_round: PreviousRound | None) -> list[str]:
+def _rendered(notes: Sequence[Note]) -> str:
+    return " ".join(note.text for note in notes)
+
+
+def _previous_round_missing(previous_round: PreviousRound | None) -> list[Note]:
     if previous_round is None or previous_round.found:
         return []
-    return [f"前回の募集回（round.toml の previous_round：{previous_round.name}）の選定結果が見つかり"
-            "ません。そのフォルダで bansou run（make）を実行したか、previous_round のフォルダを"
-            "確かめてください。選定会議資料の「前回選定」は空欄です。"]
+    return [Note.of("previous_round_missing", name=previous_round.name)]
 
 
 def _phase(files: int, settings: RoundSettings, run_at: dt.datetime) -> list[Note]:

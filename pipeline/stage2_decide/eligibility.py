@@ -70,19 +70,23 @@ class Location:
         evidence = "、".join(f"{what}は{place}" for what, place in self.evidence())
         return f"{evidence}です（本事業の対象は都内の団体です）。"
 
-    def notes(self) -> list[str]:
+    def notes(self) -> list[Note]:
         """Where the evidence disagrees, on an application judged as in Tokyo (for staff;
         letters and plans print what was written)."""
         code, stated, found, address = self.code, self.stated, self.postal, self.address
         notes = []
         if found and not found.in_tokyo:
-            notes.append(f"郵便番号 {code} は{found}です（所在地: {address or self.address_text}）")
+            notes.append(Note.of("postal_elsewhere", postal_code=code, found=str(found),
+                                 address=str(address or self.address_text)))
         elif found and stated not in found.municipalities:
-            notes.append(f"郵便番号 {code} は{'・'.join(found.municipalities)}です（区市町村: {stated}）")
+            notes.append(Note.of("postal_other_municipality", postal_code=code,
+                                 found="・".join(found.municipalities), stated=stated))
         if address and not address.in_tokyo:
-            notes.append(f"所在地は{address}です（郵便番号 {code}: {found or '不明'}）")
+            notes.append(Note.of("address_elsewhere", postal_code=code, address=str(address),
+                                 found=str(found or "不明")))
         elif address and address.municipalities and stated not in address.municipalities:
-            notes.append(f"所在地は{address.municipalities[0]}です（区市町村: {stated}）")
+            notes.append(Note.of("address_other_municipality", found=address.municipalities[0],
+                                 stated=stated))
         return notes
 
 
@@ -121,18 +125,17 @@ def company_form(org_name: object) -> str | None:
     return domain.COMPANY_ABBREVIATIONS.get(found.group().strip("(〈<【[)〉>】]"), found.group())
 
 
-def type_dispute(org_type: str, org_name: object) -> str | None:
+def type_dispute(org_type: str, org_name: object) -> Note | None:
     """Where the 団体名 says a company and the 団体種別 one of the four: the evidence disagrees,
     and only staff can decide (the application stays ranked, the round 暫定)."""
     form = company_form(org_name)
     if form is None:
         return None
     chosen = org_type.split("（")[0]
-    return (f"団体名に{form}とあり、団体種別（{chosen}）と合いません。対象の団体か事務局で確かめ、"
-            "受付簿の事務局判断シートに記入してください（暫定）")
+    return Note.of("type_disagrees", form=form, chosen=chosen)
 
 
-def dispute_reasons(disputes: dict[str, str]) -> list[Note]:
+def dispute_reasons(disputes: dict[str, Note]) -> list[Note]:
     """One 暫定 reason per application whose 団体種別 the 団体名 disputes."""
     return [Note.of("type_disputed", file=file) for file in disputes]
 
@@ -140,8 +143,8 @@ def dispute_reasons(disputes: dict[str, str]) -> list[Note]:
 class Eligibility(NamedTuple):
     eligible: DataFrame[EligibleSchema]  # with their area
     ineligible: DataFrame[IneligibleSchema]  # one row per failed rule
-    notes: dict[str, str]  # file → where its evidence about the place disagrees
-    disputes: dict[str, str]  # file → what disagrees about its organisation type (staff decide)
+    notes: dict[str, tuple[Note, ...]]  # file → where its evidence about the place disagrees
+    disputes: dict[str, Note]  # file → what disagrees about its organisation type (staff decide)
 
 
 def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligibility:
@@ -160,7 +163,7 @@ def check_eligibility(received: pd.DataFrame, settings: RoundSettings) -> Eligib
             failures.append((row["file"], row["org_name"], rule.key, rule.reason(row, settings)))
     ineligible = IneligibleSchema.validate(
         pd.DataFrame(failures, columns=["file", "org_name", "rule", "reason"]))
-    notes = {file: " ".join(f"{note}。" for note in found) for file, location, ok in
+    notes = {file: tuple(found) for file, location, ok in
              zip(received["file"].tolist(), locations, passed.tolist(), strict=True)
              if ok and (found := location.notes())}
     eligible = received[passed].assign(

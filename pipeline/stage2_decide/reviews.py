@@ -30,7 +30,7 @@ class ReviewRead:
     scores: DataFrame[ReviewScoreSchema]  # conflicts left out
     conflicts: pd.DataFrame  # reviewer, file
     problems: list[problems.Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     # one row per reviewer per application (a reviewer's sheets merged): the sheets the scores
     # came from (see _sources), reviewer, file, conflict, comment, then each criterion's score
     # (None where not given or not usable)
@@ -66,7 +66,7 @@ def judge(sheets: Sequence[ReviewSheet], settings: RoundSettings,
     reviewers = _by_reviewer(usable, read)
     for reviewer, own in reviewers:
         if own[-1].reviewer is None:
-            read.notes.append(f"{own[-1].name}: 審査員氏名が未入力のため、ファイル名で区別しました。")
+            read.notes.append(Note.of("reviewer_unnamed", sheet=own[-1].name))
         for file, entries in _rows_by_application(own, by_key, read).items():
             _judge_application(reviewer, file, entries, settings, read, scores, conflicts)
     order = {sheet.name: n for n, sheet in enumerate(sheets)}
@@ -138,14 +138,11 @@ def _by_reviewer(sheets: Sequence[ReviewSheet],
         reviewer = newest.reviewer or newest.name
         typed = list(dict.fromkeys(s.reviewer for s in ordered if s.reviewer))
         if len(typed) > 1:
-            read.notes.append(f"審査員{'と'.join(f'「{name}」' for name in typed)}を同じ審査員としました"
-                              "（氏名の空白・全角半角・敬称・役職を除くと同じです）。")
+            read.notes.append(Note.of("reviewer_names_same",
+                                      names="と".join(f"「{name}」" for name in typed)))
         if len(ordered) > 1:
-            read.notes.append(
-                f"審査員「{reviewer}」の審査票が{len(ordered)}つあります（古い順に "
-                f"{'、'.join(s.name for s in ordered)}。{how}）。申請ごと・項目ごとに最も新しい審査票の"
-                "点数を使い、新しい審査票で空欄の行・項目は前の審査票の点数を使いました（どの審査票の"
-                "点数かは「審査内訳」シートの「審査票」列）。")
+            read.notes.append(Note.of("reviewer_sheets_many", reviewer=reviewer, count=len(ordered),
+                                      sheets=tuple(s.name for s in ordered), how=how))
         reviewers.append((reviewer, ordered))
     return reviewers
 
@@ -178,9 +175,9 @@ def _rows_by_application(sheets: Sequence[ReviewSheet], by_key: Mapping[str, lis
                 if sheet is newest:
                     _problem(read, sheet, name_cell, FILE_LABEL, code)
                 elif not _blank(row):
-                    read.notes.append(f"{sheet.name} {name_cell.address}: 「{row.file}」は今回の審査の"
-                                      f"対象の申請ではありません。前の審査票の行のため、点数を使わずに"
-                                      f"進めました（新しい審査票は {newest.name}）。")
+                    read.notes.append(Note.of("review_row_not_ours", sheet=sheet.name,
+                                              cell=name_cell.address, file=row.file,
+                                              newest=newest.name))
                 continue
             if listed[key] > 1:  # never counted twice: every row of it is to be fixed
                 _problem(read, sheet, name_cell, FILE_LABEL, "duplicate_review_row")
@@ -227,8 +224,8 @@ def _judge_application(reviewer: str, file: str, entries: Sequence[_Entry],
                              *(None for _ in settings.review)))
         given = [row.cells[c.label].address for c in settings.review if _filled(row.cells[c.label])]
         if given:
-            read.notes.append(f"{sheet.name} {'、'.join(given)}: 利害関係ありの申請（{file}）に点数が"
-                              "あります。点数は使いませんでした。")
+            read.notes.append(Note.of("review_scores_despite_conflict", sheet=sheet.name,
+                                      cells=tuple(given), file=file))
         return
     since = filled[1 + max((n for n, (_, r) in enumerate(filled)
                             if parse_mark(r.cells[CONFLICT_LABEL].value) is True), default=-1):]

@@ -47,7 +47,7 @@ class Ruling:
 @dataclass
 class Rulings:
     by_file: dict[str, Ruling] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # for 概要
+    notes: list[Note] = field(default_factory=list)  # for 概要
     provisional: list[Note] = field(default_factory=list)  # reasons the ranking is 暫定
 
     def files(self, action: str) -> set[str]:
@@ -61,50 +61,53 @@ def resolve(rows: Sequence[StaffDecisionRow], files: Iterable[str], source: str 
     rulings = Rulings()
     seen: dict[str, StaffDecisionRow] = {}
 
-    def cannot(row: StaffDecisionRow, why: str) -> None:
-        rulings.notes.append(f"{source} {row.action_cell}: 事務局判断を適用できません。{why}")
-        rulings.provisional.append(Note.of("ruling_not_applicable", cell=row.action_cell,
-                                           why=why.rstrip("。")))
+    def cannot(row: StaffDecisionRow, why: Note) -> None:
+        rulings.notes.append(Note.of("ruling_cannot", source=source, cell=row.action_cell, why=why))
+        rulings.provisional.append(Note.of("ruling_not_applicable", cell=row.action_cell, why=why))
 
     for row in rows:
         action = ACTIONS.get("".join(row.action.split()))
         if action is None:
-            cannot(row, f"{DECISION_LABELS['action']}「{row.action}」は使えません。"
-                        f"{'・'.join(ACTIONS)} のどれかを書いてください。")
+            cannot(row, Note.of("ruling_word_unknown", label=DECISION_LABELS["action"],
+                                word=row.action, words="・".join(ACTIONS)))
             continue
         if not row.reason or not row.author:
-            cannot(row, f"{DECISION_LABELS['reason']}と{DECISION_LABELS['author']}を書いてください。")
+            cannot(row, Note.of("ruling_unsigned", reason=DECISION_LABELS["reason"],
+                                author=DECISION_LABELS["author"]))
             continue
-        found, why = _one(index, row.file)
-        if found is None:
-            cannot(row, f"{DECISION_LABELS['file']}「{row.file}」{why}")
+        found = _one(index, row.file, DECISION_LABELS["file"])
+        if isinstance(found, Note):
+            cannot(row, found)
             continue
         original = None
         if action == RESUBMISSION:
-            original, why = _one(index, row.original or "")
-            if original is None or original == found:
-                cannot(row, f"{DECISION_LABELS['original']}「{row.original or ''}」"
-                            f"{why or 'は同じファイルです。'}再提出のもとになったファイルの名前を書いてください。")
+            named = _one(index, row.original or "", DECISION_LABELS["original"])
+            if isinstance(named, Note) or named == found:
+                cannot(row, Note.of("ruling_original_unknown", why=named if isinstance(named, Note)
+                                    else Note.of("ruling_original_itself",
+                                                 label=DECISION_LABELS["original"], typed=named)))
                 continue
+            original = named
         if found in seen:
-            cannot(row, f"「{found}」の判断が2つあります（{seen[found].action_cell}）。1つにしてください。")
+            cannot(row, Note.of("ruling_twice", file=found, first=seen[found].action_cell))
             rulings.by_file.pop(found, None)
             continue
         seen[found] = row
         rulings.by_file[found] = Ruling(found, action, row.reason, row.author, row.date or "",
                                         row.action_cell, original)
-    rulings.notes.extend(f"{ruling.file}: {ruling.shown()}" for ruling in rulings.by_file.values())
+    rulings.notes.extend(Note.of("ruling_applied", file=ruling.file, ruling=ruling.shown())
+                         for ruling in rulings.by_file.values())
     return rulings
 
 
-def _one(index: FileIndex, typed: str) -> tuple[str | None, str]:
-    """The one file a typed name means, or None and why not."""
+def _one(index: FileIndex, typed: str, label: str) -> str | Note:
+    """The one file a name typed under ``label`` means, or why there is none."""
     found = index.find(typed) if typed else []
     if len(found) == 1:
-        return found[0], ""
+        return found[0]
     if found:
-        return None, f"に当たるファイルが複数あります（{'、'.join(found)}）。"
-    return None, "に当たるファイルが inbox にありません。"
+        return Note.of("ruling_file_many", label=label, typed=typed, files=tuple(found))
+    return Note.of("ruling_file_none", label=label, typed=typed)
 
 
 def apply_eligibility(received: pd.DataFrame, eligible: pd.DataFrame, ineligible: pd.DataFrame,
@@ -121,10 +124,8 @@ def apply_eligibility(received: pd.DataFrame, eligible: pd.DataFrame, ineligible
                 & rows["org_type"].isin(list(domain.ORG_TYPES.values())))
     for file in rows.loc[~rankable, "file"]:
         ruling = rulings.by_file.pop(file)
-        why = "区市町村が都の62区市町村の1つで、団体種別が4つの種別の1つでなければ順位を付けられません。"
-        rulings.notes.append(f"{ruling.cell}: {file} を適格として扱えません。{why}")
-        rulings.provisional.append(Note.of("ruling_not_rankable", cell=ruling.cell, file=file,
-                                           why=why))
+        rulings.notes.append(Note.of("ruling_unrankable", cell=ruling.cell, file=file))
+        rulings.provisional.append(Note.of("ruling_not_rankable", cell=ruling.cell, file=file))
     accepted = rows[rankable].assign(
         area=lambda df: df["municipality"].map(domain.MUNICIPALITY_AREA))
     refused = pd.DataFrame(

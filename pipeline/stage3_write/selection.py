@@ -378,13 +378,13 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         sheet.write_string(row, 0, title, heading)
         row += 1
         for note in notes:
-            _note_row(sheet, row, note, cell)
+            _note_row(sheet, row, note.text, cell)
             row += 1
     row += 1
     sheet.write_string(row, 0, "受付簿・審査票についての注意", heading)
     row += 1
-    for note in result.notes or ("（なし）",):
-        _note_row(sheet, row, note, cell)
+    for text in [note.text for note in result.notes] or ["（なし）"]:
+        _note_row(sheet, row, text, cell)
         row += 1
     # the charts below the tables, side by side, on a page of their own: nothing beside a
     # table widens the page, and no chart is cut across pages
