@@ -64,6 +64,17 @@ TEMPLATES: dict[str, str] = {
     "type_disagrees": "団体名に{form}とあり、団体種別（{chosen}）と合いません。対象の団体か事務局で確かめ、"
                       "受付簿の事務局判断シートに記入してください（暫定）",
     "type_disagrees_in": "{file}: {what}",
+    # 受付日の根拠: where a file's receipt time comes from (stage2_decide.register_match, versions)
+    "basis_register": "受付簿",
+    "basis_register_row": "受付簿（{cell}「{name}」）",
+    "basis_year_read": "{basis}。年の記入がないため{year}年と読みました",
+    "basis_form_date": "申請日（{why}）",
+    "basis_unknown": "不明（{why}）",
+    "basis_register_time_unusable": "受付簿の日時を使えません（{cell}「{written}」）。申請日で仮に判定",
+    "basis_same_content": "{first} と同じ内容（受付は {first} と共通）",
+    "basis_correction_in_time": "{label}：元の受付日時（修正版の受付 {when} は再提出期限内）",
+    "basis_correction_late": "{label}：受付簿の日時（再提出期限後）",
+    "basis_correction": "{label}：元の受付日時",
     # reasons the ranking is 暫定
     "register_unusable": "受付簿を使えません：{problem}（締切の判定は申請日によります）",
     "register_row_finds_no_file": "受付簿 {cell} の「{name}」に当たるファイルが inbox にありません"

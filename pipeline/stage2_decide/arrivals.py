@@ -13,10 +13,6 @@ from pipeline.core.notes import Note
 from pipeline.core.records import RegisterEntry
 from pipeline.core.settings import JST, RoundSettings
 
-BASIS_REGISTER = "受付簿"
-BASIS_FORM_DATE = "申請日（受付簿に記載なし）"
-BASIS_UNKNOWN = "不明（受付簿に記載なし）"
-
 
 @dataclass(frozen=True)
 class Superseded:
@@ -41,7 +37,7 @@ class Receipts:
 @dataclass(frozen=True)
 class Arrival:
     when: dt.datetime | None  # None: not known
-    basis: str
+    basis: Note  # 受付日の根拠
     from_register: bool = False
 
 

@@ -57,7 +57,7 @@ def receive(files: Mapping[str, str], register: Register, records: pd.DataFrame,
     supersede(kept, arrivals, records, corrects, links, set(unjudgeable), rulings.by_file.keys(),
                settings, run_at, result)
     note_possible_resubmissions(kept, arrivals, unjudgeable, links, settings, result)
-    rows = [(file, sha256, arrivals[file].when, arrivals[file].basis)
+    rows = [(file, sha256, arrivals[file].when, arrivals[file].basis.text)
             for file, sha256 in files.items()]
     frame = pd.DataFrame(rows, columns=["file", "sha256", "received_at", "received_basis"])
     frame["received_at"] = pd.to_datetime(frame["received_at"], utc=True).dt.tz_convert(

@@ -4,7 +4,6 @@ else its 申請日; every row that names no file, several files, or an unusable 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -17,9 +16,6 @@ from pipeline.core.records import Register, RegisterEntry
 from pipeline.core.settings import JST, RoundSettings
 from pipeline.core.wording import japanese_datetime
 from pipeline.stage2_decide.arrivals import (
-    BASIS_FORM_DATE,
-    BASIS_REGISTER,
-    BASIS_UNKNOWN,
     Arrival,
     Receipts,
 )
@@ -32,18 +28,14 @@ def match_register(files: Sequence[str], index: FileIndex, register: Register,
     :func:`file_key`; without an extension when exactly one file fits), else its 申請日."""
     form_dates = dict(zip(records["file"].tolist(), records["application_date"].tolist(),
                           strict=True))
-    arrivals = {file: _form_date(form_dates.get(file)) for file in files}
+    arrivals = {file: _form_date(form_dates.get(file), _NOT_LISTED) for file in files}
     if register.source is None:
         return arrivals
     source = register.source
     if register.problem is not None:
         result.notes.append(register.problem)
         result.provisional.append(Note.of("register_unusable", problem=register.problem))
-        for file in files:
-            arrivals[file] = dataclasses.replace(
-                arrivals[file], basis=arrivals[file].basis.replace(
-                    "受付簿に記載なし", "受付簿を読み込めないため"))
-        return arrivals
+        return {file: _form_date(form_dates.get(file), _UNREADABLE) for file in files}
     result.notes.extend(register.notes)
     matched: dict[str, RegisterEntry] = {}
     for entry in register.entries:
@@ -71,17 +63,18 @@ def match_register(files: Sequence[str], index: FileIndex, register: Register,
         received, why = _register_time(entry, settings, run_at)
         if received is None:
             form_date = arrivals[file]
-            arrivals[file] = Arrival(form_date.when, f"受付簿の日時を使えません（{entry.time_cell}"
-                                      f"「{entry.raw_time}」）。申請日で仮に判定")
+            arrivals[file] = Arrival(form_date.when, Note.of(
+                "basis_register_time_unusable", cell=entry.time_cell, written=entry.raw_time))
             result.notes.append(Note.of("register_time_unusable", source=source,
                                         cell=entry.time_cell, why=why))
             result.provisional.append(Note.of("register_time_not_read", cell=entry.time_cell,
                                               written=entry.raw_time, why=why))
             continue
         exact = unicodedata.normalize("NFC", entry.name) == file
-        basis = BASIS_REGISTER if exact else f"受付簿（{entry.name_cell}「{entry.name}」）"
+        basis = Note.of("basis_register") if exact else Note.of(
+            "basis_register_row", cell=entry.name_cell, name=entry.name)
         if not entry.year_typed:
-            basis += f"。年の記入がないため{received.year}年と読みました"
+            basis = Note.of("basis_year_read", basis=basis, year=received.year)
             result.notes.append(Note.of("register_year_read", source=source, cell=entry.time_cell,
                                         written=entry.raw_time, when=japanese_datetime(received)))
         arrivals[file] = Arrival(received, basis, from_register=True)
@@ -122,7 +115,11 @@ def note_twins(by_key: Mapping[str, list[str]], result: Receipts) -> None:
         result.notes.append(Note.of("name_twins", count=len(twins), files=tuple(twins)))
 
 
-def _form_date(day: object) -> Arrival:
+# Why a file's receipt is not the register's: the words 受付日の根拠 gives.
+_NOT_LISTED, _UNREADABLE = "受付簿に記載なし", "受付簿を読み込めないため"
+
+
+def _form_date(day: object, why: str) -> Arrival:
     if isinstance(day, dt.date):
-        return Arrival(dt.datetime.combine(day, dt.time(), JST), BASIS_FORM_DATE)
-    return Arrival(None, BASIS_UNKNOWN)
+        return Arrival(dt.datetime.combine(day, dt.time(), JST), Note.of("basis_form_date", why=why))
+    return Arrival(None, Note.of("basis_unknown", why=why))

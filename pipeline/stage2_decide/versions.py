@@ -90,7 +90,7 @@ def share_receipts(files: Mapping[str, str], arrivals: dict[str, Arrival],
         for copy in (f for f in copies if f != first):
             del kept[copy]
             arrivals[copy] = dataclasses.replace(arrivals[first],
-                                                 basis=f"{first} と同じ内容（受付は {first} と共通）")
+                                                 basis=Note.of("basis_same_content", first=first))
             result.superseded.append(Superseded(
                 copy, first, "same_content", f"{first} と同じ内容のファイルです（{first} で判定します）。"))
         if registered and len(registered) < len(copies):
@@ -255,12 +255,15 @@ def _received_as_correction(latest: str, original: str, label: str,
     own, first = arrivals[latest], arrivals[original]
     if own.from_register and own.when is not None:
         if own.when <= window_end:
-            arrivals[latest] = Arrival(first.when, f"{label}：元の受付日時（修正版の受付 "
-                                        f"{own.when:%m/%d %H:%M} は再提出期限内）", first.from_register)
+            arrivals[latest] = Arrival(first.when, Note.of(
+                "basis_correction_in_time", label=label, when=f"{own.when:%m/%d %H:%M}"),
+                first.from_register)
         else:
-            arrivals[latest] = dataclasses.replace(own, basis=f"{label}：受付簿の日時（再提出期限後）")
+            arrivals[latest] = dataclasses.replace(
+                own, basis=Note.of("basis_correction_late", label=label))
         return
-    arrivals[latest] = Arrival(first.when, f"{label}：元の受付日時", first.from_register)
+    arrivals[latest] = Arrival(first.when, Note.of("basis_correction", label=label),
+                               first.from_register)
     if run_at > window_end:
         result.provisional.append(Note.of("correction_arrival_unknown", file=latest))
 
