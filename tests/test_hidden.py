@@ -19,6 +19,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core.formspec import FIELDS, FORM_SHEET, FORM_VERSION, VERSION_LABEL
+from pipeline.core.notes import Note
 from pipeline.core.problems import Problem
 from pipeline.core.record import normalize_form
 from pipeline.core.records import RawForm
@@ -348,7 +349,7 @@ def test_a_form_only_on_a_hidden_sheet_reads_no_value(tmp_path: Path) -> None:
              "</sheetData></worksheet>")
     path = _workbook(tmp_path / "only.xlsx", [("表紙", "visible", cover), ("控え", "hidden", _sheet())])
     form, row, found = _read(path)
-    assert form.sheet == "控え" and row["org_name"] is None and form.remark == ""
+    assert form.sheet == "控え" and row["org_name"] is None and form.remarks == ()
     assert ("控え", f"B{_row_of('申請日')}") in _hidden(found)
     assert row["duration_months"] is None and row["menus"] == ()
 
@@ -498,9 +499,10 @@ def _ods(path: Path, values: Mapping[str, object]) -> Path:
 def test_an_ods_is_read_with_a_note_that_its_structure_was_not_checked(tmp_path: Path) -> None:
     form, row, found = _read(_ods(tmp_path / "calc.ods", VALID))
     assert found == [] and row["org_name"] == VALID["団体名"]
-    assert "非表示の行・列、見えない書式、数式の有無は確かめていません" in form.remark
+    assert form.remarks == (Note.of("structure_unchecked"),)
+    assert "非表示の行・列、見えない書式、数式の有無は確かめていません" in form.remarks[0].text
     xlsx, _, _ = _read(_form(tmp_path / "plain.xlsx", _sheet()))
-    assert xlsx.remark == ""
+    assert xlsx.remarks == ()
 
 
 def test_a_sheet_full_of_hidden_labels_names_the_first_fifty(tmp_path: Path) -> None:

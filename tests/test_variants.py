@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.core.formspec import FIELDS_BY_KEY
 from pipeline.core.normalize import Invalid, MonthOnly, clean_text, normalize_field, parse_mark
+from pipeline.core.notes import Note
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage1_read.forms import read_form
@@ -313,7 +314,7 @@ def _blank_original_and_filled_copy(workbook: openpyxl.Workbook) -> None:
 def test_a_filled_copy_beside_a_blank_original_is_read(tmp_path: Path, blank_dir: Path) -> None:
     path = _workbook_with(tmp_path / "copy.xlsx", blank_dir, _blank_original_and_filled_copy)
     form = read_form(path)
-    assert form.sheet == "申請書 (2)" and form.remark == "「申請書 (2)」シートを申請書として読み取りました。"
+    assert form.sheet == "申請書 (2)" and form.remarks == (Note.of("form_on_other_sheet", sheet="申請書 (2)"),)
     validated = validate_forms([form])
     assert validated.problems.empty and len(validated.applications) == 1
 

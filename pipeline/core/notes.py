@@ -64,6 +64,22 @@ TEMPLATES: dict[str, str] = {
     "type_disagrees": "団体名に{form}とあり、団体種別（{chosen}）と合いません。対象の団体か事務局で確かめ、"
                       "受付簿の事務局判断シートに記入してください（暫定）",
     "type_disagrees_in": "{file}: {what}",
+    # said on a file's row (受付一覧, 選定順位) after its reason, for staff
+    "macros_not_run": "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。",
+    "structure_unchecked": ".xls・.ods のブックのため、非表示の行・列、見えない書式、数式の有無は確かめて"
+                           "いません。申請書を開いて記入内容を確かめてください。",
+    "form_on_other_sheet": "「{sheet}」シートを申請書として読み取りました。",
+    "other_round_form": "別の募集回の申請用紙で提出されています（{shown}、今回は「{name}」）。記入欄は"
+                        "同じため、そのまま読み取って判定しました。",
+    "start_month_year_read": "希望開始時期は年の記載がないため {year}年{month}月 と読みました。",
+    "read_as_meant": "{label}は「{written}」とあるため「{value}」と読みました。",
+    "tag_not_issued": "差戻しの修正版の印がありますが、差戻しの記録にない修正版です。新しい申請として"
+                      "判定しました。",
+    "tag_other_organisation": "差戻しの修正版の印がありますが、差戻しを送った団体と{differs}が違います。"
+                              "新しい申請として判定しました。",
+    "same_name_other": "同一団体名の別申請（{others}）があります。同じ団体か事務局で確かめてください"
+                       "（暫定）。",
+    "maybe_resubmission": "締切前に届いた読めないファイル（{files}）の再提出かもしれません（暫定）。",
     # 受付日の根拠: where a file's receipt time comes from (stage2_decide.register_match, versions)
     "basis_register": "受付簿",
     "basis_register_row": "受付簿（{cell}「{name}」）",

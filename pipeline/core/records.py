@@ -34,7 +34,7 @@ class RawForm:
     sha256: str = ""
     label_addresses: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    remark: str = ""  # for staff, e.g. that a macro-enabled workbook was read as values only
+    remarks: tuple[Note, ...] = ()  # for staff, e.g. that a macro-enabled workbook was read as values only
     corrects: str = ""  # SHA-256 of the file this one corrects (our 差戻し tag), if any
     round_name: str = ""  # the round the blank form was made for (its round mark, as kept)
     formulas: frozenset[str] = frozenset()  # addresses of the form sheet's formula cells

@@ -34,6 +34,7 @@ from pipeline.core.formspec import (
     item_key,
 )
 from pipeline.core.normalize import clean_text, display, label_key
+from pipeline.core.notes import Note
 from pipeline.core.problems import Problem
 from pipeline.core.records import RawCell, RawForm, property_text
 from pipeline.stage1_read import sheetxml, zipparts
@@ -89,15 +90,10 @@ def _read_form(data: bytes, suffix: str, name: str) -> RawForm:
     form.corrects, form.round_name = _our_properties(data, parts.entries)
     # Excel opens a workbook with macros only when it is named .xlsm
     if form.is_form and suffix.lower() == ".xlsm" and _has_macros(parts.entries):
-        form.remark = MACRO_REMARK
+        form.remarks += (Note.of("macros_not_run"),)
     if form.is_form and not parts.entries:  # an .xls or .ods: its structure is not read here
-        form.remark = f"{form.remark} {UNCHECKED_REMARK}".strip()
+        form.remarks += (Note.of("structure_unchecked"),)
     return form
-
-
-MACRO_REMARK = "マクロ付きのブックです。値だけを読み取り、マクロは実行していません。"
-UNCHECKED_REMARK = (".xls・.ods のブックのため、非表示の行・列、見えない書式、数式の有無は確かめていません。"
-                    "申請書を開いて記入内容を確かめてください。")
 # Sheets of our own blank form that are never the form.
 _NOT_THE_FORM = frozenset({"記入方法", "リスト"})
 _SHEETS_LOOKED_AT = 10
@@ -311,7 +307,7 @@ def _form_sheet(book: _Book) -> RawForm | None:
     if form is None and unseen:  # the form is only on hidden sheets: read none of its values
         form = _emptied(unseen[0])
     elif form is not None and form.sheet != FORM_SHEET:
-        form.remark = f"「{form.sheet}」シートを申請書として読み取りました。"
+        form.remarks += (Note.of("form_on_other_sheet", sheet=form.sheet),)
     if form is None:
         return None
     if len(filled) > 1:

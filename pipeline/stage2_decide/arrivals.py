@@ -28,10 +28,14 @@ class Receipts:
 
     frame: pd.DataFrame  # file, sha256, received_at (aware, Japan time), received_basis
     superseded: list[Superseded] = field(default_factory=list)
-    remarks: dict[str, str] = field(default_factory=dict)  # file → text added to its reason
+    remarks: dict[str, list[Note]] = field(default_factory=dict)  # file → said on its row
     notes: list[Note] = field(default_factory=list)  # for 概要
     provisional: list[Note] = field(default_factory=list)  # reasons the ranking is 暫定
     registered: dict[str, RegisterEntry] = field(default_factory=dict)  # file → its register row
+
+    def remark(self, file: str, note: Note) -> None:
+        """Something staff should know of a file, on its row."""
+        self.remarks.setdefault(file, []).append(note)
 
 
 @dataclass(frozen=True)

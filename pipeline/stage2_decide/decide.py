@@ -75,22 +75,21 @@ class Intake(NamedTuple):
 
     validated: Validated
     hashes: dict[str, str]  # every file → its SHA-256, in inbox order
-    remarks: dict[str, str]  # file → what staff should know of how it was read
+    remarks: dict[str, list[Note]]  # file → what staff should know of how it was read
     corrects: dict[str, str]  # file → the SHA-256 its 差戻し tag says it corrects
 
 
 def take_in(forms: Sequence[RawForm], settings: RoundSettings) -> Intake:
     """Every form validated, and its hash, remarks and 差戻し tag."""
     hashes = {form.file: form.sha256 for form in forms}
-    remarks = {form.file: f" {form.remark}" for form in forms if form.remark}
+    remarks = {form.file: list(form.remarks) for form in forms if form.remarks}
     for form in forms:  # a form made for another round (last year's, kept by the applicant)
         if form.round_name and form.round_name != settings.name:
-            note = other_round(form.round_shown, settings)
-            remarks[form.file] = f"{remarks.get(form.file, '')} {note}"
+            remarks.setdefault(form.file, []).append(other_round(form.round_shown, settings))
     corrects = {form.file: form.corrects for form in forms if form.corrects}
     validated = validate_forms(forms, settings.deadline.date())
     for name, inferred in validated.inferred.items():
-        remarks[name] = remarks.get(name, "") + f" {inferred}"
+        remarks.setdefault(name, []).extend(inferred)
     return Intake(validated, hashes, remarks, corrects)
 
 
@@ -186,7 +185,7 @@ def keep_ledger(intake: Intake, received: Received, judged: Judged, ranking: Ran
 
     def for_staff(file: str) -> str:
         found = (*judged.place_notes.get(file, ()), *filter(None, [judged.disputes.get(file)]))
-        return " ".join(filter(None, (remarks.get(file, "").strip(), _rendered(found),
+        return " ".join(filter(None, (_rendered((*remarks.get(file, ()), *found)),
                                       ruling_notes.get(file, ""))))
 
     staff_notes = {f: for_staff(f)
@@ -197,7 +196,8 @@ def keep_ledger(intake: Intake, received: Received, judged: Judged, ranking: Ran
     ledger = LedgerSchema.validate(receipts.assign(
         org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
         decision=[decisions[f].decision for f in files],
-        reason=[decisions[f].reason + intake.remarks.get(f, "") for f in files],
+        reason=[" ".join(filter(None, (decisions[f].reason, _rendered(intake.remarks.get(f, ())))))
+                for f in files],
         reason_code=[decisions[f].code for f in files],
         staff_note=[staff_notes.get(f, "") for f in files],
     ))
@@ -327,10 +327,9 @@ def _sent_back(decisions: dict[str, Verdict]) -> list[str]:
     return [f for f, verdict in decisions.items() if verdict.decision in (NEEDS_FIX, UNREADABLE)]
 
 
-def other_round(round_shown: str, settings: RoundSettings) -> str:
+def other_round(round_shown: str, settings: RoundSettings) -> Note:
     """``round_shown``: the form's round mark as staff may be shown it (RawForm.round_shown)."""
-    return (f"別の募集回の申請用紙で提出されています（{round_shown}、今回は「{settings.name}」）。"
-            "記入欄は同じため、そのまま読み取って判定しました。")
+    return Note.of("other_round_form", shown=round_shown, name=settings.name)
 
 
 class Verdict(NamedTuple):

@@ -77,8 +77,7 @@ def _issued_corrections(corrects: Mapping[str, str], issued: Issued, records: pd
     for file, original_sha in corrects.items():
         sent = issued.get(original_sha)
         if sent is None:
-            result.remarks[file] = (f"{result.remarks.get(file, '')} 差戻しの修正版の印がありますが、"
-                                    "差戻しの記録にない修正版です。新しい申請として判定しました。")
+            result.remark(file, Note.of("tag_not_issued"))
             continue
         own = identity.get(file, {})
         differs = [label for key, label in (("org_name", "団体名"), ("municipality", "区市町村"),
@@ -86,9 +85,7 @@ def _issued_corrections(corrects: Mapping[str, str], issued: Issued, records: pd
                    if sent.get(key) and isinstance(typed := own.get(key), str)
                    and _identity_key(key, typed) != _identity_key(key, sent[key])]
         if differs:
-            result.remarks[file] = (f"{result.remarks.get(file, '')} 差戻しの修正版の印がありますが、"
-                                    f"差戻しを送った団体と{'・'.join(differs)}が違います。"
-                                    "新しい申請として判定しました。")
+            result.remark(file, Note.of("tag_other_organisation", differs="・".join(differs)))
             continue
         trusted[file] = original_sha
     return trusted

@@ -18,6 +18,7 @@ from pandera.typing import DataFrame
 from pipeline.core import domain, postal, problems, wording
 from pipeline.core.formspec import CHECKLIST_FIELDS, FIELDS_BY_KEY, FIELDS_BY_LABEL, SCALAR_FIELDS
 from pipeline.core.normalize import MonthOnly, ReadAs
+from pipeline.core.notes import Note
 from pipeline.core.record import field_problem, normalize_form
 from pipeline.core.records import RawForm
 from schemas.application import ApplicationSchema
@@ -44,7 +45,7 @@ class Validated:
     applications: pd.DataFrame  # ApplicationSchema, one row per clean form
     problems: pd.DataFrame  # problems.PROBLEM_COLUMNS, one row per problem
     records: pd.DataFrame  # every readable form as normalised (clean or not), by file
-    inferred: dict[str, str] = field(default_factory=dict)  # file → what was read into a value
+    inferred: dict[str, list[Note]] = field(default_factory=dict)  # file → what was read into a value
 
 # An 申請日 further than this from the round's deadline is a typing mistake (2061/6/28).
 _DATE_SLACK = dt.timedelta(days=365)
@@ -57,7 +58,7 @@ def validate_forms(forms: Iterable[RawForm], deadline: dt.date | None = None) ->
     rows: list[dict[str, object]] = []
     found: list[problems.Problem] = []
     by_file: dict[str, RawForm] = {}
-    inferred: dict[str, str] = {}
+    inferred: dict[str, list[Note]] = {}
     for form in forms:
         if not form.is_form:
             found.extend(form.problems)
@@ -93,25 +94,25 @@ def validate_forms(forms: Iterable[RawForm], deadline: dt.date | None = None) ->
 
 
 def _with_round(row: dict[str, object], deadline: dt.date,
-                inferred: dict[str, str]) -> dict[str, object]:
+                inferred: dict[str, list[Note]]) -> dict[str, object]:
     month = row.get("start_month")
     if not isinstance(month, MonthOnly):
         return row
     year = deadline.year if month.month >= deadline.month else deadline.year + 1
-    _infer(inferred, row, f"希望開始時期は年の記載がないため {year}年{month.month}月 と読みました。")
+    _infer(inferred, row, Note.of("start_month_year_read", year=year, month=month.month))
     return row | {"start_month": dt.date(year, month.month, 1)}
 
 
-def _infer(inferred: dict[str, str], row: dict[str, object], note: str) -> None:
+def _infer(inferred: dict[str, list[Note]], row: dict[str, object], note: Note) -> None:
     file = str(row["file"])
-    inferred[file] = f"{inferred[file]} {note}" if file in inferred else note
+    inferred.setdefault(file, []).append(note)
 
 
 # The fields whose normaliser may read a value as plainly meant (normalize.ReadAs).
 _READ_AS_MEANT = ("org_type", "municipality")
 
 
-def _read_as_meant(form: RawForm, row: dict[str, object], inferred: dict[str, str]
+def _read_as_meant(form: RawForm, row: dict[str, object], inferred: dict[str, list[Note]]
                    ) -> tuple[dict[str, object], list[problems.Problem]]:
     """Values read as the applicant plainly meant (:class:`ReadAs`) take that value, and the row
     says what was written. A 区市町村 that is neither one of the 62, nor plainly one, nor plainly
@@ -127,8 +128,8 @@ def _read_as_meant(form: RawForm, row: dict[str, object], inferred: dict[str, st
     readings = {key: value for key in _READ_AS_MEANT
                 if isinstance(value := row.get(key), ReadAs)}
     for key, reading in readings.items():
-        _infer(inferred, row, f"{FIELDS_BY_KEY[key].label}は「{reading.written}」とあるため"
-                              f"「{reading.value}」と読みました。")
+        _infer(inferred, row, Note.of("read_as_meant", label=FIELDS_BY_KEY[key].label,
+                                      written=reading.written, value=reading.value))
     return row | {key: reading.value for key, reading in readings.items()}, found
 
 

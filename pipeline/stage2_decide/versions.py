@@ -181,9 +181,7 @@ def supersede(files: Mapping[str, str], arrivals: dict[str, Arrival], records: p
         if len(heads) < 2 or any(f in ruled for f in kept):
             continue
         for file in kept:
-            others = "、".join(f for f in kept if f != file)
-            result.remarks[file] = (f"{result.remarks.get(file, '')} 同一団体名の別申請（{others}）が"
-                                    "あります。同じ団体か事務局で確かめてください（暫定）。")
+            result.remark(file, Note.of("same_name_other", others=tuple(f for f in kept if f != file)))
         result.notes.append(Note.of("same_name_kept_apart", files=tuple(kept)))
         result.provisional.append(Note.of("same_name_unconfirmed", count=len(kept),
                                           files=tuple(kept)))
@@ -285,10 +283,8 @@ def note_possible_resubmissions(files: Mapping[str, str], arrivals: Mapping[str,
     late = [f for f in files if f not in unjudgeable and f not in superseded and f not in links
             and (when := arrivals[f].when) is not None
             and settings.deadline < when <= resubmission_end(settings)]
-    listed = "、".join(pending)
     for file in late:
-        result.remarks[file] = (f"{result.remarks.get(file, '')} 締切前に届いた読めないファイル（{listed}）の"
-                                "再提出かもしれません（暫定）。")
+        result.remark(file, Note.of("maybe_resubmission", files=tuple(pending)))
         result.provisional.append(Note.of("resubmission_unconfirmed", file=file,
                                           files=tuple(pending)))
 
