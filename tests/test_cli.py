@@ -131,6 +131,7 @@ def test_check_answers_a_file_that_is_no_form_without_the_deciding_stage(tmp_pat
     assert done.stdout.splitlines() == ["['damaged', 'pdf']", "False False"]
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_the_command_s_exit_codes_and_output_survive_its_quick_exit(tmp_path: Path,
                                                                    blank_dir: Path) -> None:
     """``bansou`` ends with os._exit (no teardown of a large round's objects): its exit codes,

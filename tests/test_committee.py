@@ -39,6 +39,7 @@ def _rubric(settings: RoundSettings) -> RoundSettings:
         review=(ReviewCriterion("vision", "構想", 3), ReviewCriterion("reach", "広がり", 2)))
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_the_committee_columns_follow_the_rubric_each_with_its_maximum(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     rubric = _rubric(settings)
@@ -64,6 +65,7 @@ def test_the_committee_columns_follow_the_rubric_each_with_its_maximum(
         assert row["構想\n/15"] is None  # not scored: blank, not 0
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_only_the_rows_whose_reviews_are_missing_are_provisional_and_the_line_is_drawn(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
     one_per_place = dataclasses.replace(settings, max_districts=1)
@@ -91,6 +93,7 @@ def test_only_the_rows_whose_reviews_are_missing_are_provisional_and_the_line_is
     assert thick == {5}  # the first application's texts row (rows 4 and 5)
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_the_organisations_the_previous_round_selected_are_marked(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     first = tmp_path / "2016"
@@ -111,6 +114,7 @@ def test_the_organisations_the_previous_round_selected_are_marked(
     assert rows["ゆりの会"]["前回\n選定"] == "○" and not rows["きくの会"]["前回\n選定"]
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_the_application_list_and_its_csv_carry_the_decision_beside_the_fields(
         inbox: Path, blank_dir: Path, settings: RoundSettings, tmp_path: Path) -> None:
     add_form(inbox, "a.xlsx", org("ゆりの会", "新宿区"), blank_dir=blank_dir)
@@ -173,6 +177,7 @@ def test_the_selection_workbook_prints_legibly(
     assert not any(re.search(r"[0-9a-f]{64}", text) for _, text in pages)
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_a_round_larger_than_the_paper_keeps_the_top_of_the_ranking_and_says_where_the_rest_are(
         inbox: Path, blank_dir: Path, settings: RoundSettings,
         monkeypatch: pytest.MonkeyPatch) -> None:

@@ -80,6 +80,7 @@ def _file_rows(result: RoundResult) -> dict[str, dict[str, object]]:
             for _, row in result.support.files.iterrows()}
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_files_count_only_for_the_district_our_tag_and_their_own_cells_name(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox, outbox, result = _round(tmp_path, blank_dir, settings)
@@ -215,6 +216,7 @@ def test_hostile_plans_and_logs_go_through_the_guards_forms_do(
     assert sessions.loc[sessions["log_file"] == "支援/隠れた行.xlsx", "date"].tolist() == ["2016-10-03"]
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_check_reads_the_support_folder_and_names_each_file_s_own_problems(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     inbox, outbox, result = _round(tmp_path, blank_dir, settings)
@@ -261,6 +263,7 @@ def _toml(extra: str) -> tuple[dict[str, object], str, Path]:
             ROUND_TOML.parent)
 
 
+@pytest.mark.slow  # a whole round: make test runs it
 def test_round_toml_support_section_drives_expected_sessions(
         tmp_path: Path, blank_dir: Path, settings: RoundSettings) -> None:
     changed = parse_settings(*_toml('\n[support]\nsessions_per_month = 3\ngrace_days = 40\n'
