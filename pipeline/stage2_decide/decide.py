@@ -184,9 +184,9 @@ def keep_ledger(intake: Intake, received: Received, judged: Judged, ranking: Ran
                     if ruling.action != staff.EXCLUDE}  # an exclusion is the row's reason
 
     def for_staff(file: str) -> str:
-        found = (*judged.place_notes.get(file, ()), *filter(None, [judged.disputes.get(file)]))
-        return " ".join(filter(None, (_rendered((*remarks.get(file, ()), *found)),
-                                      ruling_notes.get(file, ""))))
+        dispute = judged.disputes.get(file)
+        notes = (*remarks.get(file, ()), *judged.place_notes.get(file, ()), *filter(None, [dispute]))
+        return " ".join(filter(None, (_rendered(notes), ruling_notes.get(file, ""))))
 
     staff_notes = {f: for_staff(f)
                    for f in {*remarks, *judged.place_notes, *judged.disputes, *ruling_notes}}
