@@ -10,6 +10,7 @@ import pytest
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage3_write.plans import month_labels, plan_file_name, schedule
+from pipeline.stage3_write.xlsx import row_height
 from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,3 +174,14 @@ def test_a_plan_has_one_column_per_month_and_no_doubled_municipality(
                 and c.value[:1].isdigit() and c.value[1:3] == ". "}
     breaks = {brk.id for brk in sheet.row_breaks.brk}
     assert breaks <= headings
+    # every heading and label shows whole in print: the schedule's heading (longer than the
+    # table is wide) wraps in a row tall enough; so do a kickoff label and the log's headings
+    schedule_heading = next(c for c in sheet["A"] if str(c.value).startswith("4. "))
+    assert schedule_heading.alignment.wrap_text
+    assert sheet.row_dimensions[schedule_heading.row].height >= row_height(2)
+    kickoff = next(c for c in sheet["A"] if c.value == "キックオフ実施日")
+    assert sheet.row_dimensions[kickoff.row].height >= row_height(2)
+    (log,) = (tmp_path / "outbox" / "計画").glob("*_支援記録.xlsx")
+    log_sheet = openpyxl.load_workbook(log)["支援記録"]
+    head = next(c for c in log_sheet["A"] if c.value == "日付")
+    assert log_sheet.row_dimensions[head.row].height >= row_height(2)  # 参加人数, アドバイザー

@@ -70,7 +70,7 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     workbook.set_custom_property(support.PLAN_PROPERTY, str(application["sha256"]))
     sheet = workbook.add_worksheet(PLAN_SHEET)
     title = fmt(workbook, bold=True, font_size=16)
-    section = fmt(workbook, bold=True, font_color="#FFFFFF", bg_color="#1F4E79")
+    section = fmt(workbook, bold=True, font_color="#FFFFFF", bg_color="#1F4E79", text_wrap=True)
     label = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True)
     value = fmt(workbook, border=1, text_wrap=True)
     month_head = fmt(workbook, bold=True, bg_color="#DDEBF7", border=1, align="center",
@@ -104,8 +104,12 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     row += 2
 
     def heading(text: str) -> None:
+        """A section's heading across the table, wrapped where it is longer (never cut)."""
         nonlocal row
         sheet.merge_range(row, 0, row, last_col, text, section)
+        height = fitted_height([(text, _LABEL_WIDTH + _MERGED_WIDTH)])
+        if height > _ONE_LINE:
+            set_height(row, height)
         headings.append(row)
         row += 1
 
@@ -185,7 +189,7 @@ def write_plan(path: Path, application: pd.Series, settings: RoundSettings,
     for text in support.KICKOFF_LABELS:
         sheet.write_string(row, 0, text, label)
         sheet.merge_range(row, 1, row, last_col, "", entry)
-        set_height(row, 20)
+        set_height(row, fitted_height([(text, _LABEL_WIDTH)], minimum=20))
         row += 1
     for col, text in enumerate(support.KPI_HEADINGS):
         first, last = _kpi_span(col, last_col)
@@ -307,6 +311,7 @@ def write_log(path: Path, application: pd.Series, settings: RoundSettings,
     top = 4
     for col, text in enumerate(support.LOG_HEADINGS):
         sheet.write_string(top, col, text, head)
+    sheet.set_row(top, fitted_height(list(zip(support.LOG_HEADINGS, _LOG_WIDTHS, strict=True))))
     for row in range(top + 1, top + 1 + _LOG_ROWS):
         sheet.write_blank(row, 0, None, day)
         for col in range(1, len(support.LOG_HEADINGS)):

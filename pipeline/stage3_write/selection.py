@@ -375,13 +375,13 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         if not notes:
             continue
         row += 1
-        sheet.write_string(row, 0, title, heading)
+        sheet.merge_range(row, 0, row, 3, title, heading)  # across the notes' width, not cut
         row += 1
         for note in notes:
             _note_row(sheet, row, note.text, cell)
             row += 1
     row += 1
-    sheet.write_string(row, 0, "受付簿・審査票についての注意", heading)
+    sheet.merge_range(row, 0, row, 3, "受付簿・審査票についての注意", heading)
     row += 1
     for text in [note.text for note in result.notes] or ["（なし）"]:
         _note_row(sheet, row, text, cell)
