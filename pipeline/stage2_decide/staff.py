@@ -85,7 +85,7 @@ def resolve(rows: Sequence[StaffDecisionRow], files: Iterable[str], source: str 
             if isinstance(named, Note) or named == found:
                 cannot(row, Note.of("ruling_original_unknown", why=named if isinstance(named, Note)
                                     else Note.of("ruling_original_itself",
-                                                 label=DECISION_LABELS["original"], typed=named)))
+                                                 label=DECISION_LABELS["original"], typed=row.original)))
                 continue
             original = named
         if found in seen:
