@@ -24,6 +24,7 @@ from pipeline.stage3_write.xlsx import (
     DATE_FORMAT,
     DATETIME_FORMAT,
     DECISION_COLOURS,
+    FONT,
     cell_value,
     fmt,
     new_workbook,
@@ -394,8 +395,10 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         chart = workbook.add_chart({"type": "column"})
         chart.add_series({"name": name, "categories": ["概要", top + 1, 0, top + count, 0],
                           "values": ["概要", top + 1, 1, top + count, 1],
-                          "data_labels": {"value": True}})
-        chart.set_title({"name": name, "name_font": {"size": 11}})
+                          "data_labels": {"value": True, "font": {"name": FONT}}})
+        chart.set_title({"name": name, "name_font": {"name": FONT, "size": 11}})
+        chart.set_x_axis({"num_font": {"name": FONT}})
+        chart.set_y_axis({"num_font": {"name": FONT}})
         chart.set_legend({"none": True})
         chart.set_size({"width": width, "height": 230})
         sheet.insert_chart(row + 1, 0, chart, {"x_offset": n * (width + gap)})
