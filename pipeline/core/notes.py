@@ -159,9 +159,14 @@ _FIXED = {"unrankable": "区市町村が都の62区市町村の1つで、団体�
                         "付けられません"}
 
 
+def in_a_row(notes: Iterable[Note]) -> str:
+    """Notes one after another, as a file's row and a note's field show them."""
+    return " ".join(note.text for note in notes)
+
+
 def _shown(value: object) -> object:
     if isinstance(value, tuple | list) and value and all(isinstance(v, Note) for v in value):
-        return " ".join(note.text for note in value)  # notes one after another
+        return in_a_row(value)
     if isinstance(value, tuple | list):
         return "、".join(map(str, value))
     return value.text if isinstance(value, Note) else value

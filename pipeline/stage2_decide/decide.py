@@ -19,7 +19,7 @@ from pandera.typing import DataFrame
 
 from pipeline.core import problems as problem_kinds
 from pipeline.core.manifest import Issued
-from pipeline.core.notes import Note, distinct
+from pipeline.core.notes import Note, distinct, in_a_row
 from pipeline.core.records import (
     InboxScan,
     Previous,
@@ -186,7 +186,7 @@ def keep_ledger(intake: Intake, received: Received, judged: Judged, ranking: Ran
     def for_staff(file: str) -> str:
         dispute = judged.disputes.get(file)
         notes = (*remarks.get(file, ()), *judged.place_notes.get(file, ()), *filter(None, [dispute]))
-        return " ".join(filter(None, (_rendered(notes), ruling_notes.get(file, ""))))
+        return " ".join(filter(None, (in_a_row(notes), ruling_notes.get(file, ""))))
 
     staff_notes = {f: for_staff(f)
                    for f in {*remarks, *judged.place_notes, *judged.disputes, *ruling_notes}}
@@ -196,7 +196,7 @@ def keep_ledger(intake: Intake, received: Received, judged: Judged, ranking: Ran
     ledger = LedgerSchema.validate(receipts.assign(
         org_name=receipts["file"].map(records["org_name"] if len(records) else {}),
         decision=[decisions[f].decision for f in files],
-        reason=[" ".join(filter(None, (decisions[f].reason, _rendered(intake.remarks.get(f, ())))))
+        reason=[" ".join(filter(None, (decisions[f].reason, in_a_row(intake.remarks.get(f, ())))))
                 for f in files],
         reason_code=[decisions[f].code for f in files],
         staff_note=[staff_notes.get(f, "") for f in files],
@@ -280,10 +280,6 @@ def _previously_selected(ranked: pd.DataFrame, previous_round: PreviousRound | N
     return frozenset(file for file, name in zip(ranked["file"].tolist(),
                                                 ranked["org_name"].tolist(), strict=True)
                      if receipt.org_name_key(name) in before)
-
-
-def _rendered(notes: Sequence[Note]) -> str:
-    return " ".join(note.text for note in notes)
 
 
 def _previous_round_missing(previous_round: PreviousRound | None) -> list[Note]:
