@@ -322,7 +322,7 @@ def per_form(out: Path, forms: int) -> str:
         if form.is_form:
             form.normalized = normalize_form(form)
         lap("normalise")
-        workers._unpacked(pickle.loads(pickle.dumps(workers._packed([form]), pickle.HIGHEST_PROTOCOL)))
+        workers._Unpacker()(pickle.loads(pickle.dumps(workers._packed([form]), pickle.HIGHEST_PROTOCOL)))
         lap("pickle")
     rows = ["| step, per form in a worker | ms |", "|---|---:|"]
     rows += [f"| {label} | {spent[step] / len(sample) * 1000:.3f} |"

@@ -32,18 +32,19 @@ def raw_form(file: str, **by_label: Any) -> RawForm:
     """A 申請書 as stage 1 hands it over: the careful applicant's answers (tests.formfactory),
     with ``by_label`` typed over them, each in column B beside its label."""
     answers = {**VALID, **VALID_MARKS, **by_label}
-    form = RawForm(file, sha256=f"{abs(hash(file)):064x}"[-64:])
+    cells: dict[str, RawCell] = {}
+    labels: dict[str, str] = {}
     for spec in SCALAR_FIELDS:
         row = LABEL_ROWS[spec.key] + 1
-        form.label_addresses[spec.key] = f"A{row}"
-        form.cells[spec.key] = RawCell(answers.get(spec.label), f"B{row}")
+        labels[spec.key] = f"A{row}"
+        cells[spec.key] = RawCell(answers.get(spec.label), f"B{row}")
     for spec in CHECKLIST_FIELDS:
-        form.label_addresses[spec.key] = f"A{LABEL_ROWS[spec.key] + 1}"
+        labels[spec.key] = f"A{LABEL_ROWS[spec.key] + 1}"
         for item in spec.items:
             key = item_key(spec, item)
-            form.label_addresses[key] = f"A{LABEL_ROWS[key] + 1}"
-            form.cells[key] = RawCell(answers.get(item), f"B{LABEL_ROWS[key] + 1}")
-    return form
+            labels[key] = f"A{LABEL_ROWS[key] + 1}"
+            cells[key] = RawCell(answers.get(item), f"B{LABEL_ROWS[key] + 1}")
+    return RawForm(file, cells, sha256=f"{abs(hash(file)):064x}"[-64:], label_addresses=labels)
 
 
 def not_a_form(file: str) -> RawForm:

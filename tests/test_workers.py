@@ -154,12 +154,16 @@ def test_a_worker_waiting_forever_costs_its_file_and_its_time(
     assert multiprocessing.active_children() == []  # every worker ended, the waiting one too
 
 
-def test_a_chunk_travels_packed_each_repeated_string_once(tmp_path: Path, blank_dir: Path) -> None:
+def test_forms_of_one_layout_travel_and_stay_with_it_once(tmp_path: Path, blank_dir: Path) -> None:
     path = make_form(tmp_path / "form.xlsx", blank_dir=blank_dir)
-    forms = [read_form(path, "a.xlsx"), read_form(path, "b.xlsx")]
+    other = make_form(tmp_path / "other.xlsx", {"団体名": "別の会"}, blank_dir=blank_dir)
+    forms = [read_form(path, "a.xlsx"), read_form(other, "b.xlsx")]
     packed = workers._packed(forms)
-    (first, first_cells), (second, second_cells) = packed
-    assert all(a[2] is b[2] for a, b in zip(first_cells, second_cells, strict=True))
-    assert [k for k in first.label_addresses] == [k for k in second.label_addresses]
-    assert workers._unpacked(pickle.loads(pickle.dumps(packed))) == forms
+    (_, first_layout, _), (_, second_layout, second_values) = packed
+    assert first_layout is second_layout  # pickled once per chunk
+    assert "別の会" in second_values
+    unpack = workers._Unpacker()
+    again = unpack(pickle.loads(pickle.dumps(packed))) + unpack(pickle.loads(pickle.dumps(packed)))
+    assert again[:2] == forms and again[2:] == forms
+    assert len({id(form.label_addresses) for form in again}) == 1  # one layout for the round
     assert all(form.cells for form in forms)  # packing leaves the forms it was given alone

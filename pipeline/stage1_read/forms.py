@@ -397,7 +397,8 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
         if clean_text(typed) != FORM_VERSION:
             return _file_problem(name, display(typed), "wrong_version", FORM_VERSION)
 
-    form = RawForm(name)
+    cells: dict[str, RawCell] = {}
+    label_addresses: dict[str, str] = {}
     typed_with_label: list[tuple[int, int, str]] | None = None
     for spec, key in _FIELD_LABELS:
         if not (positions := labels.get(key)):
@@ -406,22 +407,22 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
             if typed_with_label is None:  # only for a form with a label missing: rare
                 typed_with_label = _label_and_value_cells(grid)
             if inline := _value_in_label_cell(typed_with_label, spec.label):
-                form.label_addresses[spec.key], form.cells[spec.key] = inline.address, inline
+                label_addresses[spec.key], cells[spec.key] = inline.address, inline
             continue
         heading = positions[0]
-        form.label_addresses[spec.key] = _address(*heading)
+        label_addresses[spec.key] = _address(*heading)
         if not spec.is_checklist:
-            form.cells[spec.key] = right_of(heading)
+            cells[spec.key] = right_of(heading)
             continue
         for item, item_label in _ITEM_LABELS[spec.key]:
             if below := [p for p in labels.get(item_label, ()) if p[0] > heading[0]]:
                 nearest = min(below, key=lambda p: (p[0], abs(p[1] - heading[1])))
-                form.label_addresses[item] = _address(*nearest)
-                form.cells[item] = right_of(nearest)
-    found = len(form.label_addresses.keys() & FIELDS_BY_KEY.keys())
+                label_addresses[item] = _address(*nearest)
+                cells[item] = right_of(nearest)
+    found = len(label_addresses.keys() & FIELDS_BY_KEY.keys())
     if found < _MIN_LABELS_FOUND:
         return _file_problem(name, "", "not_recognised", f"{len(FIELDS)}項目中{found}項目")
-    return form
+    return RawForm(name, cells, label_addresses=label_addresses)
 
 
 def _label_and_value_cells(grid: Sequence[Sequence[object]]) -> list[tuple[int, int, str]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.core import processes
 from pipeline.core.processes import PARALLEL_FROM, SECONDS_PER_FILE, budget_next_file, pool
 from pipeline.core.record import normalize_form
-from pipeline.core.records import InboxFile, RawCell, RawForm
+from pipeline.core.records import Cells, InboxFile, RawForm
 from pipeline.stage1_read.forms import crashed_form, read_form
 
 _CHUNK = 100
@@ -41,6 +41,7 @@ class Reader:
         self._pool = pool(min(os.cpu_count() or 1, 2) if len(files) >= PARALLEL_FROM else 1)
         self._pending: list[tuple[list[int], Future[list[Packed]]]] = []
         self._collecting = True
+        self._unpacked = _Unpacker()
 
     def __enter__(self) -> Reader:
         # Results arrive as many small objects: the cyclic collector would walk them again and
@@ -60,7 +61,7 @@ class Reader:
         broken: list[list[int]] = []
         for chunk, future in self._pending:
             try:
-                results.update(zip(chunk, _unpacked(
+                results.update(zip(chunk, self._unpacked(
                     future.result(timeout=len(chunk) * SECONDS_PER_FILE)), strict=True))
             except Exception:  # a dead worker, MemoryError at the limit, or a worker past its
                 broken.append(chunk)  # time: find the file
@@ -75,7 +76,7 @@ class Reader:
             [(_read_chunk, (self._jobs(chunk),)) for chunk in broken], on_failure=lambda _: None,
             seconds=max(map(len, broken), default=0) * SECONDS_PER_FILE)
         for chunk, packed in zip(broken, again, strict=True):
-            results.update(zip(chunk, _unpacked(packed) if packed is not None else [
+            results.update(zip(chunk, self._unpacked(packed) if packed is not None else [
                 read_alone(self.files[i].path, self.files[i].name) for i in chunk], strict=True))
         return [results[i] for i in range(len(self.files))]
 
@@ -104,29 +105,41 @@ def _read_chunk(jobs: list[tuple[Path, str]]) -> list[Packed]:
     return _packed([_read_and_normalize(path, name) for path, name in jobs])
 
 
-# Forms come back from the workers by the thousand, so they travel packed: each cell a plain
-# tuple (a named tuple pickles by calling Python code for each cell: a form travels 2× slower),
-# and each string a chunk repeats (cell addresses, checklist keys) one object, which pickle
-# writes once per chunk.
-Packed = tuple[RawForm, list[tuple[str, object, str]]]
+# Forms come back from the workers by the thousand, so they travel packed and stay compact: a
+# form's values as a tuple, and where its fields are (each key's cell and its label's cell: the
+# same in every form filled in from one blank form) as a layout, one object per chunk, which
+# pickle writes once; the parent keeps each layout once for the whole round (records.Cells).
+Layout = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]  # keys, cells, labels
+Packed = tuple[RawForm, Layout, tuple[object, ...]]
 
 
 def _packed(forms: list[RawForm]) -> list[Packed]:
-    shared: dict[str, str] = {}
+    layouts: dict[Layout, Layout] = {}
+    packed = []
+    for form in forms:
+        layout = (tuple(form.cells), tuple(cell.address for cell in form.cells.values()),
+                  tuple(form.label_addresses.items()))
+        packed.append((dataclasses.replace(form, cells={}, label_addresses={}),
+                       layouts.setdefault(layout, layout),
+                       tuple(cell.value for cell in form.cells.values())))
+    return packed
 
-    def one(text: str) -> str:
-        return shared.setdefault(text, text)
 
-    return [(dataclasses.replace(form, cells={}, label_addresses={
-                one(key): one(address) for key, address in form.label_addresses.items()}),
-             [(one(key), cell.value, one(cell.address)) for key, cell in form.cells.items()])
-            for form in forms]
+class _Unpacker:
+    """Forms as they arrive from the workers, each layout kept once (and never changed)."""
 
+    def __init__(self) -> None:
+        self._kept: dict[Layout, tuple[dict[str, tuple[int, str]], dict[str, str]]] = {}
 
-def _unpacked(packed: list[Packed]) -> list[RawForm]:
-    for form, cells in packed:
-        form.cells = {key: RawCell(value, address) for key, value, address in cells}
-    return [form for form, _ in packed]
+    def __call__(self, packed: list[Packed]) -> list[RawForm]:
+        for form, layout, values in packed:
+            if (kept := self._kept.get(layout)) is None:
+                keys, addresses, labels = layout
+                kept = self._kept[layout] = (
+                    {key: (i, address) for i, (key, address) in enumerate(zip(keys, addresses, strict=True))},
+                    dict(labels))
+            form.cells, form.label_addresses = Cells(kept[0], values), kept[1]
+        return [form for form, _, _ in packed]
 
 
 def _read_and_normalize(path: Path, name: str) -> RawForm:
@@ -147,4 +160,4 @@ def read_alone(path: Path, name: str) -> RawForm:
     """One file in a process of its own."""
     packed = processes.isolated([(_read_chunk, ([(path, name)],))], lambda _: None,
                                 seconds=SECONDS_PER_FILE)[0]
-    return _unpacked(packed)[0] if packed is not None else crashed_form(path, name)
+    return _Unpacker()(packed)[0] if packed is not None else crashed_form(path, name)
