@@ -185,3 +185,26 @@ def test_a_plan_has_one_column_per_month_and_no_doubled_municipality(
     log_sheet = openpyxl.load_workbook(log)["支援記録"]
     head = next(c for c in log_sheet["A"] if c.value == "日付")
     assert log_sheet.row_dimensions[head.row].height >= row_height(2)  # 参加人数, アドバイザー
+
+
+def test_the_ranking_s_plan_links_are_one_line_wide_enough_for_their_names(tmp_path: Path) -> None:
+    """LibreOffice shows a link on one line whatever the cell's wrapping: its column is as
+    wide as the longest name shown, and no row grows for it."""
+    import pandas as pd
+
+    from pipeline.stage3_write.selection import PLAN_COLUMN, RANKING_KEYS, _table
+    from pipeline.stage3_write.xlsx import new_workbook, text_width
+
+    name = plan_file_name(1, "西東京市", "特定非営利活動法人西東京市地域福祉ネットワーク推進協議会")
+    frame = pd.DataFrame({"順位": [1, 2], "判定": ["選定", "選外"], "暫定": ["", ""],
+                          "区市町村": ["西東京市", "新宿区"], "団体名": ["…", "…"],
+                          PLAN_COLUMN: [f"計画/{name}", ""]})
+    path = tmp_path / "links.xlsx"
+    workbook = new_workbook(path, "test")
+    _table(workbook, "選定順位", frame, key_columns=RANKING_KEYS)
+    workbook.close()
+    sheet = openpyxl.load_workbook(path)["選定順位"]
+    assert sheet["F2"].value == name
+    assert sheet["F2"].hyperlink.target.replace("\\", "/") == f"計画/{name}"
+    assert sheet.column_dimensions["F"].width >= text_width(name)
+    assert sheet.row_dimensions[2].height is None  # one line

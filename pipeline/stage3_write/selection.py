@@ -44,6 +44,9 @@ _MAX_WIDTH = 32  # wider text wraps: the sheet stays readable on screen and on A
 _MAX_WIDTH_ACROSS = 50
 RANKING_KEYS = 5  # 順位 判定 暫定 区市町村 団体名: repeated on every printed page
 PLAN_COLUMN = "計画書"  # holds our own relative paths: the one column written as links
+# A link is one line in LibreOffice, whatever the cell's wrapping: its column fits the longest
+# name shown (a plan's name is at most about this wide: outputs.part_room).
+_MAX_LINK_WIDTH = 100
 CODE_COLUMN = "コード"  # the problem's stable code, for tools: hidden from staff
 
 
@@ -221,11 +224,13 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         is_time = pd.api.types.is_datetime64_any_dtype(series)
         is_number = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
         values = _plain_times(series) if is_time else series.tolist()  # plain values loop quickly
-        widest = max([text_width(str(title)), *(text_width(str(v)) for v in values[:500])])
-        widest_allowed = _MAX_WIDTH_ACROSS if key_columns and col >= key_columns else _MAX_WIDTH
+        shown = [Path(str(v)).name for v in values] if title == PLAN_COLUMN else values
+        widest = max([text_width(str(title)), *(text_width(str(v)) for v in shown[:500])])
+        widest_allowed = (_MAX_LINK_WIDTH if title == PLAN_COLUMN else _MAX_WIDTH_ACROSS
+                          if key_columns and col >= key_columns else _MAX_WIDTH)
         width = widest + 2 if title in unprinted else min(max(widest + 2, 6), widest_allowed)
         sheet.set_column(col, col, width, None, {"hidden": title in hidden})
-        if fit_rows and widest + 2 > widest_allowed and title not in (*hidden, *unprinted):
+        if fit_rows and widest + 2 > widest_allowed and title not in (*hidden, *unprinted, PLAN_COLUMN):
             for index, value in enumerate(values):
                 if isinstance(value, str) and text_width(value) > width - 2:
                     lines[index] = max(lines[index], words_wrapped_lines(value, width - 2))
