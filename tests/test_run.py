@@ -315,7 +315,11 @@ def test_workbook_is_made_for_excel(inbox: Path, blank_dir: Path,
     received = ledger["B2"]  # 受付日時
     assert isinstance(received.value, dt.datetime)
     assert "年" in received.number_format
-    assert workbook["概要"]._charts
+    summary = workbook["概要"]
+    assert len(summary._charts) == 2
+    page = max(found.id for found in summary.row_breaks.brk)  # the charts' own page
+    for chart in summary._charts:  # starting below its top edge: no frame prints on the page before
+        assert (chart.anchor._from.row, chart.anchor._from.rowOff > 0) == (page, True)
 
 
 @pytest.mark.slow

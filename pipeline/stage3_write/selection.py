@@ -393,7 +393,8 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         _note_row(sheet, row, text, cell)
         row += 1
     # the charts below the tables, side by side, on a page of their own: nothing beside a
-    # table widens the page, and no chart is cut across pages
+    # table widens the page, and no chart is cut across pages. They start a little below the
+    # page's top edge: a frame drawn on the edge prints at the foot of the page before too.
     sheet.set_h_pagebreaks([row + 1])
     width, gap = 360, 20  # pixels: two charts and the gap between them fit the page's width
     for n, (top, count, name) in enumerate(charts):
@@ -406,7 +407,7 @@ def _summary(workbook: Workbook, result: RoundResult) -> None:
         chart.set_y_axis({"num_font": {"name": FONT}})
         chart.set_legend({"none": True})
         chart.set_size({"width": width, "height": 230})
-        sheet.insert_chart(row + 1, 0, chart, {"x_offset": n * (width + gap)})
+        sheet.insert_chart(row + 1, 0, chart, {"x_offset": n * (width + gap), "y_offset": 8})
     # the title on every page in the page header: a repeated title row prints over the first
     # rows of the next page in LibreOffice when our own page breaks precede it
     print_setup(sheet, landscape=True, header=f"{result.settings.name} 選定結果 概要")
