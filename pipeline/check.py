@@ -76,7 +76,7 @@ def _is_review_sheet(path: Path) -> bool:
 
 def _review_problems(path: Path, settings: RoundSettings | None) -> list[problems.Problem]:
     if settings is None:
-        return [_unchecked(path, "審査票の評価項目", "other_review_sheet")]
+        return [_unchecked(path, "審査票の評価項目")]
     from pipeline.stage2_decide import reviews
 
     (sheet,) = read_review_sheets([path], [c.label for c in settings.review])
@@ -93,16 +93,16 @@ def _support_problems(paths: Sequence[Path], settings: RoundSettings | None
     if not paths:
         return {}
     if settings is None:
-        return {path: [_unchecked(path, "計画書・支援記録", "support_not_ours")] for path in paths}
+        return {path: [_unchecked(path, "計画書・支援記録")] for path in paths}
     read = read_support_files(list(paths), log_activities(settings.plan))
     return {path: [dataclasses.replace(problem, file=str(path)) for problem in file.problems]
             for path, file in zip(paths, read, strict=True)}
 
 
-def _unchecked(path: Path, what: str, code: str) -> problems.Problem:
+def _unchecked(path: Path, what: str) -> problems.Problem:
     """A staff file that the round's settings are needed to check, without them."""
-    message = f"募集回の設定（round.toml）が読めないため、{what}を確かめられません。"
-    return problems.Problem(str(path), "", "", "ファイル", "", code, message)
+    return problems.Problem(str(path), "", "", "ファイル", "", "needs_settings",
+                            problems.describe("needs_settings", extra=what))
 
 
 def _register_problems(path: Path, register: Register) -> list[problems.Problem]:

@@ -167,8 +167,9 @@ def check(files: tuple[Path, ...], inbox: Path | None, config: Path | None,
     files = tuple(_in_inbox(path, inbox) for path in files)
     try:
         settings = load_settings(config)
-    except SettingsError:
-        settings = None  # forms can still be checked; review sheets say they cannot
+    except SettingsError as error:  # forms can still be checked; staff files say they cannot
+        settings = None
+        click.echo(f"設定の注意: {error}")
     for warning in settings.warnings if settings else ():
         click.echo(f"設定の注意: {warning}")
     if not files:  # every file in the inbox, whatever its name (spaces, brackets…)

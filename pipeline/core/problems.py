@@ -71,6 +71,10 @@ _KINDS = (
           "「審査票」シートがありません。配布した審査票に記入してください。"),
     _file("review_unreadable", "審査票を開けない",
           "審査票を開けません。Excelブック（.xlsx）で保存し直してください。"),
+    # `bansou check` on a staff file (a review sheet, a plan or a log) when round.toml cannot be read
+    _file("needs_settings", "設定がないため確かめられない",
+          "募集回の設定（round.toml）が読めないため、{extra}を確かめられません。最初の「設定の注意」"
+          "のとおり round.toml を直してから、もう一度確かめてください。"),
     _file("other_review_sheet", "別の審査票",
           "今回の審査票の見出し（{extra}）がそろっていません。別の募集回の審査票か、評価項目の"
           "異なる審査票です。今回配布した審査票（審査票.xlsx）に記入し直してください。"),
