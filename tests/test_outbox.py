@@ -152,6 +152,28 @@ def test_a_published_file_is_known_by_its_stat_and_any_other_by_its_bytes(
     assert unchanged == set(published.files) - {"申請一覧.xlsx"}
 
 
+def test_a_rerun_where_the_disk_has_no_hard_links_writes_every_file_again(
+        small_round: Path, settings: RoundSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A USB stick in FAT or exFAT, some network shares: no hard links. A rerun that would link
+    its unchanged files writes them instead, the same bytes as a rerun that links them."""
+    outbox = small_round.parent / "outbox"
+    run_round(small_round, outbox, settings, _at(0))
+    run_round(small_round, outbox, settings, _at(0))
+    first = _snapshot(outbox)
+    tried: list[str] = []
+
+    def no_links(source: object, target: object) -> None:
+        tried.append(str(target))
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(outputs.os, "link", no_links)
+    run_round(small_round, outbox, settings, _at(0))
+    assert tried  # the letters and workbooks that did not change would have been linked
+    again = _snapshot(outbox)
+    assert {rel: data for rel, data in again.items() if rel != MANIFEST} == {
+        rel: data for rel, data in first.items() if rel != MANIFEST}
+
+
 @pytest.mark.slow
 def test_an_edited_dated_version_is_kept_too_and_the_next_one_gets_a_number(
         small_round: Path, settings: RoundSettings) -> None:

@@ -391,11 +391,9 @@ class OutputSet:
         changes a few letters creates a few files, not one per application (creating a file
         costs far more than linking one)."""
         rel = path.relative_to(self.staging).as_posix()
-        if self._ours.get(rel) == hashlib.sha256(data).hexdigest():
-            with contextlib.suppress(OSError):  # no hard links there: written instead
-                os.link(self.outbox / rel, path)
-                return
-        path.write_bytes(data)
+        if self._ours.get(rel) == hashlib.sha256(data).hexdigest() and self._linked(rel, path):
+            return
+        path.write_bytes(data)  # new bytes, or no hard links there
 
     def _link_published(self, rel: str) -> bool:
         """The staged ``rel`` replaced by a hard link to the file the last run published under
@@ -403,11 +401,18 @@ class OutputSet:
         is, its date too; False where there are no hard links."""
         staged = self.staging / rel
         linked = staged.with_name(f"{staged.name}.link")
-        try:
-            os.link(self.outbox / rel, linked)
-        except OSError:
+        if not self._linked(rel, linked):
             return False
         os.replace(linked, staged)
+        return True
+
+    def _linked(self, rel: str, path: Path) -> bool:
+        """``path`` made a hard link to the file the last run published as ``rel``; False where
+        the file system has no hard links."""
+        try:
+            os.link(self.outbox / rel, path)
+        except OSError:
+            return False
         return True
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
