@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.core import problems
-from pipeline.core.names import SUPPORT_DIR
+from pipeline.core.names import (
+    LIST_FILE,
+    PROGRESS_FILE,
+    REPORT_FILE,
+    SELECTION_FILE,
+    SUPPORT_DIR,
+)
 from pipeline.core.records import InboxFile, RawForm, Register
 from pipeline.core.reviewspec import REVIEW_SHEET
 from pipeline.core.settings import RoundSettings
@@ -19,6 +25,7 @@ from pipeline.stage1_read.inbox import REVIEW_DIR
 from pipeline.stage1_read.register import registers_by_content
 from pipeline.stage1_read.review_sheets import read_review_sheets
 from pipeline.stage1_read.support import read_support_files
+from pipeline.stage3_write.outputs import output_name
 
 
 def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
@@ -36,14 +43,20 @@ def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
     unique = [path for path in unique if path not in support_files]
     # A path names each form: two files of the same name in different folders stay apart.
     forms = workers.read_forms([InboxFile(str(path), path) for path in unique])
+    staff_files: dict[Path, list[problems.Problem]] = {}
     found: dict[Path, list[problems.Problem]] = {path: [] for path in unique}
     found |= _support_problems(support_files, settings)
     by_name = {str(path): path for path in unique}
     # A workbook that is not a form may be a review sheet or the register: checked as such.
     year = settings.deadline.year if settings else dt.date.today().year
-    staff_files: dict[Path, list[problems.Problem]] = {}
     others = [path for path, form in zip(unique, forms, strict=True)
               if not form.is_form and form.problems[0].code == "not_a_form"]
+    # our own results have a register's headings (受付一覧): never taken for one
+    for path in [path for path in others if output_name(path.name) in _RESULTS
+                 and not _is_review_sheet(path)]:
+        staff_files[path] = [problems.Problem(str(path), "", "", "ファイル", "", "our_output",
+                                              problems.describe("our_output", extra=path.name))]
+        others.remove(path)
     for path in filter(_is_review_sheet, others):
         staff_files[path] = _review_problems(path, settings)
     maybe_registers = [path for path in others if not _is_review_sheet(path)]
@@ -68,6 +81,10 @@ def _form_problems(forms: Sequence[RawForm], deadline: dt.date | None) -> list[p
 
     return [problems.Problem(*row) for row in
             validate_forms(forms, deadline).problems.itertuples(index=False, name=None)]
+
+
+# what a run writes, not what staff send back (the blank form and review sheet they may)
+_RESULTS = (SELECTION_FILE, LIST_FILE, PROGRESS_FILE, REPORT_FILE)
 
 
 def _is_review_sheet(path: Path) -> bool:

@@ -24,7 +24,7 @@ from pipeline.demo import DEMO_RUN_AT, run_demo
 from pipeline.run import run_round
 from pipeline.stage3_write import outputs
 from tests.conftest import ROUND_TOML
-from tests.roundfactory import RUN_AT, add_form, org
+from tests.roundfactory import RUN_AT, add_form, fill_review, org
 from tests.snapshot import contents
 
 FIRST_RUN = "前回の結果はありません（初回の実行です）"
@@ -473,3 +473,24 @@ def test_check_finds_bare_names_in_the_round_s_inbox_and_uses_its_settings(
     plain = runner.invoke(main, ["check", "申請_練馬区.xlsx"])
     assert plain.exit_code == 0 and "不備はありません" in plain.output, plain.output
     assert runner.invoke(main, ["check", "申請_二年前.xlsx"]).exit_code == 3
+
+
+def test_check_on_the_tool_s_own_results_says_so_and_a_returned_review_sheet_is_still_one(
+        small_round: Path, settings: RoundSettings, tmp_path: Path) -> None:
+    """選定結果 and 申請一覧 have a register's headings (受付一覧): `check` said 不備はありません
+    of them, as of a register. It names them as the tool's output instead."""
+    outbox = small_round.parent / "outbox"
+    run_round(small_round, outbox, settings, _at(0))
+    dated = tmp_path / _dated("選定結果.xlsx", _at(5))
+    shutil.copy(outbox / "選定結果.xlsx", dated)
+    review = small_round / "審査" / "審査票.xlsx"  # returned under the blank's own name
+    fill_review(outbox / "審査票.xlsx", review, "審査員A", {"koto.xlsx": (4, 4, 4)})
+    runner = CliRunner()
+    said = runner.invoke(main, ["check", "--config", str(ROUND_TOML), str(outbox / "選定結果.xlsx"),
+                                str(outbox / "申請一覧.xlsx"), str(dated), str(review)])
+    assert said.exit_code == 3, said.output
+    for name in ("選定結果.xlsx", "申請一覧.xlsx", dated.name):
+        assert f"{name}: 1件の不備があります。" in said.output
+        assert f"このツールが書き出した{name}です" in said.output
+    # the reviewer's sheet is checked as a review sheet: its rows left blank are named
+    assert "このツールが書き出した審査票" not in said.output and "審査票!J" in said.output

@@ -244,7 +244,7 @@ def test_check_reads_the_support_folder_and_names_each_file_s_own_problems(
                                  str(tmp_path / "none.toml")])
     said = alone.output.splitlines()
     assert said[0].startswith("設定の注意: ") and "none.toml" in said[0]  # why, first
-    assert "計画書・支援記録を確かめられません" in alone.output and "round.toml を直して" in alone.output
+    assert "計画書・支援記録を確かめられません" in alone.output and "設定を直して" in alone.output
 
 
 def test_the_support_folder_holds_no_applications(tmp_path: Path) -> None:

@@ -74,7 +74,11 @@ _KINDS = (
     # `bansou check` on a staff file (a review sheet, a plan or a log) when round.toml cannot be read
     _file("needs_settings", "設定がないため確かめられない",
           "募集回の設定（round.toml）が読めないため、{extra}を確かめられません。最初の「設定の注意」"
-          "のとおり round.toml を直してから、もう一度確かめてください。"),
+          "に従って設定を直してから、もう一度確かめてください。"),
+    # `bansou check` on a workbook this tool wrote (a copy of outbox/選定結果.xlsx, say)
+    _file("our_output", "このツールの出力",
+          "このツールが書き出した{extra}です。申請用紙・受付簿・審査票ではないため、確かめていません。"
+          "届いた申請用紙、受付簿、審査票、計画書・支援記録を指定してください。"),
     _file("other_review_sheet", "別の審査票",
           "今回の審査票の見出し（{extra}）がそろっていません。別の募集回の審査票か、評価項目の"
           "異なる審査票です。今回配布した審査票（審査票.xlsx）に記入し直してください。"),
