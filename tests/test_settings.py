@@ -142,6 +142,11 @@ def test_every_mistake_is_reported_in_one_run(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("[round]\ndeadline = 2016-06-31\n",
      "設定ファイル {path} の書き方に誤りがあります：2行目の12文字目で、日付・日時の書き方が正しくありません"),
+    # tomllib reads these as the number 2016 and "a second value": the date is what is wrong
+    ("[round]\ndeadline = 2017-13-01T00:00:00+09:00\n", "2行目の16文字目で、日付・日時の書き方が正しくありません"),
+    ("[round]\ndeadline = 2017-01-31T24:30:00+09:00\n", "2行目の22文字目で、日付・日時の書き方が正しくありません"),
+    ("[round]\ndeadline = 2017/1/31\n", "2行目の16文字目で、日付・日時の書き方が正しくありません"),
+    ('[round]\nname = "a" "b"\n', "2行目の12文字目で、1行に2つの値が書かれています"),
     ('[plan.menu_phase]\nワークショップ運営支援 = "前期"\n',
      "2行目の1文字目で、「名前 = 値」または [表の名前] の形になっていません（日本語の名前は \"…\" で囲みます）"),
     ('[round]\nname = "平成29年度\n', "2行目の15文字目で、文字の閉じの「\"」がありません"),

@@ -57,6 +57,9 @@ _TOML_MESSAGES = (
     ("Duplicate inline table key", "同じ名前が2回書かれています"),
 )
 _TOML_PLACE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$")
+# A value that starts like a date: tomllib reads 2016-13-01 or 2016/06/30 as the number 2016
+# followed by something else ("two values on a line"); what is wrong is the date.
+_DATE_LIKE = re.compile(r"=\s*\d{4}[-/.年]")
 
 
 def toml_error_message(source: str, text: str, error: tomllib.TOMLDecodeError) -> str:
@@ -74,5 +77,7 @@ def toml_error_message(source: str, text: str, error: tomllib.TOMLDecodeError) -
         line = len(lines)
         where = f"最後（{line}行目）"
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    if message.startswith("Expected newline") and _DATE_LIKE.search(shown):
+        what = _TOML_MESSAGES[0][1]
     return (f"設定ファイル {source} の書き方に誤りがあります：{where}で、{what}。\n"
             f"  {line}行目: {shown.strip()}")
