@@ -381,6 +381,12 @@ def test_a_return_letter_written_after_the_resubmission_deadline_asks_for_nothin
     assert "再提出期限（2028年2月18日）を過ぎております。" in after
     assert "下記の事務局までご連絡ください" in after
     assert "までに再度お送り" not in after
+    # each problem's own "再送してください" is read as how to fix it, after contacting the office
+    listed = after.splitlines()
+    first = next(i for i, line in enumerate(listed) if line.startswith("1. "))
+    assert listed[first - 1] == ("（下記は直し方です。再提出期限を過ぎていますので、お送りいただく前に"
+                                 "事務局までご連絡ください）")
+    assert "（下記は直し方です" not in before
 
 
 def test_a_file_never_corrected_gets_a_final_notice_and_no_return_letter(

@@ -148,7 +148,8 @@ def write_letters(returns: Path, notices: Path, drafts: Path, result: RoundResul
             problem_list_only(workbook, file, found, heading)
             attachment = _ATTACHED_LIST
         values = facts.values(file) | {
-            "不備一覧": _problem_lines(found),
+            "不備一覧": _problem_lines(found, result.settings.resubmission_deadline,
+                                       result.run_at.date()),
             "再提出期限": japanese_date(result.settings.resubmission_deadline),
             "再提出のお願い": resubmission_request(result.settings.resubmission_deadline,
                                                   result.run_at.date()),
@@ -292,8 +293,12 @@ def _not_selected_reason(application: Mapping[str, Any], settings: RoundSettings
             "届きませんでした。")
 
 
-def _problem_lines(found: pd.DataFrame) -> str:
-    lines = []
+# Once the 再提出期限 has passed, each problem's "再送してください" is how to fix it, not a request
+_AFTER_DEADLINE = "（下記は直し方です。再提出期限を過ぎていますので、お送りいただく前に事務局までご連絡ください）"
+
+
+def _problem_lines(found: pd.DataFrame, deadline: dt.date, today: dt.date) -> str:
+    lines = [_AFTER_DEADLINE] if today > deadline else []
     for number, problem in enumerate(found.to_dict("records"), start=1):
         where = f"{problem['sheet']}シート {problem['cell']}" if problem["cell"] else "ファイル全体"
         lines.append(f"{number}. {where}（{problem['label']}）\n   {problem['message']}")
