@@ -83,7 +83,7 @@ def _form_problems(forms: Sequence[RawForm], deadline: dt.date | None) -> list[p
             validate_forms(forms, deadline).problems.itertuples(index=False, name=None)]
 
 
-# what a run writes, not what staff send back (the blank form and review sheet they may)
+# what a run writes for staff to read, never a file to check (unlike the blank form and review sheet)
 _RESULTS = (SELECTION_FILE, LIST_FILE, PROGRESS_FILE, REPORT_FILE)
 
 

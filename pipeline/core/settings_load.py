@@ -29,10 +29,11 @@ def load_settings(path: Path) -> RoundSettings:
     return parse_settings(data, str(path), path.parent)
 
 
+_BAD_DATE = ("日付・日時の書き方が正しくありません（例：2016-06-30、2016-06-30T23:59:59+09:00。"
+             "ありえない日付も誤りです）")
 # tomllib's messages (Python 3.11–3.13), start → what it means for someone editing round.toml.
 _TOML_MESSAGES = (
-    ("Invalid date or datetime", "日付・日時の書き方が正しくありません（例：2016-06-30、"
-                                 "2016-06-30T23:59:59+09:00。ありえない日付も誤りです）"),
+    ("Invalid date or datetime", _BAD_DATE),
     ("Invalid value", "値の書き方が正しくありません（文字は \"…\" で囲み、数はそのまま、"
                       "リストは [ ] で囲みます）"),
     ("Invalid statement", "「名前 = 値」または [表の名前] の形になっていません（日本語の名前は "
@@ -78,6 +79,6 @@ def toml_error_message(source: str, text: str, error: tomllib.TOMLDecodeError) -
         where = f"最後（{line}行目）"
     shown = lines[line - 1] if 0 < line <= len(lines) else ""
     if message.startswith("Expected newline") and _DATE_LIKE.search(shown):
-        what = _TOML_MESSAGES[0][1]
+        what = _BAD_DATE
     return (f"設定ファイル {source} の書き方に誤りがあります：{where}で、{what}。\n"
             f"  {line}行目: {shown.strip()}")

@@ -226,8 +226,12 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
         values = _plain_times(series) if is_time else series.tolist()  # plain values loop quickly
         shown = [Path(str(v)).name for v in values] if title == PLAN_COLUMN else values
         widest = max([text_width(str(title)), *(text_width(str(v)) for v in shown[:500])])
-        widest_allowed = (_MAX_LINK_WIDTH if title == PLAN_COLUMN else _MAX_WIDTH_ACROSS
-                          if key_columns and col >= key_columns else _MAX_WIDTH)
+        if title == PLAN_COLUMN:
+            widest_allowed = _MAX_LINK_WIDTH
+        elif key_columns and col >= key_columns:
+            widest_allowed = _MAX_WIDTH_ACROSS
+        else:
+            widest_allowed = _MAX_WIDTH
         width = widest + 2 if title in unprinted else min(max(widest + 2, 6), widest_allowed)
         sheet.set_column(col, col, width, None, {"hidden": title in hidden})
         if fit_rows and widest + 2 > widest_allowed and title not in (*hidden, *unprinted, PLAN_COLUMN):
