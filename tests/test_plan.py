@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from pipeline.core.settings import RoundSettings
 from pipeline.run import run_round
 from pipeline.stage3_write.plans import month_labels, plan_file_name, schedule
-from pipeline.stage3_write.xlsx import row_height
+from pipeline.stage3_write.selection import PLAN_COLUMN, RANKING_KEYS, _table
+from pipeline.stage3_write.xlsx import new_workbook, row_height, text_width
 from tests.roundfactory import RUN_AT, add_form, org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,11 +192,6 @@ def test_a_plan_has_one_column_per_month_and_no_doubled_municipality(
 def test_the_ranking_s_plan_links_are_one_line_wide_enough_for_their_names(tmp_path: Path) -> None:
     """LibreOffice shows a link on one line whatever the cell's wrapping: its column is as
     wide as the longest name shown, and no row grows for it."""
-    import pandas as pd
-
-    from pipeline.stage3_write.selection import PLAN_COLUMN, RANKING_KEYS, _table
-    from pipeline.stage3_write.xlsx import new_workbook, text_width
-
     name = plan_file_name(1, "西東京市", "特定非営利活動法人西東京市地域福祉ネットワーク推進協議会")
     frame = pd.DataFrame({"順位": [1, 2], "判定": ["選定", "選外"], "暫定": ["", ""],
                           "区市町村": ["西東京市", "新宿区"], "団体名": ["…", "…"],

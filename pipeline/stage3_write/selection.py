@@ -246,7 +246,7 @@ def _table(workbook: Workbook, name: str, frame: pd.DataFrame, *,
                 sheet.write_blank(row, col, None, when if is_time else body)
             elif title == PLAN_COLUMN:
                 # Our own file name, never applicant text: a link is safe here.
-                sheet.write_url(row, col, f"external:{value}", link, string=Path(str(value)).name)
+                sheet.write_url(row, col, f"external:{value}", link, string=shown[row - 1])
             else:  # a date typed without a time is shown as a date
                 sheet.write_datetime(row, col, value, day if value.time() == dt.time() else when)
     for index, count in enumerate(lines, start=1):
