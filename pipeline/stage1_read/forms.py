@@ -365,9 +365,20 @@ _ITEM_LABELS = {spec.key: tuple((item_key(spec, item), label_key(item)) for item
                 for spec in CHECKLIST_FIELDS}
 
 
+_SOUGHT = frozenset({_VERSION_KEY, *(key for _, key in _FIELD_LABELS),
+                     *(key for items in _ITEM_LABELS.values() for _, key in items)})
+
+
 @functools.lru_cache(maxsize=8192)
 def _cached_label_key(text: str) -> str:
     return label_key(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _sought_label(text: str) -> str:
+    """The label key of a cell's text when it is one of the labels a form is read by, else ""."""
+    key = label_key(text)
+    return key if key in _SOUGHT else ""
 
 
 # Every form names the same few hundred cells: each address is made once per process.
@@ -381,8 +392,9 @@ def read_grid(name: str, grid: Sequence[Sequence[object]],
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             # most cells are empty (""): the cheapest test first, on every cell of every form
-            if value and isinstance(value, str) and len(value) <= _LONGEST_LABEL:
-                labels[_cached_label_key(value)].append((r, c))
+            if (value and isinstance(value, str) and len(value) <= _LONGEST_LABEL
+                    and (key := _sought_label(value))):
+                labels[key].append((r, c))
     merged_end = {start: end for start, end in merged}
 
     def right_of(position: Position) -> RawCell:
