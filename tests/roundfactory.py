@@ -43,6 +43,12 @@ def add_form(inbox: Path, name: str, values: Mapping[str, object] | None = None,
     return make_form(inbox / name, values, marks, blank_dir=blank_dir)
 
 
+def add_forms(inbox: Path, forms: Mapping[str, Mapping[str, object]], *, blank_dir: Path) -> None:
+    """Forms saved into ``inbox``: each file name with the form's values (:func:`org`)."""
+    for name, values in forms.items():
+        make_form(inbox / name, values, blank_dir=blank_dir)
+
+
 def write_register(path: Path, rows: Sequence[Sequence[object]],
                    headings: Sequence[str] = ("ファイル名", "受付日時"),
                    decisions: Sequence[Sequence[object]] = ()) -> Path:

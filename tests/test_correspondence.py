@@ -32,6 +32,7 @@ from tests.roundfactory import (
     FINAL_AT,
     RUN_AT,
     add_form,
+    add_forms,
     make_register,
     org,
     review_everything,
@@ -48,17 +49,14 @@ def round_dir(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
     inbox = directory / "inbox"
     inbox.mkdir()
     awkward = "{{団体名}} ${office} {0} 100%の会"
-    add_form(inbox, "selected.xlsx", org(awkward, "新宿区"), blank_dir=blank_dir)
-    add_form(inbox, "other.xlsx", org("新宿の別の会", "新宿区", {"連携先の関係機関・団体": None}),
-             blank_dir=blank_dir)
-    add_form(inbox, "late.xlsx", org("遅い会", "八王子市", {"申請日": "2016/7/2"}),
-             blank_dir=blank_dir)
-    add_form(inbox, "old.xlsx", org("町田の会", "町田市", {"申請日": "2016/6/1"}),
-             blank_dir=blank_dir)
-    add_form(inbox, "new.xlsx", org("町田の会", "町田市", {"申請日": "2016/6/9"}),
-             blank_dir=blank_dir)
-    add_form(inbox, "fix.xlsx", org("直す会", "大島町", {"電話番号": "12", "取組課題の内容": None}),
-             blank_dir=blank_dir)
+    add_forms(inbox, {
+        "selected.xlsx": org(awkward, "新宿区"),
+        "other.xlsx": org("新宿の別の会", "新宿区", {"連携先の関係機関・団体": None}),
+        "late.xlsx": org("遅い会", "八王子市", {"申請日": "2016/7/2"}),
+        "old.xlsx": org("町田の会", "町田市", {"申請日": "2016/6/1"}),
+        "new.xlsx": org("町田の会", "町田市", {"申請日": "2016/6/9"}),
+        "fix.xlsx": org("直す会", "大島町", {"電話番号": "12", "取組課題の内容": None}),
+    }, blank_dir=blank_dir)
     twenty = {label: "？？" for label in VALID if label not in ("団体名", "区市町村", "所在地",
                                                              "代表者職氏名", "担当部署", "担当者氏名",
                                                              "取組課題の内容", "現在の取組状況",

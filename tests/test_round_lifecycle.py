@@ -27,6 +27,7 @@ from tests.paper import read_committee
 from tests.roundfactory import (
     RUN_AT,
     add_form,
+    add_forms,
     decisions_of,
     fill_review,
     ledger_row,
@@ -205,9 +206,9 @@ def test_different_names_with_the_same_contact_are_noted_not_merged(
 @pytest.mark.slow
 def test_register_names_as_staff_type_them_match(inbox: Path, blank_dir: Path,
                                                  settings: RoundSettings) -> None:
-    add_form(inbox, "申請書_杉並区社協.xlsx", org("杉並の会", "新宿区"), blank_dir=blank_dir)
-    add_form(inbox, "申請書(大島町社協).xlsx", org("大島の会", "大島町"), blank_dir=blank_dir)
-    add_form(inbox, "ＷＩＤＥ.xlsx", org("広い会", "八王子市"), blank_dir=blank_dir)
+    add_forms(inbox, {"申請書_杉並区社協.xlsx": org("杉並の会", "新宿区"),
+                      "申請書(大島町社協).xlsx": org("大島の会", "大島町"),
+                      "ＷＩＤＥ.xlsx": org("広い会", "八王子市")}, blank_dir=blank_dir)
     make_register(inbox / "受付簿.xlsx", [
         ("申請書_杉並区社協", "2016/7/1 9:00"),  # Explorer hides the extension
         ("申請書（大島町社協）.xlsx", "2016/6/30 10:00"),  # full-width brackets
@@ -224,8 +225,8 @@ def test_register_names_as_staff_type_them_match(inbox: Path, blank_dir: Path,
 @pytest.mark.slow
 def test_a_row_two_files_could_be_is_a_note_and_makes_the_ranking_provisional(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
-    add_form(inbox, "申請.xlsx", org("一の会", "新宿区"), blank_dir=blank_dir)
-    add_form(inbox, "申請.xlsm", org("二の会", "八王子市"), blank_dir=blank_dir)
+    add_forms(inbox, {"申請.xlsx": org("一の会", "新宿区"), "申請.xlsm": org("二の会", "八王子市")},
+              blank_dir=blank_dir)
     make_register(inbox / "受付簿.xlsx", [("申請", "2016/6/29 10:00")])
     result = _run(inbox, settings)
     assert any(n.code == "register_row_many_files" and n.fields["files"] == ("申請.xlsm", "申請.xlsx")

@@ -26,6 +26,7 @@ from tests.roundfactory import (
     FINAL_AT,
     RUN_AT,
     add_form,
+    add_forms,
     decisions_of,
     ledger_row,
     org,
@@ -302,8 +303,8 @@ def test_a_staff_decision_that_cannot_be_applied_is_a_register_problem(
 @pytest.mark.slow
 def test_an_attachment_shaped_like_a_register_is_an_applicant_s_file(
         inbox: Path, blank_dir: Path, settings: RoundSettings) -> None:
-    add_form(inbox, "rival.xlsx", org("競う会", "練馬区"), blank_dir=blank_dir)
-    add_form(inbox, "own.xlsx", org("仕掛ける会", "三鷹市"), blank_dir=blank_dir)
+    add_forms(inbox, {"rival.xlsx": org("競う会", "練馬区"), "own.xlsx": org("仕掛ける会", "三鷹市")},
+              blank_dir=blank_dir)
     _register(inbox / "参考資料_受付状況.xlsx", [("rival.xlsx", "2016/7/9 9:00")])
     result = _run(inbox, settings)
     assert _decisions(result)["rival.xlsx"] == "選定"

@@ -18,7 +18,15 @@ from pipeline.stage2_decide import eligibility
 from pipeline.stage3_write.selection import RoundResult
 from schemas.selection import LEDGER_REASONS
 from tests.formfactory import make_form
-from tests.roundfactory import RUN_AT, add_form, fill_review, make_register, org, provisional
+from tests.roundfactory import (
+    RUN_AT,
+    add_form,
+    add_forms,
+    fill_review,
+    make_register,
+    org,
+    provisional,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,17 +48,15 @@ def _decisions(sheets: dict[str, pd.DataFrame]) -> dict[str, str]:
 @pytest.mark.slow
 def test_every_decision_and_every_file_once(inbox: Path, blank_dir: Path,
                                             settings: RoundSettings) -> None:
-    add_form(inbox, "shinjuku.xlsx", org("新宿区社協", "新宿区"), blank_dir=blank_dir)
-    add_form(inbox, "shinjuku2.xlsx", org("新宿区地域包括", "新宿区"), blank_dir=blank_dir)
-    add_form(inbox, "hachioji.xlsx", org("八王子市", "八王子市"), blank_dir=blank_dir)
-    add_form(inbox, "yokohama.xlsx", org("横浜の会", "新宿区", {"区市町村": "横浜市"}),
-             blank_dir=blank_dir)
-    add_form(inbox, "broken.xlsx", org("壊れ会", "町田市", {"電話番号": "12"}),
-             blank_dir=blank_dir)
-    add_form(inbox, "old.xlsx", org("練馬の会", "練馬区", {"申請日": "2016/6/1"}),
-             blank_dir=blank_dir)
-    add_form(inbox, "new.xlsx", org("練馬の会", "練馬区", {"申請日": "2016/6/20"}),
-             blank_dir=blank_dir)
+    add_forms(inbox, {
+        "shinjuku.xlsx": org("新宿区社協", "新宿区"),
+        "shinjuku2.xlsx": org("新宿区地域包括", "新宿区"),
+        "hachioji.xlsx": org("八王子市", "八王子市"),
+        "yokohama.xlsx": org("横浜の会", "新宿区", {"区市町村": "横浜市"}),
+        "broken.xlsx": org("壊れ会", "町田市", {"電話番号": "12"}),
+        "old.xlsx": org("練馬の会", "練馬区", {"申請日": "2016/6/1"}),
+        "new.xlsx": org("練馬の会", "練馬区", {"申請日": "2016/6/20"}),
+    }, blank_dir=blank_dir)
     (inbox / "copy of new.xlsx").write_bytes((inbox / "new.xlsx").read_bytes())
     make_register(inbox / "受付簿.xlsx", [("old.xlsx", "2016/6/1 10:00", "nerima@example.jp"),
                                         ("new.xlsx", "2016/6/20 10:00", "nerima@example.jp")])

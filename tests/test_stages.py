@@ -8,7 +8,7 @@ import pandas as pd
 from pandera.typing import DataFrame
 
 from pipeline.core.notes import Note
-from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
+from pipeline.core.records import RawCell, ReviewRow, ReviewSheet
 from pipeline.core.settings import RoundSettings
 from pipeline.stage2_decide import reviews, score, select
 from schemas.selection import NOT_SELECTED, SELECTED, ScoredSchema
@@ -87,8 +87,8 @@ def _sheet(name: str, reviewer: str, rows: dict[str, tuple[object, ...]],
     """A review sheet as read: per file, (利害関係あり, score per criterion)."""
     labels = ["利害関係あり", "課題の明確さ", "実現可能性", "波及効果"]
     return ReviewSheet(name, reviewer, tuple(
-        ReviewRow(file, {"ファイル名": ReviewCell(file, f"A{n}"),
-                         **{label: ReviewCell(value, f"{'JKLM'[i]}{n}")
+        ReviewRow(file, {"ファイル名": RawCell(file, f"A{n}"),
+                         **{label: RawCell(value, f"{'JKLM'[i]}{n}")
                             for i, (label, value) in enumerate(zip(labels, values, strict=True))}})
         for n, (file, values) in enumerate(rows.items(), start=6)), saved_at=saved_at)
 

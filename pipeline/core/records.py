@@ -22,6 +22,8 @@ from pipeline.core.problems import Problem
 
 
 class RawCell(NamedTuple):
+    """A value read from a cell of a workbook (a form, a review sheet, a plan, a log), and where."""
+
     value: object
     address: str  # e.g. "B14"
 
@@ -175,15 +177,9 @@ NO_REGISTER = Register(None)
 
 
 @dataclass(frozen=True)
-class ReviewCell:
-    value: object
-    address: str
-
-
-@dataclass(frozen=True)
 class ReviewRow:
     file: str  # as the reviewer's row names it
-    cells: dict[str, ReviewCell]  # column label → cell (ファイル名, 利害関係あり, each criterion)
+    cells: dict[str, RawCell]  # column label → cell (ファイル名, 利害関係あり, each criterion)
 
 
 @dataclass(frozen=True)

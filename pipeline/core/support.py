@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.core import domain, problems
 from pipeline.core.problems import Problem, ProblemKind
+from pipeline.core.records import RawCell
 from pipeline.core.settings import PlanSettings
 
 if TYPE_CHECKING:
@@ -131,14 +132,6 @@ def first_of_month(start: dt.date, offset: int) -> dt.date:
 
 
 @dataclass(frozen=True)
-class Cell:
-    """A value read from a returned workbook, with where it came from (file and row trace)."""
-
-    value: object
-    address: str
-
-
-@dataclass(frozen=True)
 class KpiRow:
     name: str
     target: str
@@ -190,12 +183,12 @@ class SupportFile:
     file: str  # 支援/<name>
     kind: str = ""  # PLAN_SHEET, LOG_SHEET or ""
     tag: str = ""  # the SHA-256 our property names ("" when there is none)
-    municipality: Cell | None = None
-    org_name: Cell | None = None
+    municipality: RawCell | None = None
+    org_name: RawCell | None = None
     saved_at: str = ""
     problems: list[Problem] = field(default_factory=list)
     # a plan's
-    kickoff: dict[str, Cell] = field(default_factory=dict)
+    kickoff: dict[str, RawCell] = field(default_factory=dict)
     kpis: list[KpiRow] = field(default_factory=list)
     schedule: list[ScheduledMonth] = field(default_factory=list)
     # a log's

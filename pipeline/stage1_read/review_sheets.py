@@ -15,7 +15,7 @@ import python_calamine
 from pipeline.core import problems, processes
 from pipeline.core.cells import cell_address
 from pipeline.core.normalize import clean_text, label_key
-from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
+from pipeline.core.records import RawCell, ReviewRow, ReviewSheet
 from pipeline.core.reviewspec import (
     COMMENT_LABEL,
     CONFLICT_LABEL,
@@ -62,7 +62,7 @@ def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
     for r in range(header + 1, len(grid)):
         file = clean_text(grid[r][columns[FILE_LABEL]])
         if file is not None:
-            rows.append(ReviewRow(file, {label: ReviewCell(grid[r][columns[label]],
+            rows.append(ReviewRow(file, {label: RawCell(grid[r][columns[label]],
                                                            cell_address(r, columns[label]))
                                          for label in wanted}))
     return ReviewSheet(name, _reviewer_name(grid), tuple(rows), saved_at=saved_at(path))

@@ -29,7 +29,8 @@ from pipeline.core.normalize import (
     parse_mark,
     parse_year_month,
 )
-from pipeline.core.support import Cell, KpiResult, KpiRow, ScheduledMonth, Session, SupportFile
+from pipeline.core.records import RawCell
+from pipeline.core.support import KpiResult, KpiRow, ScheduledMonth, Session, SupportFile
 from pipeline.stage1_read import zipparts
 from pipeline.stage1_read.forms import SeenSheet, seen_sheets
 from pipeline.stage1_read.inbox import shown_name
@@ -113,16 +114,16 @@ class _Sheet:
         self.read.problems.append(support.problem(self.read.file, self.name, cell, label,
                                                   display(value), code, extra))
 
-    def cell(self, r: int, c: int, label: str) -> Cell:
+    def cell(self, r: int, c: int, label: str) -> RawCell:
         """The value at (r, c) as shown; a formula is a problem, and its value is not read."""
         address = cell_address(r, c)
         value = self.grid[r][c] if r < len(self.grid) and c < len(self.grid[r]) else None
         if address in self.seen.facts.formulas:
             self.problem(address, label, value, "formula")
             value = None
-        return Cell(None if value == "" else value, address)
+        return RawCell(None if value == "" else value, address)
 
-    def beside(self, label: str) -> Cell | None:
+    def beside(self, label: str) -> RawCell | None:
         """The input cell right of the label (of its merged range)."""
         position = self.labels.get(label_key(label))
         if position is None:
@@ -167,7 +168,7 @@ class _Sheet:
             self.problem("", "ファイル", "", "hidden_input", f"ほかに{len(unseen) - _MOST_NAMED}か所")
 
     def _rows(self, headings: Sequence[str], stop_at_blank: bool
-              ) -> list[tuple[int, dict[str, Cell]]]:
+              ) -> list[tuple[int, dict[str, RawCell]]]:
         """The rows under the heading row of ``headings``, each heading's cell; blank rows skipped
         (or, ``stop_at_blank``, the end of the table)."""
         found = self.table(headings)
@@ -253,7 +254,7 @@ class _Sheet:
                     date, name, value, clean_text(cells[support.KPI_NOTE].value) or "", r + 1,
                     cells[support.MEASURED_ON].address, cells[support.KPI_NAME].address))
 
-    def _date(self, cell: Cell, label: str) -> dt.date | None:
+    def _date(self, cell: RawCell, label: str) -> dt.date | None:
         date = parse_date(cell.value)
         if date is None:
             self.problem(cell.address, label, "", "required")
@@ -261,7 +262,7 @@ class _Sheet:
             self.problem(cell.address, label, cell.value, "bad_date")
         return date if isinstance(date, dt.date) else None
 
-    def _choice(self, cell: Cell, label: str, choices: tuple[str, ...]) -> str | None:
+    def _choice(self, cell: RawCell, label: str, choices: tuple[str, ...]) -> str | None:
         chosen = parse_choice(cell.value, choices)
         if chosen is None:
             self.problem(cell.address, label, "", "required")

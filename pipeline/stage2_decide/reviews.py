@@ -17,7 +17,7 @@ from pipeline.core import problems
 from pipeline.core.filekey import file_key
 from pipeline.core.normalize import Invalid, clean_text, display, parse_mark
 from pipeline.core.notes import Note
-from pipeline.core.records import ReviewCell, ReviewRow, ReviewSheet
+from pipeline.core.records import RawCell, ReviewRow, ReviewSheet
 from pipeline.core.reviewspec import COMMENT_LABEL, CONFLICT_LABEL, FILE_LABEL, REVIEW_SHEET
 from pipeline.core.settings import REVIEW_SCORES, RoundSettings
 from schemas.selection import EligibleSchema, ReviewMeansSchema, ReviewScoreSchema
@@ -186,14 +186,14 @@ def _rows_by_application(sheets: Sequence[ReviewSheet], by_key: Mapping[str, lis
     return found
 
 
-def _problem(read: ReviewRead, sheet: ReviewSheet, cell: ReviewCell, label: str,
+def _problem(read: ReviewRead, sheet: ReviewSheet, cell: RawCell, label: str,
              code: str) -> None:
     message = problems.describe(code, label=label, value=display(cell.value))
     read.problems.append(problems.Problem(sheet.name, REVIEW_SHEET, cell.address, label,
                                           display(cell.value), code, message))
 
 
-def _filled(cell: ReviewCell) -> bool:
+def _filled(cell: RawCell) -> bool:
     return clean_text(cell.value) is not None
 
 
