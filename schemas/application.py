@@ -56,15 +56,25 @@ def form_columns(fields: Iterable[FieldSpec]) -> dict[str, Any]:
     return namespace
 
 
+class Contract(pa.DataFrameModel):
+    """The base of every contract: no column but those declared, each coerced to its type
+    (pandera merges each model's Config with its bases' when they are models: a Config class
+    inheriting from a plain class would lose these)."""
+
+    class Config:
+        strict = True
+        coerce = True
+
+
 if TYPE_CHECKING:
     class _Columns(MetaModel):
         def __getattr__(cls, name: str) -> str:
             """What pandera gives for a column: its name (mypy cannot see derived columns)."""
 
-    class _FormColumns(pa.DataFrameModel, metaclass=_Columns):
+    class _FormColumns(Contract, metaclass=_Columns):
         pass
 else:
-    _FormColumns = type("_FormColumns", (pa.DataFrameModel,), form_columns(FIELDS))
+    _FormColumns = type("_FormColumns", (Contract,), form_columns(FIELDS))
 
 
 class ApplicationSchema(_FormColumns):
@@ -87,6 +97,4 @@ class ApplicationSchema(_FormColumns):
         return ~chose_other | df["menu_other"].notna()  # type: ignore[return-value]
 
     class Config:
-        strict = True
-        coerce = True
         name = "ApplicationSchema"

@@ -20,7 +20,7 @@ from pipeline.core.domain import (  # noqa: F401  (the schemas' vocabulary, re-e
     SELECTED,
     UNREADABLE,
 )
-from schemas.application import ApplicationSchema
+from schemas.application import ApplicationSchema, Contract
 
 # Why a ranked application got its 判定 (letters and tools read these, never the Japanese text).
 RANK_REASONS = ("selected", "same_municipality", "over_limit")
@@ -151,7 +151,7 @@ def _added(model: type[pa.DataFrameModel], since: type[pa.DataFrameModel]) -> pa
     return added
 
 
-class LedgerSchema(pa.DataFrameModel):
+class LedgerSchema(Contract):
     """受付一覧: every file found in the inbox, exactly once."""
 
     file: Series[str] = pa.Field(unique=True)
@@ -171,12 +171,10 @@ class LedgerSchema(pa.DataFrameModel):
     staff_note: Series[str]
 
     class Config:
-        strict = True
-        coerce = True
         name = "LedgerSchema"
 
 
-class IneligibleSchema(pa.DataFrameModel):
+class IneligibleSchema(Contract):
     """不適格: one row per failed rule."""
 
     file: Series[str]
@@ -185,13 +183,11 @@ class IneligibleSchema(pa.DataFrameModel):
     reason: Series[str]
 
     class Config:
-        strict = True
-        coerce = True
         name = "IneligibleSchema"
 
 
 # One text column per field of a Problem (pipeline.core.problems), in its order.
-_ProblemColumns: Any = type("_ProblemColumns", (pa.DataFrameModel,), {
+_ProblemColumns: Any = type("_ProblemColumns", (Contract,), {
     "__annotations__": {column: Series[str] for column in problems.PROBLEM_COLUMNS},
     "code": pa.Field(isin=list(problems.KINDS)),
     "message": pa.Field(str_length={"min_value": 1}),
@@ -202,12 +198,10 @@ class ProblemSchema(_ProblemColumns):
     """入力エラー: one row per problem in a form or a review sheet."""
 
     class Config:
-        strict = True
-        coerce = True
         name = "ProblemSchema"
 
 
-class ReviewScoreSchema(pa.DataFrameModel):
+class ReviewScoreSchema(Contract):
     """One reviewer's score for one criterion of one application (conflicts left out)."""
 
     reviewer: Series[str]
@@ -216,12 +210,10 @@ class ReviewScoreSchema(pa.DataFrameModel):
     score: Series[int] = pa.Field(isin=[1, 2, 3, 4, 5])
 
     class Config:
-        strict = True
-        coerce = True
         name = "ReviewScoreSchema"
 
 
-class ReviewMeansSchema(pa.DataFrameModel):
+class ReviewMeansSchema(Contract):
     """Per eligible application: each criterion's exact mean (``mean:<key>``, a Fraction; None
     before any review), reviewers, disagreement."""
 
@@ -235,6 +227,4 @@ class ReviewMeansSchema(pa.DataFrameModel):
         return _exact(df, r"^mean:.+$", 1, 5)
 
     class Config:
-        strict = True
-        coerce = True
         name = "ReviewMeansSchema"

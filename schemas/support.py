@@ -8,6 +8,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipeline.core import problems, support
+from schemas.application import Contract
 
 KPI_STATUSES = ("達成", "未達", "未測定", "判定不可")
 PLAN_SOURCES = ("計画書", "当初の計画")  # the returned plan's agreed schedule, or ours
@@ -15,12 +16,7 @@ OVERDUE_KINDS = ("予定の月", "指標の期日")
 FILE_STATES = ("読み込み", "対象外", "読込不可")
 
 
-class _Strict:
-    strict = True
-    coerce = True
-
-
-class DistrictSchema(pa.DataFrameModel):
+class DistrictSchema(Contract):
     """One selected district (進捗.xlsx 一覧)."""
 
     file: Series[str] = pa.Field(unique=True)  # the selected application's file
@@ -45,11 +41,11 @@ class DistrictSchema(pa.DataFrameModel):
     def met_within_kpis(cls, frame: pd.DataFrame) -> pd.Series:
         return frame["kpis_met"] <= frame["kpis"]
 
-    class Config(_Strict):
+    class Config:
         name = "DistrictSchema"
 
 
-class PlannedSchema(pa.DataFrameModel):
+class PlannedSchema(Contract):
     """Sessions expected in a month for an activity of a district's plan."""
 
     file: Series[str]
@@ -59,11 +55,11 @@ class PlannedSchema(pa.DataFrameModel):
     source: Series[str] = pa.Field(isin=list(PLAN_SOURCES))
     cell: Series[str]  # in the returned plan ("" for ours)
 
-    class Config(_Strict):
+    class Config:
         name = "PlannedSchema"
 
 
-class SessionSchema(pa.DataFrameModel):
+class SessionSchema(Contract):
     """A session held: one counted row of a district's log."""
 
     file: Series[str]  # the district's application
@@ -79,11 +75,11 @@ class SessionSchema(pa.DataFrameModel):
     next_steps: Series[str]
     adviser: Series[str]
 
-    class Config(_Strict):
+    class Config:
         name = "SessionSchema"
 
 
-class KpiSchema(pa.DataFrameModel):
+class KpiSchema(Contract):
     """A KPI of a district's plan with its latest result by the run date."""
 
     file: Series[str]
@@ -97,11 +93,11 @@ class KpiSchema(pa.DataFrameModel):
     status: Series[str] = pa.Field(isin=list(KPI_STATUSES))
     overdue: Series[bool]
 
-    class Config(_Strict):
+    class Config:
         name = "KpiSchema"
 
 
-class OverdueSchema(pa.DataFrameModel):
+class OverdueSchema(Contract):
     """Something that should have happened by the run date and did not."""
 
     file: Series[str]
@@ -110,11 +106,11 @@ class OverdueSchema(pa.DataFrameModel):
     subject: Series[str]  # the activity, or the KPI's name
     what: Series[str]
 
-    class Config(_Strict):
+    class Config:
         name = "OverdueSchema"
 
 
-class SupportFileSchema(pa.DataFrameModel):
+class SupportFileSchema(Contract):
     """Every file of inbox/支援/, once: what it was read as and for which district."""
 
     file: Series[str] = pa.Field(unique=True)
@@ -124,11 +120,11 @@ class SupportFileSchema(pa.DataFrameModel):
     note: Series[str]
     rows: Series[int] = pa.Field(ge=0)
 
-    class Config(_Strict):
+    class Config:
         name = "SupportFileSchema"
 
 
-class SupportProblemSchema(pa.DataFrameModel):
+class SupportProblemSchema(Contract):
     """A problem in a returned plan or log, at its cell."""
 
     file: Series[str]
@@ -139,5 +135,5 @@ class SupportProblemSchema(pa.DataFrameModel):
     code: Series[str] = pa.Field(isin=[*problems.KINDS, *support.KINDS])
     message: Series[str] = pa.Field(str_length={"min_value": 1})
 
-    class Config(_Strict):
+    class Config:
         name = "SupportProblemSchema"

@@ -94,6 +94,25 @@ def test_a_code_nobody_declared_is_refused(schema: type[pa.DataFrameModel],
         schema.validate(frame)
 
 
+def _contracts() -> list[type[pa.DataFrameModel]]:
+    import schemas.application
+    import schemas.selection
+    import schemas.support
+
+    return [model for module in (schemas.application, schemas.selection, schemas.support)
+            for name, model in vars(module).items()
+            if name.endswith("Schema") and isinstance(model, type) and issubclass(model, pa.DataFrameModel)]
+
+
+@pytest.mark.parametrize("model", _contracts(), ids=lambda model: model.__name__)
+def test_every_contract_refuses_undeclared_columns_and_coerces(model: type[pa.DataFrameModel]) -> None:
+    schema = model.to_schema()
+    assert (schema.name, schema.strict, schema.coerce) == (model.__name__, True, True)
+    with pytest.raises((pa.errors.SchemaError, pa.errors.SchemaErrors),
+                       match="column 'undeclared' not in DataFrameSchema"):
+        model.validate(pd.DataFrame({"undeclared": []}))
+
+
 def test_every_eligibility_rule_is_declared_and_problem_columns_are_the_problem_fields() -> None:
     assert [rule.key for rule in eligibility.RULES] == list(ELIGIBILITY_RULES)
     assert list(ProblemSchema.to_schema().columns) == [f.name for f in dataclasses.fields(Problem)]
