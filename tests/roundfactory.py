@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from pipeline.core.result import RoundResult
 from pipeline.core.settings import JST, RoundSettings
@@ -41,6 +42,22 @@ def org(name: str, municipality: str,
 def add_form(inbox: Path, name: str, values: Mapping[str, object] | None = None,
              marks: Mapping[str, object] | None = None, *, blank_dir: Path) -> Path:
     return make_form(inbox / name, values, marks, blank_dir=blank_dir)
+
+
+def new_inbox(factory: pytest.TempPathFactory, name: str) -> Path:
+    """An empty inbox/ in a folder of its own, for a round shared by a module's tests (its
+    outbox/ goes beside it)."""
+    inbox = factory.mktemp(name) / "inbox"
+    inbox.mkdir()
+    return inbox
+
+
+def one_form_round(inbox: Path, name: str, values: Mapping[str, object],
+                   settings: RoundSettings, *, blank_dir: Path) -> Path:
+    """A round of one form, run at RUN_AT: its outbox (beside ``inbox``)."""
+    add_form(inbox, name, values, blank_dir=blank_dir)
+    run_round(inbox, inbox.parent / "outbox", settings, RUN_AT)
+    return inbox.parent / "outbox"
 
 
 def add_forms(inbox: Path, forms: Mapping[str, Mapping[str, object]], *, blank_dir: Path) -> None:

@@ -34,6 +34,7 @@ from tests.roundfactory import (
     add_form,
     add_forms,
     make_register,
+    new_inbox,
     org,
     review_everything,
 )
@@ -45,9 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def round_dir(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
               settings: RoundSettings) -> Path:
-    directory = tmp_path_factory.mktemp("letters")
-    inbox = directory / "inbox"
-    inbox.mkdir()
+    inbox = new_inbox(tmp_path_factory, "letters")
+    directory = inbox.parent
     awkward = "{{団体名}} ${office} {0} 100%の会"
     add_forms(inbox, {
         "selected.xlsx": org(awkward, "新宿区"),
@@ -292,9 +292,8 @@ def later_round(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
                 settings: RoundSettings) -> tuple[Path, RoundResult]:
     """A 2028 round: a form with a date nobody can read and no start month, one with a postal
     code Japan Post does not have, and a PDF; run before the 再提出期限."""
-    directory = tmp_path_factory.mktemp("later")
-    inbox = directory / "inbox"
-    inbox.mkdir()
+    inbox = new_inbox(tmp_path_factory, "later")
+    directory = inbox.parent
     later = dataclasses.replace(settings, name="令和9年度 中間支援力強化のための伴走支援事業",
                                 deadline=LATER_DEADLINE, resubmission_deadline=LATER_RESUBMISSION)
     add_form(inbox, "kisshou.xlsx", org("二月の会", "三鷹市", {"申請日": "二月吉日",

@@ -25,7 +25,15 @@ from pipeline.stage3_write.form import GUIDE_SHEET
 from tests.formfactory import find_label
 from tests.frames import application, eligible
 from tests.frames import reviews as review_means
-from tests.roundfactory import FINAL_AT, RUN_AT, add_form, org, provisional, review_everything
+from tests.roundfactory import (
+    FINAL_AT,
+    RUN_AT,
+    add_form,
+    new_inbox,
+    org,
+    provisional,
+    review_everything,
+)
 
 OTHER = {"団体種別": domain.ORG_TYPES["other"],
          "中間支援機能の概要": "地域のNPOの立ち上げ相談と団体どうしのネットワークづくり。"}
@@ -126,8 +134,7 @@ def _place(municipality: str) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def slips(tmp_path_factory: pytest.TempPathFactory,
           blank_dir: Path, settings: RoundSettings) -> tuple[RoundResult, dict[str, pd.DataFrame]]:
-    inbox = tmp_path_factory.mktemp("slips") / "inbox"
-    inbox.mkdir()
+    inbox = new_inbox(tmp_path_factory, "slips")
     for n, (file, (label, written, meant)) in enumerate(READINGS.items()):
         place = _place(meant) if label == MUNICIPALITY else {}
         add_form(inbox, file, org(f"読み{n}の会", "町田市", {label: written, **place}),

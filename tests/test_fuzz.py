@@ -21,7 +21,7 @@ from pipeline.demo import FormTemplate
 from pipeline.run import run_round
 from pipeline.stage3_write.form import write_form
 from tests.conftest import ROUND_TOML
-from tests.roundfactory import RUN_AT
+from tests.roundfactory import RUN_AT, new_inbox
 
 pytestmark = pytest.mark.slow  # `make quick` leaves these out
 
@@ -97,9 +97,8 @@ def judged_round(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
     from tests.formfactory import make_form
     from tests.roundfactory import org
 
-    directory = tmp_path_factory.mktemp("fuzz_staff")
-    inbox = directory / "inbox"
-    inbox.mkdir()
+    inbox = new_inbox(tmp_path_factory, "fuzz_staff")
+    directory = inbox.parent
     make_form(inbox / "a.xlsx", org("エーの会", "新宿区"), blank_dir=blank_dir)
     make_form(inbox / "b.xlsx", org("ビーの会", "八王子市"), blank_dir=blank_dir)
     run_round(inbox, directory / "outbox", round_settings, RUN_AT)

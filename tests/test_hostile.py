@@ -14,7 +14,7 @@ from pipeline.run import run_round
 from pipeline.stage3_write.selection import RoundResult
 from tests.conftest import ROUND_TOML
 from tests.hostile import build
-from tests.roundfactory import RUN_AT
+from tests.roundfactory import RUN_AT, new_inbox
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,9 +26,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def hostile_round(tmp_path_factory: pytest.TempPathFactory,
                   blank_dir: Path) -> tuple[Path, RoundResult, list]:
-    directory = tmp_path_factory.mktemp("hostile")
-    inbox = directory / "inbox"
-    inbox.mkdir()
+    inbox = new_inbox(tmp_path_factory, "hostile")
+    directory = inbox.parent
     expected = build(inbox, blank_dir)
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
               for p in inbox.rglob("*") if p.is_file()}

@@ -14,8 +14,7 @@ from click.testing import CliRunner
 import pipeline
 from pipeline.cli import main
 from pipeline.core.settings import SHIPPED_ROUND, SHIPPED_TEMPLATES, RoundSettings
-from pipeline.run import run_round
-from tests.roundfactory import RUN_AT, add_form, org
+from tests.roundfactory import one_form_round, org
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(pipeline.__file__).parent
@@ -44,13 +43,10 @@ def test_no_code_finds_a_file_through_the_source_tree() -> None:
         assert "parents[" not in text and "__file__" not in text, source
 
 
-def test_the_tool_s_version_and_limits_are_in_the_summary(tmp_path: Path, blank_dir: Path,
+def test_the_tool_s_version_and_limits_are_in_the_summary(inbox: Path, blank_dir: Path,
                                                           settings: RoundSettings) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    add_form(inbox, "a.xlsx", org("エーの会", "三鷹市"), blank_dir=blank_dir)
-    run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
-    sheet = openpyxl.load_workbook(tmp_path / "outbox" / "選定結果.xlsx")["概要"]
+    outbox = one_form_round(inbox, "a.xlsx", org("エーの会", "三鷹市"), settings, blank_dir=blank_dir)
+    sheet = openpyxl.load_workbook(outbox / "選定結果.xlsx")["概要"]
     rows = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
     assert rows["ツールの版"] == f"bansou {pipeline.__version__}"
     assert "Windows ではこの上限を使えません" in rows["読み込みの上限"]

@@ -21,7 +21,7 @@ from pipeline.run import run_round
 from pipeline.stage3_write.form import GUIDE_SHEET, write_form
 from pipeline.stage3_write.letters import SUMMARY_SHEET
 from tests.office import soffice
-from tests.roundfactory import RUN_AT, add_form, org
+from tests.roundfactory import RUN_AT, add_form, new_inbox, one_form_round, org
 from tools.print_audit import audit
 
 
@@ -93,13 +93,11 @@ def test_the_form_for_another_office_prints_whole_at_10_points(
         assert result.effective_pt >= 10
 
 
-def test_the_review_sheet_title_and_headings_have_room(tmp_path: Path, blank_dir: Path,
+def test_the_review_sheet_title_and_headings_have_room(inbox: Path, blank_dir: Path,
                                                        settings: RoundSettings) -> None:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    add_form(inbox, "nerima.xlsx", org("練馬の支え合い会", "練馬区"), blank_dir=blank_dir)
-    run_round(inbox, tmp_path / "outbox", settings, RUN_AT)
-    sheet = openpyxl.load_workbook(tmp_path / "outbox" / "審査票.xlsx")["審査票"]
+    outbox = one_form_round(inbox, "nerima.xlsx", org("練馬の支え合い会", "練馬区"), settings,
+                            blank_dir=blank_dir)
+    sheet = openpyxl.load_workbook(outbox / "審査票.xlsx")["審査票"]
     title = sheet["A1"]
     assert title.font.sz == 14 and (sheet.row_dimensions[1].height or 0) >= 14 * 1.3 + 2
     header = next(row for row in sheet.iter_rows() if row[0].value == "ファイル名")
@@ -117,9 +115,8 @@ def test_the_review_sheet_title_and_headings_have_room(tmp_path: Path, blank_dir
 def returned(tmp_path_factory: pytest.TempPathFactory, blank_dir: Path,
              settings: RoundSettings) -> Path:
     """A round with a form to fix and a damaged workbook of another format (.xls)."""
-    root = tmp_path_factory.mktemp("returns")
-    inbox = root / "inbox"
-    inbox.mkdir()
+    inbox = new_inbox(tmp_path_factory, "returns")
+    root = inbox.parent
     add_form(inbox, "町田の申請.xlsx", org("町田ささえあいネット", "町田市", {
         "電話番号": "042-12", "メールアドレス": "あとで連絡します"}), blank_dir=blank_dir)
     (inbox / "三鷹_旧様式.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40)
