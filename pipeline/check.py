@@ -118,8 +118,7 @@ def _support_problems(paths: Sequence[Path], settings: RoundSettings | None
 def _whole_file(path: Path, code: str, extra: str) -> problems.Problem:
     """A problem with the file as a whole: not checked as what it is (needs_settings: the round's
     settings are needed and cannot be read; our_output: a workbook this tool wrote)."""
-    return problems.Problem(str(path), "", "", "ファイル", "", code,
-                            problems.describe(code, extra=extra))
+    return problems.whole_file(str(path), code, extra=extra)
 
 
 def _register_problems(path: Path, register: Register) -> list[problems.Problem]:

@@ -190,6 +190,16 @@ class Problem:
     message: str
 
 
+WHOLE_FILE = "ファイル"  # the 項目 of a problem with a file (or a sheet) as a whole
+
+
+def whole_file(file: str, code: str, *, sheet: str = "", value: str = "",
+               extra: str = "") -> Problem:
+    """A problem with a file as a whole (or with one of its sheets), not with one cell."""
+    return Problem(file, sheet, "", WHOLE_FILE, value, code,
+                   describe(code, value=value, extra=extra))
+
+
 # The columns of a frame of problems (入力エラー's rows before display): Problem's fields.
 PROBLEM_COLUMNS = tuple(field.name for field in fields(Problem))
 

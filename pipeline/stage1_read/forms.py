@@ -257,8 +257,8 @@ def _unseen_problems(form: RawForm, unseen: dict[Position, object],
                                  "hidden_input", problems.describe("hidden_input", extra=how)))
     if len(found) > _MOST_NAMED:  # a sheet full of them: the first are enough to act on
         rest = f"ほかに{len(found) - _MOST_NAMED}か所"
-        found[_MOST_NAMED:] = [Problem(form.file, form.sheet, "", "ファイル", "", "hidden_input",
-                                       problems.describe("hidden_input", extra=rest))]
+        found[_MOST_NAMED:] = [problems.whole_file(form.file, "hidden_input", sheet=form.sheet,
+                                                   extra=rest)]
     return found
 
 
@@ -312,9 +312,8 @@ def _form_sheet(book: _Book) -> RawForm | None:
         return None
     if len(filled) > 1:
         sheets = "、".join(f"「{f.sheet}」" for f in filled)
-        form.form_problems.append(problems.Problem(
-            book.name, form.sheet, "", "ファイル", "", "two_filled_sheets",
-            problems.describe("two_filled_sheets", extra=sheets)))
+        form.form_problems.append(problems.whole_file(
+            book.name, "two_filled_sheets", sheet=form.sheet, extra=sheets))
     form.form_problems += [_hidden_sheet_problem(f) for f in unseen]
     return form
 
@@ -328,7 +327,7 @@ def _emptied(form: RawForm) -> RawForm:
 def _hidden_sheet_problem(form: RawForm) -> Problem:
     """A hidden sheet that holds the form: named with its first value, if any."""
     first = next((cell for cell in form.cells.values() if cell.value not in (None, "")), None)
-    return Problem(form.file, form.sheet, first.address if first else "", "ファイル",
+    return Problem(form.file, form.sheet, first.address if first else "", problems.WHOLE_FILE,
                    display(first.value) if first else "", "hidden_input",
                    problems.describe("hidden_input", extra=f"非表示のシート「{form.sheet}」"))
 
@@ -478,7 +477,6 @@ def crashed_form(path: Path, name: str) -> RawForm:
 
 
 def _file_problem(name: str, value: str, code: str, extra: str = "") -> RawForm:
-    message = problems.describe(code, value=value, extra=extra)
     sheet = FORM_SHEET if code in ("wrong_version", "not_recognised") else ""  # whole file
-    problem = problems.Problem(name, sheet, "", "ファイル", value, code, message)
-    return RawForm(name, problems=[problem])
+    return RawForm(name, problems=[problems.whole_file(name, code, sheet=sheet, value=value,
+                                                       extra=extra)])

@@ -52,9 +52,8 @@ def _read_sheet(path: Path, name: str, criteria: Sequence[str]) -> ReviewSheet:
     header = next((r for r, row in enumerate(grid)
                    if set(wanted) <= {label_key(v) for v in row}), None)
     if header is None:
-        message = problems.describe("other_review_sheet", extra="・".join(wanted))
-        return ReviewSheet(name, None, problem=problems.Problem(
-            name, REVIEW_SHEET, "", "ファイル", "", "other_review_sheet", message))
+        return ReviewSheet(name, None, problem=problems.whole_file(
+            name, "other_review_sheet", sheet=REVIEW_SHEET, extra="・".join(wanted)))
     columns = {label_key(v): c for c, v in enumerate(grid[header]) if isinstance(v, str)}
     if COMMENT_LABEL in columns:  # optional: a sheet without the column still counts
         wanted.append(COMMENT_LABEL)
@@ -91,7 +90,7 @@ def _review_grid(path: Path, name: str) -> Grid | problems.Problem:
 
 def _file_problem(name: str, code: str) -> problems.Problem:
     """A problem with the review sheet as a whole."""
-    return problems.Problem(name, "", "", "ファイル", "", code, problems.describe(code))
+    return problems.whole_file(name, code)
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([0-9T:.Z+-]{10,40})</dcterms:modified>")

@@ -29,6 +29,7 @@ from pipeline.core.normalize import (
     parse_mark,
     parse_year_month,
 )
+from pipeline.core.problems import WHOLE_FILE
 from pipeline.core.records import RawCell
 from pipeline.core.support import KpiResult, KpiRow, ScheduledMonth, Session, SupportFile
 from pipeline.stage1_read import zipparts
@@ -71,7 +72,7 @@ def read_support_file(path: Path, name: str, activities: tuple[str, ...]) -> Sup
     _Sheet(read, kind, sheets[kind]).fill(activities)
     if kind == support.LOG_SHEET and support.KPI_SHEET in sheets:
         if support.KPI_SHEET in hidden:
-            read.problems.append(support.problem(name, support.KPI_SHEET, "", "ファイル", "",
+            read.problems.append(support.problem(name, support.KPI_SHEET, "", WHOLE_FILE, "",
                                                  "hidden_input",
                                                  f"非表示のシート「{support.KPI_SHEET}」"))
         else:
@@ -80,7 +81,7 @@ def read_support_file(path: Path, name: str, activities: tuple[str, ...]) -> Sup
 
 
 def _file_problem(name: str, code: str, extra: str = "") -> SupportFile:
-    return SupportFile(name, problems=[support.problem(name, "", "", "ファイル", "", code, extra)])
+    return SupportFile(name, problems=[support.problem(name, "", "", WHOLE_FILE, "", code, extra)])
 
 
 _CUSTOM = "docProps/custom.xml"
@@ -165,7 +166,7 @@ class _Sheet:
             self.problem(cell_address(r, c), "セル", value, "hidden_input",
                          self.seen.facts.how_unseen((r, c)) or "結合したセルの下に隠れたセル")
         if len(unseen) > _MOST_NAMED:
-            self.problem("", "ファイル", "", "hidden_input", f"ほかに{len(unseen) - _MOST_NAMED}か所")
+            self.problem("", WHOLE_FILE, "", "hidden_input", f"ほかに{len(unseen) - _MOST_NAMED}か所")
 
     def _rows(self, headings: Sequence[str], stop_at_blank: bool
               ) -> list[tuple[int, dict[str, RawCell]]]:

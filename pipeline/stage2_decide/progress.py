@@ -21,7 +21,7 @@ import pandas as pd
 
 from pipeline.core import support
 from pipeline.core.normalize import clean_text, label_key, nfkc, parse_date
-from pipeline.core.problems import Problem
+from pipeline.core.problems import WHOLE_FILE, Problem
 from pipeline.core.settings import RoundSettings
 from pipeline.core.support import Session, SupportFile, SupportResult
 from pipeline.core.wording import japanese_date
@@ -61,7 +61,7 @@ def decide_support(ranked: pd.DataFrame, ledger: pd.DataFrame, read: Sequence[Su
         if code:
             entry.update(state="対象外", note=support.describe(code, extra=what))
             if code != "support_identity":
-                problems.append(support.problem(found.file, found.kind, "", "ファイル", "", code,
+                problems.append(support.problem(found.file, found.kind, "", WHOLE_FILE, "", code,
                                                 what))
             continue
         assert application is not None
@@ -69,7 +69,7 @@ def decide_support(ranked: pd.DataFrame, ledger: pd.DataFrame, read: Sequence[Su
         entry["district"] = key[0]
         if key in chosen:
             entry.update(state="対象外", note=support.describe("support_two_files", extra=what))
-            problems.append(support.problem(found.file, found.kind, "", "ファイル", "",
+            problems.append(support.problem(found.file, found.kind, "", WHOLE_FILE, "",
                                             "support_two_files", what))
             continue
         chosen[key] = found
