@@ -54,7 +54,8 @@ def check_files(paths: Sequence[Path], settings: RoundSettings | None = None
     # our own results have a register's headings (受付一覧): never taken for one
     ours = [path for path in others
             if output_name(path.name) in _RESULTS and not _is_review_sheet(path)]
-    staff_files |= {path: [_whole_file(path, "our_output", path.name)] for path in ours}
+    staff_files |= {path: [problems.whole_file(str(path), "our_output", extra=path.name)]
+                    for path in ours}
     others = [path for path in others if path not in ours]
     for path in filter(_is_review_sheet, others):
         staff_files[path] = _review_problems(path, settings)
@@ -92,7 +93,7 @@ def _is_review_sheet(path: Path) -> bool:
 
 def _review_problems(path: Path, settings: RoundSettings | None) -> list[problems.Problem]:
     if settings is None:
-        return [_whole_file(path, "needs_settings", "審査票の評価項目")]
+        return [problems.whole_file(str(path), "needs_settings", extra="審査票の評価項目")]
     from pipeline.stage2_decide import reviews
 
     (sheet,) = read_review_sheets([path], [c.label for c in settings.review])
@@ -109,16 +110,11 @@ def _support_problems(paths: Sequence[Path], settings: RoundSettings | None
     if not paths:
         return {}
     if settings is None:
-        return {path: [_whole_file(path, "needs_settings", "計画書・支援記録")] for path in paths}
+        return {path: [problems.whole_file(str(path), "needs_settings", extra="計画書・支援記録")]
+                for path in paths}
     read = read_support_files(list(paths), log_activities(settings.plan))
     return {path: [dataclasses.replace(problem, file=str(path)) for problem in file.problems]
             for path, file in zip(paths, read, strict=True)}
-
-
-def _whole_file(path: Path, code: str, extra: str) -> problems.Problem:
-    """A problem with the file as a whole: not checked as what it is (needs_settings: the round's
-    settings are needed and cannot be read; our_output: a workbook this tool wrote)."""
-    return problems.whole_file(str(path), code, extra=extra)
 
 
 def _register_problems(path: Path, register: Register) -> list[problems.Problem]:
